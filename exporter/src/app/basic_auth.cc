@@ -1,0 +1,129 @@
+#include "app/basic_auth.h"
+
+#include <crypt.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <cstring>
+#include <memory>
+
+namespace edgewatch {
+namespace {
+
+// A valid bcrypt hash of a random password, checked when the user is unknown.
+constexpr char kDummyHash[] = "$2y$10$QOauhQNbBCuQDKes6eFzPeyR5HyZ4iAN.tXQxVDwlMTKIYdPI712y";
+
+std::optional<std::string> DecodeBase64(std::string_view in) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  size_t padding = 0;
+  for (char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      v = c - '0' + 52;
+    } else if (c == '+') {
+      v = 62;
+    } else if (c == '/') {
+      v = 63;
+    } else if (c == '=') {
+      ++padding;
+      continue;
+    } else {
+      return std::nullopt;
+    }
+    if (padding > 0) {
+      return std::nullopt;  // data after padding
+    }
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  if ((in.size() % 4) != 0 || padding > 2) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string Digest(const std::string& user, const std::string& password) {
+  std::string material = user;
+  material += '\0';
+  material += password;
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> md{};
+  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), md.data());
+  OPENSSL_cleanse(material.data(), material.size());
+  return std::string(reinterpret_cast<const char*>(md.data()), md.size());
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> ParseBasicAuthorization(
+    std::string_view header) {
+  constexpr std::string_view kScheme = "Basic ";
+  if (header.size() < kScheme.size() ||
+      strncasecmp(header.data(), kScheme.data(), kScheme.size()) != 0) {
+    return std::nullopt;
+  }
+  header.remove_prefix(kScheme.size());
+  while (!header.empty() && header.front() == ' ') {
+    header.remove_prefix(1);
+  }
+  const auto decoded = DecodeBase64(header);
+  if (!decoded) {
+    return std::nullopt;
+  }
+  const size_t colon = decoded->find(':');
+  if (colon == std::string::npos) {
+    return std::nullopt;
+  }
+  return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
+}
+
+bool VerifyBcrypt(const std::string& password, const std::string& hash) {
+  auto data = std::make_unique<crypt_data>();
+  const char* result = crypt_rn(password.c_str(), hash.c_str(), data.get(), sizeof(crypt_data));
+  return result != nullptr && result[0] != '*' && std::strlen(result) == hash.size() &&
+         CRYPTO_memcmp(result, hash.data(), hash.size()) == 0;
+}
+
+BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users)
+    : users_(std::move(users)) {}
+
+bool BasicAuthenticator::Allows(std::string_view authorization) const {
+  if (users_.empty()) {
+    return true;
+  }
+  const auto credentials = ParseBasicAuthorization(authorization);
+  if (!credentials) {
+    return false;
+  }
+  const auto& [user, password] = *credentials;
+  const std::string digest = Digest(user, password);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (passed_.count(digest) != 0) {
+      return true;
+    }
+  }
+  const auto it = users_.find(user);
+  const bool ok =
+      VerifyBcrypt(password, it == users_.end() ? kDummyHash : it->second) && it != users_.end();
+  if (ok) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (passed_.size() >= kMaxCached) {
+      passed_.clear();
+    }
+    passed_.insert(digest);
+  }
+  return ok;
+}
+
+}  // namespace edgewatch

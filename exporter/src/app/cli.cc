@@ -1,0 +1,232 @@
+#include "app/cli.h"
+
+#include <charconv>
+
+#include "config/values.h"
+
+namespace edgewatch {
+namespace {
+
+using Setter = Status (*)(CliOptions&, const std::string&);
+
+struct Flag {
+  std::string_view name;
+  std::string_view default_text;  // empty: none
+  std::string_view help;
+  Setter set;  // nullptr: a switch handled by name
+};
+
+Status SetLogLevel(CliOptions& o, const std::string& v) {
+  auto level = ParseLogLevel(v);
+  if (!level) {
+    return Error{"--log.level must be one of debug, info, warn, error; got \"" + v + "\""};
+  }
+  o.log_level = *level;
+  return {};
+}
+
+Status SetLogFormat(CliOptions& o, const std::string& v) {
+  auto format = ParseLogFormat(v);
+  if (!format) {
+    return Error{"--log.format must be logfmt or json; got \"" + v + "\""};
+  }
+  o.log_format = *format;
+  return {};
+}
+
+Status SetListen(CliOptions& o, const std::string& v) {
+  auto parsed = ParseListenAddress(v);
+  if (!parsed) {
+    return Error{"--web.listen-address: " + parsed.error().message};
+  }
+  o.listen_addresses.push_back(v);
+  return {};
+}
+
+Status SetTelemetryPath(CliOptions& o, const std::string& v) {
+  if (v.empty() || v.front() != '/' || v == "/" || v.starts_with("/-/")) {
+    return Error{"--web.telemetry-path must start with / and not be / or under /-/; got \"" + v +
+                 "\""};
+  }
+  o.telemetry_path = v;
+  return {};
+}
+
+Status SetMaxConnections(CliOptions& o, const std::string& v) {
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n == 0) {
+    return Error{"--web.max-connections must be a positive number; got \"" + v + "\""};
+  }
+  o.max_connections = n;
+  return {};
+}
+
+template <InputKind kKind>
+Status AddInput(CliOptions& o, const std::string& v) {
+  o.replay_inputs.emplace_back(kKind, v);
+  return {};
+}
+
+constexpr Flag kFlags[] = {
+    {"--config.file", "", "YAML configuration file; without it the embedded default runs",
+     [](CliOptions& o, const std::string& v) -> Status {
+       o.config_file = v;
+       return {};
+     }},
+    {"--config.check", "", "validate the configuration, print every error and exit (0 or 2)",
+     nullptr},
+    {"--web.listen-address", kDefaultListenAddress,
+     "address to listen on, [host]:port; repeat the flag for several", &SetListen},
+    {"--web.telemetry-path", "/metrics", "path under which metrics are served", &SetTelemetryPath},
+    {"--web.config.file", "", "exporter-toolkit web config: tls_server_config and basic_auth_users",
+     [](CliOptions& o, const std::string& v) -> Status {
+       o.web_config_file = v;
+       return {};
+     }},
+    {"--web.max-connections", "64", "concurrent HTTP connections; more are closed at once",
+     &SetMaxConnections},
+    {"--log.level", "info", "debug, info, warn or error", &SetLogLevel},
+    {"--log.format", "logfmt", "logfmt or json, on stderr", &SetLogFormat},
+    {"--path.procfs", "/proc", "procfs mount point",
+     [](CliOptions& o, const std::string& v) -> Status {
+       o.procfs_root = v;
+       return {};
+     }},
+    {"--pcap", "", "replay: a pcap or pcapng capture (repeatable)", &AddInput<InputKind::kPcap>},
+    {"--access-log", "", "replay: an httpd access log (repeatable)",
+     &AddInput<InputKind::kAccessLog>},
+    {"--mail-log", "", "replay: a mail log (repeatable)", &AddInput<InputKind::kMailLog>},
+    {"--mod-status", "", "replay: a saved server-status?auto page (repeatable)",
+     &AddInput<InputKind::kModStatus>},
+    {"--version", "", "print version and exit", nullptr},
+    {"--help", "", "print this help and exit", nullptr},
+};
+
+const Flag* FindFlag(std::string_view name) {
+  for (const auto& f : kFlags) {
+    if (f.name == name) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+bool IsCollector(std::span<const CollectorRegistration> registry, std::string_view name) {
+  for (const auto& r : registry) {
+    if (r.name == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
+                              std::span<const CollectorRegistration> registry) {
+  CliOptions o;
+  std::vector<std::string> positional;
+  bool config_check = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (!arg.starts_with("-")) {
+      positional.emplace_back(arg);
+      continue;
+    }
+    const size_t eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
+    if (name == "--help" || name == "-h") {
+      o.command = Command::kHelp;
+      return o;
+    }
+    if (name == "--version") {
+      o.command = Command::kVersion;
+      return o;
+    }
+    if (name == "--config.check") {
+      config_check = true;
+      continue;
+    }
+    if (name.starts_with("--collector.") || name.starts_with("--no-collector.")) {
+      const std::string collector(name.substr(name.find('.') + 1));
+      if (!IsCollector(registry, collector) || eq != std::string_view::npos) {
+        return Error{"unknown collector flag " + std::string(arg)};
+      }
+      o.collector_overrides[collector] = name.starts_with("--collector.");
+      continue;
+    }
+    const Flag* flag = FindFlag(name);
+    if (flag == nullptr || flag->set == nullptr) {
+      return Error{"unknown flag " + std::string(name)};
+    }
+    std::string value;
+    if (eq != std::string_view::npos) {
+      value = std::string(arg.substr(eq + 1));
+    } else if (i + 1 < args.size()) {
+      value = std::string(args[++i]);
+    } else {
+      return Error{"flag " + std::string(name) + " needs a value"};
+    }
+    Status s = flag->set(o, value);
+    if (!s) {
+      return s.error();
+    }
+  }
+
+  if (!positional.empty() && positional[0] == "check-config") {
+    o.command = Command::kCheckConfig;
+    if (positional.size() > 2) {
+      return Error{"check-config takes one FILE"};
+    }
+    if (positional.size() == 2) {
+      o.config_file = positional[1];
+    }
+  } else if (!positional.empty() && positional[0] == "replay") {
+    o.command = Command::kReplay;
+    if (positional.size() > 1) {
+      return Error{"replay takes its files as --pcap, --access-log, --mail-log or --mod-status"};
+    }
+    if (o.replay_inputs.empty()) {
+      return Error{"replay needs at least one --pcap, --access-log, --mail-log or --mod-status"};
+    }
+  } else if (!positional.empty()) {
+    return Error{"unknown command \"" + positional[0] + "\" (commands: check-config, replay)"};
+  } else if (config_check) {
+    o.command = Command::kCheckConfig;
+  }
+  if (o.command != Command::kReplay && !o.replay_inputs.empty()) {
+    return Error{"--pcap, --access-log, --mail-log and --mod-status belong to the replay command"};
+  }
+  return o;
+}
+
+std::string HelpText(std::span<const CollectorRegistration> registry) {
+  std::string out =
+      "usage: edgewatch [flags]                      serve metrics over HTTP\n"
+      "       edgewatch check-config [FILE]          validate a config (or --config.check)\n"
+      "       edgewatch replay [--config.file F] --pcap F | --access-log F | --mail-log F |\n"
+      "                        --mod-status F ...   read files to EOF, print the exposition\n"
+      "\nflags:\n";
+  for (const auto& f : kFlags) {
+    out += "  " + std::string(f.name);
+    if (f.set != nullptr) {
+      out += "=VALUE";
+    }
+    out += "\n      " + std::string(f.help);
+    if (!f.default_text.empty()) {
+      out += " (default: " + std::string(f.default_text) + ")";
+    }
+    out += "\n";
+  }
+  out +=
+      "  --collector.NAME / --no-collector.NAME\n"
+      "      enable or disable a collector, overriding the config's `enabled`\n"
+      "\ncollectors:\n";
+  for (const auto& r : registry) {
+    out += "  " + std::string(r.name) + ": " + std::string(r.description) + "\n";
+  }
+  return out;
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "collectors/registry.h"
+#include "core/collector.h"
+#include "core/expected.h"
+#include "core/logger.h"
+
+namespace edgewatch {
+
+enum class Command { kServe, kCheckConfig, kReplay, kVersion, kHelp };
+
+// Everything the command line says. Flags follow Prometheus conventions (--config.file,
+// --web.listen-address, ...); both --flag=value and --flag value work.
+struct CliOptions {
+  Command command = Command::kServe;
+  std::optional<std::string> config_file;
+  std::vector<std::string> listen_addresses;  // empty: the default :10123
+  std::string telemetry_path = "/metrics";
+  std::optional<std::string> web_config_file;
+  std::size_t max_connections = 64;
+  LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kLogfmt;
+  std::string procfs_root = "/proc";
+  std::map<std::string, bool> collector_overrides;  // --collector.X / --no-collector.X
+  std::vector<std::pair<InputKind, std::string>> replay_inputs;
+};
+
+inline constexpr char kDefaultListenAddress[] = ":10123";
+
+// Parses argv (args[0] is the program). Errors are one line, ready to print before "see --help".
+Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
+                              std::span<const CollectorRegistration> registry);
+
+// --help: usage, commands, and every flag with its default.
+std::string HelpText(std::span<const CollectorRegistration> registry);
+
+}  // namespace edgewatch

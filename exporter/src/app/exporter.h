@@ -1,0 +1,69 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "collectors/registry.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/collector_set.h"
+#include "core/expected.h"
+#include "core/logger.h"
+#include "core/metric_sink.h"
+
+namespace edgewatch {
+
+struct ExporterOptions {
+  std::optional<std::string> config_file;  // none: the embedded default
+  std::map<std::string, bool> collector_overrides;
+  std::string procfs_root = "/proc";
+};
+
+// The running exporter: the current configuration and its collectors, reload, and the whole
+// exposition (collectors plus meta metrics). Thread-safe: scrapes may run during a reload.
+class Exporter {
+ public:
+  Exporter(ExporterOptions options, std::span<const CollectorRegistration> registry,
+           const Clock& clock, Logger logger);
+  ~Exporter();
+
+  // Loads the config and starts its collectors. An error (bad config, a collector that cannot
+  // start) is fatal at start-up.
+  Status Start();
+  // Loads the config again. On success the new collectors replace the old; on any error the old
+  // ones keep running. Either way the edgewatch_config_last_reload_* metrics tell.
+  Status Reload();
+  void Stop();
+
+  // The text exposition (format 0.0.4) of one scrape.
+  std::string Scrape() const;
+  std::vector<std::string> EnabledCollectors() const;
+  // True between a successful Start() and Stop().
+  bool Ready() const;
+
+ private:
+  Expected<std::shared_ptr<CollectorSet>> Build() const;
+  void RecordReload(bool ok);
+
+  ExporterOptions options_;
+  std::span<const CollectorRegistration> registry_;
+  const Clock& clock_;
+  Logger logger_;
+
+  std::mutex reload_mu_;  // serialises Start/Reload/Stop
+  mutable std::mutex mu_;
+  std::shared_ptr<CollectorSet> collectors_;  // guarded by mu_
+  std::atomic<bool> last_reload_ok_{false};
+  std::atomic<double> last_reload_success_seconds_{0};
+};
+
+// Adds edgewatch_build_info{version,revision,compiler} 1.
+void AddBuildInfo(MetricSink& sink);
+
+}  // namespace edgewatch

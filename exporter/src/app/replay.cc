@@ -1,0 +1,69 @@
+#include <sstream>
+
+#include "app/commands.h"
+#include "app/exporter.h"
+#include "core/metric_sink.h"
+#include "prometheus/text_serializer.h"
+
+namespace edgewatch {
+
+int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> registry,
+              std::ostream& out, std::ostream& err) {
+  SystemClock clock;
+  Logger logger(err, options.log_level, options.log_format, clock);
+  auto config = LoadConfig(options.config_file);
+  if (!config) {
+    err << "edgewatch: invalid config:\n" << config.error().message << "\n";
+    return kExitUsage;
+  }
+  CollectorContext context{*config, clock, logger, options.procfs_root};
+  auto collectors = MakeEnabledCollectors(registry, options.collector_overrides, context);
+
+  // The same collectors as `serve`, fed from files instead of live sources; only those that
+  // read an input are printed, so the output is reproducible.
+  std::vector<bool> used(collectors.size(), false);
+  for (const auto& [kind, path] : options.replay_inputs) {
+    bool read = false;
+    for (size_t i = 0; i < collectors.size(); ++i) {
+      if (!collectors[i].collector->Reads(kind)) {
+        continue;
+      }
+      read = true;
+      used[i] = true;
+      if (Status s = collectors[i].collector->Replay(kind, path); !s) {
+        err << "edgewatch: replay " << InputFlag(kind) << " " << path << ": collector "
+            << collectors[i].name << ": " << s.error().message << "\n";
+        return kExitRuntime;
+      }
+    }
+    if (!read) {
+      err << "edgewatch: no enabled collector reads " << InputFlag(kind)
+          << " files; enable one in the config or with --collector.NAME\n";
+      return kExitUsage;
+    }
+  }
+
+  std::vector<prometheus::MetricFamily> families;
+  for (size_t i = 0; i < collectors.size(); ++i) {
+    if (!used[i]) {
+      continue;
+    }
+    MetricSink sink;
+    if (Status s = collectors[i].collector->Collect(sink); !s) {
+      err << "edgewatch: collector " << collectors[i].name << ": " << s.error().message << "\n";
+      return kExitRuntime;
+    }
+    for (auto& f : std::move(sink).Take()) {
+      families.push_back(std::move(f));
+    }
+  }
+  MetricSink meta;
+  AddBuildInfo(meta);
+  for (auto& f : std::move(meta).Take()) {
+    families.push_back(std::move(f));
+  }
+  prometheus::TextSerializer().Serialize(out, families);
+  return kExitOk;
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,124 @@
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+#include "app/basic_auth.h"
+#include "app/commands.h"
+#include "app/exporter.h"
+#include "app/http_server.h"
+#include "app/web_config.h"
+#include "app/web_routes.h"
+#include "core/version.h"
+
+namespace edgewatch {
+namespace {
+
+// Enough that a slow scrape never holds up /-/healthy or a second scraper.
+constexpr unsigned kIoThreads = 4;
+
+std::string ToString(const boost::asio::ip::tcp::endpoint& endpoint) {
+  std::ostringstream s;
+  s << endpoint;
+  return s.str();
+}
+
+void PrintLines(std::ostream& err, const std::string& what, const Error& error) {
+  err << "edgewatch: " << what << ":\n" << error.message << "\n";
+}
+
+}  // namespace
+
+int RunServe(const CliOptions& options, std::span<const CollectorRegistration> registry,
+             std::ostream& err) {
+  SystemClock clock;
+  Logger logger(err, options.log_level, options.log_format, clock);
+
+  WebConfig web;
+  if (options.web_config_file) {
+    auto loaded = LoadWebConfig(*options.web_config_file);
+    if (!loaded) {
+      PrintLines(err, "invalid web config", loaded.error());
+      return kExitUsage;
+    }
+    web = std::move(*loaded);
+  }
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (web.tls) {
+    auto ctx = MakeTlsContext(*web.tls);
+    if (!ctx) {
+      PrintLines(err, "invalid web config", ctx.error());
+      return kExitUsage;
+    }
+    tls = std::move(*ctx);
+  }
+
+  Exporter exporter({options.config_file, options.collector_overrides, options.procfs_root},
+                    registry, clock, logger);
+  if (Status s = exporter.Start(); !s) {
+    PrintLines(err, "cannot start", s.error());
+    return kExitUsage;
+  }
+
+  boost::asio::io_context io;
+  BasicAuthenticator auth(web.basic_auth_users);
+  HttpServerLimits limits;
+  limits.max_connections = options.max_connections;
+  HttpServer server(io, MakeWebHandler(exporter, auth, options.telemetry_path), tls, limits,
+                    logger);
+  std::vector<std::string> addresses = options.listen_addresses;
+  if (addresses.empty()) {
+    addresses.emplace_back(kDefaultListenAddress);
+  }
+  for (const auto& text : addresses) {
+    auto bound = server.Listen(ParseListenAddress(text).value());
+    if (!bound) {
+      logger.Error("cannot listen", {{"err", bound.error().message}});
+      exporter.Stop();
+      return kExitRuntime;
+    }
+    logger.Info("listening", {{"address", ToString(*bound)},
+                              {"tls", tls ? "true" : "false"},
+                              {"basic_auth", auth.enabled() ? "true" : "false"}});
+  }
+  std::string collectors;
+  for (const auto& name : exporter.EnabledCollectors()) {
+    collectors += collectors.empty() ? name : "," + name;
+  }
+  logger.Info("edgewatch started", {{"version", kVersion},
+                                    {"config", options.config_file.value_or("<embedded default>")},
+                                    {"collectors", collectors}});
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+          return;
+        }
+        if (signal == SIGHUP) {
+          logger.Info("SIGHUP received, reloading");
+          (void)exporter.Reload();
+          signals.async_wait(on_signal);
+          return;
+        }
+        logger.Info("shutting down", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        server.Close();
+        io.stop();
+      };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < kIoThreads; ++i) {
+    threads.emplace_back([&io] { io.run(); });
+  }
+  io.run();
+  for (auto& t : threads) {
+    t.join();
+  }
+  exporter.Stop();
+  logger.Info("stopped");
+  return kExitOk;
+}
+
+}  // namespace edgewatch

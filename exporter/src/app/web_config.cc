@@ -1,0 +1,98 @@
+#include "app/web_config.h"
+
+#include <array>
+#include <filesystem>
+
+#include "config/yaml_reader.h"
+
+namespace edgewatch {
+namespace {
+
+constexpr std::array<std::string_view, 4> kTlsVersions = {"TLS10", "TLS11", "TLS12", "TLS13"};
+constexpr std::array<std::string_view, 3> kClientAuthTypes = {
+    "NoClientCert", "RequireAndVerifyClientCert", "VerifyClientCertIfGiven"};
+
+template <size_t N>
+Expected<std::string> OneOf(const std::array<std::string_view, N>& allowed,
+                            const std::string& text) {
+  std::string list;
+  for (auto a : allowed) {
+    if (a == text) {
+      return text;
+    }
+    list += list.empty() ? "" : ", ";
+    list += a;
+  }
+  return Error{"expected one of " + list + ", got \"" + text + "\""};
+}
+
+std::string Resolve(const std::string& config_path, const std::string& file) {
+  if (file.empty() || std::filesystem::path(file).is_absolute()) {
+    return file;
+  }
+  return (std::filesystem::path(config_path).parent_path() / file).string();
+}
+
+bool LooksLikeBcrypt(const std::string& hash) {
+  return hash.size() == 60 && hash[0] == '$' && hash[1] == '2' && hash[3] == '$' &&
+         (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y');
+}
+
+}  // namespace
+
+Expected<WebConfig> ParseWebConfig(const std::string& yaml, const std::string& path) {
+  YamlReader reader(path);
+  const YAML::Node root = reader.Load(yaml);
+  WebConfig config;
+  if (reader.ok()) {
+    MapReader top(reader, root, "");
+    top.Section("tls_server_config", [&](MapReader& m) {
+      TlsServerConfig tls;
+      m.String("cert_file", tls.cert_file);
+      m.String("key_file", tls.key_file);
+      m.Value("min_version", tls.min_version,
+              [](const std::string& t) { return OneOf(kTlsVersions, t); });
+      m.Value("max_version", tls.max_version,
+              [](const std::string& t) { return OneOf(kTlsVersions, t); });
+      m.Value("client_auth_type", tls.client_auth_type,
+              [](const std::string& t) { return OneOf(kClientAuthTypes, t); });
+      m.String("client_ca_file", tls.client_ca_file);
+      if (tls.cert_file.empty() != tls.key_file.empty()) {
+        reader.Fail(m.mark(), "tls_server_config", "cert_file and key_file must be given together");
+      }
+      if (tls.client_auth_type != "NoClientCert" && tls.client_ca_file.empty()) {
+        reader.Fail(m.mark(), "tls_server_config",
+                    "client_auth_type " + tls.client_auth_type + " needs client_ca_file");
+      }
+      if (!tls.cert_file.empty()) {
+        tls.cert_file = Resolve(path, tls.cert_file);
+        tls.key_file = Resolve(path, tls.key_file);
+        tls.client_ca_file = Resolve(path, tls.client_ca_file);
+        config.tls = tls;
+      }
+    });
+    top.Entries("basic_auth_users", [&](const MapReader::FreeEntry& e) {
+      if (!e.value.IsScalar() || !LooksLikeBcrypt(e.value.Scalar())) {
+        reader.Fail(e.mark, e.path,
+                    "expected a bcrypt hash ($2y$...), e.g. from `htpasswd -nBC 10 USER`");
+        return;
+      }
+      config.basic_auth_users[e.name] = e.value.Scalar();
+    });
+    top.Finish();
+  }
+  if (!reader.ok()) {
+    return reader.Failure();
+  }
+  return config;
+}
+
+Expected<WebConfig> LoadWebConfig(const std::string& path) {
+  auto text = ReadConfigText(path, "web config file");
+  if (!text) {
+    return text.error();
+  }
+  return ParseWebConfig(*text, path);
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,35 @@
+#include "collectors/process_collector.h"
+#include "collectors/registry.h"
+
+namespace edgewatch {
+
+std::span<const CollectorRegistration> AllCollectors() {
+  static constexpr CollectorRegistration kAll[] = {
+      {"process", "the exporter's own CPU, memory and file descriptors (process_*)",
+       [](const Config& c) { return c.process.enabled; }, &MakeProcessCollector},
+  };
+  return kAll;
+}
+
+bool IsEnabled(const CollectorRegistration& registration,
+               const std::map<std::string, bool>& overrides, const Config& config) {
+  const auto it = overrides.find(std::string(registration.name));
+  return it != overrides.end() ? it->second : registration.enabled(config);
+}
+
+std::vector<NamedCollector> MakeEnabledCollectors(std::span<const CollectorRegistration> registry,
+                                                  const std::map<std::string, bool>& overrides,
+                                                  const CollectorContext& base) {
+  std::vector<NamedCollector> out;
+  for (const auto& r : registry) {
+    if (!IsEnabled(r, overrides, base.config)) {
+      continue;
+    }
+    CollectorContext context = base;
+    context.logger = base.logger.With("collector", r.name);
+    out.push_back({std::string(r.name), std::shared_ptr<Collector>(r.make(context))});
+  }
+  return out;
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,55 @@
+#include "collectors/process_collector.h"
+
+#include <limits>
+
+#include "io/proc_files.h"
+#include "parsers/proc/proc_stat.h"
+
+namespace edgewatch {
+
+ProcessCollector::ProcessCollector(std::string procfs_root)
+    : root_(std::move(procfs_root)),
+      ticks_per_second_(static_cast<double>(io::ClockTicksPerSecond())),
+      page_size_(static_cast<double>(io::PageSizeBytes())) {}
+
+Status ProcessCollector::Collect(MetricSink& sink) const {
+  auto stat_text = io::ReadSmallFile(root_ + "/self/stat");
+  auto limits_text = io::ReadSmallFile(root_ + "/self/limits");
+  auto system_stat_text = io::ReadSmallFile(root_ + "/stat");
+  auto fds = io::CountDirectoryEntries(root_ + "/self/fd");
+  for (const Error* e :
+       {stat_text ? nullptr : &stat_text.error(), limits_text ? nullptr : &limits_text.error(),
+        system_stat_text ? nullptr : &system_stat_text.error(), fds ? nullptr : &fds.error()}) {
+    if (e != nullptr) {
+      return *e;
+    }
+  }
+  const auto stat = proc::ParseProcessStat(*stat_text);
+  const auto max_fds = proc::ParseMaxOpenFiles(*limits_text);
+  const auto boot_time = proc::ParseBootTime(*system_stat_text);
+  if (!stat || !max_fds || !boot_time) {
+    return Error{"unexpected format in " + root_ + "/self/stat, self/limits or stat"};
+  }
+  sink.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {},
+               static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks_per_second_);
+  sink.Gauge("process_open_fds", "Number of open file descriptors.", {}, static_cast<double>(*fds));
+  sink.Gauge("process_max_fds", "Maximum number of open file descriptors.", {},
+             *max_fds == std::numeric_limits<std::uint64_t>::max()
+                 ? std::numeric_limits<double>::infinity()
+                 : static_cast<double>(*max_fds));
+  sink.Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {},
+             static_cast<double>(stat->vsize_bytes));
+  sink.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},
+             static_cast<double>(stat->rss_pages) * page_size_);
+  sink.Gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+             {},
+             static_cast<double>(*boot_time) +
+                 static_cast<double>(stat->starttime_ticks) / ticks_per_second_);
+  return {};
+}
+
+std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& context) {
+  return std::make_unique<ProcessCollector>(context.procfs_root);
+}
+
+}  // namespace edgewatch

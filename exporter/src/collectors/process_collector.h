@@ -1,0 +1,26 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "collectors/registry.h"
+#include "core/collector.h"
+
+namespace edgewatch {
+
+// The standard process_* metrics of the exporter itself, read from <procfs>/self and
+// <procfs>/stat at scrape time.
+class ProcessCollector final : public Collector {
+ public:
+  explicit ProcessCollector(std::string procfs_root);
+  Status Collect(MetricSink& sink) const override;
+
+ private:
+  std::string root_;
+  double ticks_per_second_;
+  double page_size_;
+};
+
+std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& context);
+
+}  // namespace edgewatch

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/expected.h"
+
+namespace edgewatch {
+
+// Typed values of config files and flags. Each parser returns a message that says what was
+// expected, ready to follow "file:line:column: key: ".
+
+// Prometheus duration syntax: one or more <number><unit> with units ms, s, m, h, d, w, y
+// ("1h30m", "500ms"). Zero is allowed; negative values are not.
+Expected<std::chrono::milliseconds> ParseDuration(std::string_view text);
+std::string FormatDuration(std::chrono::milliseconds d);
+
+struct IpAddress {
+  bool v6 = false;
+  std::array<std::uint8_t, 16> bytes{};  // network order; IPv4 uses the first 4
+
+  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+};
+
+// An IPv4 or IPv6 literal (no brackets, no zone).
+Expected<IpAddress> ParseIpAddress(std::string_view text);
+std::string FormatIpAddress(const IpAddress& address);
+
+struct Cidr {
+  IpAddress network;  // host bits cleared
+  int prefix_length = 0;
+
+  bool Contains(const IpAddress& address) const;
+  friend bool operator==(const Cidr&, const Cidr&) = default;
+};
+
+// "192.0.2.0/24", "2001:db8::/32"; a bare address is a host route. Host bits must be zero.
+Expected<Cidr> ParseCidr(std::string_view text);
+
+struct Url {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // without brackets
+  std::uint16_t port = 0;
+  std::string target;  // path and query, at least "/"
+};
+
+// An absolute http or https URL; the port defaults from the scheme.
+Expected<Url> ParseUrl(std::string_view text);
+
+struct ListenAddress {
+  std::string host;  // empty: every address; otherwise an IP literal or "localhost"
+  std::uint16_t port = 0;
+};
+
+// "[host]:port", "host:port" or ":port", as --web.listen-address takes it.
+Expected<ListenAddress> ParseListenAddress(std::string_view text);
+
+}  // namespace edgewatch

@@ -1,0 +1,192 @@
+#include "config/yaml_reader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "config/values.h"
+
+namespace edgewatch {
+
+YAML::Node YamlReader::Load(const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    Fail(e.mark, "", "invalid YAML: " + e.msg);
+    return YAML::Node();
+  }
+}
+
+void YamlReader::Fail(const YAML::Mark& at, std::string_view path, std::string_view message) {
+  std::string line = file_;
+  if (!at.is_null()) {
+    line += ":" + std::to_string(at.line + 1) + ":" + std::to_string(at.column + 1);
+  }
+  line += ": ";
+  if (!path.empty()) {
+    line += path;
+    line += ": ";
+  }
+  line += message;
+  errors_.push_back(std::move(line));
+}
+
+Error YamlReader::Failure() const {
+  std::string all;
+  for (const auto& e : errors_) {
+    if (!all.empty()) {
+      all += '\n';
+    }
+    all += e;
+  }
+  return Error{all};
+}
+
+Expected<std::string> ReadConfigText(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error{path + ": cannot open " + std::string(what) + ": " + std::strerror(errno)};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return Error{path + ": cannot read " + std::string(what)};
+  }
+  return text.str();
+}
+
+std::string_view KindOf(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) {
+    return "null";
+  }
+  if (node.IsMap()) {
+    return "a mapping";
+  }
+  if (node.IsSequence()) {
+    return "a list";
+  }
+  return "a scalar";
+}
+
+MapReader::MapReader(YamlReader& reader, const YAML::Node& node, std::string path)
+    : reader_(reader), path_(std::move(path)) {
+  if (node.IsDefined()) {
+    mark_ = node.Mark();
+  }
+  if (!node.IsDefined() || node.IsNull()) {
+    return;
+  }
+  if (!node.IsMap()) {
+    reader_.Fail(node.Mark(), path_.empty() ? "(top level)" : path_,
+                 "expected a mapping of keys, got " + std::string(KindOf(node)));
+    return;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    if (Find(key) != nullptr) {
+      reader_.Fail(it->first.Mark(), Child(key), "duplicate key");
+      continue;
+    }
+    entries_.push_back({key, it->first.Mark(), it->second, false});
+  }
+}
+
+MapReader::Entry* MapReader::Find(std::string_view key) {
+  for (auto& e : entries_) {
+    if (e.key == key) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+YAML::Mark MapReader::MarkOf(const Entry& e) {
+  return e.value.Mark().is_null() ? e.key_mark : e.value.Mark();
+}
+
+std::string MapReader::Child(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+void MapReader::Scalar(std::string_view key, std::string_view expected,
+                       const std::function<void(const std::string&, const YAML::Mark&)>& use) {
+  asked_.emplace_back(key);
+  Entry* e = Find(key);
+  if (e == nullptr) {
+    return;
+  }
+  e->used = true;
+  if (!e->value.IsScalar()) {
+    reader_.Fail(MarkOf(*e), Child(key),
+                 "expected " + std::string(expected) + ", got " + std::string(KindOf(e->value)));
+    return;
+  }
+  use(e->value.Scalar(), MarkOf(*e));
+}
+
+void MapReader::Bool(std::string_view key, bool& out) {
+  Scalar(key, "true or false", [&](const std::string& text, const YAML::Mark& mark) {
+    if (text == "true") {
+      out = true;
+    } else if (text == "false") {
+      out = false;
+    } else {
+      reader_.Fail(mark, Child(key), "expected true or false, got \"" + text + "\"");
+    }
+  });
+}
+
+void MapReader::String(std::string_view key, std::string& out) {
+  Scalar(key, "a string", [&](const std::string& text, const YAML::Mark&) { out = text; });
+}
+
+void MapReader::Duration(std::string_view key, std::chrono::milliseconds& out) {
+  Value(key, out, ParseDuration);
+}
+
+void MapReader::Section(std::string_view key, const std::function<void(MapReader&)>& read) {
+  asked_.emplace_back(key);
+  Entry* e = Find(key);
+  if (e == nullptr) {
+    return;
+  }
+  e->used = true;
+  MapReader section(reader_, e->value, Child(key));
+  if (section.mark_.is_null()) {
+    section.mark_ = e->key_mark;
+  }
+  read(section);
+  section.Finish();
+}
+
+void MapReader::Entries(std::string_view key, const std::function<void(const FreeEntry&)>& read) {
+  asked_.emplace_back(key);
+  Entry* e = Find(key);
+  if (e == nullptr) {
+    return;
+  }
+  e->used = true;
+  MapReader entries(reader_, e->value, Child(key));
+  for (auto& entry : entries.entries_) {
+    entry.used = true;
+    read(FreeEntry{entry.key, entries.Child(entry.key), entry.value, MarkOf(entry)});
+  }
+}
+
+void MapReader::Finish() {
+  for (const auto& e : entries_) {
+    if (e.used) {
+      continue;
+    }
+    std::string known;
+    for (const auto& k : asked_) {
+      known += known.empty() ? "" : ", ";
+      known += k;
+    }
+    reader_.Fail(e.key_mark, Child(e.key),
+                 "unknown key" + (known.empty() ? "" : "; valid keys here: " + known));
+  }
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/expected.h"
+#include "core/metric_sink.h"
+
+namespace edgewatch {
+
+// The kinds of recorded input `edgewatch replay` feeds to collectors.
+enum class InputKind { kPcap, kAccessLog, kMailLog, kModStatus };
+
+// The replay flag that names files of this kind, e.g. "--pcap".
+std::string_view InputFlag(InputKind kind);
+
+// One source of metrics (NTP reflection, BGP probes, ...). Event-driven collectors count in
+// their own state from background sources started by Start(); Collect() only snapshots it.
+class Collector {
+ public:
+  virtual ~Collector() = default;
+
+  // Starts background sources (capture threads, file followers). An error is fatal at start-up
+  // and rejects a reload.
+  virtual Status Start() { return {}; }
+  // Stops background sources. Collect() may still be called afterwards.
+  virtual void Stop() {}
+
+  // Appends the current metrics to `sink`. Const, thread-safe and non-throwing; it should return
+  // well within the scrape deadline. An error marks this collector failed for this scrape
+  // (edgewatch_scrape_collector_success 0); other collectors are unaffected.
+  virtual Status Collect(MetricSink& sink) const = 0;
+
+  // Replay: whether this collector consumes files of `kind`, and reading one to EOF.
+  virtual bool Reads(InputKind /*kind*/) const { return false; }
+  virtual Status Replay(InputKind kind, const std::string& path);
+};
+
+}  // namespace edgewatch

@@ -1,0 +1,53 @@
+#include "core/metric_sink.h"
+
+#include <limits>
+
+namespace edgewatch {
+
+prometheus::ClientMetric& MetricSink::Add(std::string_view name, std::string_view help,
+                                          prometheus::MetricType type, const Labels& labels) {
+  prometheus::MetricFamily* family = nullptr;
+  for (auto& f : families_) {
+    if (f.name == name) {
+      family = &f;
+      break;
+    }
+  }
+  if (family == nullptr) {
+    family = &families_.emplace_back();
+    family->name = name;
+    family->help = help;
+    family->type = type;
+  }
+  auto& metric = family->metric.emplace_back();
+  metric.label.reserve(labels.size());
+  for (const auto& [key, value] : labels) {
+    metric.label.push_back({key, value});
+  }
+  return metric;
+}
+
+void MetricSink::Counter(std::string_view name, std::string_view help, const Labels& labels,
+                         double value) {
+  Add(name, help, prometheus::MetricType::Counter, labels).counter.value = value;
+}
+
+void MetricSink::Gauge(std::string_view name, std::string_view help, const Labels& labels,
+                       double value) {
+  Add(name, help, prometheus::MetricType::Gauge, labels).gauge.value = value;
+}
+
+void MetricSink::Histogram(std::string_view name, std::string_view help, const Labels& labels,
+                           std::span<const double> upper_bounds,
+                           std::span<const std::uint64_t> bucket_counts, std::uint64_t count,
+                           double sum) {
+  auto& h = Add(name, help, prometheus::MetricType::Histogram, labels).histogram;
+  h.sample_count = count;
+  h.sample_sum = sum;
+  for (size_t i = 0; i < upper_bounds.size() && i < bucket_counts.size(); ++i) {
+    h.bucket.push_back({bucket_counts[i], upper_bounds[i]});
+  }
+  h.bucket.push_back({count, std::numeric_limits<double>::infinity()});
+}
+
+}  // namespace edgewatch

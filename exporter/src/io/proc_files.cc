@@ -1,0 +1,64 @@
+#include "io/proc_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "io/unique_fd.h"
+
+namespace edgewatch::io {
+namespace {
+
+std::string Describe(const std::string& path, int err) { return path + ": " + std::strerror(err); }
+
+struct DirCloser {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
+
+}  // namespace
+
+Expected<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return Error{Describe(path, errno)};
+  }
+  std::string data;
+  char buf[4096];
+  while (data.size() < max_bytes) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return Error{Describe(path, errno)};
+    }
+    if (n == 0) {
+      break;
+    }
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  return data;
+}
+
+Expected<std::size_t> CountDirectoryEntries(const std::string& path) {
+  const std::unique_ptr<DIR, DirCloser> dir(::opendir(path.c_str()));
+  if (!dir) {
+    return Error{Describe(path, errno)};
+  }
+  std::size_t count = 0;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+long ClockTicksPerSecond() { return ::sysconf(_SC_CLK_TCK); }
+long PageSizeBytes() { return ::sysconf(_SC_PAGESIZE); }
+
+}  // namespace edgewatch::io

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace edgewatch::proc {
+
+// Fields of /proc/<pid>/stat (proc(5)); times in clock ticks, rss in pages.
+struct ProcessStat {
+  std::uint64_t utime_ticks = 0;
+  std::uint64_t stime_ticks = 0;
+  std::uint64_t starttime_ticks = 0;  // since boot
+  std::uint64_t vsize_bytes = 0;
+  std::uint64_t rss_pages = 0;
+};
+
+// Parses /proc/<pid>/stat. The command name may hold spaces and parentheses; it ends at the last
+// ')'. Returns nullopt when fields are missing or not numbers.
+std::optional<ProcessStat> ParseProcessStat(std::string_view text);
+
+// The soft "Max open files" limit from /proc/<pid>/limits; "unlimited" is UINT64_MAX.
+std::optional<std::uint64_t> ParseMaxOpenFiles(std::string_view text);
+
+// The "btime" line of /proc/stat: boot time in seconds since the epoch.
+std::optional<std::uint64_t> ParseBootTime(std::string_view text);
+
+}  // namespace edgewatch::proc
