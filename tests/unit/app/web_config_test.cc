@@ -1,0 +1,105 @@
+#include "app/web_config.h"
+
+#include <gtest/gtest.h>
+
+#include "app/basic_auth.h"
+#include "testutil/testdata.h"
+
+namespace edgewatch {
+namespace {
+
+using testing::TestData;
+
+// Generated with `htpasswd -nbBC 10 prom s3cret` and `htpasswd -nbBC 4 alice 'p:ss wörd'`.
+constexpr char kPromHash[] = "$2y$10$fskRbYI3YvXxtgZYlNd0g.25JPJOI3wq7YsAFHD9oTFPr9hVR95s.";
+constexpr char kAliceHash[] = "$2y$04$cKALKcEqepsi444uQk4gz.LsdcNOwtq2UcRCHqtGvMLpv42/nqMIa";
+
+TEST(WebConfigTest, ReadsExporterToolkitFormat) {
+  const std::string path = TestData("web/full.yml");
+  auto web = LoadWebConfig(path);
+  ASSERT_TRUE(web.ok()) << web.error().message;
+  ASSERT_TRUE(web->tls.has_value());
+  EXPECT_EQ(web->tls->cert_file, TestData("web/server.crt"));  // relative to the file
+  EXPECT_EQ(web->tls->key_file, "/etc/edgewatch/server.key");
+  EXPECT_EQ(web->tls->client_ca_file, TestData("web/ca.crt"));
+  EXPECT_EQ(web->tls->min_version, "TLS13");
+  EXPECT_EQ(web->tls->client_auth_type, "RequireAndVerifyClientCert");
+  EXPECT_EQ(web->basic_auth_users.at("prom"), kPromHash);
+}
+
+TEST(WebConfigTest, ReportsEveryError) {
+  const std::string path = TestData("web/errors.yml");
+  auto web = LoadWebConfig(path);
+  ASSERT_FALSE(web.ok());
+  EXPECT_EQ(web.error().message,
+            path +
+                ":3:16: tls_server_config.min_version: expected one of TLS10, TLS11, TLS12, "
+                "TLS13, got \"TLS14\"\n" +
+                path +
+                ":2:3: tls_server_config: cert_file and key_file must be given together\n" + path +
+                ":5:8: basic_auth_users.bob: expected a bcrypt hash ($2y$...), e.g. from "
+                "`htpasswd -nBC 10 USER`\n" +
+                path +
+                ":6:1: http_server_config: unknown key; valid keys here: tls_server_config, "
+                "basic_auth_users");
+}
+
+TEST(WebConfigTest, EmptyFileMeansNoTlsNoAuth) {
+  auto web = ParseWebConfig("", "inline.yml");
+  ASSERT_TRUE(web.ok());
+  EXPECT_FALSE(web->tls.has_value());
+  EXPECT_TRUE(web->basic_auth_users.empty());
+}
+
+TEST(WebConfigTest, ClientAuthNeedsCa) {
+  auto web = ParseWebConfig(
+      "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: "
+      "VerifyClientCertIfGiven\n",
+      "w.yml");
+  ASSERT_FALSE(web.ok());
+  EXPECT_EQ(web.error().message,
+            "w.yml:2:3: tls_server_config: client_auth_type VerifyClientCertIfGiven needs "
+            "client_ca_file");
+}
+
+TEST(BasicAuthTest, ParsesAuthorizationHeader) {
+  // "prom:s3cret" in base64 is cHJvbTpzM2NyZXQ=
+  auto creds = ParseBasicAuthorization("Basic cHJvbTpzM2NyZXQ=");
+  ASSERT_TRUE(creds.has_value());
+  EXPECT_EQ(creds->first, "prom");
+  EXPECT_EQ(creds->second, "s3cret");
+  // "a:b:c" -> user a, password b:c
+  auto colon = ParseBasicAuthorization("basic YTpiOmM=");
+  ASSERT_TRUE(colon.has_value());
+  EXPECT_EQ(colon->second, "b:c");
+  EXPECT_FALSE(ParseBasicAuthorization("Bearer cHJvbTpzM2NyZXQ=").has_value());
+  EXPECT_FALSE(ParseBasicAuthorization("Basic !!!!").has_value());
+  EXPECT_FALSE(ParseBasicAuthorization("Basic cHJvbQ==").has_value());  // "prom", no colon
+  EXPECT_FALSE(ParseBasicAuthorization("Basic cHJvbTpzM2NyZXQ").has_value());  // bad length
+}
+
+TEST(BasicAuthTest, VerifiesBcryptFromHtpasswd) {
+  EXPECT_TRUE(VerifyBcrypt("s3cret", kPromHash));
+  EXPECT_FALSE(VerifyBcrypt("s3cret!", kPromHash));
+  EXPECT_TRUE(VerifyBcrypt("p:ss wörd", kAliceHash));
+  EXPECT_FALSE(VerifyBcrypt("", kAliceHash));
+  EXPECT_FALSE(VerifyBcrypt("s3cret", "not-a-hash"));
+}
+
+TEST(BasicAuthTest, AuthenticatorAllowsOnlyValidCredentials) {
+  BasicAuthenticator off({});
+  EXPECT_FALSE(off.enabled());
+  EXPECT_TRUE(off.Allows(""));
+
+  BasicAuthenticator auth(std::map<std::string, std::string>{{"prom", kPromHash}});
+  EXPECT_TRUE(auth.enabled());
+  EXPECT_FALSE(auth.Allows(""));
+  EXPECT_FALSE(auth.Allows("Basic cHJvbTp3cm9uZw=="));  // prom:wrong
+  EXPECT_FALSE(auth.Allows("Basic Ym9iOnMzY3JldA=="));  // bob:s3cret
+  EXPECT_TRUE(auth.Allows("Basic cHJvbTpzM2NyZXQ="));   // prom:s3cret
+  EXPECT_TRUE(auth.Allows("Basic cHJvbTpzM2NyZXQ="));   // again, from the cache
+  EXPECT_FALSE(auth.Allows("Basic cHJvbTp3cm9uZw=="));
+}
+
+}  // namespace
+}  // namespace edgewatch

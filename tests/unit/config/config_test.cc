@@ -1,0 +1,109 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "testutil/testdata.h"
+
+namespace edgewatch {
+namespace {
+
+using testing::TestData;
+
+struct Case {
+  const char* file;
+  const char* message;  // written by hand from the fixture: 1-based line and column
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
+
+class ConfigErrorTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ConfigErrorTest, ReportsExactMessage) {
+  const std::string path = TestData(std::string("config/") + GetParam().file);
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message, path + GetParam().message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, ConfigErrorTest,
+    ::testing::Values(
+        Case{"unknown_key.yml",
+             ":2:3: global.colector_timeout: unknown key; valid keys here: collector_timeout"},
+        Case{"bad_bool.yml", ":2:12: process.enabled: expected true or false, got \"yes\""},
+        Case{"bad_duration.yml",
+             ":2:22: global.collector_timeout: expected a duration such as 500ms, 10s, 1m or "
+             "1h30m, got \"10 seconds\""},
+        Case{"zero_duration.yml", ":2:22: global.collector_timeout: must be greater than 0s"},
+        Case{"section_not_map.yml", ":1:10: process: expected a mapping of keys, got a list"},
+        Case{"duplicate_key.yml", ":3:3: process.enabled: duplicate key"},
+        Case{"duration_not_scalar.yml",
+             ":2:22: global.collector_timeout: expected a string, got a mapping"},
+        Case{"top_not_map.yml", ":1:1: (top level): expected a mapping of keys, got a list"}),
+    [](const auto& param_info) {
+      std::string name = param_info.param.file;
+      return name.substr(0, name.find('.'));
+    });
+
+TEST(ConfigTest, ReportsEveryErrorInOnePass) {
+  const std::string path = TestData("config/several_errors.yml");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            path +
+                ":2:22: global.collector_timeout: expected a duration such as 500ms, 10s, 1m or "
+                "1h30m, got \"5x\"\n" +
+                path + ":4:12: process.enabled: expected true or false, got \"maybe\"\n" + path +
+                ":5:1: reflection: unknown key; valid keys here: global, process");
+}
+
+TEST(ConfigTest, SyntaxErrorNamesPosition) {
+  const std::string path = TestData("config/syntax_error.yml");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  // yaml-cpp words the syntax error itself; the position and prefix are ours.
+  EXPECT_EQ(config.error().message.rfind(path + ":3:1: invalid YAML: ", 0), 0u)
+      << config.error().message;
+}
+
+TEST(ConfigTest, MissingFileIsAnError) {
+  auto config = LoadConfigFile("/nonexistent/edgewatch.yml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "/nonexistent/edgewatch.yml: cannot open config file: No such file or directory");
+}
+
+TEST(ConfigTest, EmptyFileGivesDefaults) {
+  auto config = LoadConfigFile(TestData("config/empty.yml"));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->global.collector_timeout, std::chrono::seconds(8));
+  EXPECT_TRUE(config->process.enabled);
+}
+
+TEST(ConfigTest, EmbeddedDefaultIsValid) {
+  auto config = ParseConfig(std::string(EmbeddedDefaultConfig()), "<embedded default>");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(DefaultConfig().source, "<embedded default>");
+}
+
+TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
+  auto example = LoadConfigFile(std::string(EDGEWATCH_SOURCE_DIR) + "/examples/edgewatch.yml");
+  ASSERT_TRUE(example.ok()) << example.error().message;
+  const Config defaults = DefaultConfig();
+  EXPECT_EQ(example->global.collector_timeout, defaults.global.collector_timeout);
+  EXPECT_EQ(example->process.enabled, defaults.process.enabled);
+}
+
+TEST(ConfigTest, ReadsValues) {
+  auto config = ParseConfig("global:\n  collector_timeout: 1m30s\nprocess:\n  enabled: false\n",
+                            "inline");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->global.collector_timeout, std::chrono::seconds(90));
+  EXPECT_FALSE(config->process.enabled);
+}
+
+}  // namespace
+}  // namespace edgewatch

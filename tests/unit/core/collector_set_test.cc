@@ -1,0 +1,145 @@
+#include "core/collector_set.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <sstream>
+
+#include "testutil/fake_clock.h"
+
+namespace edgewatch {
+namespace {
+
+using std::chrono::milliseconds;
+
+class ValueCollector final : public Collector {
+ public:
+  explicit ValueCollector(double v) : v_(v) {}
+  Status Collect(MetricSink& sink) const override {
+    sink.Gauge("test_value", "A test value.", {{"k", "v"}}, v_);
+    return {};
+  }
+
+ private:
+  double v_;
+};
+
+class FailingCollector final : public Collector {
+ public:
+  Status Collect(MetricSink& sink) const override {
+    sink.Gauge("test_partial", "Must not be exported.", {}, 1);
+    return Error{"source gone"};
+  }
+};
+
+// Blocks in Collect until released, like a collector stuck on a dead target.
+class BlockingCollector final : public Collector {
+ public:
+  Status Collect(MetricSink& sink) const override {
+    ++calls;
+    release.wait();
+    sink.Gauge("test_late", "Arrives too late.", {}, 1);
+    return {};
+  }
+  std::shared_future<void> release;
+  mutable std::atomic<int> calls{0};
+};
+
+const prometheus::ClientMetric* Find(const std::vector<prometheus::MetricFamily>& families,
+                                     const std::string& name, const std::string& collector = "") {
+  for (const auto& f : families) {
+    if (f.name != name) {
+      continue;
+    }
+    for (const auto& m : f.metric) {
+      if (collector.empty() || (!m.label.empty() && m.label[0].value == collector)) {
+        return &m;
+      }
+    }
+  }
+  return nullptr;
+}
+
+class CollectorSetTest : public ::testing::Test {
+ protected:
+  std::ostringstream log_;
+  testing::FakeClock clock_;
+  Logger logger_{log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_};
+};
+
+TEST_F(CollectorSetTest, ExportsFamiliesAndSuccess) {
+  CollectorSet set({{"a", std::make_shared<ValueCollector>(42)}}, milliseconds(1000), clock_,
+                   logger_);
+  const auto families = set.Collect();
+  const auto* value = Find(families, "test_value");
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(value->gauge.value, 42);
+  const auto* success = Find(families, "edgewatch_scrape_collector_success", "a");
+  ASSERT_NE(success, nullptr);
+  EXPECT_EQ(success->gauge.value, 1);
+  ASSERT_NE(Find(families, "edgewatch_scrape_collector_duration_seconds", "a"), nullptr);
+}
+
+TEST_F(CollectorSetTest, FailingCollectorIsReportedAndOthersStillExport) {
+  CollectorSet set({{"bad", std::make_shared<FailingCollector>()},
+                    {"good", std::make_shared<ValueCollector>(7)}},
+                   milliseconds(1000), clock_, logger_);
+  const auto families = set.Collect();
+  EXPECT_EQ(Find(families, "edgewatch_scrape_collector_success", "bad")->gauge.value, 0);
+  EXPECT_EQ(Find(families, "edgewatch_scrape_collector_success", "good")->gauge.value, 1);
+  EXPECT_EQ(Find(families, "test_partial"), nullptr);
+  EXPECT_EQ(Find(families, "test_value")->gauge.value, 7);
+  EXPECT_NE(log_.str().find("level=warn msg=\"collector failed\" collector=bad err=\"source gone\""),
+            std::string::npos)
+      << log_.str();
+}
+
+TEST_F(CollectorSetTest, SlowCollectorMissesDeadlineWithoutBlockingOthers) {
+  std::promise<void> release;
+  auto blocking = std::make_shared<BlockingCollector>();
+  blocking->release = release.get_future().share();
+  // The wait is a condition-variable deadline, not a sleep: 50 ms bounds how long the
+  // scrape may wait for the stuck collector.
+  CollectorSet set({{"stuck", blocking}, {"good", std::make_shared<ValueCollector>(1)}},
+                   milliseconds(50), clock_, logger_);
+
+  const auto first = set.Collect();
+  EXPECT_EQ(Find(first, "edgewatch_scrape_collector_success", "stuck")->gauge.value, 0);
+  EXPECT_EQ(Find(first, "edgewatch_scrape_collector_success", "good")->gauge.value, 1);
+  EXPECT_EQ(Find(first, "test_late"), nullptr);
+
+  // Still stuck: not started a second time.
+  const auto second = set.Collect();
+  EXPECT_EQ(Find(second, "edgewatch_scrape_collector_success", "stuck")->gauge.value, 0);
+  EXPECT_EQ(blocking->calls.load(), 1);
+  EXPECT_NE(log_.str().find("collector still busy with an earlier scrape"), std::string::npos);
+
+  release.set_value();
+}
+
+TEST_F(CollectorSetTest, StartFailureStopsThoseAlreadyStarted) {
+  struct Tracked final : Collector {
+    explicit Tracked(bool fail, std::vector<std::string>* events, std::string name)
+        : fail_(fail), events_(events), name_(std::move(name)) {}
+    Status Start() override {
+      events_->push_back("start " + name_);
+      return fail_ ? Status(Error{"no such device"}) : Status();
+    }
+    void Stop() override { events_->push_back("stop " + name_); }
+    Status Collect(MetricSink&) const override { return {}; }
+    bool fail_;
+    std::vector<std::string>* events_;
+    std::string name_;
+  };
+  std::vector<std::string> events;
+  CollectorSet set({{"one", std::make_shared<Tracked>(false, &events, "one")},
+                    {"two", std::make_shared<Tracked>(true, &events, "two")}},
+                   milliseconds(100), clock_, logger_);
+  Status s = set.StartAll();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "collector two: no such device");
+  EXPECT_EQ(events, (std::vector<std::string>{"start one", "start two", "stop one"}));
+}
+
+}  // namespace
+}  // namespace edgewatch
