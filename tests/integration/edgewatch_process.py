@@ -1,0 +1,74 @@
+"""Starts the real edgewatch binary for integration tests and finds its ports from its logs."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+BIN = os.environ.get("EDGEWATCH_BIN", "")
+TESTDATA = os.environ.get("EDGEWATCH_TESTDATA", "")
+
+
+def require_tool(name):
+    """Path of a tool the tests need; its absence is a failure, never a skip."""
+    path = shutil.which(name)
+    if path is None:
+        raise AssertionError(f"{name} is not installed; run scripts/install-deps.sh")
+    return path
+
+
+class Edgewatch:
+    """edgewatch serving on loopback ports picked by the kernel (port 0)."""
+
+    def __init__(self, *args, listen=("127.0.0.1:0",), wait=True):
+        if not BIN:
+            raise AssertionError("EDGEWATCH_BIN is not set; run through ctest")
+        self.dir = tempfile.mkdtemp(prefix="edgewatch-it-")
+        self.log_path = os.path.join(self.dir, "stderr.log")
+        cmd = [BIN] + [f"--web.listen-address={a}" for a in listen] + list(args)
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.addresses = []
+        if wait:
+            self.wait_for_log("edgewatch started", 15)
+            self.addresses = re.findall(r"msg=listening address=(\S+)", self.read_log())
+
+    def read_log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def wait_for_log(self, text, timeout, count=1):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.read_log().count(text) >= count:
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"edgewatch exited {self.proc.returncode}:\n{self.read_log()}")
+            time.sleep(0.05)
+        raise AssertionError(f"no {text!r} in the log after {timeout}s:\n{self.read_log()}")
+
+    def url(self, path="/metrics", index=0, scheme="http"):
+        return f"{scheme}://{self.addresses[index]}{path}"
+
+    def port(self, index=0):
+        return int(self.addresses[index].rsplit(":", 1)[1])
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout)
+        self.log.close()
+        return rc
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

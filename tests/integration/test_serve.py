@@ -1,0 +1,262 @@
+"""The real edgewatch binary on loopback, checked with real HTTP and TLS clients and promtool."""
+
+import base64
+import gzip
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import unittest
+import urllib.error
+import urllib.request
+
+from edgewatch_process import BIN, Edgewatch, require_tool
+
+TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def get(url, headers=None, method="GET", context=None):
+    req = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=10, context=context) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def write(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+class ServeTest(unittest.TestCase):
+    def test_metrics_content_type_and_promtool(self):
+        promtool = require_tool("promtool")
+        with Edgewatch() as ew:
+            status, headers, body = get(ew.url())
+            self.assertEqual(status, 200)
+            self.assertEqual(headers["Content-Type"], TEXT_FORMAT)
+            text = body.decode()
+            for name in ("process_cpu_seconds_total", "process_resident_memory_bytes",
+                         "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
+                         "process_start_time_seconds", "edgewatch_build_info{",
+                         'edgewatch_scrape_collector_success{collector="process"} 1',
+                         'edgewatch_scrape_collector_duration_seconds{collector="process"}',
+                         "edgewatch_config_last_reload_successful 1",
+                         "edgewatch_config_last_reload_success_timestamp_seconds"):
+                self.assertIn(name, text)
+            check = subprocess.run([promtool, "check", "metrics"], input=body,
+                                   capture_output=True, timeout=30)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    def test_gzip_when_asked(self):
+        with Edgewatch() as ew:
+            status, headers, body = get(ew.url(), {"Accept-Encoding": "gzip"})
+            self.assertEqual(status, 200)
+            self.assertEqual(headers["Content-Encoding"], "gzip")
+            self.assertIn(b"process_open_fds", gzip.decompress(body))
+            _, plain_headers, plain = get(ew.url())
+            self.assertNotIn("Content-Encoding", plain_headers)
+            self.assertIn(b"process_open_fds", plain)
+
+    def test_landing_health_ready_and_unknown_path(self):
+        with Edgewatch("--web.telemetry-path=/edge-metrics") as ew:
+            status, headers, body = get(ew.url("/"))
+            self.assertEqual(status, 200)
+            self.assertTrue(headers["Content-Type"].startswith("text/html"))
+            self.assertIn(b'<a href="/edge-metrics">', body)
+            self.assertIn(b"<li>process</li>", body)
+            self.assertEqual(get(ew.url("/-/healthy"))[0], 200)
+            self.assertEqual(get(ew.url("/-/ready"))[0], 200)
+            self.assertEqual(get(ew.url("/metrics"))[0], 404)
+            self.assertEqual(get(ew.url("/edge-metrics"))[0], 200)
+            status, headers, _ = get(ew.url("/edge-metrics"), method="HEAD")
+            self.assertEqual(status, 200)
+
+    def test_ipv4_and_ipv6_listeners(self):
+        with Edgewatch(listen=("127.0.0.1:0", "[::1]:0")) as ew:
+            self.assertEqual(len(ew.addresses), 2)
+            self.assertTrue(ew.addresses[1].startswith("[::1]:"))
+            for i in range(2):
+                self.assertEqual(get(ew.url(index=i))[0], 200)
+
+    def test_collector_flags(self):
+        with Edgewatch("--no-collector.process") as ew:
+            _, _, body = get(ew.url())
+            self.assertNotIn(b"process_open_fds", body)
+            self.assertIn(b"edgewatch_build_info", body)
+
+    def test_basic_auth(self):
+        htpasswd = require_tool("htpasswd")
+        with tempfile.TemporaryDirectory() as d:
+            line = subprocess.run([htpasswd, "-nbBC", "10", "prom", "s3cret"], check=True,
+                                  capture_output=True, text=True).stdout.strip()
+            user, hashed = line.split(":", 1)
+            web = write(d, "web.yml", f"basic_auth_users:\n  {user}: '{hashed}'\n")
+            with Edgewatch(f"--web.config.file={web}") as ew:
+                status, headers, body = get(ew.url())
+                self.assertEqual(status, 401)
+                self.assertEqual(headers["WWW-Authenticate"], 'Basic realm="edgewatch"')
+                self.assertNotIn(b"process_", body)
+                wrong = base64.b64encode(b"prom:wrong").decode()
+                self.assertEqual(get(ew.url(), {"Authorization": f"Basic {wrong}"})[0], 401)
+                good = base64.b64encode(b"prom:s3cret").decode()
+                status, _, body = get(ew.url(), {"Authorization": f"Basic {good}"})
+                self.assertEqual(status, 200)
+                self.assertIn(b"process_open_fds", body)
+
+    def test_tls(self):
+        openssl = require_tool("openssl")
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                            "2", "-subj", "/CN=localhost", "-addext",
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout",
+                            os.path.join(d, "key.pem"), "-out", os.path.join(d, "cert.pem")],
+                           check=True, capture_output=True)
+            web = write(d, "web.yml", "tls_server_config:\n  cert_file: cert.pem\n"
+                                      "  key_file: key.pem\n")
+            with Edgewatch(f"--web.config.file={web}") as ew:
+                ctx = ssl.create_default_context(cafile=os.path.join(d, "cert.pem"))
+                status, headers, body = get(ew.url(scheme="https"), context=ctx)
+                self.assertEqual(status, 200)
+                self.assertEqual(headers["Content-Type"], TEXT_FORMAT)
+                self.assertIn(b"process_open_fds", body)
+                # Plain HTTP to the TLS listener gets no HTTP answer, and no metrics.
+                with socket.create_connection(("127.0.0.1", ew.port()), timeout=10) as s:
+                    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+                    data = b""
+                    try:
+                        while chunk := s.recv(4096):
+                            data += chunk
+                    except ConnectionResetError:
+                        pass
+                    self.assertNotIn(b"HTTP/1.1 200", data)
+                    self.assertNotIn(b"process_", data)
+                # TLS 1.1 is below the default min_version TLS12.
+                old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                old.load_verify_locations(os.path.join(d, "cert.pem"))
+                old.minimum_version = ssl.TLSVersion.TLSv1
+                old.maximum_version = ssl.TLSVersion.TLSv1_1
+                with self.assertRaises((ssl.SSLError, urllib.error.URLError, OSError)):
+                    get(ew.url(scheme="https"), context=old)
+
+    def test_bad_tls_files_exit_2(self):
+        with tempfile.TemporaryDirectory() as d:
+            web = write(d, "web.yml", "tls_server_config:\n  cert_file: missing.pem\n"
+                                      "  key_file: missing.key\n")
+            proc = subprocess.run([BIN, f"--web.config.file={web}",
+                                   "--web.listen-address=127.0.0.1:0"],
+                                  capture_output=True, text=True, timeout=30)
+            self.assertEqual(proc.returncode, 2)
+            self.assertIn(f"tls_server_config.cert_file {d}/missing.pem", proc.stderr)
+
+    def test_reload_good_and_bad(self):
+        with tempfile.TemporaryDirectory() as d:
+            config = write(d, "edgewatch.yml", "process:\n  enabled: true\n")
+            with Edgewatch(f"--config.file={config}") as ew:
+                self.assertIn(b"process_open_fds", get(ew.url())[2])
+
+                write(d, "edgewatch.yml", "process:\n  enabled: nope\n")
+                status, _, body = get(ew.url("/-/reload"), method="POST")
+                self.assertEqual(status, 500)
+                self.assertIn(f"{config}:2:12: process.enabled: expected true or false".encode(),
+                              body)
+                metrics = get(ew.url())[2]
+                self.assertIn(b"edgewatch_config_last_reload_successful 0", metrics)
+                self.assertIn(b"process_open_fds", metrics)  # the old config keeps running
+
+                write(d, "edgewatch.yml", "process:\n  enabled: false\n")
+                ew.proc.send_signal(signal.SIGHUP)
+                ew.wait_for_log('msg="configuration reloaded"', 10)
+                metrics = get(ew.url())[2]
+                self.assertIn(b"edgewatch_config_last_reload_successful 1", metrics)
+                self.assertNotIn(b"process_open_fds", metrics)
+
+                self.assertEqual(get(ew.url("/-/reload"))[0], 405)
+                self.assertEqual(ew.stop(), 0)
+
+    def test_sigterm_and_sigint_exit_cleanly(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with Edgewatch() as ew:
+                self.assertEqual(get(ew.url())[0], 200)
+                self.assertEqual(ew.stop(sig), 0)
+                self.assertIn("msg=stopped", ew.read_log())
+
+    def test_bad_config_exits_2_and_serves_nothing(self):
+        with tempfile.TemporaryDirectory() as d:
+            config = write(d, "bad.yml", "global:\n  collector_timeout: soon\nextra: 1\n")
+            proc = subprocess.run([BIN, f"--config.file={config}",
+                                   "--web.listen-address=127.0.0.1:0"],
+                                  capture_output=True, text=True, timeout=30)
+            self.assertEqual(proc.returncode, 2)
+            self.assertIn(f"{config}:2:22: global.collector_timeout: expected a duration",
+                          proc.stderr)
+            self.assertIn(f"{config}:3:1: extra: unknown key", proc.stderr)
+            self.assertNotIn("listening", proc.stderr)
+
+    def test_check_config_and_flags(self):
+        with tempfile.TemporaryDirectory() as d:
+            good = write(d, "good.yml", "process:\n  enabled: true\n")
+            bad = write(d, "bad.yml", "process:\n  enabled: 1\n")
+            ok = subprocess.run([BIN, "check-config", good], capture_output=True, text=True)
+            self.assertEqual(ok.returncode, 0, ok.stderr)
+            self.assertEqual(ok.stdout, f"{good}: OK; enabled collectors: process\n")
+            fail = subprocess.run([BIN, "--config.check", f"--config.file={bad}"],
+                                  capture_output=True, text=True)
+            self.assertEqual(fail.returncode, 2)
+            self.assertEqual(fail.stderr,
+                             f'{bad}:2:12: process.enabled: expected true or false, got "1"\n')
+        usage = subprocess.run([BIN, "--bogus"], capture_output=True, text=True)
+        self.assertEqual(usage.returncode, 2)
+        self.assertEqual(usage.stderr, "edgewatch: unknown flag --bogus; see --help\n")
+        version = subprocess.run([BIN, "--version"], capture_output=True, text=True)
+        self.assertEqual(version.returncode, 0)
+        self.assertTrue(version.stdout.startswith("edgewatch "))
+
+    def test_port_in_use_exits_1(self):
+        with Edgewatch() as ew:
+            proc = subprocess.run([BIN, f"--web.listen-address={ew.addresses[0]}"],
+                                  capture_output=True, text=True, timeout=30)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("cannot listen on 127.0.0.1", proc.stderr)
+            self.assertIn("Address already in use", proc.stderr)
+
+    def test_bounded_requests_and_connections(self):
+        with Edgewatch("--web.max-connections=2") as ew:
+            huge = {"X-Filler": "a" * 16384}
+            status = None
+            try:
+                status = get(ew.url(), huge)[0]
+            except (ConnectionResetError, urllib.error.URLError):
+                pass
+            self.assertEqual(status, 431)
+            idle = [socket.create_connection(("127.0.0.1", ew.port()), timeout=10)
+                    for _ in range(2)]
+            try:
+                extra = socket.create_connection(("127.0.0.1", ew.port()), timeout=10)
+                extra.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
+                try:
+                    self.assertEqual(extra.recv(100), b"")  # closed at accept
+                except ConnectionResetError:
+                    pass
+                extra.close()
+                ew.wait_for_log("too many connections", 10)
+            finally:
+                for s in idle:
+                    s.close()
+            # Once the idle connections are gone, the exporter serves again.
+            for _ in range(100):
+                try:
+                    if get(ew.url("/-/healthy"))[0] == 200:
+                        break
+                except (ConnectionResetError, urllib.error.URLError):
+                    pass
+            self.assertEqual(get(ew.url("/-/healthy"))[0], 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
