@@ -69,8 +69,7 @@ TEST_F(ExporterTest, BadReloadKeepsRunningConfig) {
   EXPECT_NE(text.find("\nedgewatch_config_last_reload_success_timestamp_seconds 1800000000\n"),
             std::string::npos);
   EXPECT_NE(text.find("\nprocess_open_fds 3\n"), std::string::npos);  // old collectors run
-  EXPECT_NE(log_.str().find("reload failed; keeping the running configuration"),
-            std::string::npos);
+  EXPECT_NE(log_.str().find("reload failed; keeping the running configuration"), std::string::npos);
 
   WriteConfig("process:\n  enabled: false\n");
   ASSERT_TRUE(exporter.Reload().ok());
@@ -87,8 +86,9 @@ TEST_F(ExporterTest, StartFailsOnBadConfig) {
   Exporter exporter = Make();
   Status s = exporter.Start();
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message, config_ + ":1:1: bogus: unknown key; valid keys here: global, "
-                                         "process");
+  EXPECT_EQ(s.error().message, config_ +
+                                   ":1:1: bogus: unknown key; valid keys here: global, "
+                                   "process");
   EXPECT_FALSE(exporter.Ready());
 }
 

@@ -81,8 +81,9 @@ TEST(ReplayTest, InputNobodyReadsIsAnError) {
 TEST(ReplayTest, UnreadableFileIsAnError) {
   std::string out, err;
   EXPECT_EQ(Replay({{InputKind::kModStatus, "/nonexistent"}}, out, err), kExitRuntime);
-  EXPECT_EQ(err, "edgewatch: replay --mod-status /nonexistent: collector lines: cannot open "
-                 "/nonexistent\n");
+  EXPECT_EQ(err,
+            "edgewatch: replay --mod-status /nonexistent: collector lines: cannot open "
+            "/nonexistent\n");
 }
 
 }  // namespace

@@ -35,8 +35,8 @@ TEST(WebConfigTest, ReportsEveryError) {
             path +
                 ":3:16: tls_server_config.min_version: expected one of TLS10, TLS11, TLS12, "
                 "TLS13, got \"TLS14\"\n" +
+                path + ":2:3: tls_server_config: cert_file and key_file must be given together\n" +
                 path +
-                ":2:3: tls_server_config: cert_file and key_file must be given together\n" + path +
                 ":5:8: basic_auth_users.bob: expected a bcrypt hash ($2y$...), e.g. from "
                 "`htpasswd -nBC 10 USER`\n" +
                 path +
@@ -74,7 +74,7 @@ TEST(BasicAuthTest, ParsesAuthorizationHeader) {
   EXPECT_EQ(colon->second, "b:c");
   EXPECT_FALSE(ParseBasicAuthorization("Bearer cHJvbTpzM2NyZXQ=").has_value());
   EXPECT_FALSE(ParseBasicAuthorization("Basic !!!!").has_value());
-  EXPECT_FALSE(ParseBasicAuthorization("Basic cHJvbQ==").has_value());  // "prom", no colon
+  EXPECT_FALSE(ParseBasicAuthorization("Basic cHJvbQ==").has_value());         // "prom", no colon
   EXPECT_FALSE(ParseBasicAuthorization("Basic cHJvbTpzM2NyZXQ").has_value());  // bad length
 }
 

@@ -66,9 +66,8 @@ TEST_F(WebRoutesTest, BasicAuthGuardsEveryPath) {
     const HttpResponse denied = Get(auth, "GET", path);
     EXPECT_EQ(denied.status, 401u) << path;
     EXPECT_EQ(denied.body.find("process_"), std::string::npos);
-    EXPECT_EQ(denied.headers.at(0),
-              (std::pair<std::string, std::string>{"WWW-Authenticate",
-                                                   "Basic realm=\"edgewatch\""}));
+    EXPECT_EQ(denied.headers.at(0), (std::pair<std::string, std::string>{
+                                        "WWW-Authenticate", "Basic realm=\"edgewatch\""}));
   }
   EXPECT_EQ(Get(auth, "POST", "/-/reload").status, 401u);
   // "alice:p:ss wörd" in base64

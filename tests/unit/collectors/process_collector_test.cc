@@ -25,7 +25,7 @@ TEST(ProcessCollectorTest, ReadsFixtureProcfs) {
   MetricSink sink;
   ASSERT_TRUE(collector.Collect(sink).ok());
   const auto families = std::move(sink).Take();
-  EXPECT_DOUBLE_EQ(Value(families, "process_cpu_seconds_total"), 4.0);        // (250+150)/100
+  EXPECT_DOUBLE_EQ(Value(families, "process_cpu_seconds_total"), 4.0);          // (250+150)/100
   EXPECT_DOUBLE_EQ(Value(families, "process_resident_memory_bytes"), 8388608);  // 2048*4096
   EXPECT_DOUBLE_EQ(Value(families, "process_virtual_memory_bytes"), 183500800);
   EXPECT_DOUBLE_EQ(Value(families, "process_start_time_seconds"), 1795651234.56);

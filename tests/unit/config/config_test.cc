@@ -98,8 +98,8 @@ TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
 }
 
 TEST(ConfigTest, ReadsValues) {
-  auto config = ParseConfig("global:\n  collector_timeout: 1m30s\nprocess:\n  enabled: false\n",
-                            "inline");
+  auto config =
+      ParseConfig("global:\n  collector_timeout: 1m30s\nprocess:\n  enabled: false\n", "inline");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->global.collector_timeout, std::chrono::seconds(90));
   EXPECT_FALSE(config->process.enabled);

@@ -23,9 +23,9 @@ TEST(DurationTest, RejectsOtherForms) {
   for (const char* bad : {"", "10", "s", "-1s", "1.5s", "10 s", "10sec", "30s1m", "1s1s", "1x"}) {
     auto d = ParseDuration(bad);
     ASSERT_FALSE(d.ok()) << bad;
-    EXPECT_EQ(d.error().message,
-              std::string("expected a duration such as 500ms, 10s, 1m or 1h30m, got \"") + bad +
-                  "\"");
+    EXPECT_EQ(
+        d.error().message,
+        std::string("expected a duration such as 500ms, 10s, 1m or 1h30m, got \"") + bad + "\"");
   }
   EXPECT_EQ(ParseDuration("999999999999y").error().message,
             "duration \"999999999999y\" is too large");

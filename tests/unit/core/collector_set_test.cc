@@ -89,8 +89,9 @@ TEST_F(CollectorSetTest, FailingCollectorIsReportedAndOthersStillExport) {
   EXPECT_EQ(Find(families, "edgewatch_scrape_collector_success", "good")->gauge.value, 1);
   EXPECT_EQ(Find(families, "test_partial"), nullptr);
   EXPECT_EQ(Find(families, "test_value")->gauge.value, 7);
-  EXPECT_NE(log_.str().find("level=warn msg=\"collector failed\" collector=bad err=\"source gone\""),
-            std::string::npos)
+  EXPECT_NE(
+      log_.str().find("level=warn msg=\"collector failed\" collector=bad err=\"source gone\""),
+      std::string::npos)
       << log_.str();
 }
 
@@ -114,7 +115,13 @@ TEST_F(CollectorSetTest, SlowCollectorMissesDeadlineWithoutBlockingOthers) {
   EXPECT_EQ(blocking->calls.load(), 1);
   EXPECT_NE(log_.str().find("collector still busy with an earlier scrape"), std::string::npos);
 
+  // Once the target answers again, the collector recovers.
   release.set_value();
+  double success = 0;
+  for (int i = 0; i < 100 && success == 0; ++i) {
+    success = Find(set.Collect(), "edgewatch_scrape_collector_success", "stuck")->gauge.value;
+  }
+  EXPECT_EQ(success, 1);
 }
 
 TEST_F(CollectorSetTest, StartFailureStopsThoseAlreadyStarted) {
