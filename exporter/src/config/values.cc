@@ -116,23 +116,6 @@ std::string FormatIpAddress(const IpAddress& address) {
   return buf;
 }
 
-bool Cidr::Contains(const IpAddress& address) const {
-  if (address.v6 != network.v6) {
-    return false;
-  }
-  const int full = prefix_length / 8;
-  if (std::memcmp(address.bytes.data(), network.bytes.data(), static_cast<size_t>(full)) != 0) {
-    return false;
-  }
-  const int rest = prefix_length % 8;
-  if (rest == 0) {
-    return true;
-  }
-  const auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
-  return (address.bytes[static_cast<size_t>(full)] & mask) ==
-         network.bytes[static_cast<size_t>(full)];
-}
-
 Expected<Cidr> ParseCidr(std::string_view text) {
   const Error bad{"expected a CIDR such as 192.0.2.0/24 or 2001:db8::/32, got " + Quote(text)};
   const size_t slash = text.find('/');

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "core/expected.h"
+#include "parsers/net/address.h"
 
 namespace edgewatch {
 
@@ -18,24 +18,13 @@ namespace edgewatch {
 Expected<std::chrono::milliseconds> ParseDuration(std::string_view text);
 std::string FormatDuration(std::chrono::milliseconds d);
 
-struct IpAddress {
-  bool v6 = false;
-  std::array<std::uint8_t, 16> bytes{};  // network order; IPv4 uses the first 4
-
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
-};
+using IpAddress = net::Address;
 
 // An IPv4 or IPv6 literal (no brackets, no zone).
 Expected<IpAddress> ParseIpAddress(std::string_view text);
 std::string FormatIpAddress(const IpAddress& address);
 
-struct Cidr {
-  IpAddress network;  // host bits cleared
-  int prefix_length = 0;
-
-  bool Contains(const IpAddress& address) const;
-  friend bool operator==(const Cidr&, const Cidr&) = default;
-};
+using Cidr = net::Prefix;
 
 // "192.0.2.0/24", "2001:db8::/32"; a bare address is a host route. Host bits must be zero.
 Expected<Cidr> ParseCidr(std::string_view text);

@@ -74,7 +74,7 @@ TEST(CidrTest, ParsesAndMatches) {
 
   auto host = ParseCidr("198.51.100.7");
   ASSERT_TRUE(host.ok());
-  EXPECT_EQ(host->prefix_length, 32);
+  EXPECT_EQ(host->length, 32);
   EXPECT_TRUE(ParseCidr("0.0.0.0/0")->Contains(*ParseIpAddress("203.0.113.9")));
 }
 

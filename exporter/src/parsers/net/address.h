@@ -1,0 +1,41 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+namespace edgewatch::net {
+
+// An IPv4 or IPv6 address in network byte order; IPv4 uses the first 4 bytes, the rest are 0.
+struct Address {
+  bool v6 = false;
+  std::array<std::uint8_t, 16> bytes{};
+
+  friend bool operator==(const Address&, const Address&) = default;
+};
+
+// A CIDR prefix; `network` has its host bits cleared.
+struct Prefix {
+  Address network;
+  int length = 0;
+
+  bool Contains(const Address& address) const {
+    if (address.v6 != network.v6) {
+      return false;
+    }
+    const auto full = static_cast<std::size_t>(length / 8);
+    if (std::memcmp(address.bytes.data(), network.bytes.data(), full) != 0) {
+      return false;
+    }
+    const int rest = length % 8;
+    if (rest == 0) {
+      return true;
+    }
+    const auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
+    return (address.bytes[full] & mask) == network.bytes[full];
+  }
+
+  friend bool operator==(const Prefix&, const Prefix&) = default;
+};
+
+}  // namespace edgewatch::net

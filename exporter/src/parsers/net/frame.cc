@@ -1,0 +1,246 @@
+#include "parsers/net/frame.h"
+
+#include <cstring>
+
+namespace edgewatch::net {
+namespace {
+
+constexpr std::uint16_t kEtherIpv4 = 0x0800;
+constexpr std::uint16_t kEtherIpv6 = 0x86DD;
+constexpr std::uint16_t kEtherVlan = 0x8100;
+constexpr std::uint16_t kEtherQinQ = 0x88A8;
+constexpr std::uint16_t kEtherQinQOld = 0x9100;
+constexpr int kMaxVlanTags = 4;
+constexpr int kMaxIpv6Extensions = 8;
+constexpr std::uint8_t kProtoUdp = 17;
+
+class Reader {
+ public:
+  explicit Reader(std::span<const std::byte> data) : data_(data) {}
+
+  std::size_t size() const { return data_.size(); }
+  bool Has(std::size_t n) const { return data_.size() >= n; }
+  std::uint8_t U8(std::size_t at) const { return std::to_integer<std::uint8_t>(data_[at]); }
+  std::uint16_t U16(std::size_t at) const {
+    return static_cast<std::uint16_t>((U8(at) << 8) | U8(at + 1));
+  }
+  void Skip(std::size_t n) { data_ = data_.subspan(n); }
+  void Truncate(std::size_t n) { data_ = data_.first(n); }
+  std::span<const std::byte> rest() const { return data_; }
+  void CopyTo(std::size_t at, std::size_t n, std::uint8_t* out) const {
+    std::memcpy(out, data_.data() + at, n);
+  }
+
+ private:
+  std::span<const std::byte> data_;
+};
+
+Frame Malformed(DecodeError error) { return Frame{FrameKind::kMalformed, error, {}}; }
+Frame Kind(FrameKind kind) { return Frame{kind, DecodeError::kNone, {}}; }
+
+Frame DecodeUdp(Reader r, Frame frame) {
+  if (!r.Has(8)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  const std::uint16_t length = r.U16(4);
+  if (length < 8) {
+    return Malformed(DecodeError::kBadUdpHeader);
+  }
+  frame.udp.src_port = r.U16(0);
+  frame.udp.dst_port = r.U16(2);
+  frame.udp.payload_length = length - 8u;
+  r.Skip(8);
+  r.Truncate(std::min<std::size_t>(r.size(), frame.udp.payload_length));
+  frame.udp.payload = r.rest();
+  frame.kind = FrameKind::kUdp;
+  return frame;
+}
+
+// `wire_length` is the IP payload length the header claims; the capture may hold less.
+Frame CheckedUdp(Reader r, Frame frame, std::size_t wire_length) {
+  if (r.Has(6) && r.U16(4) > wire_length) {
+    return Malformed(DecodeError::kBadUdpHeader);
+  }
+  return DecodeUdp(r, frame);
+}
+
+Frame DecodeIpv4(Reader r) {
+  if (!r.Has(20)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  const std::uint8_t vihl = r.U8(0);
+  const std::size_t header = static_cast<std::size_t>(vihl & 0x0F) * 4;
+  const std::uint16_t total = r.U16(2);
+  if ((vihl >> 4) != 4 || header < 20 || total < header) {
+    return Malformed(DecodeError::kBadIpHeader);
+  }
+  if (!r.Has(header)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  if ((r.U16(6) & 0x3FFF) != 0) {  // more-fragments flag or a fragment offset
+    return Kind(FrameKind::kFragment);
+  }
+  if (r.U8(9) != kProtoUdp) {
+    return Kind(FrameKind::kOtherIp);
+  }
+  Frame frame;
+  frame.udp.src.v6 = frame.udp.dst.v6 = false;
+  r.CopyTo(12, 4, frame.udp.src.bytes.data());
+  r.CopyTo(16, 4, frame.udp.dst.bytes.data());
+  r.Truncate(std::min<std::size_t>(r.size(), total));  // drop Ethernet padding
+  r.Skip(header);
+  return CheckedUdp(r, frame, total - header);
+}
+
+bool IsIpv6Extension(std::uint8_t next) {
+  return next == 0 || next == 43 || next == 60 || next == 51 || next == 135 || next == 139 ||
+         next == 140;
+}
+
+Frame DecodeIpv6(Reader r) {
+  if (!r.Has(40)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  if ((r.U8(0) >> 4) != 6) {
+    return Malformed(DecodeError::kBadIpHeader);
+  }
+  std::size_t remaining = r.U16(4);  // payload length on the wire
+  std::uint8_t next = r.U8(6);
+  Frame frame;
+  frame.udp.src.v6 = frame.udp.dst.v6 = true;
+  r.CopyTo(8, 16, frame.udp.src.bytes.data());
+  r.CopyTo(24, 16, frame.udp.dst.bytes.data());
+  r.Skip(40);
+  r.Truncate(std::min(r.size(), remaining));
+  for (int i = 0; i <= kMaxIpv6Extensions; ++i) {
+    if (next == kProtoUdp) {
+      return CheckedUdp(r, frame, remaining);
+    }
+    if (next == 44) {  // fragment header
+      return Kind(FrameKind::kFragment);
+    }
+    if (!IsIpv6Extension(next)) {
+      return Kind(FrameKind::kOtherIp);
+    }
+    if (!r.Has(2)) {
+      return Malformed(DecodeError::kTruncated);
+    }
+    const std::size_t length = next == 51 ? (static_cast<std::size_t>(r.U8(1)) + 2) * 4
+                                          : (static_cast<std::size_t>(r.U8(1)) + 1) * 8;
+    if (length > remaining) {
+      return Malformed(DecodeError::kBadIpHeader);
+    }
+    if (!r.Has(length)) {
+      return Malformed(DecodeError::kTruncated);
+    }
+    next = r.U8(0);
+    r.Skip(length);
+    remaining -= length;
+  }
+  return Malformed(DecodeError::kTooManyHeaders);
+}
+
+Frame DecodeEthertype(Reader r, std::uint16_t type) {
+  for (int tags = 0; type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld; ++tags) {
+    if (tags == kMaxVlanTags) {
+      return Malformed(DecodeError::kTooManyHeaders);
+    }
+    if (!r.Has(4)) {
+      return Malformed(DecodeError::kTruncated);
+    }
+    type = r.U16(2);
+    r.Skip(4);
+  }
+  if (type == kEtherIpv4) {
+    return DecodeIpv4(r);
+  }
+  if (type == kEtherIpv6) {
+    return DecodeIpv6(r);
+  }
+  return Kind(FrameKind::kNotIp);
+}
+
+Frame DecodeByVersion(Reader r) {
+  if (!r.Has(1)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  switch (r.U8(0) >> 4) {
+    case 4:
+      return DecodeIpv4(r);
+    case 6:
+      return DecodeIpv6(r);
+    default:
+      return Malformed(DecodeError::kBadIpHeader);
+  }
+}
+
+}  // namespace
+
+const char* DecodeErrorName(DecodeError error) {
+  switch (error) {
+    case DecodeError::kNone:
+      return "none";
+    case DecodeError::kTruncated:
+      return "truncated";
+    case DecodeError::kBadIpHeader:
+      return "bad_ip_header";
+    case DecodeError::kBadUdpHeader:
+      return "bad_udp_header";
+    case DecodeError::kUnsupportedLink:
+      return "unsupported_link";
+    case DecodeError::kTooManyHeaders:
+      return "too_many_headers";
+  }
+  return "unknown";
+}
+
+Frame DecodeFrame(int link_type, std::span<const std::byte> bytes) {
+  Reader r(bytes);
+  switch (link_type) {
+    case kLinkEthernet:
+      if (!r.Has(14)) {
+        return Malformed(DecodeError::kTruncated);
+      }
+      {
+        const std::uint16_t type = r.U16(12);
+        r.Skip(14);
+        return DecodeEthertype(r, type);
+      }
+    case kLinkLinuxSll:
+      if (!r.Has(16)) {
+        return Malformed(DecodeError::kTruncated);
+      }
+      {
+        const std::uint16_t type = r.U16(14);
+        r.Skip(16);
+        return DecodeEthertype(r, type);
+      }
+    case kLinkLinuxSll2:
+      if (!r.Has(20)) {
+        return Malformed(DecodeError::kTruncated);
+      }
+      {
+        const std::uint16_t type = r.U16(0);
+        r.Skip(20);
+        return DecodeEthertype(r, type);
+      }
+    case kLinkNull:
+      if (!r.Has(4)) {
+        return Malformed(DecodeError::kTruncated);
+      }
+      r.Skip(4);  // the family is in host order of the capturing machine; the version says it
+      return DecodeByVersion(r);
+    case kLinkRaw:
+    case kLinkRawDlt:
+    case kLinkRawDlt14:
+      return DecodeByVersion(r);
+    case kLinkIpv4:
+      return DecodeIpv4(r);
+    case kLinkIpv6:
+      return DecodeIpv6(r);
+    default:
+      return Malformed(DecodeError::kUnsupportedLink);
+  }
+}
+
+}  // namespace edgewatch::net

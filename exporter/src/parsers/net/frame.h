@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "parsers/net/address.h"
+
+namespace edgewatch::net {
+
+// libpcap link-layer header types (LINKTYPE_* in pcap files, DLT_* live) that edgewatch decodes.
+inline constexpr int kLinkNull = 0;  // BSD loopback: 4-byte host-order address family
+inline constexpr int kLinkEthernet = 1;
+inline constexpr int kLinkRawDlt = 12;  // DLT_RAW on Linux
+inline constexpr int kLinkRawDlt14 = 14;  // DLT_RAW on some BSDs
+inline constexpr int kLinkRaw = 101;
+inline constexpr int kLinkLinuxSll = 113;
+inline constexpr int kLinkIpv4 = 228;
+inline constexpr int kLinkIpv6 = 229;
+inline constexpr int kLinkLinuxSll2 = 276;
+
+enum class FrameKind : std::uint8_t {
+  kUdp,        // a whole (unfragmented) UDP datagram: `udp` is set
+  kOtherIp,    // IPv4/IPv6 carrying something else (TCP, ICMP, ESP, ...)
+  kNotIp,      // ARP, LLDP, ...
+  kFragment,   // an IP fragment: never read as UDP, since only the first holds the header
+  kMalformed,  // see DecodeError
+};
+
+enum class DecodeError : std::uint8_t {
+  kNone,
+  kTruncated,         // the captured bytes end inside a header
+  kBadIpHeader,       // version, header length or total length impossible
+  kBadUdpHeader,      // UDP length shorter than the header or longer than the IP payload
+  kUnsupportedLink,   // a link type this decoder does not know
+  kTooManyHeaders,    // VLAN tags or IPv6 extension headers beyond the limit
+};
+inline constexpr int kDecodeErrorCount = 6;
+
+// Name for the `reason` label: "truncated", "bad_ip_header", ...
+const char* DecodeErrorName(DecodeError error);
+
+// Where a UDP datagram went. The payload span points into the frame passed to DecodeFrame.
+struct UdpDatagram {
+  Address src;
+  Address dst;
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  // Payload length on the wire (UDP length - 8), even when the capture cut the datagram short.
+  std::uint32_t payload_length = 0;
+  std::span<const std::byte> payload;  // what was captured of it
+};
+
+struct Frame {
+  FrameKind kind = FrameKind::kMalformed;
+  DecodeError error = DecodeError::kNone;
+  UdpDatagram udp;
+};
+
+// Decodes link, VLAN (802.1Q, 802.1ad QinQ), IPv4/IPv6 (extension headers walked) and UDP
+// headers. Pure and allocation-free; every length is checked against what remains, so any
+// bytes are safe input.
+Frame DecodeFrame(int link_type, std::span<const std::byte> frame);
+
+}  // namespace edgewatch::net

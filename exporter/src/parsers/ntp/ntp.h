@@ -1,0 +1,56 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace edgewatch::ntp {
+
+// The NTP association mode, the low 3 bits of the first byte (RFC 5905; 6 and 7 from ntpd).
+enum class Mode : std::uint8_t {
+  kReserved = 0,
+  kSymmetricActive = 1,
+  kSymmetricPassive = 2,
+  kClient = 3,
+  kServer = 4,
+  kBroadcast = 5,
+  kControl = 6,  // ntpq
+  kPrivate = 7,  // ntpdc; monlist lives here
+};
+inline constexpr int kModeCount = 8;
+
+// Label value: "symmetric_active", "client", ...
+const char* ModeName(Mode mode);
+
+// ntpd mode-7 request codes that return the monitor list (amplification vectors).
+inline constexpr std::uint8_t kMonGetList = 20;
+inline constexpr std::uint8_t kMonGetList1 = 42;
+
+struct Packet {
+  std::uint8_t version = 0;
+  Mode mode = Mode::kReserved;
+  // Modes 6 and 7: the R bit (a response from the server). Other modes: false.
+  bool response = false;
+  // Mode 7 only.
+  std::uint8_t implementation = 0;
+  std::uint8_t request_code = 0;
+  std::uint16_t item_count = 0;
+  std::uint16_t item_size = 0;
+
+  bool IsMonlist() const {
+    return mode == Mode::kPrivate &&
+           (request_code == kMonGetList || request_code == kMonGetList1);
+  }
+};
+
+// Classifies a UDP payload sent to or from port 123. Returns nullopt when it is too short for
+// its mode's header (48 bytes for modes 1-5, 12 for mode 6, 8 for mode 7) or has version 0.
+std::optional<Packet> Classify(std::span<const std::byte> payload);
+
+// The 48-byte mode-7 MON_GETLIST_1 request that `ntpdc -nc monlist` sends (version 2,
+// implementation XNTPD), for probing whether a server still answers it.
+std::array<std::byte, 48> MonlistRequest();
+
+}  // namespace edgewatch::ntp
