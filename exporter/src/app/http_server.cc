@@ -16,19 +16,19 @@
 
 namespace edgewatch {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 // State shared by the listeners and sessions of one server.
 struct HttpServerShared {
-  HttpServerShared(HttpHandler h, std::shared_ptr<net::ssl::context> t, HttpServerLimits l,
+  HttpServerShared(HttpHandler h, std::shared_ptr<asio::ssl::context> t, HttpServerLimits l,
                    Logger log)
       : handler(std::move(h)), tls(std::move(t)), limits(l), logger(std::move(log)) {}
 
   HttpHandler handler;
-  std::shared_ptr<net::ssl::context> tls;
+  std::shared_ptr<asio::ssl::context> tls;
   HttpServerLimits limits;
   Logger logger;
   std::atomic<std::size_t> connections{0};
@@ -57,8 +57,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   ~Session() { --shared_->connections; }
 
   void Run() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::Begin, this->shared_from_this()));
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::Begin, this->shared_from_this()));
   }
 
  private:
@@ -76,7 +76,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     if constexpr (kTls) {
       Lowest().expires_after(shared_->limits.read_timeout);
       stream_.async_handshake(
-          net::ssl::stream_base::server,
+          asio::ssl::stream_base::server,
           beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
     } else {
       Read();
@@ -191,23 +191,23 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
 
 class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& io, std::shared_ptr<HttpServerShared> shared)
-      : io_(io), acceptor_(net::make_strand(io)), shared_(std::move(shared)) {}
+  Listener(asio::io_context& io, std::shared_ptr<HttpServerShared> shared)
+      : io_(io), acceptor_(asio::make_strand(io)), shared_(std::move(shared)) {}
 
   Expected<tcp::endpoint> Open(const tcp::endpoint& endpoint, bool dual_stack) {
     beast::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec && dual_stack) {
-      acceptor_.set_option(net::ip::v6_only(false), ec);
+      acceptor_.set_option(asio::ip::v6_only(false), ec);
     }
     if (!ec) {
-      acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+      acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     }
     if (!ec) {
       acceptor_.bind(endpoint, ec);
     }
     if (!ec) {
-      acceptor_.listen(net::socket_base::max_listen_connections, ec);
+      acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {
       beast::error_code ignored;
@@ -218,12 +218,12 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
   }
 
   void Accept() {
-    acceptor_.async_accept(net::make_strand(io_),
+    acceptor_.async_accept(asio::make_strand(io_),
                            beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
   }
 
   void Close() {
-    net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+    asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
     });
@@ -231,7 +231,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void OnAccept(beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor_.is_open()) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
       return;
     }
     if (ec) {
@@ -251,13 +251,13 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     Accept();
   }
 
-  net::io_context& io_;
+  asio::io_context& io_;
   tcp::acceptor acceptor_;
   std::shared_ptr<HttpServerShared> shared_;
 };
 
-HttpServer::HttpServer(net::io_context& io, HttpHandler handler,
-                       std::shared_ptr<net::ssl::context> tls, HttpServerLimits limits,
+HttpServer::HttpServer(asio::io_context& io, HttpHandler handler,
+                       std::shared_ptr<asio::ssl::context> tls, HttpServerLimits limits,
                        Logger logger)
     : io_(io),
       shared_(std::make_shared<HttpServerShared>(std::move(handler), std::move(tls), limits,
@@ -269,12 +269,13 @@ Expected<tcp::endpoint> HttpServer::Listen(const ListenAddress& address) {
   auto listener = std::make_shared<Listener>(io_, shared_);
   Expected<tcp::endpoint> bound = Error{"no address"};
   if (address.host.empty()) {
-    bound = listener->Open(tcp::endpoint(net::ip::address_v6::any(), address.port), true);
+    bound = listener->Open(tcp::endpoint(asio::ip::address_v6::any(), address.port), true);
     if (!bound) {  // no IPv6 on this host
-      bound = listener->Open(tcp::endpoint(net::ip::address_v4::any(), address.port), false);
+      bound = listener->Open(tcp::endpoint(asio::ip::address_v4::any(), address.port), false);
     }
   } else {
-    const auto ip = net::ip::make_address(address.host == "localhost" ? "127.0.0.1" : address.host);
+    const auto ip =
+        asio::ip::make_address(address.host == "localhost" ? "127.0.0.1" : address.host);
     bound = listener->Open(tcp::endpoint(ip, address.port), false);
   }
   if (!bound) {
@@ -293,8 +294,8 @@ void HttpServer::Close() {
   listeners_.clear();
 }
 
-Expected<std::shared_ptr<net::ssl::context>> MakeTlsContext(const TlsServerConfig& config) {
-  auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
+Expected<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const TlsServerConfig& config) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   static constexpr std::pair<std::string_view, int> kVersions[] = {{"TLS10", TLS1_VERSION},
                                                                    {"TLS11", TLS1_1_VERSION},
                                                                    {"TLS12", TLS1_2_VERSION},
@@ -307,13 +308,13 @@ Expected<std::shared_ptr<net::ssl::context>> MakeTlsContext(const TlsServerConfi
       SSL_CTX_set_max_proto_version(ctx->native_handle(), version);
     }
   }
-  ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_compression);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression);
   beast::error_code ec;
   ctx->use_certificate_chain_file(config.cert_file, ec);
   if (ec) {
     return Error{"tls_server_config.cert_file " + config.cert_file + ": " + ec.message()};
   }
-  ctx->use_private_key_file(config.key_file, net::ssl::context::pem, ec);
+  ctx->use_private_key_file(config.key_file, asio::ssl::context::pem, ec);
   if (ec) {
     return Error{"tls_server_config.key_file " + config.key_file + ": " + ec.message()};
   }
@@ -324,8 +325,8 @@ Expected<std::shared_ptr<net::ssl::context>> MakeTlsContext(const TlsServerConfi
                    ec.message()};
     }
     ctx->set_verify_mode(config.client_auth_type == "RequireAndVerifyClientCert"
-                             ? net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert
-                             : net::ssl::verify_peer);
+                             ? asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert
+                             : asio::ssl::verify_peer);
   }
   return ctx;
 }

@@ -11,7 +11,7 @@ namespace edgewatch::net {
 // libpcap link-layer header types (LINKTYPE_* in pcap files, DLT_* live) that edgewatch decodes.
 inline constexpr int kLinkNull = 0;  // BSD loopback: 4-byte host-order address family
 inline constexpr int kLinkEthernet = 1;
-inline constexpr int kLinkRawDlt = 12;  // DLT_RAW on Linux
+inline constexpr int kLinkRawDlt = 12;    // DLT_RAW on Linux
 inline constexpr int kLinkRawDlt14 = 14;  // DLT_RAW on some BSDs
 inline constexpr int kLinkRaw = 101;
 inline constexpr int kLinkLinuxSll = 113;
@@ -29,11 +29,11 @@ enum class FrameKind : std::uint8_t {
 
 enum class DecodeError : std::uint8_t {
   kNone,
-  kTruncated,         // the captured bytes end inside a header
-  kBadIpHeader,       // version, header length or total length impossible
-  kBadUdpHeader,      // UDP length shorter than the header or longer than the IP payload
-  kUnsupportedLink,   // a link type this decoder does not know
-  kTooManyHeaders,    // VLAN tags or IPv6 extension headers beyond the limit
+  kTruncated,        // the captured bytes end inside a header
+  kBadIpHeader,      // version, header length or total length impossible
+  kBadUdpHeader,     // UDP length shorter than the header or longer than the IP payload
+  kUnsupportedLink,  // a link type this decoder does not know
+  kTooManyHeaders,   // VLAN tags or IPv6 extension headers beyond the limit
 };
 inline constexpr int kDecodeErrorCount = 6;
 

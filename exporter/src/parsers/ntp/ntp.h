@@ -40,8 +40,7 @@ struct Packet {
   std::uint16_t item_size = 0;
 
   bool IsMonlist() const {
-    return mode == Mode::kPrivate &&
-           (request_code == kMonGetList || request_code == kMonGetList1);
+    return mode == Mode::kPrivate && (request_code == kMonGetList || request_code == kMonGetList1);
   }
 };
 
