@@ -1,4 +1,5 @@
 #include "collectors/process_collector.h"
+#include "collectors/reflection_collector.h"
 #include "collectors/registry.h"
 
 namespace edgewatch {
@@ -7,6 +8,8 @@ std::span<const CollectorRegistration> AllCollectors() {
   static constexpr CollectorRegistration kAll[] = {
       {"process", "the exporter's own CPU, memory and file descriptors (process_*)",
        [](const Config& c) { return c.process.enabled; }, &MakeProcessCollector},
+      {"reflection", "UDP reflection/amplification (NTP monlist, DNS, SSDP, ...) from libpcap",
+       [](const Config& c) { return c.reflection.enabled; }, &MakeReflectionCollector},
   };
   return kAll;
 }

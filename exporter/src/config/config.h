@@ -4,8 +4,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "config/values.h"
 #include "core/expected.h"
+#include "parsers/reflection/vectors.h"
 
 namespace edgewatch {
 
@@ -20,11 +23,43 @@ struct ProcessConfig {
   bool enabled = true;
 };
 
+// NTP specifics of the reflection collector.
+struct NtpReflectionConfig {
+  // Local NTP servers watched as possible reflectors; others count under server="other".
+  std::vector<IpAddress> servers;
+  // Send a mode-7 MON_GETLIST_1 query to each server every probe_interval and export whether it
+  // answers (edgewatch_ntp_monlist_exposed).
+  bool monlist_probe = false;
+  std::chrono::milliseconds probe_interval{std::chrono::minutes(1)};
+  std::chrono::milliseconds probe_timeout{std::chrono::seconds(2)};
+};
+
+// UDP reflection/amplification traffic seen by libpcap.
+struct ReflectionConfig {
+  bool enabled = true;
+  std::string interface = "any";
+  // Which addresses are "ours", for direction in/out/transit. Empty: the addresses of the
+  // capture interface (all interfaces for "any") at start.
+  std::vector<Cidr> local_networks;
+  std::vector<reflection::Vector> vectors = AllVectors();
+  std::uint64_t top_k = 10;
+  std::chrono::milliseconds window{std::chrono::minutes(5)};
+  // How long an outgoing request makes the responses to it solicited.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
+  std::uint64_t request_table_size = 65536;
+  std::uint64_t buffer_size_bytes = 32 << 20;
+  bool promiscuous = false;
+  NtpReflectionConfig ntp;
+
+  static std::vector<reflection::Vector> AllVectors();
+};
+
 // The whole configuration. Each collector has one section with at least `enabled`.
 struct Config {
   std::string source;  // file it came from, or "<embedded default>"
   GlobalConfig global;
   ProcessConfig process;
+  ReflectionConfig reflection;
 };
 
 // The configuration used when --config.file is not given, as YAML.

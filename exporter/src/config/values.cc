@@ -29,6 +29,17 @@ IpAddress ClearHostBits(IpAddress address, int prefix_length) {
 
 }  // namespace
 
+Expected<std::uint64_t> ParseUnsigned(std::string_view text, std::uint64_t min, std::uint64_t max) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max) {
+    return Error{"expected a whole number from " + std::to_string(min) + " to " +
+                 std::to_string(max) + ", got " + Quote(text)};
+  }
+  return value;
+}
+
 Expected<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   const Error bad{"expected a duration such as 500ms, 10s, 1m or 1h30m, got " + Quote(text)};
   if (text.empty()) {

@@ -13,6 +13,9 @@ namespace edgewatch {
 // Typed values of config files and flags. Each parser returns a message that says what was
 // expected, ready to follow "file:line:column: key: ".
 
+// A whole number in [min, max].
+Expected<std::uint64_t> ParseUnsigned(std::string_view text, std::uint64_t min, std::uint64_t max);
+
 // Prometheus duration syntax: one or more <number><unit> with units ms, s, m, h, d, w, y
 // ("1h30m", "500ms"). Zero is allowed; negative values are not.
 Expected<std::chrono::milliseconds> ParseDuration(std::string_view text);

@@ -145,6 +145,34 @@ void MapReader::Duration(std::string_view key, std::chrono::milliseconds& out) {
   Value(key, out, ParseDuration);
 }
 
+bool MapReader::Items(
+    std::string_view key,
+    const std::function<void(const std::string&, const std::string&, const YAML::Mark&)>& use) {
+  asked_.emplace_back(key);
+  Entry* e = Find(key);
+  if (e == nullptr) {
+    return false;
+  }
+  e->used = true;
+  if (e->value.IsNull()) {
+    return true;  // `key:` with nothing: an empty list
+  }
+  if (!e->value.IsSequence()) {
+    reader_.Fail(MarkOf(*e), Child(key), "expected a list, got " + std::string(KindOf(e->value)));
+    return true;
+  }
+  for (std::size_t i = 0; i < e->value.size(); ++i) {
+    const YAML::Node item = e->value[i];
+    const std::string path = Child(key) + "[" + std::to_string(i) + "]";
+    if (!item.IsScalar()) {
+      reader_.Fail(item.Mark(), path, "expected a string, got " + std::string(KindOf(item)));
+      continue;
+    }
+    use(item.Scalar(), path, item.Mark());
+  }
+  return true;
+}
+
 void MapReader::Section(std::string_view key, const std::function<void(MapReader&)>& read) {
   asked_.emplace_back(key);
   Entry* e = Find(key);
@@ -172,6 +200,11 @@ void MapReader::Entries(std::string_view key, const std::function<void(const Fre
     entry.used = true;
     read(FreeEntry{entry.key, entries.Child(entry.key), entry.value, MarkOf(entry)});
   }
+}
+
+void MapReader::Fail(std::string_view key, std::string_view message) {
+  const Entry* e = Find(key);
+  reader_.Fail(e != nullptr ? MarkOf(*e) : mark_, Child(key), message);
 }
 
 void MapReader::Finish() {

@@ -57,6 +57,23 @@ class MapReader {
       }
     });
   }
+  // A list of scalars, each converted by `parse` (returns Expected<T>); replaces `out`.
+  template <typename T, typename Parse>
+  void List(std::string_view key, std::vector<T>& out, Parse parse) {
+    std::vector<T> items;
+    const bool present =
+        Items(key, [&](const std::string& text, const std::string& path, const YAML::Mark& mark) {
+          auto parsed = parse(text);
+          if (parsed) {
+            items.push_back(std::move(*parsed));
+          } else {
+            reader_.Fail(mark, path, parsed.error().message);
+          }
+        });
+    if (present) {
+      out = std::move(items);
+    }
+  }
   // A nested mapping, read by `read` with its own MapReader (Finish() is called for it).
   void Section(std::string_view key, const std::function<void(MapReader&)>& read);
   // One entry of a mapping with free-form keys (e.g. user names).
@@ -67,6 +84,9 @@ class MapReader {
     YAML::Mark mark;  // of the value, or of the key when the value is null
   };
   void Entries(std::string_view key, const std::function<void(const FreeEntry&)>& read);
+
+  // Reports a problem with `key`, at its value (or at the section when the key is absent).
+  void Fail(std::string_view key, std::string_view message);
 
   void Finish();
 
@@ -84,6 +104,10 @@ class MapReader {
   Entry* Find(std::string_view key);
   // Marks of null values are unset; report those at their key.
   static YAML::Mark MarkOf(const Entry& e);
+  // Calls `use` for each scalar item of the list at `key`; false when the key is absent.
+  bool Items(
+      std::string_view key,
+      const std::function<void(const std::string&, const std::string&, const YAML::Mark&)>& use);
   void Scalar(std::string_view key, std::string_view expected,
               const std::function<void(const std::string&, const YAML::Mark&)>& use);
 

@@ -12,6 +12,9 @@
 namespace edgewatch {
 namespace {
 
+// Keeps these tests off the network: no packet capture.
+const std::string kNoCapture = "reflection:\n  enabled: false\n";
+
 class ExporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -36,7 +39,7 @@ class ExporterTest : public ::testing::Test {
 };
 
 TEST_F(ExporterTest, ScrapeHasCollectorsAndMetaMetrics) {
-  WriteConfig("process:\n  enabled: true\n");
+  WriteConfig("process:\n  enabled: true\n" + kNoCapture);
   Exporter exporter = Make();
   ASSERT_FALSE(exporter.Ready());
   ASSERT_TRUE(exporter.Start().ok());
@@ -54,12 +57,12 @@ TEST_F(ExporterTest, ScrapeHasCollectorsAndMetaMetrics) {
 }
 
 TEST_F(ExporterTest, BadReloadKeepsRunningConfig) {
-  WriteConfig("process:\n  enabled: true\n");
+  WriteConfig("process:\n  enabled: true\n" + kNoCapture);
   Exporter exporter = Make();
   ASSERT_TRUE(exporter.Start().ok());
   clock_.Advance(std::chrono::seconds(60));
 
-  WriteConfig("process:\n  enabled: perhaps\n");
+  WriteConfig("process:\n  enabled: perhaps\n" + kNoCapture);
   Status s = exporter.Reload();
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message,
@@ -71,7 +74,7 @@ TEST_F(ExporterTest, BadReloadKeepsRunningConfig) {
   EXPECT_NE(text.find("\nprocess_open_fds 3\n"), std::string::npos);  // old collectors run
   EXPECT_NE(log_.str().find("reload failed; keeping the running configuration"), std::string::npos);
 
-  WriteConfig("process:\n  enabled: false\n");
+  WriteConfig("process:\n  enabled: false\n" + kNoCapture);
   ASSERT_TRUE(exporter.Reload().ok());
   const std::string after = exporter.Scrape();
   EXPECT_NE(after.find("\nedgewatch_config_last_reload_successful 1\n"), std::string::npos);
@@ -88,7 +91,7 @@ TEST_F(ExporterTest, StartFailsOnBadConfig) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message, config_ +
                                    ":1:1: bogus: unknown key; valid keys here: global, "
-                                   "process");
+                                   "process, reflection");
   EXPECT_FALSE(exporter.Ready());
 }
 

@@ -22,7 +22,7 @@ class WebRoutesTest : public ::testing::Test {
 
   std::ostringstream log_;
   testing::FakeClock clock_;
-  Exporter exporter_{{std::nullopt, {}, testing::TestData("procfs")},
+  Exporter exporter_{{std::nullopt, {{"reflection", false}}, testing::TestData("procfs")},
                      AllCollectors(),
                      clock_,
                      Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_)};

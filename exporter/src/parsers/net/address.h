@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <cstdint>
 #include <cstring>
 
@@ -11,7 +12,7 @@ struct Address {
   bool v6 = false;
   std::array<std::uint8_t, 16> bytes{};
 
-  friend bool operator==(const Address&, const Address&) = default;
+  friend auto operator<=>(const Address&, const Address&) = default;
 };
 
 // A CIDR prefix; `network` has its host bits cleared.

@@ -58,6 +58,7 @@ std::optional<Packet> Classify(std::span<const std::byte> payload) {
       p.response = (first & 0x80) != 0;
       p.implementation = U8(payload, 2);
       p.request_code = U8(payload, 3);
+      p.error_code = static_cast<std::uint8_t>(U8(payload, 4) >> 4);
       p.item_count = static_cast<std::uint16_t>(((U8(payload, 4) & 0x0F) << 8) | U8(payload, 5));
       p.item_size = static_cast<std::uint16_t>(((U8(payload, 6) & 0x0F) << 8) | U8(payload, 7));
       return p;

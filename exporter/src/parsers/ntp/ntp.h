@@ -36,8 +36,12 @@ struct Packet {
   // Mode 7 only.
   std::uint8_t implementation = 0;
   std::uint8_t request_code = 0;
+  std::uint8_t error_code = 0;  // 0: no error
   std::uint16_t item_count = 0;
   std::uint16_t item_size = 0;
+
+  // A mode-7 monitor-list answer with data: the server is usable as an amplifier.
+  bool IsMonlistAnswer() const { return IsMonlist() && response && error_code == 0; }
 
   bool IsMonlist() const {
     return mode == Mode::kPrivate && (request_code == kMonGetList || request_code == kMonGetList1);

@@ -1,0 +1,376 @@
+#include "collectors/reflection_collector.h"
+
+#include "config/values.h"
+#include "io/interfaces.h"
+#include "io/udp_exchange.h"
+
+namespace edgewatch {
+namespace {
+
+using reflection::Side;
+using reflection::Vector;
+
+constexpr std::chrono::seconds kCaptureRetry{10};
+constexpr char kDecodeReasonNtp[] = "ntp_malformed";
+
+std::int64_t Nanos(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+ReflectionSettings Settings(const ReflectionConfig& c, std::vector<net::Prefix> local) {
+  ReflectionSettings s;
+  s.local_networks = std::move(local);
+  for (Vector v : c.vectors) {
+    s.vector_mask |= 1u << static_cast<int>(v);
+  }
+  s.ntp_servers = c.ntp.servers;
+  s.top_k = c.top_k;
+  s.window_ns = Nanos(c.window);
+  s.request_timeout_ns = Nanos(c.request_timeout);
+  s.request_table_size = c.request_table_size;
+  return s;
+}
+
+bool Enabled(const ReflectionConfig& c, Vector v) {
+  for (Vector e : c.vectors) {
+    if (e == v) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void PacketsAndBytes(MetricSink& sink, std::string_view base, std::string_view help_what,
+                     const Labels& labels, const ReflectionCounts::PacketsBytes& pb) {
+  sink.Counter(std::string(base) + "_packets_total", "UDP packets of " + std::string(help_what),
+               labels, static_cast<double>(pb.packets));
+  sink.Counter(std::string(base) + "_payload_bytes_total",
+               "UDP payload bytes of " + std::string(help_what), labels,
+               static_cast<double>(pb.bytes));
+}
+
+}  // namespace
+
+std::string CaptureFilter(const std::vector<Vector>& vectors) {
+  std::string ports;
+  for (Vector v : vectors) {
+    ports += ports.empty() ? "" : " or ";
+    ports += "port " + std::to_string(reflection::Info(v).port);
+  }
+  return "(udp and (" + ports +
+         ")) or (ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] != 17 and ip6[6] != 6 and "
+         "ip6[6] != 58)";
+}
+
+ReflectionCollector::ReflectionCollector(const ReflectionConfig& config, const Clock& clock,
+                                         Logger logger, std::unique_ptr<Trigger> retry,
+                                         std::unique_ptr<Trigger> probe)
+    : config_(config),
+      clock_(clock),
+      logger_(std::move(logger)),
+      retry_(std::move(retry)),
+      probe_(std::move(probe)),
+      interface_label_(config.interface),
+      exposed_(config.ntp.servers.size()) {}
+
+ReflectionCollector::~ReflectionCollector() { Stop(); }
+
+Status ReflectionCollector::Start() {
+  std::vector<net::Prefix> local = config_.local_networks;
+  if (local.empty()) {
+    auto addresses = io::InterfaceAddresses(config_.interface);
+    if (!addresses) {
+      // A missing interface is retried by the capture loop; direction needs addresses now.
+      logger_.Warn("no local addresses; every packet counts as transit until a reload",
+                   {{"err", addresses.error().message}});
+    } else {
+      local = std::move(*addresses);
+    }
+  }
+  state_ = std::make_unique<ReflectionState>(Settings(config_, std::move(local)));
+  capture_thread_ = std::thread([this] { CaptureLoop(); });
+  if (config_.ntp.monlist_probe && !config_.ntp.servers.empty()) {
+    probe_thread_ = std::thread([this] { ProbeLoop(); });
+  }
+  return {};
+}
+
+void ReflectionCollector::Stop() {
+  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(source_mu_);
+    if (source_ != nullptr) {
+      source_->Break();
+    }
+  }
+  retry_->Stop();
+  probe_->Stop();
+  if (capture_thread_.joinable()) {
+    capture_thread_.join();
+  }
+  if (probe_thread_.joinable()) {
+    probe_thread_.join();
+  }
+}
+
+void ReflectionCollector::Count(const io::Packet& packet, int link_type) {
+  state_->OnFrame(packet.timestamp_ns, link_type, packet.data);
+}
+
+void ReflectionCollector::CaptureLoop() {
+  io::LiveCaptureOptions options;
+  options.interface = config_.interface;
+  options.buffer_bytes = config_.buffer_size_bytes;
+  options.promiscuous = config_.promiscuous;
+  options.filter = CaptureFilter(config_.vectors);
+  std::string last_error;
+  while (!stopping_) {
+    auto source = io::PcapSource::OpenLive(options);
+    if (!source) {
+      if (source.error().message != last_error) {  // log each new reason once, not every retry
+        logger_.Error("capture not running; retrying",
+                      {{"interface", config_.interface}, {"err", source.error().message}});
+        last_error = source.error().message;
+      }
+      if (!retry_->Wait()) {
+        return;
+      }
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(source_mu_);
+      if (stopping_) {
+        return;
+      }
+      source_ = &*source;
+    }
+    capture_up_ = true;
+    last_error.clear();
+    logger_.Info("capture started", {{"interface", config_.interface}, {"filter", options.filter}});
+    const int link = source->link_type();
+    const std::uint64_t received_base = received_;
+    const std::uint64_t dropped_base = dropped_;
+    Status status;
+    for (;;) {
+      auto n = source->Dispatch([&](const io::Packet& p) { Count(p, link); });
+      if (auto stats = source->Stats()) {
+        received_ = received_base + stats->received;
+        dropped_ = dropped_base + stats->dropped;
+      }
+      if (!n) {
+        status = n.error();
+        break;
+      }
+      if (*n == io::PcapSource::kBroken) {
+        break;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(source_mu_);
+      source_ = nullptr;
+    }
+    capture_up_ = false;
+    if (stopping_) {
+      return;
+    }
+    logger_.Error("capture lost; retrying",
+                  {{"interface", config_.interface}, {"err", status.error().message}});
+    if (!retry_->Wait()) {
+      return;
+    }
+  }
+}
+
+void ReflectionCollector::ProbeOnce() {
+  const auto request = ntp::MonlistRequest();
+  for (std::size_t i = 0; i < config_.ntp.servers.size(); ++i) {
+    const auto& server = config_.ntp.servers[i];
+    auto reply = io::UdpExchange(server, 123, request, config_.ntp.probe_timeout);
+    bool exposed = false;
+    if (reply) {
+      const auto packet = ntp::Classify(*reply);
+      exposed = packet && packet->IsMonlistAnswer();
+    }
+    logger_.Debug("monlist probe", {{"server", FormatIpAddress(server)},
+                                    {"exposed", exposed ? "true" : "false"},
+                                    {"detail", reply ? "answered" : reply.error().message}});
+    std::lock_guard<std::mutex> lock(probe_mu_);
+    exposed_[i] = exposed;
+  }
+}
+
+void ReflectionCollector::ProbeLoop() {
+  do {
+    ProbeOnce();
+  } while (probe_->Wait());
+}
+
+Status ReflectionCollector::Replay(InputKind /*kind*/, const std::string& path) {
+  if (!state_) {
+    state_ = std::make_unique<ReflectionState>(Settings(config_, config_.local_networks));
+    interface_label_ = "replay";
+  }
+  auto source = io::PcapSource::OpenFile(path);
+  if (!source) {
+    return source.error();
+  }
+  const int link = source->link_type();
+  std::uint64_t frames = 0;
+  Status s = source->ReadAll([&](const io::Packet& p) {
+    ++frames;
+    Count(p, link);
+  });
+  received_ += frames;
+  replayed_ = true;
+  return s;
+}
+
+Status ReflectionCollector::Collect(MetricSink& sink) const {
+  if (!state_) {
+    return Error{"not started"};
+  }
+  const ReflectionCounts c = state_->Counts();
+
+  for (int d = 0; d < kDirectionCount; ++d) {
+    const std::string dir = DirectionName(static_cast<Direction>(d));
+    for (int m = 0; m < ntp::kModeCount; ++m) {
+      const Labels labels = {{"direction", dir},
+                             {"mode", ntp::ModeName(static_cast<ntp::Mode>(m))}};
+      sink.Counter("edgewatch_ntp_packets_total", "NTP packets by direction and mode.", labels,
+                   static_cast<double>(c.ntp[d][m].packets));
+    }
+  }
+  for (int d = 0; d < kDirectionCount; ++d) {
+    const std::string dir = DirectionName(static_cast<Direction>(d));
+    for (int m = 0; m < ntp::kModeCount; ++m) {
+      const Labels labels = {{"direction", dir},
+                             {"mode", ntp::ModeName(static_cast<ntp::Mode>(m))}};
+      sink.Counter("edgewatch_ntp_payload_bytes_total",
+                   "NTP UDP payload bytes by direction and mode.", labels,
+                   static_cast<double>(c.ntp[d][m].bytes));
+    }
+  }
+  for (int d = 0; d < kDirectionCount; ++d) {
+    for (int s = 0; s < 2; ++s) {
+      PacketsAndBytes(sink, "edgewatch_ntp_monlist", "ntpd mode-7 monlist (MON_GETLIST[_1]).",
+                      {{"direction", DirectionName(static_cast<Direction>(d))},
+                       {"side", SideName(static_cast<Side>(s))}},
+                      c.monlist[d][s]);
+    }
+  }
+  const auto server_name = [&](std::size_t i) {
+    return i < config_.ntp.servers.size() ? FormatIpAddress(config_.ntp.servers[i])
+                                          : std::string("other");
+  };
+  for (std::size_t i = 0; i < c.server_requests.size(); ++i) {
+    PacketsAndBytes(sink, "edgewatch_ntp_server_request",
+                    "NTP requests to a local server (reflector view).",
+                    {{"server", server_name(i)}}, c.server_requests[i]);
+  }
+  for (std::size_t i = 0; i < c.server_responses.size(); ++i) {
+    PacketsAndBytes(sink, "edgewatch_ntp_server_response",
+                    "NTP responses from a local server (reflector view).",
+                    {{"server", server_name(i)}}, c.server_responses[i]);
+  }
+  const auto& ntp_unsolicited = c.unsolicited[static_cast<int>(Vector::kNtp)];
+  sink.Counter("edgewatch_ntp_unsolicited_responses_total",
+               "NTP responses to local hosts that sent no matching request (victim view).", {},
+               static_cast<double>(ntp_unsolicited.packets));
+  sink.Counter("edgewatch_ntp_unsolicited_payload_bytes_total",
+               "UDP payload bytes of unsolicited NTP responses to local hosts.", {},
+               static_cast<double>(ntp_unsolicited.bytes));
+
+  for (const auto& info : reflection::kVectors) {
+    if (!Enabled(config_, info.vector)) {
+      continue;
+    }
+    const int v = static_cast<int>(info.vector);
+    for (int d = 0; d < kDirectionCount; ++d) {
+      for (int s = 0; s < 2; ++s) {
+        PacketsAndBytes(sink, "edgewatch_reflection", "a UDP amplification vector's service port.",
+                        {{"vector", std::string(info.name)},
+                         {"direction", DirectionName(static_cast<Direction>(d))},
+                         {"side", SideName(static_cast<Side>(s))}},
+                        c.vectors[v][d][s]);
+      }
+    }
+  }
+  for (const auto& info : reflection::kVectors) {
+    if (Enabled(config_, info.vector)) {
+      sink.Counter("edgewatch_reflection_unsolicited_responses_total",
+                   "Responses to local hosts that sent no matching request.",
+                   {{"vector", std::string(info.name)}},
+                   static_cast<double>(c.unsolicited[static_cast<int>(info.vector)].packets));
+    }
+  }
+  for (const auto& info : reflection::kVectors) {
+    if (Enabled(config_, info.vector)) {
+      sink.Counter("edgewatch_reflection_unsolicited_payload_bytes_total",
+                   "UDP payload bytes of unsolicited responses to local hosts.",
+                   {{"vector", std::string(info.name)}},
+                   static_cast<double>(c.unsolicited[static_cast<int>(info.vector)].bytes));
+    }
+  }
+  const std::int64_t now_ns =
+      replayed_
+          ? state_->last_frame_ns()
+          : std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch())
+                .count();
+  for (const auto& info : reflection::kVectors) {
+    if (!Enabled(config_, info.vector)) {
+      continue;
+    }
+    for (const auto& [address, bytes] : state_->TopTargets(info.vector, now_ns)) {
+      sink.Gauge("edgewatch_reflection_top_target_bytes",
+                 "Unsolicited response bytes to the most-hit local targets over the window "
+                 "(bounded top-K).",
+                 {{"vector", std::string(info.name)}, {"target", FormatIpAddress(address)}},
+                 static_cast<double>(bytes));
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(probe_mu_);
+    for (std::size_t i = 0; i < exposed_.size(); ++i) {
+      if (exposed_[i]) {
+        sink.Gauge("edgewatch_ntp_monlist_exposed",
+                   "1 if the local NTP server answered the monlist self-check.",
+                   {{"server", FormatIpAddress(config_.ntp.servers[i])}}, *exposed_[i] ? 1 : 0);
+      }
+    }
+  }
+
+  const Labels iface = {{"interface", interface_label_}};
+  sink.Gauge("edgewatch_capture_up", "1 while the packet capture is running.", iface,
+             capture_up_ || replayed_ ? 1 : 0);
+  sink.Counter("edgewatch_capture_packets_received_total",
+               "Packets the capture received (libpcap ps_recv).", iface,
+               static_cast<double>(received_.load()));
+  sink.Counter("edgewatch_capture_packets_dropped_total",
+               "Packets dropped by the kernel buffer or the interface (libpcap ps_drop + "
+               "ps_ifdrop).",
+               iface, static_cast<double>(dropped_.load()));
+  for (int e = 1; e < net::kDecodeErrorCount; ++e) {
+    sink.Counter("edgewatch_capture_decode_errors_total",
+                 "Frames that could not be decoded, by reason.",
+                 {{"interface", interface_label_},
+                  {"reason", net::DecodeErrorName(static_cast<net::DecodeError>(e))}},
+                 static_cast<double>(c.decode_errors[e]));
+  }
+  sink.Counter("edgewatch_capture_decode_errors_total",
+               "Frames that could not be decoded, by reason.",
+               {{"interface", interface_label_}, {"reason", kDecodeReasonNtp}},
+               static_cast<double>(c.ntp_malformed));
+  sink.Counter("edgewatch_capture_ip_fragments_total",
+               "IP fragments seen; counted, never read as UDP.", iface,
+               static_cast<double>(c.fragments));
+  return {};
+}
+
+std::unique_ptr<Collector> MakeReflectionCollector(const CollectorContext& context) {
+  const auto& c = context.config.reflection;
+  return std::make_unique<ReflectionCollector>(
+      c, context.clock, context.logger, std::make_unique<IntervalTrigger>(kCaptureRetry),
+      std::make_unique<IntervalTrigger>(c.ntp.probe_interval));
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collectors/reflection_state.h"
+#include "collectors/registry.h"
+#include "core/collector.h"
+#include "core/trigger.h"
+#include "io/pcap_source.h"
+
+namespace edgewatch {
+
+// UDP reflection and amplification (NTP monlist first, then DNS, SSDP, memcached, CLDAP,
+// chargen, SNMP) from a libpcap capture on its own thread: traffic per vector, direction and
+// side, the reflector view per local NTP server, unsolicited responses to local hosts with the
+// top targets, and capture health. A capture that cannot open or is lost is logged, shown as
+// edgewatch_capture_up 0 and retried; it never stops the exporter.
+class ReflectionCollector final : public Collector {
+ public:
+  // `retry` paces capture reopen attempts, `probe` the monlist self-check rounds.
+  ReflectionCollector(const ReflectionConfig& config, const Clock& clock, Logger logger,
+                      std::unique_ptr<Trigger> retry, std::unique_ptr<Trigger> probe);
+  ~ReflectionCollector() override;
+
+  Status Start() override;
+  void Stop() override;
+  Status Collect(MetricSink& sink) const override;
+
+  bool Reads(InputKind kind) const override { return kind == InputKind::kPcap; }
+  Status Replay(InputKind kind, const std::string& path) override;
+
+  // One monlist self-check round over the configured servers (the probe thread's body).
+  void ProbeOnce();
+
+ private:
+  void CaptureLoop();
+  void Count(const io::Packet& packet, int link_type);
+  void ProbeLoop();
+
+  ReflectionConfig config_;
+  const Clock& clock_;
+  Logger logger_;
+  std::unique_ptr<Trigger> retry_;
+  std::unique_ptr<Trigger> probe_;
+  std::unique_ptr<ReflectionState> state_;  // built by Start() or Replay()
+  std::string interface_label_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> capture_up_{false};
+  std::atomic<bool> replayed_{false};
+  std::atomic<std::uint64_t> received_{0};  // capture totals across reopened handles
+  std::atomic<std::uint64_t> dropped_{0};
+  std::mutex source_mu_;
+  io::PcapSource* source_ = nullptr;  // guarded by source_mu_: the open live handle, for Break()
+  std::thread capture_thread_;
+  std::thread probe_thread_;
+
+  mutable std::mutex probe_mu_;
+  std::vector<std::optional<bool>> exposed_;  // guarded by probe_mu_, per ntp.servers entry
+};
+
+std::unique_ptr<Collector> MakeReflectionCollector(const CollectorContext& context);
+
+// The kernel BPF filter for the enabled vectors: their UDP ports, plus IPv4 fragments and IPv6
+// packets whose next header is not UDP/TCP/ICMPv6 (extension headers and fragments), which the
+// decoder counts or walks.
+std::string CaptureFilter(const std::vector<reflection::Vector>& vectors);
+
+}  // namespace edgewatch

@@ -1,0 +1,223 @@
+#include "collectors/reflection_state.h"
+
+#include <bit>
+#include <cstring>
+
+namespace edgewatch {
+namespace {
+
+using reflection::Side;
+using reflection::Vector;
+
+std::uint64_t Mix(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+std::uint64_t Fold(const net::Address& a) {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  std::memcpy(&hi, a.bytes.data(), 8);
+  std::memcpy(&lo, a.bytes.data() + 8, 8);
+  return Mix(hi ^ Mix(lo));
+}
+
+// NTP knows better than the ports which way a packet goes.
+Side NtpSide(const ntp::Packet& p, Side by_port) {
+  switch (p.mode) {
+    case ntp::Mode::kClient:
+      return Side::kRequest;
+    case ntp::Mode::kServer:
+      return Side::kResponse;
+    case ntp::Mode::kControl:
+    case ntp::Mode::kPrivate:
+      return p.response ? Side::kResponse : Side::kRequest;
+    default:
+      return by_port;
+  }
+}
+
+}  // namespace
+
+const char* DirectionName(Direction d) {
+  switch (d) {
+    case Direction::kIn:
+      return "in";
+    case Direction::kOut:
+      return "out";
+    case Direction::kTransit:
+      return "transit";
+  }
+  return "transit";
+}
+
+const char* SideName(Side s) { return s == Side::kRequest ? "request" : "response"; }
+
+RequestTable::RequestTable(std::size_t capacity, std::int64_t timeout_ns)
+    : slots_(std::bit_ceil(std::max<std::size_t>(capacity, kProbe))),
+      mask_(slots_.size() - 1),
+      timeout_ns_(timeout_ns) {}
+
+std::size_t RequestTable::Index(const net::Address& local, const net::Address& remote,
+                                Vector vector) const {
+  return static_cast<std::size_t>(
+             Mix(Fold(local) ^ (Fold(remote) << 1) ^ static_cast<std::uint64_t>(vector))) &
+         mask_;
+}
+
+void RequestTable::Record(const net::Address& local, const net::Address& remote, Vector vector,
+                          std::int64_t now_ns) {
+  const std::size_t start = Index(local, remote, vector);
+  Slot* oldest = nullptr;
+  for (std::size_t i = 0; i < kProbe; ++i) {
+    Slot& s = slots_[(start + i) & mask_];
+    if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
+      s.last_ns = now_ns;
+      return;
+    }
+    if (oldest == nullptr || s.last_ns < oldest->last_ns) {
+      oldest = &s;
+    }
+  }
+  *oldest = Slot{local, remote, now_ns, vector};
+}
+
+bool RequestTable::Solicited(const net::Address& local, const net::Address& remote, Vector vector,
+                             std::int64_t now_ns) const {
+  const std::size_t start = Index(local, remote, vector);
+  for (std::size_t i = 0; i < kProbe; ++i) {
+    const Slot& s = slots_[(start + i) & mask_];
+    if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
+      return now_ns - s.last_ns <= timeout_ns_;
+    }
+  }
+  return false;
+}
+
+ReflectionState::ReflectionState(ReflectionSettings settings)
+    : settings_(std::move(settings)),
+      server_requests_(settings_.ntp_servers.size() + 1),
+      server_responses_(settings_.ntp_servers.size() + 1),
+      requests_(settings_.request_table_size, settings_.request_timeout_ns) {
+  for (int i = 0; i < reflection::kVectorCount; ++i) {
+    top_.emplace_back(settings_.top_k * 4, settings_.window_ns);
+  }
+}
+
+bool ReflectionState::IsLocal(const net::Address& a) const {
+  for (const auto& p : settings_.local_networks) {
+    if (p.Contains(a)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::size_t ReflectionState::ServerIndex(const net::Address& a) const {
+  for (std::size_t i = 0; i < settings_.ntp_servers.size(); ++i) {
+    if (settings_.ntp_servers[i] == a) {
+      return i;
+    }
+  }
+  return settings_.ntp_servers.size();
+}
+
+void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
+                              std::span<const std::byte> bytes) {
+  frames_.Add(1);
+  last_frame_ns_.store(timestamp_ns, std::memory_order_relaxed);
+  const net::Frame frame = net::DecodeFrame(link_type, bytes);
+  switch (frame.kind) {
+    case net::FrameKind::kMalformed:
+      decode_errors_[static_cast<std::size_t>(frame.error)].Add(1);
+      return;
+    case net::FrameKind::kFragment:
+      fragments_.Add(1);
+      return;
+    case net::FrameKind::kUdp:
+      break;
+    default:
+      return;
+  }
+  const net::UdpDatagram& udp = frame.udp;
+  const auto match = reflection::MatchVector(udp.src_port, udp.dst_port, settings_.vector_mask);
+  if (!match) {
+    return;
+  }
+  const bool dst_local = IsLocal(udp.dst);
+  const Direction direction = dst_local          ? Direction::kIn
+                              : IsLocal(udp.src) ? Direction::kOut
+                                                 : Direction::kTransit;
+  const auto dir = static_cast<std::size_t>(direction);
+  Side side = match->side;
+  const std::uint64_t length = udp.payload_length;
+
+  if (match->vector == Vector::kNtp) {
+    if (const auto packet = ntp::Classify(udp.payload)) {
+      side = NtpSide(*packet, side);
+      ntp_[dir][static_cast<std::size_t>(packet->mode)].Add(length);
+      if (packet->IsMonlist()) {
+        monlist_[dir][static_cast<std::size_t>(side)].Add(length);
+      }
+    } else {
+      ntp_malformed_.Add(1);
+    }
+    const net::Address& server = side == Side::kRequest ? udp.dst : udp.src;
+    const std::size_t index = ServerIndex(server);
+    if (index < settings_.ntp_servers.size() || IsLocal(server)) {
+      (side == Side::kRequest ? server_requests_ : server_responses_)[index].Add(length);
+    }
+  }
+
+  const auto v = static_cast<std::size_t>(match->vector);
+  vectors_[v][dir][static_cast<std::size_t>(side)].Add(length);
+  if (side == Side::kRequest && direction == Direction::kOut) {
+    requests_.Record(udp.src, udp.dst, match->vector, timestamp_ns);
+  } else if (side == Side::kResponse && direction == Direction::kIn &&
+             !requests_.Solicited(udp.dst, udp.src, match->vector, timestamp_ns)) {
+    unsolicited_[v].Add(length);
+    std::lock_guard<std::mutex> lock(top_mu_);
+    top_[v].Add(timestamp_ns, udp.dst, length);
+  }
+}
+
+ReflectionCounts ReflectionState::Counts() const {
+  ReflectionCounts c;
+  for (int d = 0; d < kDirectionCount; ++d) {
+    for (int m = 0; m < ntp::kModeCount; ++m) {
+      c.ntp[d][m] = ntp_[d][m].Get();
+    }
+    for (int s = 0; s < 2; ++s) {
+      c.monlist[d][s] = monlist_[d][s].Get();
+      for (int v = 0; v < reflection::kVectorCount; ++v) {
+        c.vectors[v][d][s] = vectors_[v][d][s].Get();
+      }
+    }
+  }
+  for (int v = 0; v < reflection::kVectorCount; ++v) {
+    c.unsolicited[v] = unsolicited_[v].Get();
+  }
+  for (std::size_t i = 0; i < server_requests_.size(); ++i) {
+    c.server_requests.push_back(server_requests_[i].Get());
+    c.server_responses.push_back(server_responses_[i].Get());
+  }
+  for (int e = 0; e < net::kDecodeErrorCount; ++e) {
+    c.decode_errors[e] = decode_errors_[e].Get();
+  }
+  c.ntp_malformed = ntp_malformed_.Get();
+  c.fragments = fragments_.Get();
+  c.frames = frames_.Get();
+  return c;
+}
+
+std::vector<std::pair<net::Address, std::uint64_t>> ReflectionState::TopTargets(
+    Vector vector, std::int64_t now_ns) const {
+  std::lock_guard<std::mutex> lock(top_mu_);
+  return top_[static_cast<std::size_t>(vector)].Top(now_ns, settings_.top_k);
+}
+
+}  // namespace edgewatch

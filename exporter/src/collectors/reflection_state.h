@@ -1,0 +1,145 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "core/top_k.h"
+#include "parsers/net/address.h"
+#include "parsers/net/frame.h"
+#include "parsers/ntp/ntp.h"
+#include "parsers/reflection/vectors.h"
+
+namespace edgewatch {
+
+enum class Direction : std::uint8_t { kIn, kOut, kTransit };
+inline constexpr int kDirectionCount = 3;
+const char* DirectionName(Direction d);
+const char* SideName(reflection::Side s);
+
+// Remembers recent requests (local host -> remote service) so that responses arriving without
+// one can be told apart: those are reflected traffic aimed at the local host. Fixed memory:
+// `capacity` slots (rounded up to a power of two) of 48 bytes; a key probes 4 neighbouring slots
+// and a new key replaces the oldest of them, so under a flood of distinct addresses the oldest
+// requests are forgotten first. Single-threaded.
+class RequestTable {
+ public:
+  RequestTable(std::size_t capacity, std::int64_t timeout_ns);
+
+  void Record(const net::Address& local, const net::Address& remote, reflection::Vector vector,
+              std::int64_t now_ns);
+  // True if `local` sent `vector` a request to `remote` within the timeout before `now_ns`.
+  bool Solicited(const net::Address& local, const net::Address& remote, reflection::Vector vector,
+                 std::int64_t now_ns) const;
+
+ private:
+  struct Slot {
+    net::Address local;
+    net::Address remote;
+    std::int64_t last_ns = INT64_MIN;  // INT64_MIN: empty
+    reflection::Vector vector{};
+  };
+  static constexpr std::size_t kProbe = 4;
+
+  std::size_t Index(const net::Address& local, const net::Address& remote,
+                    reflection::Vector vector) const;
+
+  std::vector<Slot> slots_;
+  std::size_t mask_;
+  std::int64_t timeout_ns_;
+};
+
+struct ReflectionSettings {
+  std::vector<net::Prefix> local_networks;
+  std::uint32_t vector_mask = 0;          // bit i: reflection::Vector i enabled
+  std::vector<net::Address> ntp_servers;  // reflector view; the rest is "other"
+  std::size_t top_k = 10;
+  std::int64_t window_ns = 300'000'000'000;
+  std::int64_t request_timeout_ns = 30'000'000'000;
+  std::size_t request_table_size = 65536;
+};
+
+// Everything the reflection collector counts, as plain numbers.
+struct ReflectionCounts {
+  struct PacketsBytes {
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;  // UDP payload bytes
+  };
+  std::array<std::array<PacketsBytes, ntp::kModeCount>, kDirectionCount> ntp{};
+  std::array<std::array<PacketsBytes, 2>, kDirectionCount> monlist{};  // [direction][side]
+  std::array<std::array<std::array<PacketsBytes, 2>, kDirectionCount>, reflection::kVectorCount>
+      vectors{};  // [vector][dir][side]
+  std::array<PacketsBytes, reflection::kVectorCount> unsolicited{};
+  std::vector<PacketsBytes> server_requests;   // per configured server, then "other"
+  std::vector<PacketsBytes> server_responses;  // same order
+  std::array<std::uint64_t, net::kDecodeErrorCount> decode_errors{};
+  std::uint64_t ntp_malformed = 0;
+  std::uint64_t fragments = 0;
+  std::uint64_t frames = 0;
+};
+
+// The reflection collector's domain state: one writer (the capture thread) feeds frames, any
+// thread reads. Counters are atomics written only by that writer; the top-K tables sit behind
+// a mutex that only scrapes contend for. No allocation and no label lookups per frame.
+class ReflectionState {
+ public:
+  explicit ReflectionState(ReflectionSettings settings);
+
+  // Decodes, classifies and counts one captured frame. Writer thread only.
+  void OnFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes);
+
+  ReflectionCounts Counts() const;
+  // Top local targets of unsolicited responses per vector, as of `now_ns`.
+  std::vector<std::pair<net::Address, std::uint64_t>> TopTargets(reflection::Vector vector,
+                                                                 std::int64_t now_ns) const;
+  // Timestamp of the newest frame seen (0 before any).
+  std::int64_t last_frame_ns() const { return last_frame_ns_.load(std::memory_order_relaxed); }
+
+  const ReflectionSettings& settings() const { return settings_; }
+
+ private:
+  // Single-writer counter: a relaxed load and store, no read-modify-write.
+  struct Counter {
+    std::atomic<std::uint64_t> value{0};
+    void Add(std::uint64_t n) {
+      value.store(value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    std::uint64_t Get() const { return value.load(std::memory_order_relaxed); }
+  };
+  struct PacketsBytes {
+    Counter packets;
+    Counter bytes;
+    void Add(std::uint64_t b) {
+      packets.Add(1);
+      bytes.Add(b);
+    }
+    ReflectionCounts::PacketsBytes Get() const { return {packets.Get(), bytes.Get()}; }
+  };
+
+  bool IsLocal(const net::Address& a) const;
+  std::size_t ServerIndex(const net::Address& a) const;
+
+  ReflectionSettings settings_;
+  std::array<std::array<PacketsBytes, ntp::kModeCount>, kDirectionCount> ntp_;
+  std::array<std::array<PacketsBytes, 2>, kDirectionCount> monlist_;
+  std::array<std::array<std::array<PacketsBytes, 2>, kDirectionCount>, reflection::kVectorCount>
+      vectors_;
+  std::array<PacketsBytes, reflection::kVectorCount> unsolicited_;
+  std::vector<PacketsBytes> server_requests_;
+  std::vector<PacketsBytes> server_responses_;
+  std::array<Counter, net::kDecodeErrorCount> decode_errors_;
+  Counter ntp_malformed_;
+  Counter fragments_;
+  Counter frames_;
+  std::atomic<std::int64_t> last_frame_ns_{0};
+
+  RequestTable requests_;  // writer thread only
+  mutable std::mutex top_mu_;
+  mutable std::vector<WindowedTopK<net::Address>> top_;  // guarded by top_mu_, one per vector
+};
+
+}  // namespace edgewatch

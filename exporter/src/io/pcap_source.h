@@ -1,0 +1,103 @@
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <type_traits>
+
+#include "core/expected.h"
+
+namespace edgewatch::io {
+
+struct Packet {
+  std::int64_t timestamp_ns = 0;  // capture time, nanoseconds since the epoch
+  std::span<const std::byte> data;
+  std::uint32_t wire_length = 0;  // on the wire; data may be shorter (snaplen)
+};
+
+struct LiveCaptureOptions {
+  std::string interface = "any";
+  int snaplen = 512;  // enough for every header and the first bytes of any payload
+  std::size_t buffer_bytes = 32 << 20;
+  bool promiscuous = false;
+  std::string filter;  // BPF, compiled into the kernel
+  int timeout_ms = 250;
+};
+
+struct CaptureStats {
+  std::uint64_t received = 0;
+  std::uint64_t dropped = 0;  // kernel buffer drops plus interface drops
+};
+
+// A libpcap handle, live (TPACKET_V3 ring on Linux) or reading a pcap/pcapng file. Move-only;
+// closes the handle. Loop() runs on one thread; Break() may be called from any other.
+class PcapSource {
+ public:
+  // Errors name the interface and, for permission problems, the capability needed.
+  static Expected<PcapSource> OpenLive(const LiveCaptureOptions& options);
+  static Expected<PcapSource> OpenFile(const std::string& path);
+
+  int link_type() const { return pcap_datalink(handle_.get()); }
+
+  // Calls `on_packet(const Packet&)` for the packets available now: a file's next buffer, or
+  // a live ring block (or nothing after the read timeout). Returns how many; 0 at end of file;
+  // kBroken after Break(); an error when a live interface went away. The packet's bytes live
+  // only during the call.
+  template <typename F>
+  Expected<int> Dispatch(F&& on_packet) {
+    struct Context {
+      std::remove_reference_t<F>* callback;
+      std::int64_t nanos_per_tick;
+    } context{&on_packet, nano_ ? 1 : 1000};
+    auto trampoline = [](u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
+      const auto* c = reinterpret_cast<const Context*>(user);
+      Packet packet;
+      packet.timestamp_ns = static_cast<std::int64_t>(header->ts.tv_sec) * 1'000'000'000 +
+                            static_cast<std::int64_t>(header->ts.tv_usec) * c->nanos_per_tick;
+      packet.data =
+          std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes), header->caplen);
+      packet.wire_length = header->len;
+      (*c->callback)(packet);
+    };
+    const int n = pcap_dispatch(handle_.get(), -1, trampoline, reinterpret_cast<u_char*>(&context));
+    if (n == PCAP_ERROR) {
+      return Error{pcap_geterr(handle_.get())};
+    }
+    return n == PCAP_ERROR_BREAK ? kBroken : n;
+  }
+  static constexpr int kBroken = -2;
+
+  // Reads a file to its end.
+  template <typename F>
+  Status ReadAll(F&& on_packet) {
+    for (;;) {
+      auto n = Dispatch(on_packet);
+      if (!n) {
+        return n.error();
+      }
+      if (*n <= 0) {
+        return {};
+      }
+    }
+  }
+
+  void Break() { pcap_breakloop(handle_.get()); }
+
+  Expected<CaptureStats> Stats() const;
+
+ private:
+  struct Closer {
+    void operator()(pcap_t* p) const { pcap_close(p); }
+  };
+
+  PcapSource(pcap_t* handle, bool nano) : handle_(handle), nano_(nano) {}
+
+  std::unique_ptr<pcap_t, Closer> handle_;
+  bool nano_ = false;  // timestamps in nanoseconds rather than microseconds
+};
+
+}  // namespace edgewatch::io
