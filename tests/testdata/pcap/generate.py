@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Writes the synthetic pcaps of this folder (see README.md) with scapy.
+
+Run with Debian's /usr/bin/python3 (python3-scapy). The output is deterministic: fixed
+timestamps, addresses and payloads. The expected numbers the tests assert were worked out by
+hand from the packets below and are checked against tshark in README.md.
+"""
+
+import struct
+import sys
+
+from scapy.all import (IP, IPv6, UDP, TCP, Ether, Dot1Q, Dot1AD, CookedLinux, Raw,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       fragment, wrpcap)
+from scapy.layers.l2 import CookedLinuxV2
+
+T0 = 1_800_000_000.0
+
+
+def ntp(mode, version=4):
+    """A 48-byte NTP header of the given mode."""
+    return bytes([(version << 3) | mode]) + bytes(47)
+
+
+def mode7(reqcode, response=False, items=0, item_size=0, data=b""):
+    """An ntpd mode-7 (private) packet: 8-byte header plus data."""
+    first = (0x80 if response else 0) | (2 << 3) | 7
+    header = bytes([first, 0, 3, reqcode]) + struct.pack(">HH", items & 0x0FFF,
+                                                           item_size & 0x0FFF)
+    return header + data
+
+
+def monlist_request():
+    return mode7(42, data=bytes(40))  # 48 bytes, as ntpdc sends it
+
+
+def monlist_response(items=6):
+    return mode7(42, response=True, items=items, item_size=72, data=bytes(72 * items))
+
+
+class Clock:
+    def __init__(self):
+        self.t = T0
+
+    def stamp(self, packets):
+        for p in packets:
+            p.time = self.t
+            self.t += 0.001
+        return packets
+
+
+def eth(pkt):
+    return Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / pkt
+
+
+def incident():
+    """An NTP reflection incident seen from an edge with local network 198.51.100.0/24."""
+    victim, server = "198.51.100.10", "198.51.100.123"
+    frames = []
+    # 1. The victim is flooded: 50 monlist responses (440 B payload each) from 10 reflectors to
+    #    its web port, with no request from it.
+    for i in range(50):
+        frames.append(eth(IP(src=f"203.0.113.{1 + i % 10}", dst=victim) /
+                          UDP(sport=123, dport=80) / Raw(monlist_response())))
+    # 2. The victim's own time sync: 2 client requests out, 2 server responses in (solicited).
+    for _ in range(2):
+        frames.append(eth(IP(src=victim, dst="192.0.2.1") / UDP(sport=40123, dport=123) /
+                          Raw(ntp(3))))
+        frames.append(eth(IP(src="192.0.2.1", dst=victim) / UDP(sport=123, dport=40123) /
+                          Raw(ntp(4))))
+    # 3. Our NTP server abused as reflector: 20 spoofed monlist requests (48 B), each answered
+    #    with 3 responses (440 B).
+    for _ in range(20):
+        frames.append(eth(IP(src="192.0.2.77", dst=server) / UDP(sport=80, dport=123) /
+                          Raw(monlist_request())))
+        for _ in range(3):
+            frames.append(eth(IP(src=server, dst="192.0.2.77") / UDP(sport=123, dport=80) /
+                              Raw(monlist_response())))
+    # 4. Legitimate clients of our server: 5 requests and 5 responses (48 B each).
+    for _ in range(5):
+        frames.append(eth(IP(src="192.0.2.50", dst=server) / UDP(sport=50000, dport=123) /
+                          Raw(ntp(3))))
+        frames.append(eth(IP(src=server, dst="192.0.2.50") / UDP(sport=123, dport=50000) /
+                          Raw(ntp(4))))
+    # 5. DNS: our resolver asks and is answered (30 B / 100 B); and 4 unsolicited 1200-B
+    #    responses hit the victim.
+    frames.append(eth(IP(src="198.51.100.53", dst="192.0.2.53") / UDP(sport=33333, dport=53) /
+                      Raw(bytes(30))))
+    frames.append(eth(IP(src="192.0.2.53", dst="198.51.100.53") / UDP(sport=53, dport=33333) /
+                      Raw(bytes(100))))
+    for _ in range(4):
+        frames.append(eth(IP(src="203.0.113.99", dst=victim) / UDP(sport=53, dport=4444) /
+                          Raw(bytes(1200))))
+    # 6. Unrelated traffic: HTTPS and a TCP segment to port 123.
+    frames.append(eth(IP(src=victim, dst="192.0.2.9") / UDP(sport=5555, dport=443) /
+                      Raw(bytes(10))))
+    frames.append(eth(IP(src="192.0.2.9", dst=victim) / TCP(sport=123, dport=80)))
+    return Clock().stamp(frames)
+
+
+def link_layers():
+    """NTP over VLAN, QinQ, Linux cooked v1/v2, raw IP and IPv6 with extension headers."""
+    v4 = IP(src="192.0.2.1", dst="198.51.100.1") / UDP(sport=123, dport=123)
+    clock = Clock()
+    ethernet = clock.stamp([
+        eth(Dot1Q(vlan=10) / v4 / Raw(ntp(3))),
+        Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / Dot1AD(vlan=100) /
+        Dot1Q(vlan=10) / v4 / Raw(ntp(4)),
+        eth(IPv6(src="2001:db8::1", dst="2001:db8:1::1") / IPv6ExtHdrHopByHop() /
+            IPv6ExtHdrDestOpt() / UDP(sport=40000, dport=123) / Raw(ntp(3))),
+        eth(IPv6(src="2001:db8:1::1", dst="2001:db8::1") / UDP(sport=123, dport=40000) /
+            Raw(monlist_response(items=2))),
+    ])
+    sll = clock.stamp([CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, proto=0x0800) / v4 /
+                       Raw(ntp(6, version=2) + bytes(0))])
+    sll2 = clock.stamp([CookedLinuxV2(proto=0x86DD) /
+                        IPv6(src="2001:db8::1", dst="2001:db8:1::1") /
+                        UDP(sport=123, dport=123) / Raw(ntp(1))])
+    raw = clock.stamp([v4 / Raw(ntp(5))])
+    return ethernet, sll, sll2, raw
+
+
+def fragments():
+    """A 3000-byte NTP-port datagram in IPv4 fragments, and an IPv6 fragment."""
+    big = IP(src="192.0.2.1", dst="198.51.100.1", id=7) / UDP(sport=123, dport=80) / \
+        Raw(bytes(3000))
+    frames = [eth(f) for f in fragment(big, fragsize=1480)]
+    frames.append(eth(IPv6(src="2001:db8::1", dst="2001:db8:1::1") /
+                      IPv6ExtHdrFragment(id=9, m=1) / UDP(sport=123, dport=80) /
+                      Raw(bytes(64))))
+    return Clock().stamp(frames)
+
+
+def malformed():
+    """Frames a capture can hand over: cut short, impossible lengths, wrong versions."""
+    good = bytes(eth(IP(src="192.0.2.1", dst="198.51.100.1") / UDP(sport=123, dport=123) /
+                     Raw(ntp(3))))
+    frames = [
+        Raw(good[:10]),                                   # Ethernet header cut: truncated
+        Raw(good[:14 + 12]),                              # IPv4 header cut: truncated
+        Raw(good[:14] + bytes([0x75]) + good[15:]),       # IP version 7: bad_ip_header
+        Raw(good[:14] + bytes([0x43]) + good[15:]),       # IHL 3 (12 B): bad_ip_header
+        Raw(good[:14 + 20 + 4] + struct.pack(">H", 4) + good[14 + 20 + 6:]),  # UDP len 4
+        Raw(good[:14 + 20 + 4] + struct.pack(">H", 400) + good[14 + 20 + 6:]),  # > IP
+        Raw(good[:14 + 20 + 8] + bytes([0x23]) + bytes(10)),  # NTP client cut to 11 B
+    ]
+    return Clock().stamp(frames)
+
+
+def main(out):
+    wrpcap(f"{out}/incident-ntp-reflection.pcap", incident())
+    ethernet, sll, sll2, raw = link_layers()
+    wrpcap(f"{out}/link-ethernet-vlan-ipv6.pcap", ethernet)
+    wrpcap(f"{out}/link-sll.pcap", sll, linktype=113)
+    wrpcap(f"{out}/link-sll2.pcap", sll2, linktype=276)
+    wrpcap(f"{out}/link-raw.pcap", raw, linktype=101)
+    wrpcap(f"{out}/fragments.pcap", fragments())
+    wrpcap(f"{out}/malformed.pcap", malformed(), linktype=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".")

@@ -1,0 +1,123 @@
+#include "collectors/reflection_state.h"
+
+#include <gtest/gtest.h>
+
+#include "config/values.h"
+#include "testutil/pcap_file.h"
+
+namespace edgewatch {
+namespace {
+
+using reflection::Side;
+using reflection::Vector;
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr int kIn = static_cast<int>(Direction::kIn);
+constexpr int kOut = static_cast<int>(Direction::kOut);
+constexpr int kReq = static_cast<int>(Side::kRequest);
+constexpr int kResp = static_cast<int>(Side::kResponse);
+constexpr int kNtp = static_cast<int>(Vector::kNtp);
+constexpr int kDns = static_cast<int>(Vector::kDns);
+
+net::Address Ip(const char* text) { return ParseIpAddress(text).value(); }
+
+ReflectionSettings IncidentSettings() {
+  ReflectionSettings s;
+  s.local_networks = {ParseCidr("198.51.100.0/24").value()};
+  s.vector_mask = (1u << reflection::kVectorCount) - 1;
+  s.ntp_servers = {Ip("198.51.100.123")};
+  return s;
+}
+
+using Pair = std::pair<std::uint64_t, std::uint64_t>;
+
+Pair PB(const ReflectionCounts::PacketsBytes& pb) { return {pb.packets, pb.bytes}; }
+
+// Every number below is worked out by hand from tests/testdata/pcap/generate.py (README.md).
+TEST(ReflectionStateTest, IncidentCapture) {
+  ReflectionState state(IncidentSettings());
+  testing::ForEachPacket("incident-ntp-reflection.pcap", [&](int link, const io::Packet& p) {
+    state.OnFrame(p.timestamp_ns, link, p.data);
+  });
+  const ReflectionCounts c = state.Counts();
+  EXPECT_EQ(c.frames, 152u);
+  using M = ntp::Mode;
+  const auto mode = [&](int dir, M m) { return PB(c.ntp[dir][static_cast<int>(m)]); };
+  EXPECT_EQ(mode(kIn, M::kPrivate), (Pair{70, 50 * 440 + 20 * 48}));
+  EXPECT_EQ(mode(kOut, M::kPrivate), (Pair{60, 60 * 440}));
+  EXPECT_EQ(mode(kIn, M::kClient), (Pair{5, 5 * 48}));
+  EXPECT_EQ(mode(kOut, M::kServer), (Pair{5, 5 * 48}));
+  EXPECT_EQ(mode(kOut, M::kClient), (Pair{2, 2 * 48}));
+  EXPECT_EQ(mode(kIn, M::kServer), (Pair{2, 2 * 48}));
+
+  EXPECT_EQ(PB(c.monlist[kIn][kResp]), (Pair{50, 22000}));
+  EXPECT_EQ(PB(c.monlist[kIn][kReq]), (Pair{20, 960}));
+  EXPECT_EQ(PB(c.monlist[kOut][kResp]), (Pair{60, 26400}));
+
+  // Reflector view: our server got 25 requests (1200 B) and sent 65 responses (26640 B):
+  // an amplification of 22.2.
+  ASSERT_EQ(c.server_requests.size(), 2u);
+  EXPECT_EQ(PB(c.server_requests[0]), (Pair{25, 1200}));
+  EXPECT_EQ(PB(c.server_responses[0]), (Pair{65, 26640}));
+  EXPECT_EQ(PB(c.server_requests[1]), (Pair{0, 0}));  // "other"
+
+  // Victim view: the 50 monlist responses were unsolicited, the 2 time-sync answers were not.
+  EXPECT_EQ(PB(c.unsolicited[kNtp]), (Pair{50, 22000}));
+  EXPECT_EQ(PB(c.unsolicited[kDns]), (Pair{4, 4800}));
+  EXPECT_EQ(PB(c.vectors[kNtp][kIn][kResp]), (Pair{52, 22096}));
+  EXPECT_EQ(PB(c.vectors[kNtp][kIn][kReq]), (Pair{25, 1200}));
+  EXPECT_EQ(PB(c.vectors[kNtp][kOut][kReq]), (Pair{2, 96}));
+  EXPECT_EQ(PB(c.vectors[kNtp][kOut][kResp]), (Pair{65, 26640}));
+  EXPECT_EQ(PB(c.vectors[kDns][kOut][kReq]), (Pair{1, 30}));
+  EXPECT_EQ(PB(c.vectors[kDns][kIn][kResp]), (Pair{5, 4900}));
+
+  const auto top = state.TopTargets(Vector::kNtp, state.last_frame_ns());
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].first, Ip("198.51.100.10"));
+  EXPECT_EQ(top[0].second, 22000u);
+}
+
+TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
+  ReflectionState state(IncidentSettings());
+  for (const char* name : {"malformed.pcap", "fragments.pcap"}) {
+    testing::ForEachPacket(
+        name, [&](int link, const io::Packet& p) { state.OnFrame(p.timestamp_ns, link, p.data); });
+  }
+  const ReflectionCounts c = state.Counts();
+  EXPECT_EQ(c.decode_errors[static_cast<int>(net::DecodeError::kTruncated)], 2u);
+  EXPECT_EQ(c.decode_errors[static_cast<int>(net::DecodeError::kBadIpHeader)], 2u);
+  EXPECT_EQ(c.decode_errors[static_cast<int>(net::DecodeError::kBadUdpHeader)], 2u);
+  EXPECT_EQ(c.ntp_malformed, 1u);
+  EXPECT_EQ(c.fragments, 4u);
+}
+
+TEST(RequestTableTest, MatchesWithinTimeout) {
+  RequestTable table(1024, 30 * kSecond);
+  const auto local = Ip("198.51.100.10");
+  const auto remote = Ip("192.0.2.1");
+  table.Record(local, remote, Vector::kNtp, 100 * kSecond);
+  EXPECT_TRUE(table.Solicited(local, remote, Vector::kNtp, 110 * kSecond));
+  EXPECT_TRUE(table.Solicited(local, remote, Vector::kNtp, 130 * kSecond));
+  EXPECT_FALSE(table.Solicited(local, remote, Vector::kNtp, 131 * kSecond));
+  EXPECT_FALSE(table.Solicited(local, remote, Vector::kDns, 110 * kSecond));
+  EXPECT_FALSE(table.Solicited(remote, local, Vector::kNtp, 110 * kSecond));
+}
+
+TEST(RequestTableTest, FloodOfDistinctRequestsStaysBoundedAndKeepsTheNewest) {
+  RequestTable table(1024, 30 * kSecond);
+  const auto local = Ip("198.51.100.10");
+  net::Address remote = Ip("10.0.0.0");
+  // 200000 distinct remotes in a 1024-slot table: memory is fixed; the newest are remembered.
+  for (std::uint32_t i = 0; i < 200000; ++i) {
+    remote.bytes[1] = static_cast<std::uint8_t>(i >> 16);
+    remote.bytes[2] = static_cast<std::uint8_t>(i >> 8);
+    remote.bytes[3] = static_cast<std::uint8_t>(i);
+    table.Record(local, remote, Vector::kDns, kSecond + i);
+  }
+  EXPECT_TRUE(table.Solicited(local, remote, Vector::kDns, 2 * kSecond));
+  remote.bytes[1] = remote.bytes[2] = remote.bytes[3] = 0;
+  EXPECT_FALSE(table.Solicited(local, remote, Vector::kDns, 2 * kSecond));
+}
+
+}  // namespace
+}  // namespace edgewatch
