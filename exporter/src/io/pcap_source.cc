@@ -65,7 +65,8 @@ Expected<PcapSource> PcapSource::OpenFile(const std::string& path) {
   pcap_t* raw =
       pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (raw == nullptr) {
-    return Error{path + ": " + errbuf};
+    const std::string detail = errbuf;  // libpcap names the path in some messages, not all
+    return Error{detail.starts_with(path) ? detail : path + ": " + detail};
   }
   return PcapSource(raw, true);
 }

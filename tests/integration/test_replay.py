@@ -1,0 +1,91 @@
+"""`edgewatch replay` on recorded captures: golden exposition, promtool, hand-checked numbers."""
+
+import os
+import re
+import subprocess
+import unittest
+
+from edgewatch_process import BIN, TESTDATA, require_tool
+
+GOLDEN = os.path.join(TESTDATA, "reflection", "incident.golden.prom")
+CONFIG = os.path.join(TESTDATA, "reflection", "incident.yml")
+PCAP = os.path.join(TESTDATA, "pcap", "incident-ntp-reflection.pcap")
+
+
+def replay(*args):
+    return subprocess.run([BIN, "replay", *args], capture_output=True, text=True, timeout=60)
+
+
+def without_build_info(text):
+    # version, revision and compiler differ between builds; everything else must not.
+    return "".join(l for l in text.splitlines(keepends=True) if "edgewatch_build_info" not in l)
+
+
+def value(text, series):
+    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
+    if m is None:
+        raise AssertionError(f"no {series} in output")
+    return float(m.group(1))
+
+
+class ReplayTest(unittest.TestCase):
+    def test_incident_golden(self):
+        out = replay(f"--config.file={CONFIG}", "--pcap", PCAP)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        text = without_build_info(out.stdout)
+        if os.environ.get("EDGEWATCH_UPDATE_GOLDEN") == "1":
+            with open(GOLDEN, "w") as f:
+                f.write(text)
+        with open(GOLDEN) as f:
+            self.assertEqual(text, f.read(),
+                             "run with EDGEWATCH_UPDATE_GOLDEN=1 to regenerate, then review")
+        check = subprocess.run([require_tool("promtool"), "check", "metrics"], input=out.stdout,
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    def test_incident_numbers_by_hand(self):
+        # From tests/testdata/pcap/generate.py: 50 monlist responses of 440 B hit the victim;
+        # our server got 20 monlist requests + 5 client requests of 48 B and sent 60 x 440 B +
+        # 5 x 48 B: a reflection ratio of 26640 / 1200 = 22.2.
+        out = replay(f"--config.file={CONFIG}", "--pcap", PCAP).stdout
+        self.assertEqual(value(out, "edgewatch_ntp_unsolicited_payload_bytes_total"), 50 * 440)
+        self.assertEqual(value(out, 'edgewatch_ntp_monlist_packets_total'
+                                    '{direction="in",side="request"}'), 20)
+        req = value(out, 'edgewatch_ntp_server_request_payload_bytes_total'
+                         '{server="198.51.100.123"}')
+        resp = value(out, 'edgewatch_ntp_server_response_payload_bytes_total'
+                          '{server="198.51.100.123"}')
+        self.assertEqual((req, resp), (25 * 48, 60 * 440 + 5 * 48))
+        self.assertAlmostEqual(resp / req, 22.2)
+        self.assertEqual(value(out, 'edgewatch_reflection_top_target_bytes'
+                                    '{vector="dns",target="198.51.100.10"}'), 4 * 1200)
+        self.assertEqual(value(out, 'edgewatch_capture_packets_received_total'
+                                    '{interface="replay"}'), 152)
+
+    def test_corpus_capture_without_config(self):
+        # zeek-ntp2.pcap (corpus README): 17 mode 3 and 17 mode 4 packets, 1 monlist request.
+        out = replay("--pcap", os.path.join(TESTDATA, "pcap", "corpus", "zeek-ntp2.pcap"),
+                     "--no-collector.process")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        total = lambda mode: sum(float(v) for v in re.findall(
+            r'^edgewatch_ntp_packets_total\{direction="\w+",mode="' + mode + r'"\} (\S+)$',
+            out.stdout, re.M))
+        self.assertEqual(total("client"), 17)
+        self.assertEqual(total("server"), 17)
+        self.assertEqual(total("private"), 1)
+
+    def test_errors(self):
+        missing = replay("--pcap", "/nonexistent.pcap")
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("edgewatch: replay --pcap /nonexistent.pcap: collector reflection: "
+                      "/nonexistent.pcap: No such file or directory", missing.stderr)
+        not_pcap = replay("--pcap", CONFIG)
+        self.assertEqual(not_pcap.returncode, 1)
+        self.assertIn(f"collector reflection: {CONFIG}: unknown file format", not_pcap.stderr)
+        disabled = replay("--pcap", PCAP, "--no-collector.reflection")
+        self.assertEqual(disabled.returncode, 2)
+        self.assertIn("no enabled collector reads --pcap files", disabled.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
