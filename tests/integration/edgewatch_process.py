@@ -23,12 +23,13 @@ def require_tool(name):
 class Edgewatch:
     """edgewatch serving on loopback ports picked by the kernel (port 0)."""
 
-    def __init__(self, *args, listen=("127.0.0.1:0",), wait=True):
+    def __init__(self, *args, listen=("127.0.0.1:0",), wait=True, wrapper=()):
         if not BIN:
             raise AssertionError("EDGEWATCH_BIN is not set; run through ctest")
         self.dir = tempfile.mkdtemp(prefix="edgewatch-it-")
+        os.chmod(self.dir, 0o755)  # readable when the wrapper drops privileges
         self.log_path = os.path.join(self.dir, "stderr.log")
-        cmd = [BIN] + [f"--web.listen-address={a}" for a in listen] + list(args)
+        cmd = list(wrapper) + [BIN] + [f"--web.listen-address={a}" for a in listen] + list(args)
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
         self.addresses = []

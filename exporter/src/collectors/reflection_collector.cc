@@ -10,7 +10,6 @@ namespace {
 using reflection::Side;
 using reflection::Vector;
 
-constexpr std::chrono::seconds kCaptureRetry{10};
 constexpr char kDecodeReasonNtp[] = "ntp_malformed";
 
 std::int64_t Nanos(std::chrono::milliseconds d) {
@@ -369,7 +368,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
 std::unique_ptr<Collector> MakeReflectionCollector(const CollectorContext& context) {
   const auto& c = context.config.reflection;
   return std::make_unique<ReflectionCollector>(
-      c, context.clock, context.logger, std::make_unique<IntervalTrigger>(kCaptureRetry),
+      c, context.clock, context.logger, std::make_unique<IntervalTrigger>(c.retry_interval),
       std::make_unique<IntervalTrigger>(c.ntp.probe_interval));
 }
 

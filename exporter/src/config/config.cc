@@ -57,6 +57,7 @@ void ReadReflection(MapReader& m, ReflectionConfig& c) {
   m.Value("buffer_size_bytes", c.buffer_size_bytes,
           [](const std::string& t) { return ParseUnsigned(t, 1u << 20, 1u << 30); });
   m.Bool("promiscuous", c.promiscuous);
+  m.Value("retry_interval", c.retry_interval, PositiveDuration);
   m.Section("ntp", [&](MapReader& n) {
     n.List("servers", c.ntp.servers, ParseIpAddress);
     n.Bool("monlist_probe", c.ntp.monlist_probe);

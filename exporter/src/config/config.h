@@ -49,6 +49,8 @@ struct ReflectionConfig {
   std::uint64_t request_table_size = 65536;
   std::uint64_t buffer_size_bytes = 32 << 20;
   bool promiscuous = false;
+  // How often a capture that cannot open (no such interface, no permission) is retried.
+  std::chrono::milliseconds retry_interval{std::chrono::seconds(10)};
   NtpReflectionConfig ntp;
 
   static std::vector<reflection::Vector> AllVectors();

@@ -1,0 +1,177 @@
+"""The reflection collector on live captures: real packets on a veth pair between network
+namespaces, the monlist self-check against a mode-7 responder, capture loss and recovery, and
+capture with only CAP_NET_RAW."""
+
+import os
+import re
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+from edgewatch_process import BIN, Edgewatch, require_tool
+from netns import VethHost, run
+
+MONLIST_RESPONSE = "bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72)"  # 440 B, 6 items
+
+
+def scrape(ew):
+    with urllib.request.urlopen(ew.url(), timeout=10) as resp:
+        return resp.read().decode()
+
+
+def value(text, series):
+    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
+    return None if m is None else float(m.group(1))
+
+
+def wait_for(ew, series, expected, timeout=30):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        got = value(scrape(ew), series)
+        if got == expected:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{series} = {got}, expected {expected}\n{ew.read_log()}")
+
+
+def config(directory, text):
+    path = os.path.join(directory, "edgewatch.yml")
+    with open(path, "w") as f:
+        f.write("process:\n  enabled: false\n" + text)
+    return path
+
+
+class ReflectionLiveTest(unittest.TestCase):
+    def test_counts_real_traffic_on_a_veth(self):
+        with VethHost("a") as host, tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"reflection:\n  interface: {host.outer}\n"
+                            f"  local_networks: [{host.OUTER_IP}/32]\n"
+                            f"  ntp:\n    servers: [{host.OUTER_IP}]\n")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                ew.wait_for_log("capture started", 15)
+                mac = host.outer_mac()
+                # From the test host: 30 monlist responses from a spoofed reflector to our web
+                # port (the victim view), and 10 monlist requests to our "server".
+                host.scapy_in_ns(f"""
+flood = Ether(dst={mac!r}) / IP(src="203.0.113.7", dst="{host.OUTER_IP}") / \\
+    UDP(sport=123, dport=80) / Raw({MONLIST_RESPONSE})
+asks = Ether(dst={mac!r}) / IP(src="{host.INNER_IP}", dst="{host.OUTER_IP}") / \\
+    UDP(sport=5000, dport=123) / Raw(bytes([0x17, 0, 3, 42]) + bytes(44))
+sendp([flood] * 30 + [asks] * 10, iface=IFACE)
+""")
+                # From here: our "server" answers with 20 monlist responses.
+                host.scapy_here(f"""
+answer = Ether() / IP(src="{host.OUTER_IP}", dst="{host.INNER_IP}") / \\
+    UDP(sport=123, dport=5000) / Raw({MONLIST_RESPONSE})
+sendp([answer] * 20, iface=IFACE)
+""")
+                wait_for(ew, "edgewatch_ntp_unsolicited_responses_total", 30)
+                text = scrape(ew)
+                self.assertEqual(value(text, "edgewatch_ntp_unsolicited_payload_bytes_total"),
+                                 30 * 440)
+                self.assertEqual(value(text, 'edgewatch_ntp_monlist_packets_total'
+                                             '{direction="in",side="response"}'), 30)
+                self.assertEqual(value(text, 'edgewatch_ntp_monlist_packets_total'
+                                             '{direction="in",side="request"}'), 10)
+                wait_for(ew, 'edgewatch_ntp_monlist_packets_total'
+                             '{direction="out",side="response"}', 20)
+                text = scrape(ew)
+                server = f'{{server="{host.OUTER_IP}"}}'
+                self.assertEqual(value(text, "edgewatch_ntp_server_request_payload_bytes_total"
+                                       + server), 10 * 48)
+                self.assertEqual(value(text, "edgewatch_ntp_server_response_payload_bytes_total"
+                                       + server), 20 * 440)
+                self.assertEqual(value(text, 'edgewatch_reflection_top_target_bytes'
+                                             f'{{vector="ntp",target="{host.OUTER_IP}"}}'),
+                                 30 * 440)
+                self.assertEqual(value(text, f'edgewatch_capture_up{{interface="{host.outer}"}}'),
+                                 1)
+                self.assertGreaterEqual(value(text, 'edgewatch_capture_packets_received_total'
+                                                    f'{{interface="{host.outer}"}}'), 60)
+                self.assertEqual(value(text, 'edgewatch_capture_packets_dropped_total'
+                                             f'{{interface="{host.outer}"}}'), 0)
+
+    def test_monlist_self_check(self):
+        # A tiny mode-7 responder on 127.0.0.2:123 that answers monlist like an old ntpd;
+        # nothing listens on 127.0.0.3, so that server is not exposed.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.2", 123))
+        requests = []
+
+        def serve():
+            while True:
+                try:
+                    data, peer = sock.recvfrom(2048)
+                except OSError:
+                    return
+                requests.append(data)
+                if len(data) >= 4 and data[0] & 7 == 7 and data[3] == 42:
+                    sock.sendto(bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72), peer)
+
+        threading.Thread(target=serve, daemon=True).start()
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                cfg = config(d, "reflection:\n  interface: lo\n  local_networks: [127.0.0.0/8]\n"
+                                "  ntp:\n    servers: [127.0.0.2, 127.0.0.3]\n"
+                                "    monlist_probe: true\n    probe_interval: 1s\n"
+                                "    probe_timeout: 500ms\n")
+                with Edgewatch(f"--config.file={cfg}") as ew:
+                    wait_for(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.2"}', 1)
+                    wait_for(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.3"}', 0)
+            # What the probe sent is what `ntpdc -nc monlist` sends: v2, mode 7, XNTPD, 42.
+            self.assertEqual(requests[0][:4], bytes([0x17, 0, 3, 42]))
+            self.assertEqual(len(requests[0]), 48)
+        finally:
+            sock.close()
+
+    def test_missing_interface_is_retried_and_recovers(self):
+        ip = require_tool("ip")
+        name = f"ewlate{os.getpid() % 100000}"
+        with tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"reflection:\n  interface: {name}\n"
+                            "  local_networks: [10.203.9.0/24]\n  retry_interval: 300ms\n")
+            with Edgewatch(f"--config.file={cfg}", "--collector.process") as ew:
+                up = f'edgewatch_capture_up{{interface="{name}"}}'
+                wait_for(ew, up, 0)
+                self.assertIn(f"cannot capture on {name}: no such interface", ew.read_log())
+                self.assertEqual(value(scrape(ew), 'edgewatch_scrape_collector_success'
+                                                   '{collector="process"}'), 1)
+                try:
+                    run(ip, "link", "add", name, "type", "veth", "peer", "name", name + "p")
+                    run(ip, "link", "set", name, "up")
+                    wait_for(ew, up, 1)
+                    run(ip, "link", "del", name)
+                    wait_for(ew, up, 0)
+                    ew.wait_for_log("capture lost; retrying", 10)
+                finally:
+                    subprocess.run([ip, "link", "del", name], capture_output=True)
+
+    def test_capture_needs_only_cap_net_raw(self):
+        setpriv = require_tool("setpriv")
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            cfg = config(d, "reflection:\n  interface: lo\n  local_networks: [127.0.0.0/8]\n")
+            os.chmod(cfg, 0o644)
+            nobody = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+            # Without privileges: a clear message, and the exporter keeps serving.
+            ew = Edgewatch(f"--config.file={cfg}", wrapper=nobody + ["--inh-caps=-all", "--"])
+            with ew:
+                ew.wait_for_log("permission denied; run as root or grant CAP_NET_RAW", 15)
+                wait_for(ew, 'edgewatch_capture_up{interface="lo"}', 0)
+            # With CAP_NET_RAW alone (ambient, as the systemd unit grants it): capturing.
+            ew = Edgewatch(f"--config.file={cfg}",
+                           wrapper=nobody + ["--inh-caps=+net_raw", "--ambient-caps=+net_raw",
+                                             "--"])
+            with ew:
+                ew.wait_for_log("capture started", 15)
+                wait_for(ew, 'edgewatch_capture_up{interface="lo"}', 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
