@@ -60,6 +60,26 @@ TEST(ConfigTest, ReportsEveryErrorInOnePass) {
                 ":5:1: bogus: unknown key; valid keys here: global, process, reflection");
 }
 
+TEST(ConfigTest, ReflectionRules) {
+  const std::string path = TestData("config/reflection_errors.yml");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            path +
+                ":2:20: reflection.local_networks[0]: CIDR \"192.0.2.1/24\" has host bits set; "
+                "did you mean 192.0.2.0/24?\n" +
+                path +
+                ":2:34: reflection.local_networks[1]: expected a CIDR such as 192.0.2.0/24 or "
+                "2001:db8::/32, got \"lan\"\n" +
+                path +
+                ":3:18: reflection.vectors[1]: expected one of ntp, dns, ssdp, memcached, "
+                "cldap, chargen, snmp, got \"quic\"\n" +
+                path +
+                ":4:10: reflection.top_k: expected a whole number from 1 to 100, got \"0\"\n" +
+                path + ":7:14: reflection.ntp.servers: expected a list, got a scalar\n" + path +
+                ":5:14: reflection.interface: must not be empty; use \"any\" for every interface");
+}
+
 TEST(ConfigTest, SyntaxErrorNamesPosition) {
   const std::string path = TestData("config/syntax_error.yml");
   auto config = LoadConfigFile(path);
@@ -95,6 +115,42 @@ TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
   const Config defaults = DefaultConfig();
   EXPECT_EQ(example->global.collector_timeout, defaults.global.collector_timeout);
   EXPECT_EQ(example->process.enabled, defaults.process.enabled);
+  const auto& r = example->reflection;
+  const auto& d = defaults.reflection;
+  EXPECT_EQ(r.enabled, d.enabled);
+  EXPECT_EQ(r.interface, d.interface);
+  EXPECT_EQ(r.local_networks, d.local_networks);
+  EXPECT_EQ(r.vectors, d.vectors);
+  EXPECT_EQ(r.top_k, d.top_k);
+  EXPECT_EQ(r.window, d.window);
+  EXPECT_EQ(r.request_timeout, d.request_timeout);
+  EXPECT_EQ(r.request_table_size, d.request_table_size);
+  EXPECT_EQ(r.buffer_size_bytes, d.buffer_size_bytes);
+  EXPECT_EQ(r.promiscuous, d.promiscuous);
+  EXPECT_EQ(r.retry_interval, d.retry_interval);
+  EXPECT_EQ(r.ntp.servers, d.ntp.servers);
+  EXPECT_EQ(r.ntp.monlist_probe, d.ntp.monlist_probe);
+  EXPECT_EQ(r.ntp.probe_interval, d.ntp.probe_interval);
+  EXPECT_EQ(r.ntp.probe_timeout, d.ntp.probe_timeout);
+}
+
+TEST(ConfigTest, ReadsReflectionSection) {
+  auto config = ParseConfig(
+      "reflection:\n  interface: eth1\n  local_networks: [192.0.2.0/24, 2001:db8::/32]\n"
+      "  vectors: [ntp, memcached]\n  top_k: 20\n  window: 10m\n"
+      "  ntp:\n    servers: [192.0.2.123]\n    monlist_probe: true\n",
+      "inline");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const auto& r = config->reflection;
+  EXPECT_EQ(r.interface, "eth1");
+  ASSERT_EQ(r.local_networks.size(), 2u);
+  EXPECT_EQ(r.local_networks[1].length, 32);
+  EXPECT_EQ(r.vectors, (std::vector<reflection::Vector>{reflection::Vector::kNtp,
+                                                        reflection::Vector::kMemcached}));
+  EXPECT_EQ(r.top_k, 20u);
+  EXPECT_EQ(r.window, std::chrono::minutes(10));
+  ASSERT_EQ(r.ntp.servers.size(), 1u);
+  EXPECT_TRUE(r.ntp.monlist_probe);
 }
 
 TEST(ConfigTest, ReadsValues) {
