@@ -15,6 +15,6 @@ run() {
   (cd "$dir" && ctest --output-on-failure -j"$jobs")
 }
 
-run build/test
+run build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run build/asan -DEDGEWATCH_SANITIZE=ON
