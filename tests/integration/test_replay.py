@@ -62,6 +62,12 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(value(out, 'edgewatch_capture_packets_received_total'
                                     '{interface="replay"}'), 152)
 
+    def test_pcapng_reads_like_pcap(self):
+        pcap = replay(f"--config.file={CONFIG}", "--pcap", PCAP)
+        pcapng = replay(f"--config.file={CONFIG}", "--pcap", PCAP + "ng")
+        self.assertEqual(pcapng.returncode, 0, pcapng.stderr)
+        self.assertEqual(pcapng.stdout, pcap.stdout)
+
     def test_corpus_capture_without_config(self):
         # zeek-ntp2.pcap (corpus README): 17 mode 3 and 17 mode 4 packets, 1 monlist request.
         out = replay("--pcap", os.path.join(TESTDATA, "pcap", "corpus", "zeek-ntp2.pcap"),

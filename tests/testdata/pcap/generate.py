@@ -11,7 +11,7 @@ import sys
 
 from scapy.all import (IP, IPv6, UDP, TCP, Ether, Dot1Q, Dot1AD, CookedLinux, Raw,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
-                       fragment, wrpcap)
+                       fragment, wrpcap, wrpcapng)
 from scapy.layers.l2 import CookedLinuxV2
 
 T0 = 1_800_000_000.0
@@ -149,6 +149,7 @@ def malformed():
 
 def main(out):
     wrpcap(f"{out}/incident-ntp-reflection.pcap", incident())
+    wrpcapng(f"{out}/incident-ntp-reflection.pcapng", incident())
     ethernet, sll, sll2, raw = link_layers()
     wrpcap(f"{out}/link-ethernet-vlan-ipv6.pcap", ethernet)
     wrpcap(f"{out}/link-sll.pcap", sll, linktype=113)
