@@ -41,50 +41,43 @@ bool LooksLikeBcrypt(const std::string& hash) {
 }  // namespace
 
 Expected<WebConfig> ParseWebConfig(const std::string& yaml, const std::string& path) {
-  YamlReader reader(path);
-  const YAML::Node root = reader.Load(yaml);
-  WebConfig config;
-  if (reader.ok()) {
-    MapReader top(reader, root, "");
-    top.Section("tls_server_config", [&](MapReader& m) {
-      TlsServerConfig tls;
-      m.String("cert_file", tls.cert_file);
-      m.String("key_file", tls.key_file);
-      m.Value("min_version", tls.min_version,
-              [](const std::string& t) { return OneOf(kTlsVersions, t); });
-      m.Value("max_version", tls.max_version,
-              [](const std::string& t) { return OneOf(kTlsVersions, t); });
-      m.Value("client_auth_type", tls.client_auth_type,
-              [](const std::string& t) { return OneOf(kClientAuthTypes, t); });
-      m.String("client_ca_file", tls.client_ca_file);
-      if (tls.cert_file.empty() != tls.key_file.empty()) {
-        reader.Fail(m.mark(), "tls_server_config", "cert_file and key_file must be given together");
-      }
-      if (tls.client_auth_type != "NoClientCert" && tls.client_ca_file.empty()) {
-        reader.Fail(m.mark(), "tls_server_config",
-                    "client_auth_type " + tls.client_auth_type + " needs client_ca_file");
-      }
-      if (!tls.cert_file.empty()) {
-        tls.cert_file = Resolve(path, tls.cert_file);
-        tls.key_file = Resolve(path, tls.key_file);
-        tls.client_ca_file = Resolve(path, tls.client_ca_file);
-        config.tls = tls;
-      }
-    });
-    top.Entries("basic_auth_users", [&](const MapReader::FreeEntry& e) {
-      if (!e.value.IsScalar() || !LooksLikeBcrypt(e.value.Scalar())) {
-        reader.Fail(e.mark, e.path,
-                    "expected a bcrypt hash ($2y$...), e.g. from `htpasswd -nBC 10 USER`");
-        return;
-      }
-      config.basic_auth_users[e.name] = e.value.Scalar();
-    });
-    top.Finish();
-  }
-  if (!reader.ok()) {
-    return reader.Failure();
-  }
-  return config;
+  return DecodeDocument(
+      yaml, path, WebConfig{}, [&](YamlReader& reader, MapReader& top, WebConfig& config) {
+        top.Section("tls_server_config", [&](MapReader& m) {
+          TlsServerConfig tls;
+          m.String("cert_file", tls.cert_file);
+          m.String("key_file", tls.key_file);
+          m.Value("min_version", tls.min_version,
+                  [](const std::string& t) { return OneOf(kTlsVersions, t); });
+          m.Value("max_version", tls.max_version,
+                  [](const std::string& t) { return OneOf(kTlsVersions, t); });
+          m.Value("client_auth_type", tls.client_auth_type,
+                  [](const std::string& t) { return OneOf(kClientAuthTypes, t); });
+          m.String("client_ca_file", tls.client_ca_file);
+          if (tls.cert_file.empty() != tls.key_file.empty()) {
+            reader.Fail(m.mark(), "tls_server_config",
+                        "cert_file and key_file must be given together");
+          }
+          if (tls.client_auth_type != "NoClientCert" && tls.client_ca_file.empty()) {
+            reader.Fail(m.mark(), "tls_server_config",
+                        "client_auth_type " + tls.client_auth_type + " needs client_ca_file");
+          }
+          if (!tls.cert_file.empty()) {
+            tls.cert_file = Resolve(path, tls.cert_file);
+            tls.key_file = Resolve(path, tls.key_file);
+            tls.client_ca_file = Resolve(path, tls.client_ca_file);
+            config.tls = tls;
+          }
+        });
+        top.Entries("basic_auth_users", [&](const MapReader::FreeEntry& e) {
+          if (!e.value.IsScalar() || !LooksLikeBcrypt(e.value.Scalar())) {
+            reader.Fail(e.mark, e.path,
+                        "expected a bcrypt hash ($2y$...), e.g. from `htpasswd -nBC 10 USER`");
+            return;
+          }
+          config.basic_auth_users[e.name] = e.value.Scalar();
+        });
+      });
 }
 
 Expected<WebConfig> LoadWebConfig(const std::string& path) {

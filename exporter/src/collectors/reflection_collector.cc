@@ -231,22 +231,11 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
   const ReflectionCounts c = state_->Counts();
 
   for (int d = 0; d < kDirectionCount; ++d) {
-    const std::string dir = DirectionName(static_cast<Direction>(d));
     for (int m = 0; m < ntp::kModeCount; ++m) {
-      const Labels labels = {{"direction", dir},
-                             {"mode", ntp::ModeName(static_cast<ntp::Mode>(m))}};
-      sink.Counter("edgewatch_ntp_packets_total", "NTP packets by direction and mode.", labels,
-                   static_cast<double>(c.ntp[d][m].packets));
-    }
-  }
-  for (int d = 0; d < kDirectionCount; ++d) {
-    const std::string dir = DirectionName(static_cast<Direction>(d));
-    for (int m = 0; m < ntp::kModeCount; ++m) {
-      const Labels labels = {{"direction", dir},
-                             {"mode", ntp::ModeName(static_cast<ntp::Mode>(m))}};
-      sink.Counter("edgewatch_ntp_payload_bytes_total",
-                   "NTP UDP payload bytes by direction and mode.", labels,
-                   static_cast<double>(c.ntp[d][m].bytes));
+      PacketsAndBytes(sink, "edgewatch_ntp", "NTP (port 123), by direction and mode.",
+                      {{"direction", DirectionName(static_cast<Direction>(d))},
+                       {"mode", ntp::ModeName(static_cast<ntp::Mode>(m))}},
+                      c.ntp[d][m]);
     }
   }
   for (int d = 0; d < kDirectionCount; ++d) {
@@ -295,20 +284,17 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     }
   }
   for (const auto& info : reflection::kVectors) {
-    if (Enabled(config_, info.vector)) {
-      sink.Counter("edgewatch_reflection_unsolicited_responses_total",
-                   "Responses to local hosts that sent no matching request.",
-                   {{"vector", std::string(info.name)}},
-                   static_cast<double>(c.unsolicited[static_cast<int>(info.vector)].packets));
+    if (!Enabled(config_, info.vector)) {
+      continue;
     }
-  }
-  for (const auto& info : reflection::kVectors) {
-    if (Enabled(config_, info.vector)) {
-      sink.Counter("edgewatch_reflection_unsolicited_payload_bytes_total",
-                   "UDP payload bytes of unsolicited responses to local hosts.",
-                   {{"vector", std::string(info.name)}},
-                   static_cast<double>(c.unsolicited[static_cast<int>(info.vector)].bytes));
-    }
+    const Labels labels = {{"vector", std::string(info.name)}};
+    const auto& unsolicited = c.unsolicited[static_cast<int>(info.vector)];
+    sink.Counter("edgewatch_reflection_unsolicited_responses_total",
+                 "Responses to local hosts that sent no matching request.", labels,
+                 static_cast<double>(unsolicited.packets));
+    sink.Counter("edgewatch_reflection_unsolicited_payload_bytes_total",
+                 "UDP payload bytes of unsolicited responses to local hosts.", labels,
+                 static_cast<double>(unsolicited.bytes));
   }
   const std::int64_t now_ns =
       replayed_

@@ -82,21 +82,14 @@ std::vector<reflection::Vector> ReflectionConfig::AllVectors() {
 std::string_view EmbeddedDefaultConfig() { return kEmbeddedDefault; }
 
 Expected<Config> ParseConfig(const std::string& yaml, const std::string& source) {
-  YamlReader reader(source);
-  const YAML::Node root = reader.Load(yaml);
-  Config config;
-  config.source = source;
-  if (reader.ok()) {
-    MapReader top(reader, root, "");
-    top.Section("global", [&](MapReader& m) { ReadGlobal(m, config.global); });
-    top.Section("process", [&](MapReader& m) { ReadProcess(m, config.process); });
-    top.Section("reflection", [&](MapReader& m) { ReadReflection(m, config.reflection); });
-    top.Finish();
-  }
-  if (!reader.ok()) {
-    return reader.Failure();
-  }
-  return config;
+  Config initial;
+  initial.source = source;
+  return DecodeDocument(
+      yaml, source, std::move(initial), [](YamlReader&, MapReader& top, Config& config) {
+        top.Section("global", [&](MapReader& m) { ReadGlobal(m, config.global); });
+        top.Section("process", [&](MapReader& m) { ReadProcess(m, config.process); });
+        top.Section("reflection", [&](MapReader& m) { ReadReflection(m, config.reflection); });
+      });
 }
 
 Expected<Config> LoadConfigFile(const std::string& path) {

@@ -118,6 +118,23 @@ class MapReader {
   std::vector<std::string> asked_;
 };
 
+// Decodes a whole YAML document into T strictly: `read(top-level MapReader, T&)`, then unknown
+// top-level keys are reported. On failure the Error lists every problem, one per line.
+template <typename T, typename Read>
+Expected<T> DecodeDocument(const std::string& yaml, const std::string& source, T value, Read read) {
+  YamlReader reader(source);
+  const YAML::Node root = reader.Load(yaml);
+  if (reader.ok()) {
+    MapReader top(reader, root, "");
+    read(reader, top, value);
+    top.Finish();
+  }
+  if (!reader.ok()) {
+    return reader.Failure();
+  }
+  return value;
+}
+
 // Reads a whole config file; the error names the path and `what` ("config file").
 Expected<std::string> ReadConfigText(const std::string& path, std::string_view what);
 

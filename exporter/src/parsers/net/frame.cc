@@ -160,6 +160,16 @@ Frame DecodeEthertype(Reader r, std::uint16_t type) {
   return Kind(FrameKind::kNotIp);
 }
 
+// A link header of `length` bytes with the ethertype at `type_at`.
+Frame DecodeLinkHeader(Reader r, std::size_t length, std::size_t type_at) {
+  if (!r.Has(length)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  const std::uint16_t type = r.U16(type_at);
+  r.Skip(length);
+  return DecodeEthertype(r, type);
+}
+
 Frame DecodeByVersion(Reader r) {
   if (!r.Has(1)) {
     return Malformed(DecodeError::kTruncated);
@@ -198,32 +208,11 @@ Frame DecodeFrame(int link_type, std::span<const std::byte> bytes) {
   Reader r(bytes);
   switch (link_type) {
     case kLinkEthernet:
-      if (!r.Has(14)) {
-        return Malformed(DecodeError::kTruncated);
-      }
-      {
-        const std::uint16_t type = r.U16(12);
-        r.Skip(14);
-        return DecodeEthertype(r, type);
-      }
+      return DecodeLinkHeader(r, 14, 12);
     case kLinkLinuxSll:
-      if (!r.Has(16)) {
-        return Malformed(DecodeError::kTruncated);
-      }
-      {
-        const std::uint16_t type = r.U16(14);
-        r.Skip(16);
-        return DecodeEthertype(r, type);
-      }
+      return DecodeLinkHeader(r, 16, 14);
     case kLinkLinuxSll2:
-      if (!r.Has(20)) {
-        return Malformed(DecodeError::kTruncated);
-      }
-      {
-        const std::uint16_t type = r.U16(0);
-        r.Skip(20);
-        return DecodeEthertype(r, type);
-      }
+      return DecodeLinkHeader(r, 20, 0);
     case kLinkNull:
       if (!r.Has(4)) {
         return Malformed(DecodeError::kTruncated);
