@@ -8,50 +8,13 @@
 #include <cstring>
 #include <memory>
 
+#include "core/base64.h"
+
 namespace edgewatch {
 namespace {
 
 // A valid bcrypt hash of a random password, checked when the user is unknown.
 constexpr char kDummyHash[] = "$2y$10$QOauhQNbBCuQDKes6eFzPeyR5HyZ4iAN.tXQxVDwlMTKIYdPI712y";
-
-std::optional<std::string> DecodeBase64(std::string_view in) {
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  size_t padding = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+') {
-      v = 62;
-    } else if (c == '/') {
-      v = 63;
-    } else if (c == '=') {
-      ++padding;
-      continue;
-    } else {
-      return std::nullopt;
-    }
-    if (padding > 0) {
-      return std::nullopt;  // data after padding
-    }
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  if ((in.size() % 4) != 0 || padding > 2) {
-    return std::nullopt;
-  }
-  return out;
-}
 
 std::string Digest(const std::string& user, const std::string& password) {
   std::string material = user;
@@ -76,7 +39,7 @@ std::optional<std::pair<std::string, std::string>> ParseBasicAuthorization(
   while (!header.empty() && header.front() == ' ') {
     header.remove_prefix(1);
   }
-  const auto decoded = DecodeBase64(header);
+  const auto decoded = Base64Decode(header);
   if (!decoded) {
     return std::nullopt;
   }

@@ -3,27 +3,14 @@
 #include <array>
 #include <filesystem>
 
+#include "config/values.h"
 #include "config/yaml_reader.h"
 
 namespace edgewatch {
 namespace {
 
-constexpr std::array<std::string_view, 4> kTlsVersions = {"TLS10", "TLS11", "TLS12", "TLS13"};
-constexpr std::array<std::string_view, 3> kClientAuthTypes = {
-    "NoClientCert", "RequireAndVerifyClientCert", "VerifyClientCertIfGiven"};
-
-template <size_t N>
-Expected<std::string> OneOf(const std::array<std::string_view, N>& allowed,
-                            const std::string& text) {
-  std::string list;
-  for (auto a : allowed) {
-    if (a == text) {
-      return text;
-    }
-    list += list.empty() ? "" : ", ";
-    list += a;
-  }
-  return Error{"expected one of " + list + ", got \"" + text + "\""};
+Expected<std::string> TlsVersion(const std::string& text) {
+  return ParseOneOf({"TLS10", "TLS11", "TLS12", "TLS13"}, text);
 }
 
 std::string Resolve(const std::string& config_path, const std::string& file) {
@@ -47,12 +34,12 @@ Expected<WebConfig> ParseWebConfig(const std::string& yaml, const std::string& p
           TlsServerConfig tls;
           m.String("cert_file", tls.cert_file);
           m.String("key_file", tls.key_file);
-          m.Value("min_version", tls.min_version,
-                  [](const std::string& t) { return OneOf(kTlsVersions, t); });
-          m.Value("max_version", tls.max_version,
-                  [](const std::string& t) { return OneOf(kTlsVersions, t); });
-          m.Value("client_auth_type", tls.client_auth_type,
-                  [](const std::string& t) { return OneOf(kClientAuthTypes, t); });
+          m.Value("min_version", tls.min_version, TlsVersion);
+          m.Value("max_version", tls.max_version, TlsVersion);
+          m.Value("client_auth_type", tls.client_auth_type, [](const std::string& t) {
+            return ParseOneOf(
+                {"NoClientCert", "RequireAndVerifyClientCert", "VerifyClientCertIfGiven"}, t);
+          });
           m.String("client_ca_file", tls.client_ca_file);
           if (tls.cert_file.empty() != tls.key_file.empty()) {
             reader.Fail(m.mark(), "tls_server_config",

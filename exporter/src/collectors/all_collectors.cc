@@ -1,3 +1,4 @@
+#include "collectors/httpd_collector.h"
 #include "collectors/process_collector.h"
 #include "collectors/reflection_collector.h"
 #include "collectors/registry.h"
@@ -10,6 +11,8 @@ std::span<const CollectorRegistration> AllCollectors() {
        [](const Config& c) { return c.process.enabled; }, &MakeProcessCollector},
       {"reflection", "UDP reflection/amplification (NTP monlist, DNS, SSDP, ...) from libpcap",
        [](const Config& c) { return c.reflection.enabled; }, &MakeReflectionCollector},
+      {"httpd", "web server worker load: mod_status / stub_status pages and /proc processes",
+       [](const Config& c) { return c.httpd.enabled; }, &MakeHttpdCollector},
   };
   return kAll;
 }

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <algorithm>
+
 #include "config/values.h"
 #include "config/yaml_reader.h"
 
@@ -14,6 +16,9 @@ process:
 reflection:
   enabled: true
   interface: any
+httpd:
+  enabled: true
+  servers: []
 )";
 
 constexpr char kDefaultSource[] = "<embedded default>";
@@ -69,6 +74,60 @@ void ReadReflection(MapReader& m, ReflectionConfig& c) {
   }
 }
 
+void ReadHttpdServer(MapReader& m, const GlobalConfig& global, std::vector<std::string>& names,
+                     HttpdServerConfig& s) {
+  m.String("name", s.name);
+  bool has_url = false;
+  m.Value("url", s.url, [&](const std::string& t) {
+    has_url = true;
+    return ParseUrl(t);
+  });
+  m.Value("flavour", s.flavour, [](const std::string& t) {
+    return ParseOneOf({"auto", "apache", "nginx"}, t);
+  });
+  m.Value("timeout", s.timeout, PositiveDuration);
+  m.Section("basic_auth", [&](MapReader& a) {
+    a.String("username", s.username);
+    a.String("password", s.password);
+    a.String("password_file", s.password_file);
+    if (s.username.empty() || s.password.empty() == s.password_file.empty()) {
+      a.Fail("username", "basic_auth needs username and one of password or password_file");
+    }
+  });
+  m.String("ca_file", s.ca_file);
+  m.Bool("insecure_skip_verify", s.insecure_skip_verify);
+  m.String("host", s.host);
+  m.Value("max_request_workers", s.max_request_workers,
+          [](const std::string& t) { return ParseUnsigned(t, 1, 1u << 20); });
+  if (s.name.empty()) {
+    m.Fail("name", "every server needs a name (the server label)");
+  } else if (std::find(names.begin(), names.end(), s.name) != names.end()) {
+    m.Fail("name", "duplicate server name \"" + s.name + "\"");
+  }
+  names.push_back(s.name);
+  if (!has_url) {
+    m.Fail("url", "every server needs a url, e.g. http://127.0.0.1/server-status?auto");
+  }
+  if (s.timeout >= global.collector_timeout) {
+    m.Fail("timeout", "must be below global.collector_timeout (" +
+                          FormatDuration(global.collector_timeout) + ")");
+  }
+}
+
+void ReadHttpd(MapReader& m, const GlobalConfig& global, HttpdConfig& c) {
+  m.Bool("enabled", c.enabled);
+  std::vector<std::string> names;
+  m.ListOfSections("servers", [&](MapReader& s) {
+    ReadHttpdServer(s, global, names, c.servers.emplace_back());
+  });
+  m.List("processes", c.processes, [](const std::string& t) -> Expected<std::string> {
+    if (t.empty() || t.size() > 15) {
+      return Error{"expected a process name of 1 to 15 characters, got \"" + t + "\""};
+    }
+    return t;
+  });
+}
+
 }  // namespace
 
 std::vector<reflection::Vector> ReflectionConfig::AllVectors() {
@@ -89,6 +148,7 @@ Expected<Config> ParseConfig(const std::string& yaml, const std::string& source)
         top.Section("global", [&](MapReader& m) { ReadGlobal(m, config.global); });
         top.Section("process", [&](MapReader& m) { ReadProcess(m, config.process); });
         top.Section("reflection", [&](MapReader& m) { ReadReflection(m, config.reflection); });
+        top.Section("httpd", [&](MapReader& m) { ReadHttpd(m, config.global, config.httpd); });
       });
 }
 

@@ -56,12 +56,37 @@ struct ReflectionConfig {
   static std::vector<reflection::Vector> AllVectors();
 };
 
+// One web server whose status page is fetched at scrape time.
+struct HttpdServerConfig {
+  std::string name;  // the `server` label
+  Url url;           // server-status?auto (Apache) or stub_status (nginx), http or https
+  std::string flavour = "auto";  // auto | apache | nginx
+  std::chrono::milliseconds timeout{std::chrono::seconds(5)};
+  std::string username;  // basic auth, with password or password_file
+  std::string password;
+  std::string password_file;
+  std::string ca_file;
+  bool insecure_skip_verify = false;
+  std::string host;  // Host header override (name-based vhosts)
+  // MaxRequestWorkers, when known: makes edgewatch_httpd_worker_slots exact (docs/metrics.md).
+  std::uint64_t max_request_workers = 0;
+};
+
+// httpd worker load: status pages of configured servers, and web server processes in /proc.
+struct HttpdConfig {
+  bool enabled = true;
+  std::vector<HttpdServerConfig> servers;
+  // Process names (prefixes of /proc/PID/stat's command) counted without mod_status.
+  std::vector<std::string> processes = {"apache2", "httpd", "php-fpm", "nginx"};
+};
+
 // The whole configuration. Each collector has one section with at least `enabled`.
 struct Config {
   std::string source;  // file it came from, or "<embedded default>"
   GlobalConfig global;
   ProcessConfig process;
   ReflectionConfig reflection;
+  HttpdConfig httpd;
 };
 
 // The configuration used when --config.file is not given, as YAML.

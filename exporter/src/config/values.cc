@@ -29,6 +29,19 @@ IpAddress ClearHostBits(IpAddress address, int prefix_length) {
 
 }  // namespace
 
+Expected<std::string> ParseOneOf(std::initializer_list<std::string_view> allowed,
+                                 std::string_view text) {
+  std::string list;
+  for (auto a : allowed) {
+    if (a == text) {
+      return std::string(text);
+    }
+    list += list.empty() ? "" : ", ";
+    list += a;
+  }
+  return Error{"expected one of " + list + ", got " + Quote(text)};
+}
+
 Expected<std::uint64_t> ParseUnsigned(std::string_view text, std::uint64_t min, std::uint64_t max) {
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

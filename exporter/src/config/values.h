@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@ namespace edgewatch {
 
 // Typed values of config files and flags. Each parser returns a message that says what was
 // expected, ready to follow "file:line:column: key: ".
+
+// `text` when it is one of `allowed`; the error lists them all.
+Expected<std::string> ParseOneOf(std::initializer_list<std::string_view> allowed,
+                                 std::string_view text);
 
 // A whole number in [min, max].
 Expected<std::uint64_t> ParseUnsigned(std::string_view text, std::uint64_t min, std::uint64_t max);

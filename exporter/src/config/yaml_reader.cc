@@ -173,6 +173,28 @@ bool MapReader::Items(
   return true;
 }
 
+void MapReader::ListOfSections(std::string_view key, const std::function<void(MapReader&)>& read) {
+  asked_.emplace_back(key);
+  Entry* e = Find(key);
+  if (e == nullptr) {
+    return;
+  }
+  e->used = true;
+  if (e->value.IsNull()) {
+    return;
+  }
+  if (!e->value.IsSequence()) {
+    reader_.Fail(MarkOf(*e), Child(key), "expected a list, got " + std::string(KindOf(e->value)));
+    return;
+  }
+  for (std::size_t i = 0; i < e->value.size(); ++i) {
+    const YAML::Node item = e->value[i];
+    MapReader section(reader_, item, Child(key) + "[" + std::to_string(i) + "]");
+    read(section);
+    section.Finish();
+  }
+}
+
 void MapReader::Section(std::string_view key, const std::function<void(MapReader&)>& read) {
   asked_.emplace_back(key);
   Entry* e = Find(key);

@@ -74,6 +74,8 @@ class MapReader {
       out = std::move(items);
     }
   }
+  // A list of mappings, each read by `read` with its own MapReader (path "key[i]").
+  void ListOfSections(std::string_view key, const std::function<void(MapReader&)>& read);
   // A nested mapping, read by `read` with its own MapReader (Finish() is called for it).
   void Section(std::string_view key, const std::function<void(MapReader&)>& read);
   // One entry of a mapping with free-form keys (e.g. user names).

@@ -44,18 +44,26 @@ Expected<std::string> ReadSmallFile(const std::string& path, std::size_t max_byt
   return data;
 }
 
-Expected<std::size_t> CountDirectoryEntries(const std::string& path) {
+Expected<std::vector<std::string>> ListDirectory(const std::string& path) {
   const std::unique_ptr<DIR, DirCloser> dir(::opendir(path.c_str()));
   if (!dir) {
     return Error{Describe(path, errno)};
   }
-  std::size_t count = 0;
+  std::vector<std::string> names;
   while (const dirent* entry = ::readdir(dir.get())) {
     if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0) {
-      ++count;
+      names.emplace_back(entry->d_name);
     }
   }
-  return count;
+  return names;
+}
+
+Expected<std::size_t> CountDirectoryEntries(const std::string& path) {
+  auto names = ListDirectory(path);
+  if (!names) {
+    return names.error();
+  }
+  return names->size();
 }
 
 long ClockTicksPerSecond() { return ::sysconf(_SC_CLK_TCK); }

@@ -12,8 +12,8 @@
 namespace edgewatch {
 namespace {
 
-// Keeps these tests off the network: no packet capture.
-const std::string kNoCapture = "reflection:\n  enabled: false\n";
+// Keeps these tests to the process collector: no capture, no status pages.
+const std::string kNoCapture = "reflection:\n  enabled: false\nhttpd:\n  enabled: false\n";
 
 class ExporterTest : public ::testing::Test {
  protected:
@@ -91,7 +91,7 @@ TEST_F(ExporterTest, StartFailsOnBadConfig) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message, config_ +
                                    ":1:1: bogus: unknown key; valid keys here: global, "
-                                   "process, reflection");
+                                   "process, reflection, httpd");
   EXPECT_FALSE(exporter.Ready());
 }
 

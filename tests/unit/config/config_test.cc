@@ -57,7 +57,7 @@ TEST(ConfigTest, ReportsEveryErrorInOnePass) {
                 ":2:22: global.collector_timeout: expected a duration such as 500ms, 10s, 1m or "
                 "1h30m, got \"5x\"\n" +
                 path + ":4:12: process.enabled: expected true or false, got \"maybe\"\n" + path +
-                ":5:1: bogus: unknown key; valid keys here: global, process, reflection");
+                ":5:1: bogus: unknown key; valid keys here: global, process, reflection, httpd");
 }
 
 TEST(ConfigTest, ReflectionRules) {

@@ -46,8 +46,9 @@ std::optional<std::uint64_t> FindInLines(std::string_view text, F match) {
 }  // namespace
 
 std::optional<ProcessStat> ParseProcessStat(std::string_view text) {
+  const size_t open = text.find('(');
   const size_t close = text.rfind(')');
-  if (close == std::string_view::npos) {
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
     return std::nullopt;
   }
   std::string_view rest = text.substr(close + 1);
@@ -56,15 +57,26 @@ std::optional<ProcessStat> ParseProcessStat(std::string_view text) {
   for (auto& f : fields) {
     f = NextToken(rest);
   }
+  const auto ppid = ToNumber(fields[1]);
   const auto utime = ToNumber(fields[11]);
   const auto stime = ToNumber(fields[12]);
+  const auto cutime = ToNumber(fields[13]);
+  const auto cstime = ToNumber(fields[14]);
   const auto start = ToNumber(fields[19]);
   const auto vsize = ToNumber(fields[20]);
   const auto rss = ToNumber(fields[21]);
-  if (!utime || !stime || !start || !vsize || !rss) {
+  if (!ppid || !utime || !stime || !cutime || !cstime || !start || !vsize || !rss) {
     return std::nullopt;
   }
-  return ProcessStat{*utime, *stime, *start, *vsize, *rss};
+  return ProcessStat{text.substr(open + 1, close - open - 1),
+                     *ppid,
+                     *utime,
+                     *stime,
+                     *cutime,
+                     *cstime,
+                     *start,
+                     *vsize,
+                     *rss};
 }
 
 std::optional<std::uint64_t> ParseMaxOpenFiles(std::string_view text) {

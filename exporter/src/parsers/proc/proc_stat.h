@@ -8,8 +8,12 @@ namespace edgewatch::proc {
 
 // Fields of /proc/<pid>/stat (proc(5)); times in clock ticks, rss in pages.
 struct ProcessStat {
+  std::string_view comm;  // the command name, without parentheses; points into the parsed text
+  std::uint64_t ppid = 0;
   std::uint64_t utime_ticks = 0;
   std::uint64_t stime_ticks = 0;
+  std::uint64_t cutime_ticks = 0;  // of waited-for children
+  std::uint64_t cstime_ticks = 0;
   std::uint64_t starttime_ticks = 0;  // since boot
   std::uint64_t vsize_bytes = 0;
   std::uint64_t rss_pages = 0;

@@ -1,0 +1,287 @@
+#include "collectors/httpd_collector.h"
+
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/base64.h"
+#include "io/proc_files.h"
+#include "parsers/proc/proc_stat.h"
+
+namespace edgewatch {
+namespace {
+
+using mod_status::Flavour;
+
+constexpr std::size_t kMaxBodyBytes = 1 << 20;
+
+std::string HostHeader(const Url& url) {
+  const bool v6 = url.host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + url.host + "]" : url.host;
+  if (url.port != (url.scheme == "https" ? 443 : 80)) {
+    host += ":" + std::to_string(url.port);
+  }
+  return host;
+}
+
+std::string StatusHint(unsigned status) {
+  switch (status) {
+    case 401:
+      return ": check basic_auth";
+    case 403:
+      return ": allow this host in <Location /server-status> (Require ip ...)";
+    case 404:
+      return ": is mod_status (or stub_status) enabled at this URL?";
+    default:
+      return "";
+  }
+}
+
+void Gauge(MetricSink& sink, std::string_view name, std::string_view help, const Labels& labels,
+           const std::optional<double>& v, double scale = 1) {
+  if (v) {
+    sink.Gauge(name, help, labels, *v * scale);
+  }
+}
+
+void Counter(MetricSink& sink, std::string_view name, std::string_view help, const Labels& labels,
+             const std::optional<double>& v, double scale = 1) {
+  if (v) {
+    sink.Counter(name, help, labels, *v * scale);
+  }
+}
+
+}  // namespace
+
+HttpdCollector::HttpdCollector(const HttpdConfig& config, std::string procfs_root, Logger logger)
+    : config_(config),
+      procfs_root_(std::move(procfs_root)),
+      logger_(std::move(logger)),
+      last_errors_(config.servers.size()),
+      ticks_per_second_(static_cast<double>(io::ClockTicksPerSecond())) {}
+
+Status HttpdCollector::Start() {
+  for (const auto& s : config_.servers) {
+    io::HttpGet get;
+    get.tls = s.url.scheme == "https";
+    get.host = s.url.host;
+    get.port = s.url.port;
+    get.target = s.url.target;
+    get.host_header = s.host.empty() ? HostHeader(s.url) : s.host;
+    get.timeout = s.timeout;
+    get.max_body_bytes = kMaxBodyBytes;
+    if (!s.username.empty()) {
+      std::string password = s.password;
+      if (!s.password_file.empty()) {
+        auto text = io::ReadSmallFile(s.password_file, 4096);
+        if (!text) {
+          return Error{"httpd server " + s.name + ": password_file " + text.error().message};
+        }
+        password = text->substr(0, text->find_first_of("\r\n"));
+      }
+      get.authorization = "Basic " + Base64Encode(s.username + ":" + password);
+    }
+    if (get.tls) {
+      auto ctx = io::MakeClientTlsContext(s.ca_file, s.insecure_skip_verify);
+      if (!ctx) {
+        return Error{"httpd server " + s.name + ": ca_file " + ctx.error().message};
+      }
+      get.tls_context = std::move(*ctx);
+      get.verify_host = !s.insecure_skip_verify;
+    }
+    requests_.push_back(std::move(get));
+  }
+  return {};
+}
+
+Status HttpdCollector::Replay(InputKind /*kind*/, const std::string& path) {
+  auto text = io::ReadSmallFile(path, kMaxBodyBytes);
+  if (!text) {
+    return text.error();
+  }
+  auto parsed = mod_status::Parse(*text);
+  if (!parsed.status) {
+    return Error{path + ": " + parsed.error};
+  }
+  replayed_.emplace_back(std::filesystem::path(path).filename().string(), *parsed.status);
+  return {};
+}
+
+Status HttpdCollector::Collect(MetricSink& sink) const {
+  const auto replies = io::FetchAll(requests_);
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    const auto& server = config_.servers[i];
+    std::string error;
+    std::optional<mod_status::Status> status;
+    if (!replies[i]) {
+      error = replies[i].error().message;
+    } else if (replies[i]->status != 200) {
+      error = "HTTP " + std::to_string(replies[i]->status) + " " + replies[i]->reason +
+              StatusHint(replies[i]->status);
+    } else {
+      auto parsed = mod_status::Parse(replies[i]->body);
+      if (!parsed.status) {
+        error = parsed.error;
+      } else if ((server.flavour == "apache" && parsed.status->flavour != Flavour::kApache) ||
+                 (server.flavour == "nginx" && parsed.status->flavour != Flavour::kNginx)) {
+        error = "expected a " + server.flavour + " status page, got another kind";
+      } else {
+        status = std::move(parsed.status);
+      }
+    }
+    {
+      // One log line per change of a server's state, not one per scrape.
+      std::lock_guard<std::mutex> lock(errors_mu_);
+      if (error != last_errors_[i]) {
+        if (error.empty()) {
+          logger_.Info("status page reachable again", {{"server", server.name}});
+        } else {
+          logger_.Warn("status page failed", {{"server", server.name},
+                                              {"url", server.url.host + server.url.target},
+                                              {"err", error}});
+        }
+        last_errors_[i] = error;
+      }
+    }
+    sink.Gauge("edgewatch_httpd_up", "1 if the server's status page was fetched and parsed.",
+               {{"server", server.name}}, status ? 1 : 0);
+    if (status) {
+      Export(sink, server.name, server.max_request_workers, *status);
+    }
+  }
+  for (const auto& [name, status] : replayed_) {
+    sink.Gauge("edgewatch_httpd_up", "1 if the server's status page was fetched and parsed.",
+               {{"server", name}}, 1);
+    Export(sink, name, 0, status);
+  }
+  ExportProcesses(sink);
+  return {};
+}
+
+void HttpdCollector::Export(MetricSink& sink, const std::string& server,
+                            std::uint64_t max_request_workers, const mod_status::Status& s) const {
+  const Labels id = {{"server", server}};
+  const bool nginx = s.flavour == Flavour::kNginx;
+  sink.Gauge("edgewatch_httpd_info", "Server version and MPM (nginx for stub_status).",
+             {{"server", server},
+              {"version", s.version.empty() ? "unknown" : s.version},
+              {"mpm", nginx ? "nginx" : (s.mpm.empty() ? "unknown" : s.mpm)}},
+             1);
+  Gauge(sink, "edgewatch_httpd_workers", "Workers by state (BusyWorkers, IdleWorkers).",
+        {{"server", server}, {"state", "busy"}}, s.busy_workers);
+  Gauge(sink, "edgewatch_httpd_workers", "Workers by state (BusyWorkers, IdleWorkers).",
+        {{"server", server}, {"state", "idle"}}, s.idle_workers);
+  if (s.scoreboard) {
+    for (int i = 0; i < mod_status::kScoreboardStates; ++i) {
+      sink.Gauge("edgewatch_httpd_scoreboard", "Scoreboard slots by state.",
+                 {{"server", server}, {"state", mod_status::kScoreboardNames[i]}},
+                 (*s.scoreboard)[i]);
+    }
+  }
+  std::optional<double> slots;
+  if (max_request_workers > 0) {
+    slots = static_cast<double>(max_request_workers);
+  } else if (s.scoreboard && !nginx) {
+    slots = s.scoreboard_length - (*s.scoreboard)[mod_status::kScoreboardStates - 1];
+  }
+  Gauge(sink, "edgewatch_httpd_worker_slots",
+        "Worker capacity: max_request_workers when configured, else the started worker slots "
+        "(scoreboard slots that are not open).",
+        id, slots);
+  Counter(sink, "edgewatch_httpd_accesses_total", "Requests served (Total Accesses).", id,
+          s.total_accesses);
+  Counter(sink, "edgewatch_httpd_sent_bytes_total", "Bytes sent (Total kBytes x 1024).", id,
+          s.total_kbytes, 1024);
+  Counter(sink, "edgewatch_httpd_request_duration_seconds_total",
+          "Time spent serving requests (Total Duration).", id, s.total_duration_ms, 0.001);
+  for (const auto& [mode, value] :
+       {std::pair{"user", &s.cpu_user}, std::pair{"system", &s.cpu_system},
+        std::pair{"children_user", &s.cpu_children_user},
+        std::pair{"children_system", &s.cpu_children_system}}) {
+    Counter(sink, "edgewatch_httpd_cpu_seconds_total", "CPU time of the server by mode.",
+            {{"server", server}, {"mode", mode}}, *value);
+  }
+  Gauge(sink, "edgewatch_httpd_uptime_seconds", "Time since the server (re)started.", id,
+        s.uptime_seconds);
+  for (const auto& [state, value] :
+       {std::pair{"total", &s.conns_total}, std::pair{"async_writing", &s.conns_async_writing},
+        std::pair{"async_keep_alive", &s.conns_async_keep_alive},
+        std::pair{"async_closing", &s.conns_async_closing},
+        std::pair{"async_wait_io", &s.conns_async_wait_io}, std::pair{"active", &s.active},
+        std::pair{"reading", &s.reading}, std::pair{"writing", &s.writing},
+        std::pair{"waiting", &s.waiting}}) {
+    Gauge(sink, "edgewatch_httpd_connections", "Connections by state.",
+          {{"server", server}, {"state", state}}, *value);
+  }
+  Counter(sink, "edgewatch_httpd_connections_accepted_total", "Accepted connections (nginx).", id,
+          s.accepts);
+  Counter(sink, "edgewatch_httpd_connections_handled_total", "Handled connections (nginx).", id,
+          s.handled);
+  for (const auto& [window, value] :
+       {std::pair{"1m", &s.load1}, std::pair{"5m", &s.load5}, std::pair{"15m", &s.load15}}) {
+    Gauge(sink, "edgewatch_httpd_load", "The server host's load average as the server reports it.",
+          {{"server", server}, {"window", window}}, *value);
+  }
+}
+
+void HttpdCollector::ExportProcesses(MetricSink& sink) const {
+  struct Proc {
+    std::uint64_t ppid;
+    double own_ticks;
+    double children_ticks;
+    std::size_t name;
+  };
+  std::map<std::uint64_t, Proc> found;
+  if (auto pids = io::ListDirectory(procfs_root_)) {
+    for (const auto& entry : *pids) {
+      std::uint64_t pid = 0;
+      const auto [end, ec] = std::from_chars(entry.data(), entry.data() + entry.size(), pid);
+      if (ec != std::errc() || end != entry.data() + entry.size()) {
+        continue;
+      }
+      auto text = io::ReadSmallFile(procfs_root_ + "/" + entry + "/stat", 4096);
+      if (!text) {
+        continue;  // exited meanwhile
+      }
+      const auto stat = proc::ParseProcessStat(*text);
+      if (!stat) {
+        continue;
+      }
+      for (std::size_t n = 0; n < config_.processes.size(); ++n) {
+        if (stat->comm.starts_with(config_.processes[n])) {
+          found[pid] = {stat->ppid, static_cast<double>(stat->utime_ticks + stat->stime_ticks),
+                        static_cast<double>(stat->cutime_ticks + stat->cstime_ticks), n};
+          break;
+        }
+      }
+    }
+  }
+  std::vector<double> count(config_.processes.size(), 0);
+  std::vector<double> ticks(config_.processes.size(), 0);
+  for (const auto& [pid, p] : found) {
+    count[p.name] += 1;
+    ticks[p.name] += p.own_ticks;
+    // Exited workers' time is in their parent's children time once reaped; count it at the
+    // top of each tree of matching processes so the total only grows as workers come and go.
+    const auto parent = found.find(p.ppid);
+    if (parent == found.end() || parent->second.name != p.name) {
+      ticks[p.name] += p.children_ticks;
+    }
+  }
+  for (std::size_t n = 0; n < config_.processes.size(); ++n) {
+    const Labels labels = {{"name", config_.processes[n]}};
+    sink.Gauge("edgewatch_httpd_processes", "Running processes whose name starts with `name`.",
+               labels, count[n]);
+    sink.Counter("edgewatch_httpd_process_cpu_seconds_total",
+                 "CPU time of those processes and of their exited children.", labels,
+                 ticks[n] / ticks_per_second_);
+  }
+}
+
+std::unique_ptr<Collector> MakeHttpdCollector(const CollectorContext& context) {
+  return std::make_unique<HttpdCollector>(context.config.httpd, context.procfs_root,
+                                          context.logger);
+}
+
+}  // namespace edgewatch

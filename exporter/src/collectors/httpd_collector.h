@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "collectors/registry.h"
+#include "core/collector.h"
+#include "io/http_client.h"
+#include "parsers/mod_status/mod_status.h"
+
+namespace edgewatch {
+
+// Web server worker load: each configured server's status page (Apache server-status?auto or
+// nginx stub_status) fetched at scrape time, all servers at once, each within its own timeout;
+// and, without mod_status, the web server processes found in /proc. A server that fails is
+// edgewatch_httpd_up 0 with one log line naming it and the reason; nothing else is affected.
+class HttpdCollector final : public Collector {
+ public:
+  HttpdCollector(const HttpdConfig& config, std::string procfs_root, Logger logger);
+
+  // Builds TLS contexts and reads password files; an error rejects the config.
+  Status Start() override;
+  Status Collect(MetricSink& sink) const override;
+
+  bool Reads(InputKind kind) const override { return kind == InputKind::kModStatus; }
+  // Replay: a saved status page, exported as if fetched from a server named after the file.
+  Status Replay(InputKind kind, const std::string& path) override;
+
+ private:
+  void Export(MetricSink& sink, const std::string& server, std::uint64_t max_request_workers,
+              const mod_status::Status& status) const;
+  void ExportProcesses(MetricSink& sink) const;
+
+  HttpdConfig config_;
+  std::string procfs_root_;
+  Logger logger_;
+  std::vector<io::HttpGet> requests_;  // one per server, built by Start()
+  std::vector<std::pair<std::string, mod_status::Status>> replayed_;
+  mutable std::mutex errors_mu_;
+  mutable std::vector<std::string> last_errors_;  // guarded by errors_mu_: per server
+  double ticks_per_second_;
+};
+
+std::unique_ptr<Collector> MakeHttpdCollector(const CollectorContext& context);
+
+}  // namespace edgewatch
