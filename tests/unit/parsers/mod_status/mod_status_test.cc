@@ -1,0 +1,136 @@
+#include "parsers/mod_status/mod_status.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "testutil/testdata.h"
+
+namespace edgewatch::mod_status {
+namespace {
+
+std::string Read(const std::string& name) {
+  std::ifstream in(testing::TestData("mod_status/" + name), std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+constexpr int kWaiting = 0;
+constexpr int kSending = 3;
+constexpr int kOpen = 10;
+
+// Expected values: the corpus README (the Key: value lines as they are, scoreboard counts).
+TEST(ModStatusTest, ExtendedEvent) {
+  const auto r = Parse(Read("netdata-extended-status-mpm-event.txt"));
+  ASSERT_TRUE(r.status.has_value()) << r.error;
+  const Status& s = *r.status;
+  EXPECT_EQ(s.flavour, Flavour::kApache);
+  EXPECT_EQ(s.version, "Apache/2.4.37 (Unix)");
+  EXPECT_EQ(s.mpm, "event");
+  EXPECT_EQ(s.total_accesses, 9);
+  EXPECT_EQ(s.total_kbytes, 12);
+  EXPECT_EQ(s.total_duration_ms, 1);
+  EXPECT_EQ(s.cpu_system, 0.01);  // written ".01"
+  EXPECT_EQ(s.uptime_seconds, 256);
+  EXPECT_EQ(s.busy_workers, 1);
+  EXPECT_EQ(s.idle_workers, 99);
+  EXPECT_EQ(s.processes, 4);
+  EXPECT_EQ(s.conns_total, 0);
+  EXPECT_EQ(s.load15, 1.41);
+  ASSERT_TRUE(s.scoreboard.has_value());
+  EXPECT_EQ(s.scoreboard_length, 400u);
+  EXPECT_EQ((*s.scoreboard)[kWaiting], 99u);
+  EXPECT_EQ((*s.scoreboard)[kSending], 1u);
+  EXPECT_EQ((*s.scoreboard)[kOpen], 300u);
+}
+
+TEST(ModStatusTest, SimpleEventWithoutExtendedStatus) {
+  const auto r = Parse(Read("netdata-simple-status-mpm-event.txt"));
+  ASSERT_TRUE(r.status.has_value()) << r.error;
+  EXPECT_FALSE(r.status->total_accesses.has_value());
+  EXPECT_FALSE(r.status->total_kbytes.has_value());
+  EXPECT_EQ(r.status->busy_workers, 1);
+  EXPECT_EQ(r.status->idle_workers, 74);
+  EXPECT_EQ(r.status->processes, 3);
+  EXPECT_EQ((*r.status->scoreboard)[kWaiting], 74u);
+  EXPECT_EQ((*r.status->scoreboard)[kOpen], 325u);
+}
+
+TEST(ModStatusTest, ProductionPrefork) {
+  const auto r = Parse(Read("netdata-extended-status-mpm-prefork.txt"));
+  ASSERT_TRUE(r.status.has_value()) << r.error;
+  const Status& s = *r.status;
+  EXPECT_EQ(s.mpm, "prefork");
+  EXPECT_EQ(s.total_accesses, 120358784);
+  EXPECT_EQ(s.total_kbytes, 4252382776);
+  EXPECT_EQ(s.uptime_seconds, 708904);
+  EXPECT_EQ(s.busy_workers, 70);
+  EXPECT_EQ(s.idle_workers, 1037);
+  EXPECT_EQ(s.cpu_children_user, 776666);
+  EXPECT_FALSE(s.processes.has_value());
+  EXPECT_FALSE(s.conns_total.has_value());
+  EXPECT_EQ(s.scoreboard_length, 6u);  // abridged upstream: "___..."
+}
+
+TEST(ModStatusTest, LighttpdLookAlike) {
+  const auto r = Parse(Read("netdata-lighttpd-status-NEGATIVE.txt"));
+  ASSERT_TRUE(r.status.has_value()) << r.error;
+  EXPECT_TRUE(r.status->mpm.empty());
+  EXPECT_EQ(r.status->total_accesses, 12);
+  EXPECT_EQ(r.status->busy_workers, 3);    // BusyServers
+  EXPECT_EQ(r.status->idle_workers, 125);  // IdleServers
+  EXPECT_EQ(r.status->scoreboard_length, 128u);
+  EXPECT_EQ((*r.status->scoreboard)[kWaiting], 125u);
+}
+
+TEST(ModStatusTest, UptimeZeroPrefork) {
+  const auto r = Parse(Read("apache-2.4.71-prefork-uptime0.txt"));
+  ASSERT_TRUE(r.status.has_value()) << r.error;
+  EXPECT_EQ(r.status->idle_workers, 0);
+  EXPECT_EQ(r.status->uptime_seconds, 0);
+  EXPECT_EQ((*r.status->scoreboard)[kSending], 1u);
+  EXPECT_EQ((*r.status->scoreboard)[kOpen], 4u);
+}
+
+TEST(ModStatusTest, NginxStubStatus) {
+  const auto r = Parse(Read("nginx-stub-status-SYNTHETIC.txt"));
+  ASSERT_TRUE(r.status.has_value()) << r.error;
+  const Status& s = *r.status;
+  EXPECT_EQ(s.flavour, Flavour::kNginx);
+  EXPECT_EQ(s.active, 291);
+  EXPECT_EQ(s.accepts, 16630948);
+  EXPECT_EQ(s.handled, 16630948);
+  EXPECT_EQ(s.total_accesses, 31070465);
+  EXPECT_EQ(s.reading, 6);
+  EXPECT_EQ(s.writing, 179);
+  EXPECT_EQ(s.waiting, 106);
+  EXPECT_FALSE(s.scoreboard.has_value());
+}
+
+TEST(ModStatusTest, ErrorsSayWhatThePageWas) {
+  EXPECT_EQ(Parse("").error, "empty status page");
+  EXPECT_EQ(Parse("\n  \n").error, "empty status page");
+  EXPECT_EQ(Parse("<!DOCTYPE HTML PUBLIC>\n<html><head><title>Apache Status</title>").error,
+            "got an HTML page, not the machine-readable status: add ?auto to the URL "
+            "(server-status?auto), and turn ExtendedStatus On for the totals");
+  EXPECT_EQ(Parse("hello world\nfoo: bar\n").error,
+            "not a server-status?auto or stub_status page (no known field in the reply)");
+  EXPECT_EQ(Parse("Active connections: 1\nserver accepts handled requests\n").error,
+            "truncated or malformed nginx stub_status page");
+  EXPECT_FALSE(Parse("BusyWorkers: many\n").status.has_value());
+}
+
+TEST(ModStatusTest, EveryPrefixOfARealPageIsSafe) {
+  const std::string page = Read("netdata-extended-status-mpm-event.txt");
+  for (std::size_t n = 0; n <= page.size(); ++n) {
+    (void)Parse(std::string_view(page).substr(0, n));
+  }
+  const auto cut = Parse(std::string_view(page).substr(0, page.find("Total Accesses") + 18));
+  ASSERT_TRUE(cut.status.has_value());
+  EXPECT_EQ(cut.status->total_accesses, 9);  // a last line without newline still counts
+}
+
+}  // namespace
+}  // namespace edgewatch::mod_status
