@@ -118,8 +118,27 @@ class Fetch : public std::enable_shared_from_this<Fetch<kTls>> {
       return Fail("sending the request", ec);
     }
     parser_.body_limit(request_.max_body_bytes);
+    // The header is read on its own: Boost 1.74's whole-message read loses the body_limit error
+    // that a Content-Length above the limit raises at the header.
+    http::async_read_header(stream_, buffer_, parser_,
+                            beast::bind_front_handler(&Fetch::OnHeader, this->shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit && !timed_out_) {
+      timer_.cancel();
+      out_ = Error{TooLarge()};
+      return;
+    }
+    if (ec) {
+      return Fail("reading the reply header", ec);
+    }
     http::async_read(stream_, buffer_, parser_,
                      beast::bind_front_handler(&Fetch::OnRead, this->shared_from_this()));
+  }
+
+  std::string TooLarge() const {
+    return "reply larger than " + std::to_string(request_.max_body_bytes) + " bytes";
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
@@ -128,7 +147,7 @@ class Fetch : public std::enable_shared_from_this<Fetch<kTls>> {
     }
     if (ec == http::error::body_limit) {
       timer_.cancel();
-      out_ = Error{"reply larger than " + std::to_string(request_.max_body_bytes) + " bytes"};
+      out_ = Error{TooLarge()};
       return;
     }
     if (ec == http::error::partial_message || ec == http::error::end_of_stream) {

@@ -1,0 +1,112 @@
+"""A real Debian Apache for tests: its own config dir, a loopback port, mod_status and a slow
+CGI, started and stopped by the test (no systemd)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+from edgewatch_process import require_tool
+
+CONFIG = """
+ServerRoot "{dir}"
+ServerName localhost
+Listen 127.0.0.1:{port}
+PidFile {dir}/run/httpd.pid
+Mutex file:{dir}/run default
+User www-data
+Group www-data
+LoadModule mpm_{mpm}_module /usr/lib/apache2/modules/mod_mpm_{mpm}.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
+LoadModule status_module /usr/lib/apache2/modules/mod_status.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule cgid_module /usr/lib/apache2/modules/mod_cgid.so
+TypesConfig /etc/mime.types
+DocumentRoot {dir}/htdocs
+ErrorLog {dir}/logs/error.log
+LogFormat "%h %l %u %t \\"%r\\" %>s %O" common
+CustomLog {dir}/logs/access.log common
+ScriptSock {dir}/run/cgid.sock
+ScriptAlias /cgi-bin/ {dir}/cgi-bin/
+StartServers 2
+MaxRequestWorkers {max_workers}
+{mpm_extra}
+ExtendedStatus On
+<Location "/server-status">
+    SetHandler server-status
+    Require ip 127.0.0.1
+</Location>
+"""
+
+SLOW_CGI = """#!/bin/sh
+sleep "${QUERY_STRING:-2}"
+printf 'Content-Type: text/plain\\r\\n\\r\\nslow\\n'
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Apache:
+    def __init__(self, mpm):
+        self.bin = require_tool("apache2")
+        self.mpm = mpm
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix=f"edgewatch-apache-{mpm}-")
+        os.chmod(self.dir, 0o755)
+        for sub in ("run", "logs", "htdocs", "cgi-bin"):
+            os.makedirs(os.path.join(self.dir, sub), mode=0o755)
+        cgi = os.path.join(self.dir, "cgi-bin", "slow")
+        with open(cgi, "w") as f:
+            f.write(SLOW_CGI)
+        os.chmod(cgi, 0o755)
+        extra = ("ServerLimit 10" if mpm == "prefork" else
+                 "ServerLimit 2\nThreadsPerChild 10\nThreadLimit 10")
+        self.conf = os.path.join(self.dir, "httpd.conf")
+        with open(self.conf, "w") as f:
+            f.write(CONFIG.format(dir=self.dir, port=self.port, mpm=mpm,
+                                  max_workers=10 if mpm == "prefork" else 20,
+                                  mpm_extra=extra))
+
+    @property
+    def status_url(self):
+        return f"http://127.0.0.1:{self.port}/server-status?auto"
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self):
+        check = subprocess.run([self.bin, "-t", "-f", self.conf], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise AssertionError(f"apache2 -t failed:\n{check.stderr}")
+        subprocess.run([self.bin, "-f", self.conf, "-k", "start"], check=True, timeout=30)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"apache did not start:\n{self.error_log()}")
+
+    def error_log(self):
+        try:
+            with open(os.path.join(self.dir, "logs", "error.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def __exit__(self, *exc):
+        subprocess.run([self.bin, "-f", self.conf, "-k", "stop"], timeout=30)
+        pid = os.path.join(self.dir, "run", "httpd.pid")
+        deadline = time.monotonic() + 15
+        while os.path.exists(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,223 @@
+"""The httpd collector against a real Apache (prefork and event), misbehaving servers, TLS and
+basic auth, and replayed status pages."""
+
+import base64
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+from apache import Apache, free_port
+from edgewatch_process import BIN, TESTDATA, Edgewatch, require_tool
+from fake_http import FakeHttp, reply
+
+EVENT_PAGE = os.path.join(TESTDATA, "mod_status", "netdata-extended-status-mpm-event.txt")
+
+
+def scrape(ew):
+    with urllib.request.urlopen(ew.url(), timeout=30) as resp:
+        return resp.read().decode()
+
+
+def value(text, series):
+    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
+    return None if m is None else float(m.group(1))
+
+
+def poll(ew, series, predicate, timeout=20):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        got = value(scrape(ew), series)
+        if got is not None and predicate(got):
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"{series} stayed at {got}\n{ew.read_log()}")
+
+
+def config(directory, servers):
+    path = os.path.join(directory, "edgewatch.yml")
+    with open(path, "w") as f:
+        f.write("process:\n  enabled: false\nreflection:\n  enabled: false\n"
+                "httpd:\n  servers:\n" + servers)
+    return path
+
+
+class RealApacheTest(unittest.TestCase):
+    def check_mpm(self, mpm):
+        with Apache(mpm) as apache, tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"    - name: web\n      url: {apache.status_url}\n"
+                            "      timeout: 3s\n")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                text = scrape(ew)
+                self.assertEqual(value(text, 'edgewatch_httpd_up{server="web"}'), 1,
+                                 ew.read_log() + apache.error_log())
+                info = re.search(r'^edgewatch_httpd_info\{server="web",version="([^"]+)",'
+                                 r'mpm="(\w+)"\} 1$', text, re.M)
+                self.assertIsNotNone(info, text)
+                self.assertTrue(info.group(1).startswith("Apache/2.4"))
+                self.assertEqual(info.group(2), mpm)
+                before = value(text, 'edgewatch_httpd_accesses_total{server="web"}')
+
+                # Five requests that each hold a worker for 3 s.
+                threads = [threading.Thread(target=lambda: urllib.request.urlopen(
+                    apache.url("/cgi-bin/slow?3"), timeout=30).read()) for _ in range(5)]
+                for t in threads:
+                    t.start()
+                # Busy: the five plus the status request itself.
+                poll(ew, 'edgewatch_httpd_workers{server="web",state="busy"}',
+                     lambda v: v >= 6)
+                text = scrape(ew)
+                self.assertGreaterEqual(
+                    value(text, 'edgewatch_httpd_scoreboard{server="web",state="sending"}'), 5)
+                self.assertGreaterEqual(value(text, 'edgewatch_httpd_worker_slots{server="web"}'),
+                                        6)
+                self.assertGreaterEqual(value(text, 'edgewatch_httpd_processes{name="apache2"}'),
+                                        2)
+                for t in threads:
+                    t.join()
+                # Done: counted as accesses (the status requests count too), workers free.
+                poll(ew, 'edgewatch_httpd_accesses_total{server="web"}',
+                     lambda v: v >= before + 5)
+                poll(ew, 'edgewatch_httpd_workers{server="web",state="busy"}',
+                     lambda v: v <= 2)
+
+    def test_prefork(self):
+        self.check_mpm("prefork")
+
+    def test_event(self):
+        self.check_mpm("event")
+
+
+class MisbehavingServersTest(unittest.TestCase):
+    def test_failures_stay_with_their_server(self):
+        with open(EVENT_PAGE) as f:
+            page = f.read()
+        servers = {
+            "good": FakeHttp(lambda req: reply(page)),
+            "hang": FakeHttp(lambda req: None),
+            "html": FakeHttp(lambda req: reply("<html><body>Apache Server Status</body></html>")),
+            "denied": FakeHttp(lambda req: reply("no", "401 Unauthorized")),
+            "missing": FakeHttp(lambda req: reply("no", "404 Not Found")),
+            "truncated": FakeHttp(lambda req: reply(page[:50], content_length=1000)),
+            "huge": FakeHttp(lambda req: reply("x" * (2 << 20))),
+            # No Content-Length: the body runs to the end of the connection.
+            "unbounded": FakeHttp(lambda req: b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" +
+                                  b"x" * (2 << 20)),
+        }
+        refused_port = free_port()
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                entries = "".join(f"    - name: {n}\n      url: {s.url()}\n      timeout: 1s\n"
+                                  for n, s in servers.items())
+                entries += (f"    - name: refused\n      url: http://127.0.0.1:{refused_port}/"
+                            "server-status?auto\n      timeout: 1s\n")
+                with Edgewatch(f"--config.file={config(d, entries)}") as ew:
+                    start = time.monotonic()
+                    text = scrape(ew)
+                    # The hanging server costs its own 1 s timeout, not the scrape's.
+                    self.assertLess(time.monotonic() - start, 3)
+                    self.assertEqual(value(text, 'edgewatch_httpd_up{server="good"}'), 1)
+                    self.assertEqual(value(text, 'edgewatch_httpd_workers'
+                                                 '{server="good",state="idle"}'), 99)
+                    self.assertEqual(value(text, 'edgewatch_scrape_collector_success'
+                                                 '{collector="httpd"}'), 1)
+                    expected = {
+                        "hang": "timeout after 1s",
+                        "html": "add ?auto to the URL",
+                        "denied": "HTTP 401 Unauthorized: check basic_auth",
+                        "missing": "HTTP 404 Not Found: is mod_status",
+                        "truncated": "truncated reply",
+                        "huge": "reply larger than 1048576 bytes",
+                        "unbounded": "reply larger than 1048576 bytes",
+                        "refused": "Connection refused",
+                    }
+                    log = ew.read_log()
+                    for name, reason in expected.items():
+                        self.assertEqual(value(text, f'edgewatch_httpd_up{{server="{name}"}}'), 0)
+                        lines = [l for l in log.splitlines()
+                                 if "status page failed" in l and f"server={name} " in l]
+                        self.assertEqual(len(lines), 1, log)
+                        self.assertIn(reason, lines[0])
+                    scrape(ew)  # the same failures again: no new log lines
+                    self.assertEqual(ew.read_log().count("status page failed"), len(expected))
+        finally:
+            for s in servers.values():
+                s.close()
+
+    def test_tls_and_basic_auth(self):
+        openssl = require_tool("openssl")
+        with open(EVENT_PAGE) as f:
+            page = f.read()
+        good = "Basic " + base64.b64encode(b"prom:s3cret").decode()
+
+        def guarded(req):
+            ok = f"authorization: {good}".lower().encode() in req.lower()
+            return reply(page) if ok else reply("no", "401 Unauthorized")
+
+        with tempfile.TemporaryDirectory() as d:
+            cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+            subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                            "-subj", "/CN=localhost", "-addext",
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key,
+                            "-out", cert], check=True, capture_output=True)
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            server = FakeHttp(guarded, tls_context=ctx)
+            pw_file = os.path.join(d, "pw")
+            with open(pw_file, "w") as f:
+                f.write("s3cret\n")
+            url = server.url(scheme="https")
+            entries = (
+                f"    - name: verified\n      url: {url}\n      ca_file: {cert}\n"
+                "      basic_auth: {username: prom, password: s3cret}\n"
+                f"    - name: unknown_ca\n      url: {url}\n"
+                "      basic_auth: {username: prom, password: s3cret}\n"
+                f"    - name: insecure\n      url: {url}\n      insecure_skip_verify: true\n"
+                f"      basic_auth: {{username: prom, password_file: {pw_file}}}\n"
+                f"    - name: wrong_password\n      url: {url}\n      ca_file: {cert}\n"
+                "      basic_auth: {username: prom, password: nope}\n")
+            try:
+                with Edgewatch(f"--config.file={config(d, entries)}") as ew:
+                    text = scrape(ew)
+                    up = lambda n: value(text, f'edgewatch_httpd_up{{server="{n}"}}')
+                    self.assertEqual(up("verified"), 1, ew.read_log())
+                    self.assertEqual(up("insecure"), 1, ew.read_log())
+                    self.assertEqual(up("unknown_ca"), 0)
+                    self.assertEqual(up("wrong_password"), 0)
+                    self.assertIn("certificate verify failed", ew.read_log())
+            finally:
+                server.close()
+
+
+class ReplayModStatusTest(unittest.TestCase):
+    def test_replay_corpus_page(self):
+        # Corpus README: BusyWorkers 1, IdleWorkers 99, Total Accesses 9, Total kBytes 12,
+        # scoreboard 99 "_", 1 "W", 300 ".".
+        out = subprocess.run([BIN, "replay", "--mod-status", EVENT_PAGE, "--no-collector.process",
+                              "--no-collector.reflection"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        server = os.path.basename(EVENT_PAGE)
+        text = out.stdout
+        self.assertEqual(value(text, f'edgewatch_httpd_up{{server="{server}"}}'), 1)
+        self.assertEqual(value(text, f'edgewatch_httpd_workers{{server="{server}",state="busy"}}'),
+                         1)
+        self.assertEqual(value(text, f'edgewatch_httpd_accesses_total{{server="{server}"}}'), 9)
+        self.assertEqual(value(text, f'edgewatch_httpd_sent_bytes_total{{server="{server}"}}'),
+                         12 * 1024)
+        self.assertEqual(value(text, f'edgewatch_httpd_scoreboard'
+                                     f'{{server="{server}",state="open_slot"}}'), 300)
+        self.assertEqual(value(text, f'edgewatch_httpd_worker_slots{{server="{server}"}}'), 100)
+        check = subprocess.run([require_tool("promtool"), "check", "metrics"], input=text,
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
