@@ -80,6 +80,31 @@ TEST(ConfigTest, ReflectionRules) {
                 ":5:14: reflection.interface: must not be empty; use \"any\" for every interface");
 }
 
+TEST(ConfigTest, HttpdRules) {
+  const std::string path = TestData("config/httpd_errors.yml");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(
+      config.error().message,
+      path +
+          ":4:12: httpd.servers[0].url: expected an http:// or https:// URL, got "
+          "\"ftp://x/\"\n" +
+          path +
+          ":5:16: httpd.servers[0].flavour: expected one of auto, apache, nginx, got "
+          "\"lighttpd\"\n" +
+          path + ":6:16: httpd.servers[0].timeout: must be below global.collector_timeout (8s)\n" +
+          path +
+          ":9:30: httpd.servers[1].basic_auth.username: basic_auth needs username and one "
+          "of password or password_file\n" +
+          path + ":7:13: httpd.servers[1].name: duplicate server name \"web\"\n" + path +
+          ":11:28: httpd.servers[2].max_request_workers: expected a whole number from 1 to "
+          "1048576, got \"0\"\n" +
+          path + ":10:7: httpd.servers[2].name: every server needs a name (the server label)\n" +
+          path +
+          ":12:24: httpd.processes[1]: expected a process name of 1 to 15 characters, got "
+          "\"a-very-long-process-name\"");
+}
+
 TEST(ConfigTest, SyntaxErrorNamesPosition) {
   const std::string path = TestData("config/syntax_error.yml");
   auto config = LoadConfigFile(path);
