@@ -157,6 +157,9 @@ TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
   EXPECT_EQ(r.ntp.monlist_probe, d.ntp.monlist_probe);
   EXPECT_EQ(r.ntp.probe_interval, d.ntp.probe_interval);
   EXPECT_EQ(r.ntp.probe_timeout, d.ntp.probe_timeout);
+  EXPECT_EQ(example->httpd.enabled, defaults.httpd.enabled);
+  EXPECT_TRUE(example->httpd.servers.empty());
+  EXPECT_EQ(example->httpd.processes, defaults.httpd.processes);
 }
 
 TEST(ConfigTest, ReadsReflectionSection) {
