@@ -92,6 +92,9 @@ class RealApacheTest(unittest.TestCase):
     def test_event(self):
         self.check_mpm("event")
 
+    def test_worker(self):
+        self.check_mpm("worker")
+
 
 class MisbehavingServersTest(unittest.TestCase):
     def test_failures_stay_with_their_server(self):

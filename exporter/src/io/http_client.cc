@@ -44,6 +44,17 @@ class Fetch : public std::enable_shared_from_this<Fetch<kTls>> {
         beast::get_lowest_layer(self->stream_).close();
       }
     });
+    // An address literal needs no resolver (whose first use starts a thread).
+    beast::error_code literal;
+    const auto address = asio::ip::make_address(request_.host, literal);
+    if (!literal) {
+      beast::get_lowest_layer(stream_).async_connect(
+          tcp::endpoint(address, request_.port),
+          [self = this->shared_from_this()](beast::error_code ec) {
+            self->OnConnect(ec, tcp::endpoint());
+          });
+      return;
+    }
     resolver_.async_resolve(request_.host, std::to_string(request_.port),
                             beast::bind_front_handler(&Fetch::OnResolve, this->shared_from_this()));
   }
