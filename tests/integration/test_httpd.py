@@ -119,6 +119,8 @@ class MisbehavingServersTest(unittest.TestCase):
                                   for n, s in servers.items())
                 entries += (f"    - name: refused\n      url: http://127.0.0.1:{refused_port}/"
                             "server-status?auto\n      timeout: 1s\n")
+                entries += (f"    - name: wrong_flavour\n      url: {servers['good'].url()}\n"
+                            "      flavour: nginx\n")
                 with Edgewatch(f"--config.file={config(d, entries)}") as ew:
                     start = time.monotonic()
                     text = scrape(ew)
@@ -138,6 +140,7 @@ class MisbehavingServersTest(unittest.TestCase):
                         "huge": "reply larger than 1048576 bytes",
                         "unbounded": "reply larger than 1048576 bytes",
                         "refused": "Connection refused",
+                        "wrong_flavour": "expected a nginx status page, got another kind",
                     }
                     log = ew.read_log()
                     for name, reason in expected.items():
