@@ -1,3 +1,4 @@
+#include "collectors/bgp_collector.h"
 #include "collectors/httpd_collector.h"
 #include "collectors/process_collector.h"
 #include "collectors/reflection_collector.h"
@@ -13,6 +14,8 @@ std::span<const CollectorRegistration> AllCollectors() {
        [](const Config& c) { return c.reflection.enabled; }, &MakeReflectionCollector},
       {"httpd", "web server worker load: mod_status / stub_status pages and /proc processes",
        [](const Config& c) { return c.httpd.enabled; }, &MakeHttpdCollector},
+      {"bgp", "BGP neighbour reachability: continuous ICMP echo, RTT histograms, loss",
+       [](const Config& c) { return c.bgp.enabled; }, &MakeBgpCollector},
   };
   return kAll;
 }

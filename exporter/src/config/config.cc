@@ -19,6 +19,9 @@ reflection:
 httpd:
   enabled: true
   servers: []
+bgp:
+  enabled: true
+  neighbors: []
 )";
 
 constexpr char kDefaultSource[] = "<embedded default>";
@@ -128,6 +131,53 @@ void ReadHttpd(MapReader& m, const GlobalConfig& global, HttpdConfig& c) {
   });
 }
 
+Expected<std::optional<std::chrono::milliseconds>> OptionalPositiveDuration(
+    const std::string& text) {
+  auto d = PositiveDuration(text);
+  if (!d) {
+    return d.error();
+  }
+  return std::optional(*d);
+}
+
+void ReadBgpNeighbor(MapReader& m, std::vector<std::string>& names, BgpNeighborConfig& n) {
+  m.String("name", n.name);
+  bool has_address = false;
+  m.Value("address", n.address, [&](const std::string& t) -> Expected<IpAddress> {
+    has_address = true;
+    auto ip = ParseIpAddress(t);
+    if (!ip) {
+      return Error{"expected an IPv4 or IPv6 address, got \"" + t +
+                   "\" (host names are not resolved yet: give the neighbour's address)"};
+    }
+    return ip;
+  });
+  m.Value("asn", n.asn, [](const std::string& t) { return ParseUnsigned(t, 1, 4294967295u); });
+  m.String("description", n.description);
+  m.Value("interval", n.interval, OptionalPositiveDuration);
+  m.Value("timeout", n.timeout, OptionalPositiveDuration);
+  m.Value("size", n.size, [](const std::string& t) { return ParseUnsigned(t, 16, 9000); });
+  if (n.name.empty()) {
+    m.Fail("name", "every neighbor needs a name (the neighbor label)");
+  } else if (std::find(names.begin(), names.end(), n.name) != names.end()) {
+    m.Fail("name", "duplicate neighbor name \"" + n.name + "\"");
+  }
+  names.push_back(n.name);
+  if (!has_address) {
+    m.Fail("address", "every neighbor needs an address");
+  }
+}
+
+void ReadBgp(MapReader& m, BgpConfig& c) {
+  m.Bool("enabled", c.enabled);
+  m.Value("interval", c.interval, PositiveDuration);
+  m.Value("timeout", c.timeout, PositiveDuration);
+  m.Value("window", c.window, [](const std::string& t) { return ParseUnsigned(t, 1, 1000); });
+  std::vector<std::string> names;
+  m.ListOfSections("neighbors",
+                   [&](MapReader& n) { ReadBgpNeighbor(n, names, c.neighbors.emplace_back()); });
+}
+
 }  // namespace
 
 std::vector<reflection::Vector> ReflectionConfig::AllVectors() {
@@ -149,6 +199,7 @@ Expected<Config> ParseConfig(const std::string& yaml, const std::string& source)
         top.Section("process", [&](MapReader& m) { ReadProcess(m, config.process); });
         top.Section("reflection", [&](MapReader& m) { ReadReflection(m, config.reflection); });
         top.Section("httpd", [&](MapReader& m) { ReadHttpd(m, config.global, config.httpd); });
+        top.Section("bgp", [&](MapReader& m) { ReadBgp(m, config.bgp); });
       });
 }
 

@@ -80,6 +80,26 @@ struct HttpdConfig {
   std::vector<std::string> processes = {"apache2", "httpd", "php-fpm", "nginx"};
 };
 
+// One BGP neighbour probed with ICMP echo.
+struct BgpNeighborConfig {
+  std::string name;  // the `neighbor` label
+  IpAddress address;
+  std::uint64_t asn = 0;
+  std::string description;
+  std::optional<std::chrono::milliseconds> interval;  // defaults from BgpConfig
+  std::optional<std::chrono::milliseconds> timeout;
+  std::uint64_t size = 64;  // ICMP message bytes (header + payload)
+};
+
+// BGP neighbour reachability.
+struct BgpConfig {
+  bool enabled = true;
+  std::chrono::milliseconds interval{std::chrono::seconds(1)};
+  std::chrono::milliseconds timeout{std::chrono::seconds(1)};
+  std::uint64_t window = 3;  // up while fewer than this many probes in a row were lost
+  std::vector<BgpNeighborConfig> neighbors;
+};
+
 // The whole configuration. Each collector has one section with at least `enabled`.
 struct Config {
   std::string source;  // file it came from, or "<embedded default>"
@@ -87,6 +107,7 @@ struct Config {
   ProcessConfig process;
   ReflectionConfig reflection;
   HttpdConfig httpd;
+  BgpConfig bgp;
 };
 
 // The configuration used when --config.file is not given, as YAML.

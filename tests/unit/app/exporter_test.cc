@@ -13,7 +13,8 @@ namespace edgewatch {
 namespace {
 
 // Keeps these tests to the process collector: no capture, no status pages.
-const std::string kNoCapture = "reflection:\n  enabled: false\nhttpd:\n  enabled: false\n";
+const std::string kNoCapture =
+    "reflection:\n  enabled: false\nhttpd:\n  enabled: false\nbgp:\n  enabled: false\n";
 
 class ExporterTest : public ::testing::Test {
  protected:
@@ -91,7 +92,7 @@ TEST_F(ExporterTest, StartFailsOnBadConfig) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message, config_ +
                                    ":1:1: bogus: unknown key; valid keys here: global, "
-                                   "process, reflection, httpd");
+                                   "process, reflection, httpd, bgp");
   EXPECT_FALSE(exporter.Ready());
 }
 
