@@ -1,0 +1,170 @@
+"""The BGP prober against test hosts in network namespaces: reachability up and down, loss
+injected with nftables, delay from a late echo responder, and the unprivileged socket path."""
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from edgewatch_process import BIN, Edgewatch, require_tool
+from netns import VethHost, run
+
+INTERVAL_MS = 100
+
+
+def scrape(ew):
+    with urllib.request.urlopen(ew.url(), timeout=10) as resp:
+        return resp.read().decode()
+
+
+def value(text, series):
+    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
+    return None if m is None else float(m.group(1))
+
+
+def wait_value(ew, series, expected, timeout):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        got = value(scrape(ew), series)
+        if got == expected:
+            return time.monotonic()
+        time.sleep(0.02)
+    raise AssertionError(f"{series} = {got}, expected {expected}\n{ew.read_log()}")
+
+
+def config(directory, neighbors, interval=f"{INTERVAL_MS}ms", timeout="300ms", window=3):
+    path = os.path.join(directory, "edgewatch.yml")
+    with open(path, "w") as f:
+        f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
+                f"  enabled: false\nbgp:\n  interval: {interval}\n  timeout: {timeout}\n"
+                f"  window: {window}\n  neighbors:\n{neighbors}")
+    return path
+
+
+def neighbor(name, address):
+    return f"    - name: {name}\n      address: {address}\n      asn: 64512\n"
+
+
+class BgpProberTest(unittest.TestCase):
+    def test_neighbor_goes_down_and_comes_back(self):
+        ip = require_tool("ip")
+        with VethHost("p") as host, tempfile.TemporaryDirectory() as d:
+            cfg = config(d, neighbor("peer", host.INNER_IP))
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                up = 'edgewatch_bgp_neighbor_up{neighbor="peer"}'
+                wait_value(ew, up, 1, 10)
+                text = scrape(ew)
+                self.assertIn('edgewatch_bgp_neighbor_info{neighbor="peer",address="10.203.0.2",'
+                              'asn="64512",description=""} 1', text)
+                self.assertGreater(value(text, 'edgewatch_bgp_neighbor_ping_received_total'
+                                               '{neighbor="peer"}'), 0)
+                run(ip, "-n", host.ns, "link", "set", host.inner, "down")
+                down_at = time.monotonic()
+                gone = wait_value(ew, up, 0, 10)
+                # window (3) x interval (100 ms) + timeout (300 ms), plus scrape slack.
+                self.assertLess(gone - down_at, 3 * 0.1 + 0.3 + 0.5)
+                run(ip, "-n", host.ns, "link", "set", host.inner, "up")
+                wait_value(ew, up, 1, 10)
+
+    def test_loss_injected_with_nftables(self):
+        nft = require_tool("nft")
+        with VethHost("l") as host, tempfile.TemporaryDirectory() as d:
+            # The far host drops 30% of echo requests, chosen at random.
+            for command in ("add table inet loss",
+                            "add chain inet loss input { type filter hook input priority 0; }",
+                            "add rule inet loss input icmp type echo-request "
+                            "numgen random mod 100 lt 30 drop"):
+                run("ip", "netns", "exec", host.ns, nft, command)
+            cfg = config(d, neighbor("lossy", host.INNER_IP), interval="20ms",
+                         timeout="200ms", window=50)
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                sent = 'edgewatch_bgp_neighbor_ping_sent_total{neighbor="lossy"}'
+                deadline = time.monotonic() + 30
+                while value(scrape(ew), sent) < 400 and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                time.sleep(0.3)  # let the last probes be answered or time out
+                text = scrape(ew)
+                s = value(text, sent)
+                r = value(text, 'edgewatch_bgp_neighbor_ping_received_total{neighbor="lossy"}')
+                loss = 1 - r / s
+                # 400+ Bernoulli(0.3) draws: within 0.3 +- 0.1 with overwhelming probability.
+                self.assertGreater(loss, 0.2, text)
+                self.assertLess(loss, 0.4, text)
+
+    def test_delay_from_a_late_responder(self):
+        with VethHost("r") as host, tempfile.TemporaryDirectory() as d:
+            run("ip", "netns", "exec", host.ns, "sysctl", "-qw",
+                "net.ipv4.icmp_echo_ignore_all=1")
+            responder = subprocess.Popen(
+                ["ip", "netns", "exec", host.ns, "/usr/bin/python3",
+                 os.path.join(os.path.dirname(__file__), "late_echo.py"), "0.050"],
+                stdout=subprocess.PIPE, text=True)
+            try:
+                self.assertEqual(responder.stdout.readline().strip(), "ready")
+                cfg = config(d, neighbor("slow", host.INNER_IP), timeout="500ms")
+                with Edgewatch(f"--config.file={cfg}") as ew:
+                    count = 'edgewatch_bgp_neighbor_ping_rtt_seconds_count{neighbor="slow"}'
+                    deadline = time.monotonic() + 15
+                    while (value(scrape(ew), count) or 0) < 20 and time.monotonic() < deadline:
+                        time.sleep(0.1)
+                    text = scrape(ew)
+                    n = value(text, count)
+                    total = value(text, 'edgewatch_bgp_neighbor_ping_rtt_seconds_sum'
+                                        '{neighbor="slow"}')
+                    self.assertGreaterEqual(n, 20)
+                    mean = total / n
+                    self.assertGreater(mean, 0.045)  # the responder waits 50 ms
+                    self.assertLess(mean, 0.080)
+                    # None of them within 25.6 ms, all within 102.4 ms (bucket bounds).
+                    self.assertEqual(value(text, 'edgewatch_bgp_neighbor_ping_rtt_seconds_bucket'
+                                                 '{neighbor="slow",le="0.0256"}'), 0)
+                    self.assertEqual(value(text, 'edgewatch_bgp_neighbor_ping_rtt_seconds_bucket'
+                                                 '{neighbor="slow",le="0.1024"}'), n)
+            finally:
+                responder.terminate()
+                responder.wait()
+                responder.stdout.close()
+
+    def test_unprivileged_ping_socket(self):
+        setpriv = require_tool("setpriv")
+        ns = f"ewpg{os.getpid() % 100000}"
+        run("ip", "netns", "add", ns)
+        try:
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+            with tempfile.TemporaryDirectory() as d:
+                os.chmod(d, 0o755)
+                cfg = config(d, neighbor("self", "127.0.0.1"))
+                os.chmod(cfg, 0o644)
+                wrapper = ["ip", "netns", "exec", ns, setpriv, "--reuid=nobody",
+                           "--regid=nogroup", "--clear-groups", "--inh-caps=-all", "--"]
+                # A new namespace allows no group ping sockets ("1 0"): a clear error.
+                with Edgewatch(f"--config.file={cfg}", wrapper=wrapper) as ew:
+                    ew.wait_for_log("cannot probe neighbours", 10)
+                    self.assertIn("net.ipv4.ping_group_range", ew.read_log())
+                run("ip", "netns", "exec", ns, "sysctl", "-qw",
+                    "net.ipv4.ping_group_range=0 2147483647")
+                with Edgewatch(f"--config.file={cfg}", wrapper=wrapper) as ew:
+                    ew.wait_for_log("socket=\"ping (unprivileged)\"", 10)
+                    port = ew.port()
+                    deadline = time.monotonic() + 10
+                    text = ""
+                    while time.monotonic() < deadline:
+                        text = subprocess.run(
+                            ["ip", "netns", "exec", ns, "curl", "-s",
+                             f"http://127.0.0.1:{port}/metrics"],
+                            capture_output=True, text=True).stdout
+                        if value(text, 'edgewatch_bgp_neighbor_up{neighbor="self"}') == 1:
+                            break
+                        time.sleep(0.1)
+                    self.assertEqual(value(text, 'edgewatch_bgp_neighbor_up{neighbor="self"}'), 1,
+                                     ew.read_log())
+        finally:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
