@@ -65,8 +65,9 @@ class BgpProberTest(unittest.TestCase):
                 run(ip, "-n", host.ns, "link", "set", host.inner, "down")
                 down_at = time.monotonic()
                 gone = wait_value(ew, up, 0, 10)
-                # window (3) x interval (100 ms) + timeout (300 ms), plus scrape slack.
-                self.assertLess(gone - down_at, 3 * 0.1 + 0.3 + 0.5)
+                # window (3) x interval (100 ms) + timeout (300 ms), plus slack for polling
+                # and a loaded CI machine (sanitizer build, tests in parallel).
+                self.assertLess(gone - down_at, 3 * 0.1 + 0.3 + 1.5)
                 run(ip, "-n", host.ns, "link", "set", host.inner, "up")
                 wait_value(ew, up, 1, 10)
 
@@ -118,12 +119,13 @@ class BgpProberTest(unittest.TestCase):
                     self.assertGreaterEqual(n, 20)
                     mean = total / n
                     self.assertGreater(mean, 0.045)  # the responder waits 50 ms
-                    self.assertLess(mean, 0.080)
-                    # None of them within 25.6 ms, all within 102.4 ms (bucket bounds).
+                    self.assertLess(mean, 0.100)
+                    # None of them within 25.6 ms, all within 204.8 ms (bucket bounds; the
+                    # slack is for a loaded machine).
                     self.assertEqual(value(text, 'edgewatch_bgp_neighbor_ping_rtt_seconds_bucket'
                                                  '{neighbor="slow",le="0.0256"}'), 0)
                     self.assertEqual(value(text, 'edgewatch_bgp_neighbor_ping_rtt_seconds_bucket'
-                                                 '{neighbor="slow",le="0.1024"}'), n)
+                                                 '{neighbor="slow",le="0.2048"}'), n)
             finally:
                 responder.terminate()
                 responder.wait()

@@ -161,6 +161,11 @@ TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
   EXPECT_EQ(example->httpd.enabled, defaults.httpd.enabled);
   EXPECT_TRUE(example->httpd.servers.empty());
   EXPECT_EQ(example->httpd.processes, defaults.httpd.processes);
+  EXPECT_EQ(example->bgp.enabled, defaults.bgp.enabled);
+  EXPECT_EQ(example->bgp.interval, defaults.bgp.interval);
+  EXPECT_EQ(example->bgp.timeout, defaults.bgp.timeout);
+  EXPECT_EQ(example->bgp.window, defaults.bgp.window);
+  EXPECT_TRUE(example->bgp.neighbors.empty());
 }
 
 TEST(ConfigTest, ReadsReflectionSection) {
