@@ -71,6 +71,61 @@ class BgpProberTest(unittest.TestCase):
                 run(ip, "-n", host.ns, "link", "set", host.inner, "up")
                 wait_value(ew, up, 1, 10)
 
+    def test_names_ttl_source_and_tcp_port(self):
+        tcpdump = require_tool("tcpdump")
+        with VethHost("t") as host, tempfile.TemporaryDirectory() as d:
+            # A BGP speaker stand-in on the far host's port 179.
+            listener = subprocess.Popen(
+                ["ip", "netns", "exec", host.ns, "/usr/bin/python3", "-c",
+                 "import socket,sys,time\ns=socket.socket()\n"
+                 "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                 f"s.bind(('{host.INNER_IP}',179))\ns.listen(8)\nprint('ready',flush=True)\n"
+                 "while True:\n  c,_=s.accept()\n  c.close()\n"],
+                stdout=subprocess.PIPE, text=True)
+            capture = subprocess.Popen(
+                [tcpdump, "-i", host.outer, "-n", "-v", "-c", "1",
+                 f"icmp[icmptype] = icmp-echo and dst {host.INNER_IP}"],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                self.assertEqual(listener.stdout.readline().strip(), "ready")
+                time.sleep(0.5)  # tcpdump attaches
+                neighbors = (f"    - name: peer\n      address: {host.INNER_IP}\n"
+                             f"      source: {host.OUTER_IP}\n      ttl: 7\n"
+                             "      tcp_probe: true\n"
+                             "    - name: named\n      address: localhost\n"
+                             "    - name: unknown\n      address: no-such-host.invalid\n")
+                cfg = config(d, neighbors)
+                with open(cfg, "a") as f:
+                    f.write("  tcp_probe_interval: 500ms\n  resolve_interval: 10s\n")
+                with Edgewatch(f"--config.file={cfg}") as ew:
+                    wait_value(ew, 'edgewatch_bgp_neighbor_up{neighbor="peer"}', 1, 10)
+                    wait_value(ew, 'edgewatch_bgp_neighbor_up{neighbor="named"}', 1, 10)
+                    wait_value(ew, 'edgewatch_bgp_neighbor_tcp_connect_up{neighbor="peer"}', 1,
+                               10)
+                    text = scrape(ew)
+                    self.assertEqual(value(text, 'edgewatch_bgp_neighbor_up'
+                                                 '{neighbor="unknown"}'), 0)
+                    self.assertEqual(value(text, 'edgewatch_bgp_neighbor_ping_sent_total'
+                                                 '{neighbor="unknown"}'), 0)
+                    self.assertIn('msg="cannot resolve neighbour; retrying" neighbor=unknown',
+                                  ew.read_log())
+                    self.assertIn('edgewatch_bgp_neighbor_info{neighbor="named",'
+                                  'address="localhost"', text)
+                    line = capture.communicate(timeout=20)[0]
+                    self.assertIn("ttl 7", line)
+                    self.assertIn(f"{host.OUTER_IP} > {host.INNER_IP}", line)
+                    listener.terminate()
+                    listener.wait()
+                    # Nobody on port 179 any more: the TCP check says so.
+                    wait_value(ew, 'edgewatch_bgp_neighbor_tcp_connect_up{neighbor="peer"}', 0,
+                               10)
+            finally:
+                for p in (listener, capture):
+                    if p.poll() is None:
+                        p.kill()
+                    p.wait()
+                    p.stdout.close()
+
     def test_loss_injected_with_nftables(self):
         nft = require_tool("nft")
         with VethHost("l") as host, tempfile.TemporaryDirectory() as d:

@@ -22,6 +22,20 @@ PingTracker::PingTracker(std::vector<TargetSettings> targets) : seq_owner_(65536
   }
 }
 
+void PingTracker::SetAddress(std::size_t target, std::optional<net::Address> address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Target& t = targets_[target];
+  if (t.settings.address == address) {
+    return;
+  }
+  for (std::size_t i = 0; i < t.pending_count; ++i) {
+    seq_owner_[t.pending[i].seq] = kNoTarget;
+  }
+  t.pending_count = 0;
+  t.lost_in_a_row = 0;
+  t.settings.address = address;
+}
+
 void PingTracker::Remove(Target& t, std::size_t i) {
   std::copy(t.pending.begin() + static_cast<std::ptrdiff_t>(i) + 1,
             t.pending.begin() + static_cast<std::ptrdiff_t>(t.pending_count),

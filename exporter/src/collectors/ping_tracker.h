@@ -26,7 +26,7 @@ class PingTracker {
   static constexpr std::size_t kMaxPending = 16;
 
   struct TargetSettings {
-    net::Address address;
+    std::optional<net::Address> address;  // none: not probed (a name not resolved yet)
     std::chrono::nanoseconds timeout{std::chrono::seconds(1)};
     std::uint32_t window = 3;  // up while fewer than `window` probes in a row were lost
   };
@@ -47,6 +47,10 @@ class PingTracker {
   enum class Match { kAnswered, kDuplicate, kLate, kUnknown };
 
   explicit PingTracker(std::vector<TargetSettings> targets);
+
+  // Points a target at another address (or none); its pending probes are forgotten, its
+  // counters kept.
+  void SetAddress(std::size_t target, std::optional<net::Address> address);
 
   // Registers a probe about to be sent to `target`; returns its sequence number.
   std::uint16_t Sent(std::size_t target, Clock::MonotonicTime now);

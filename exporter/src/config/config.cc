@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "config/values.h"
 #include "config/yaml_reader.h"
@@ -131,32 +132,45 @@ void ReadHttpd(MapReader& m, const GlobalConfig& global, HttpdConfig& c) {
   });
 }
 
-Expected<std::optional<std::chrono::milliseconds>> OptionalPositiveDuration(
-    const std::string& text) {
-  auto d = PositiveDuration(text);
-  if (!d) {
-    return d.error();
+// Turns a parser of T into one of std::optional<T>, for keys whose absence means "inherit".
+template <typename Parse>
+auto Optional(Parse parse) {
+  using T = std::decay_t<decltype(*parse(std::string()))>;
+  return [parse](const std::string& text) -> Expected<std::optional<T>> {
+    auto v = parse(text);
+    if (!v) {
+      return v.error();
+    }
+    return std::optional<T>(std::move(*v));
+  };
+}
+
+Expected<bool> ParseBool(const std::string& text) {
+  if (text == "true" || text == "false") {
+    return text == "true";
   }
-  return std::optional(*d);
+  return Error{"expected true or false, got \"" + text + "\""};
 }
 
 void ReadBgpNeighbor(MapReader& m, std::vector<std::string>& names, BgpNeighborConfig& n) {
   m.String("name", n.name);
   bool has_address = false;
-  m.Value("address", n.address, [&](const std::string& t) -> Expected<IpAddress> {
+  m.Value("address", n.host, [&](const std::string& t) -> Expected<std::string> {
     has_address = true;
-    auto ip = ParseIpAddress(t);
-    if (!ip) {
-      return Error{"expected an IPv4 or IPv6 address, got \"" + t +
-                   "\" (host names are not resolved yet: give the neighbour's address)"};
+    if (auto ip = ParseIpAddress(t)) {
+      n.address = *ip;
+      return t;
     }
-    return ip;
+    return ParseHostName(t);
   });
   m.Value("asn", n.asn, [](const std::string& t) { return ParseUnsigned(t, 1, 4294967295u); });
   m.String("description", n.description);
-  m.Value("interval", n.interval, OptionalPositiveDuration);
-  m.Value("timeout", n.timeout, OptionalPositiveDuration);
+  m.Value("interval", n.interval, Optional(PositiveDuration));
+  m.Value("timeout", n.timeout, Optional(PositiveDuration));
   m.Value("size", n.size, [](const std::string& t) { return ParseUnsigned(t, 16, 9000); });
+  m.Value("source", n.source, Optional(ParseIpAddress));
+  m.Value("ttl", n.ttl, Optional([](const std::string& t) { return ParseUnsigned(t, 1, 255); }));
+  m.Value("tcp_probe", n.tcp_probe, Optional(ParseBool));
   if (n.name.empty()) {
     m.Fail("name", "every neighbor needs a name (the neighbor label)");
   } else if (std::find(names.begin(), names.end(), n.name) != names.end()) {
@@ -173,6 +187,9 @@ void ReadBgp(MapReader& m, BgpConfig& c) {
   m.Value("interval", c.interval, PositiveDuration);
   m.Value("timeout", c.timeout, PositiveDuration);
   m.Value("window", c.window, [](const std::string& t) { return ParseUnsigned(t, 1, 1000); });
+  m.Value("resolve_interval", c.resolve_interval, PositiveDuration);
+  m.Bool("tcp_probe", c.tcp_probe);
+  m.Value("tcp_probe_interval", c.tcp_probe_interval, PositiveDuration);
   std::vector<std::string> names;
   m.ListOfSections("neighbors",
                    [&](MapReader& n) { ReadBgpNeighbor(n, names, c.neighbors.emplace_back()); });

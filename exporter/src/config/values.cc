@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -225,6 +226,29 @@ Expected<Url> ParseUrl(std::string_view text) {
     url.port = *port;
   }
   return url;
+}
+
+Expected<std::string> ParseHostName(std::string_view text) {
+  const Error bad{"expected an IP address or a DNS name, got " + Quote(text)};
+  if (text.empty() || text.size() > 253) {
+    return bad;
+  }
+  std::size_t label = 0;
+  for (char c : text) {
+    if (c == '.') {
+      if (label == 0) {
+        return bad;
+      }
+      label = 0;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') {
+      if (++label > 63) {
+        return bad;
+      }
+    } else {
+      return bad;
+    }
+  }
+  return std::string(text);
 }
 
 Expected<ListenAddress> ParseListenAddress(std::string_view text) {

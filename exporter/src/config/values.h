@@ -52,6 +52,9 @@ struct ListenAddress {
   std::uint16_t port = 0;
 };
 
+// A DNS name: labels of letters, digits and hyphens separated by dots, at most 253 characters.
+Expected<std::string> ParseHostName(std::string_view text);
+
 // "[host]:port", "host:port" or ":port", as --web.listen-address takes it.
 Expected<ListenAddress> ParseListenAddress(std::string_view text);
 

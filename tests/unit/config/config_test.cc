@@ -106,6 +106,24 @@ TEST(ConfigTest, HttpdRules) {
           "\"a-very-long-process-name\"");
 }
 
+TEST(ConfigTest, BgpRules) {
+  const std::string path = TestData("config/bgp_errors.yml");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(
+      config.error().message,
+      path + ":2:11: bgp.window: expected a whole number from 1 to 1000, got \"0\"\n" + path +
+          ":5:16: bgp.neighbors[0].address: expected an IP address or a DNS name, got "
+          "\"bad host!\"\n" +
+          path +
+          ":6:12: bgp.neighbors[0].ttl: expected a whole number from 1 to 255, got "
+          "\"300\"\n" +
+          path + ":7:18: bgp.neighbors[0].tcp_probe: expected true or false, got \"yes\"\n" + path +
+          ":9:15: bgp.neighbors[1].source: expected an IPv4 or IPv6 address, got "
+          "\"upstream\"\n" +
+          path + ":8:7: bgp.neighbors[1].name: every neighbor needs a name (the neighbor label)");
+}
+
 TEST(ConfigTest, SyntaxErrorNamesPosition) {
   const std::string path = TestData("config/syntax_error.yml");
   auto config = LoadConfigFile(path);
@@ -165,6 +183,9 @@ TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
   EXPECT_EQ(example->bgp.interval, defaults.bgp.interval);
   EXPECT_EQ(example->bgp.timeout, defaults.bgp.timeout);
   EXPECT_EQ(example->bgp.window, defaults.bgp.window);
+  EXPECT_EQ(example->bgp.resolve_interval, defaults.bgp.resolve_interval);
+  EXPECT_EQ(example->bgp.tcp_probe, defaults.bgp.tcp_probe);
+  EXPECT_EQ(example->bgp.tcp_probe_interval, defaults.bgp.tcp_probe_interval);
   EXPECT_TRUE(example->bgp.neighbors.empty());
 }
 
