@@ -126,6 +126,15 @@ class BgpProberTest(unittest.TestCase):
                     p.wait()
                     p.stdout.close()
 
+    def test_ipv6_neighbor(self):
+        with tempfile.TemporaryDirectory() as d:
+            cfg = config(d, neighbor("v6", "::1"))
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                wait_value(ew, 'edgewatch_bgp_neighbor_up{neighbor="v6"}', 1, 10)
+                self.assertIn("family=ipv6", ew.read_log())
+                self.assertGreater(value(scrape(ew), 'edgewatch_bgp_neighbor_ping_rtt_seconds_count'
+                                                     '{neighbor="v6"}'), 0)
+
     def test_loss_injected_with_nftables(self):
         nft = require_tool("nft")
         with VethHost("l") as host, tempfile.TemporaryDirectory() as d:

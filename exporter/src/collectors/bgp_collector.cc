@@ -26,6 +26,8 @@ using tcp = asio::ip::tcp;
 
 constexpr std::size_t kMaxPacket = 9000 + 60;
 constexpr std::uint16_t kBgpPort = 179;
+// Probes are sent at most this late; RTT is measured from the real send time.
+constexpr std::chrono::milliseconds kTick{10};
 
 std::chrono::milliseconds Interval(const BgpConfig& c, const BgpNeighborConfig& n) {
   return n.interval.value_or(c.interval);
@@ -66,7 +68,8 @@ class BgpCollector::Prober {
         id_(static_cast<std::uint16_t>(::getpid() & 0xFFFF)),
         resolver_(io_),
         in_(kMaxPacket),
-        out_(kMaxPacket) {}
+        out_(kMaxPacket),
+        addresses_(owner.config_.neighbors.size() * kMaxAddresses) {}
 
   void Start() {
     const auto& neighbors = c_.config_.neighbors;
@@ -81,9 +84,7 @@ class BgpCollector::Prober {
       const auto offset = Interval(c_.config_, neighbors[n]) * static_cast<long>(n) /
                           static_cast<long>(neighbors.size());
       for (std::size_t slot = 0; slot < kMaxAddresses; ++slot) {
-        auto& timer = probe_timers_.emplace_back(std::make_unique<asio::steady_timer>(io_));
-        timer->expires_at(start + offset);
-        Wait(*timer, [this, n, slot] { Probe(n, slot); });
+        next_probe_.push_back(start + offset);
       }
       if (neighbors[n].tcp_probe.value_or(c_.config_.tcp_probe)) {
         auto& timer = tcp_timers_[n];
@@ -91,6 +92,7 @@ class BgpCollector::Prober {
         Wait(*timer, [this, n] { TcpProbe(n); });
       }
     }
+    Tick();
   }
 
  private:
@@ -183,12 +185,27 @@ class BgpCollector::Prober {
     s.ttl = ttl;
   }
 
+  // One wake-up sends every probe that is due: a timer per target would wake the thread a
+  // thousand times a second for a thousand targets.
+  void Tick() {
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t target = 0; target < next_probe_.size(); ++target) {
+      if (next_probe_[target] > now) {
+        continue;
+      }
+      const auto interval = Interval(c_.config_, c_.config_.neighbors[target / kMaxAddresses]);
+      next_probe_[target] += interval;
+      if (next_probe_[target] <= now) {  // fell behind (a stall): no burst to catch up
+        next_probe_[target] = now + interval;
+      }
+      Probe(target / kMaxAddresses, target % kMaxAddresses);
+    }
+    tick_.expires_at(now + kTick);
+    Wait(tick_, [this] { Tick(); });
+  }
+
   void Probe(std::size_t n, std::size_t slot) {
     const auto& neighbor = c_.config_.neighbors[n];
-    auto& timer = *probe_timers_[n * kMaxAddresses + slot];
-    timer.expires_at(timer.expiry() + Interval(c_.config_, neighbor));
-    Wait(timer, [this, n, slot] { Probe(n, slot); });
-
     const std::size_t target = n * kMaxAddresses + slot;
     const auto address = addresses_[target];
     if (!address) {
@@ -298,11 +315,12 @@ class BgpCollector::Prober {
   std::map<std::pair<bool, std::string>, std::unique_ptr<Socket>> sockets_;
   std::vector<const Socket*> sent_via_ = std::vector<const Socket*>(65536);  // by sequence
   std::set<std::string> open_errors_;
-  std::vector<std::unique_ptr<asio::steady_timer>> probe_timers_;
+  std::vector<std::chrono::steady_clock::time_point> next_probe_;  // by target
+  asio::steady_timer tick_{io_};
   std::map<std::size_t, std::unique_ptr<asio::steady_timer>> tcp_timers_;
   std::map<std::size_t, std::unique_ptr<asio::steady_timer>> resolve_timers_;
   std::map<std::size_t, std::string> resolve_errors_;
-  std::map<std::size_t, std::optional<net::Address>> addresses_;  // by target
+  std::vector<std::optional<net::Address>> addresses_;  // by target
 };
 
 BgpCollector::BgpCollector(const BgpConfig& config, const Clock& clock, Logger logger)
