@@ -7,6 +7,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.request
 
 BIN = os.environ.get("EDGEWATCH_BIN", "")
 TESTDATA = os.environ.get("EDGEWATCH_TESTDATA", "")
@@ -18,6 +19,34 @@ def require_tool(name):
     if path is None:
         raise AssertionError(f"{name} is not installed; run scripts/install-deps.sh")
     return path
+
+
+def scrape(ew):
+    """The text exposition of a running Edgewatch."""
+    with urllib.request.urlopen(ew.url(), timeout=30) as resp:
+        return resp.read().decode()
+
+
+def value(text, series):
+    """The value of one series (name and labels exactly as exposed), or None."""
+    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
+    return None if m is None else float(m.group(1))
+
+
+def poll(ew, series, predicate, timeout=20):
+    """Scrapes until `predicate(value)` holds; returns the value, or fails with the log."""
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        got = value(scrape(ew), series)
+        if got is not None and predicate(got):
+            return got
+        time.sleep(0.02)
+    raise AssertionError(f"{series} stayed at {got}\n{ew.read_log()}")
+
+
+def wait_value(ew, series, expected, timeout=20):
+    return poll(ew, series, lambda v: v == expected, timeout)
 
 
 class Edgewatch:

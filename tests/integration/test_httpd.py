@@ -12,31 +12,19 @@ import unittest
 import urllib.request
 
 from apache import Apache, free_port
-from edgewatch_process import BIN, TESTDATA, Edgewatch, require_tool
+from edgewatch_process import BIN, TESTDATA, Edgewatch, poll, require_tool, scrape, value
 from fake_http import FakeHttp, reply
 
 EVENT_PAGE = os.path.join(TESTDATA, "mod_status", "netdata-extended-status-mpm-event.txt")
 
 
-def scrape(ew):
-    with urllib.request.urlopen(ew.url(), timeout=30) as resp:
-        return resp.read().decode()
 
 
-def value(text, series):
-    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
-    return None if m is None else float(m.group(1))
 
 
-def poll(ew, series, predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    got = None
-    while time.monotonic() < deadline:
-        got = value(scrape(ew), series)
-        if got is not None and predicate(got):
-            return got
-        time.sleep(0.1)
-    raise AssertionError(f"{series} stayed at {got}\n{ew.read_log()}")
+
+
+
 
 
 def config(directory, servers):

@@ -3,41 +3,25 @@ namespaces, the monlist self-check against a mode-7 responder, capture loss and 
 capture with only CAP_NET_RAW."""
 
 import os
-import re
 import socket
-import struct
 import subprocess
 import tempfile
 import threading
-import time
 import unittest
-import urllib.request
 
-from edgewatch_process import BIN, Edgewatch, require_tool
+from edgewatch_process import Edgewatch, require_tool, scrape, value, wait_value
 from netns import VethHost, run
 
 MONLIST_RESPONSE = "bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72)"  # 440 B, 6 items
 
 
-def scrape(ew):
-    with urllib.request.urlopen(ew.url(), timeout=10) as resp:
-        return resp.read().decode()
 
 
-def value(text, series):
-    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
-    return None if m is None else float(m.group(1))
 
 
-def wait_for(ew, series, expected, timeout=30):
-    deadline = time.monotonic() + timeout
-    got = None
-    while time.monotonic() < deadline:
-        got = value(scrape(ew), series)
-        if got == expected:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{series} = {got}, expected {expected}\n{ew.read_log()}")
+
+
+
 
 
 def config(directory, text):
@@ -71,7 +55,7 @@ answer = Ether() / IP(src="{host.OUTER_IP}", dst="{host.INNER_IP}") / \\
     UDP(sport=123, dport=5000) / Raw({MONLIST_RESPONSE})
 sendp([answer] * 20, iface=IFACE)
 """)
-                wait_for(ew, "edgewatch_ntp_unsolicited_responses_total", 30)
+                wait_value(ew, "edgewatch_ntp_unsolicited_responses_total", 30)
                 text = scrape(ew)
                 self.assertEqual(value(text, "edgewatch_ntp_unsolicited_payload_bytes_total"),
                                  30 * 440)
@@ -79,7 +63,7 @@ sendp([answer] * 20, iface=IFACE)
                                              '{direction="in",side="response"}'), 30)
                 self.assertEqual(value(text, 'edgewatch_ntp_monlist_packets_total'
                                              '{direction="in",side="request"}'), 10)
-                wait_for(ew, 'edgewatch_ntp_monlist_packets_total'
+                wait_value(ew, 'edgewatch_ntp_monlist_packets_total'
                              '{direction="out",side="response"}', 20)
                 text = scrape(ew)
                 server = f'{{server="{host.OUTER_IP}"}}'
@@ -122,8 +106,8 @@ sendp([answer] * 20, iface=IFACE)
                                 "    monlist_probe: true\n    probe_interval: 1s\n"
                                 "    probe_timeout: 500ms\n")
                 with Edgewatch(f"--config.file={cfg}") as ew:
-                    wait_for(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.2"}', 1)
-                    wait_for(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.3"}', 0)
+                    wait_value(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.2"}', 1)
+                    wait_value(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.3"}', 0)
             # What the probe sent is what `ntpdc -nc monlist` sends: v2, mode 7, XNTPD, 42.
             self.assertEqual(requests[0][:4], bytes([0x17, 0, 3, 42]))
             self.assertEqual(len(requests[0]), 48)
@@ -138,16 +122,16 @@ sendp([answer] * 20, iface=IFACE)
                             "  local_networks: [10.203.9.0/24]\n  retry_interval: 300ms\n")
             with Edgewatch(f"--config.file={cfg}", "--collector.process") as ew:
                 up = f'edgewatch_capture_up{{interface="{name}"}}'
-                wait_for(ew, up, 0)
+                wait_value(ew, up, 0)
                 self.assertIn(f"cannot capture on {name}: no such interface", ew.read_log())
                 self.assertEqual(value(scrape(ew), 'edgewatch_scrape_collector_success'
                                                    '{collector="process"}'), 1)
                 try:
                     run(ip, "link", "add", name, "type", "veth", "peer", "name", name + "p")
                     run(ip, "link", "set", name, "up")
-                    wait_for(ew, up, 1)
+                    wait_value(ew, up, 1)
                     run(ip, "link", "del", name)
-                    wait_for(ew, up, 0)
+                    wait_value(ew, up, 0)
                     ew.wait_for_log("capture lost; retrying", 10)
                 finally:
                     subprocess.run([ip, "link", "del", name], capture_output=True)
@@ -163,14 +147,14 @@ sendp([answer] * 20, iface=IFACE)
             ew = Edgewatch(f"--config.file={cfg}", wrapper=nobody + ["--inh-caps=-all", "--"])
             with ew:
                 ew.wait_for_log("permission denied; run as root or grant CAP_NET_RAW", 15)
-                wait_for(ew, 'edgewatch_capture_up{interface="lo"}', 0)
+                wait_value(ew, 'edgewatch_capture_up{interface="lo"}', 0)
             # With CAP_NET_RAW alone (ambient, as the systemd unit grants it): capturing.
             ew = Edgewatch(f"--config.file={cfg}",
                            wrapper=nobody + ["--inh-caps=+net_raw", "--ambient-caps=+net_raw",
                                              "--"])
             with ew:
                 ew.wait_for_log("capture started", 15)
-                wait_for(ew, 'edgewatch_capture_up{interface="lo"}', 1)
+                wait_value(ew, 'edgewatch_capture_up{interface="lo"}', 1)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import re
 import subprocess
 import unittest
 
-from edgewatch_process import BIN, TESTDATA, require_tool
+from edgewatch_process import BIN, TESTDATA, require_tool, value
 
 GOLDEN = os.path.join(TESTDATA, "reflection", "incident.golden.prom")
 CONFIG = os.path.join(TESTDATA, "reflection", "incident.yml")
@@ -21,11 +21,7 @@ def without_build_info(text):
     return "".join(l for l in text.splitlines(keepends=True) if "edgewatch_build_info" not in l)
 
 
-def value(text, series):
-    m = re.search("^" + re.escape(series) + r" (\S+)$", text, re.M)
-    if m is None:
-        raise AssertionError(f"no {series} in output")
-    return float(m.group(1))
+
 
 
 class ReplayTest(unittest.TestCase):
