@@ -13,15 +13,6 @@ from netns import VethHost, run
 INTERVAL_MS = 100
 
 
-
-
-
-
-
-
-
-
-
 def config(directory, neighbors, interval=f"{INTERVAL_MS}ms", timeout="300ms", window=3):
     path = os.path.join(directory, "edgewatch.yml")
     with open(path, "w") as f:
@@ -181,6 +172,42 @@ class BgpProberTest(unittest.TestCase):
                 responder.terminate()
                 responder.wait()
                 responder.stdout.close()
+
+    def test_send_errors_do_not_hold_back_the_rest_of_a_batch(self):
+        # In a namespace with only loopback, probes to 10.9.9.x fail with "network is
+        # unreachable" while those to 127.0.0.x are answered. With 40 neighbours at 100 ms, each
+        # 20 ms tick sends about eight probes in one batch, good and failing interleaved.
+        ns = f"ewbt{os.getpid() % 100000}"
+        run("ip", "netns", "add", ns)
+        try:
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+            with tempfile.TemporaryDirectory() as d:
+                os.chmod(d, 0o755)
+                neighbors = "".join(
+                    neighbor(f"good{i}", f"127.0.0.{i + 1}") + neighbor(f"bad{i}", f"10.9.9.{i + 1}")
+                    for i in range(20))
+                cfg = config(d, neighbors, timeout="100ms")
+                os.chmod(cfg, 0o644)
+                with Edgewatch(f"--config.file={cfg}", wrapper=["ip", "netns", "exec", ns]) as ew:
+                    time.sleep(1.5)
+                    text = subprocess.run(
+                        ["ip", "netns", "exec", ns, "curl", "-s",
+                         f"http://127.0.0.1:{ew.port()}/metrics"],
+                        capture_output=True, text=True, check=True).stdout
+                for i in range(20):
+                    def metric(name, who):
+                        return value(text, f'edgewatch_bgp_neighbor_ping_{name}{{neighbor="{who}"}}')
+                    good_sent = metric("sent_total", f"good{i}")
+                    self.assertGreaterEqual(good_sent, 10)
+                    # The last probe may still be in flight at the scrape.
+                    self.assertGreaterEqual(metric("received_total", f"good{i}"), good_sent - 1)
+                    self.assertEqual(metric("send_errors_total", f"good{i}"), 0)
+                    bad_sent = metric("sent_total", f"bad{i}")
+                    self.assertGreaterEqual(bad_sent, 10)
+                    self.assertEqual(metric("send_errors_total", f"bad{i}"), bad_sent)
+                    self.assertEqual(metric("received_total", f"bad{i}"), 0)
+        finally:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
     def test_unprivileged_ping_socket(self):
         setpriv = require_tool("setpriv")

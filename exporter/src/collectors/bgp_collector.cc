@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "config/values.h"
@@ -27,7 +29,7 @@ using tcp = asio::ip::tcp;
 constexpr std::size_t kMaxPacket = 9000 + 60;
 constexpr std::uint16_t kBgpPort = 179;
 // Probes are sent at most this late; RTT is measured from the real send time.
-constexpr std::chrono::milliseconds kTick{10};
+constexpr std::chrono::milliseconds kTick{20};
 
 std::chrono::milliseconds Interval(const BgpConfig& c, const BgpNeighborConfig& n) {
   return n.interval.value_or(c.interval);
@@ -67,8 +69,8 @@ class BgpCollector::Prober {
         io_(*owner.io_),
         id_(static_cast<std::uint16_t>(::getpid() & 0xFFFF)),
         resolver_(io_),
-        in_(kMaxPacket),
-        out_(kMaxPacket),
+        in_(io::IcmpSocket::kBatch * kMaxPacket),
+        out_(std::make_unique_for_overwrite<std::byte[]>(io::IcmpSocket::kBatch * kMaxPacket)),
         addresses_(owner.config_.neighbors.size() * kMaxAddresses) {}
 
   void Start() {
@@ -158,16 +160,18 @@ class BgpCollector::Prober {
           if (ec) {
             return;
           }
-          while (auto got = s.icmp.Receive(in_)) {
-            const auto parsed = icmp::ParseEchoReply(s.icmp.v6(), s.icmp.with_ip_header(),
-                                                     std::span(in_).first(got->size));
-            // Raw sockets see every reply on the host (each raw socket a copy); ping sockets
-            // only their own, with an identifier the kernel chose. Take a reply on the socket
-            // its request left from.
-            if (parsed.reply && (!s.icmp.raw() || parsed.reply->id == id_) &&
-                sent_via_[parsed.reply->seq] == &s) {
-              c_.tracker_->Reply(got->from, parsed.reply->seq, c_.clock_.Monotonic(),
-                                 c_.clock_.Now());
+          while (const std::size_t n = s.icmp.Receive(in_, kMaxPacket, received_)) {
+            for (const auto& got : std::span(received_).first(n)) {
+              const auto parsed =
+                  icmp::ParseEchoReply(s.icmp.v6(), s.icmp.with_ip_header(), got.data);
+              // Raw sockets see every reply on the host (each raw socket a copy); ping sockets
+              // only their own, with an identifier the kernel chose. Take a reply on the socket
+              // its request left from.
+              if (parsed.reply && (!s.icmp.raw() || parsed.reply->id == id_) &&
+                  sent_via_[parsed.reply->seq] == &s) {
+                c_.tracker_->Reply(got.from, parsed.reply->seq, c_.clock_.Monotonic(),
+                                   c_.clock_.Now());
+              }
             }
           }
           Read(s);
@@ -200,6 +204,7 @@ class BgpCollector::Prober {
       }
       Probe(target / kMaxAddresses, target % kMaxAddresses);
     }
+    Flush();
     tick_.expires_at(now + kTick);
     Wait(tick_, [this] { Tick(); });
   }
@@ -217,14 +222,36 @@ class BgpCollector::Prober {
       c_.tracker_->SendFailed(target, seq);
       return;
     }
-    SetTtl(*s, static_cast<int>(neighbor.ttl.value_or(0)));
-    sent_via_[seq] = s;
-    const std::size_t size = icmp::BuildEchoRequest(address->v6, id_, seq, neighbor.size, out_);
-    if (Status st = s->icmp.Send(*address, std::span(out_).first(size)); !st) {
-      c_.tracker_->SendFailed(target, seq);
-      c_.logger_.Debug("probe not sent",
-                       {{"neighbor", neighbor.name}, {"err", st.error().message}});
+    const int ttl = static_cast<int>(neighbor.ttl.value_or(0));
+    if (batched_ == io::IcmpSocket::kBatch ||
+        (batched_ > 0 && (batch_socket_ != s || s->ttl != ttl))) {
+      Flush();
     }
+    SetTtl(*s, ttl);
+    sent_via_[seq] = s;
+    const std::span<std::byte> packet(out_.get() + batched_ * kMaxPacket, kMaxPacket);
+    const std::size_t size = icmp::BuildEchoRequest(address->v6, id_, seq, neighbor.size, packet);
+    batch_socket_ = s;
+    batch_[batched_] = {*address, packet.first(size)};
+    batch_probes_[batched_] = {target, seq};
+    ++batched_;
+  }
+
+  // Sends the batched probes, all for one socket, in as few system calls as they allow.
+  void Flush() {
+    for (std::size_t done = 0; done < batched_;) {
+      const auto result = batch_socket_->icmp.Send(std::span(batch_).first(batched_).subspan(done));
+      done += result.sent;
+      if (done < batched_) {
+        const auto [target, seq] = batch_probes_[done];
+        c_.tracker_->SendFailed(target, seq);
+        c_.logger_.Debug("probe not sent",
+                         {{"neighbor", c_.config_.neighbors[target / kMaxAddresses].name},
+                          {"err", std::strerror(result.error)}});
+        ++done;
+      }
+    }
+    batched_ = 0;
   }
 
   void Assign(std::size_t n, const std::vector<net::Address>& addresses) {
@@ -310,8 +337,14 @@ class BgpCollector::Prober {
   asio::io_context& io_;
   std::uint16_t id_;
   asio::ip::udp::resolver resolver_;
-  std::vector<std::byte> in_;
-  std::vector<std::byte> out_;
+  std::vector<std::byte> in_;  // kBatch datagrams of up to kMaxPacket
+  std::array<io::IcmpSocket::Received, io::IcmpSocket::kBatch> received_;
+  // Probes built in one tick, sent together: kBatch packets of up to kMaxPacket in out_.
+  std::unique_ptr<std::byte[]> out_;
+  std::array<io::IcmpSocket::Outgoing, io::IcmpSocket::kBatch> batch_;
+  std::array<std::pair<std::size_t, std::uint16_t>, io::IcmpSocket::kBatch> batch_probes_;
+  std::size_t batched_ = 0;
+  Socket* batch_socket_ = nullptr;
   std::map<std::pair<bool, std::string>, std::unique_ptr<Socket>> sockets_;
   std::vector<const Socket*> sent_via_ = std::vector<const Socket*>(65536);  // by sequence
   std::set<std::string> open_errors_;

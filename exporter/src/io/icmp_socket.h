@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <span>
 
 #include "core/expected.h"
@@ -23,14 +22,28 @@ class IcmpSocket {
   bool raw() const { return raw_; }
   int fd() const { return fd_.get(); }
 
-  Status Send(const net::Address& to, std::span<const std::byte> packet) const;
+  // Most batches are one tick's probes: a few per socket.
+  static constexpr std::size_t kBatch = 32;
+
+  struct Outgoing {
+    net::Address to;
+    std::span<const std::byte> packet;
+  };
+  struct SendResult {
+    std::size_t sent = 0;  // packets[0, sent) left
+    int error = 0;         // errno of packets[sent], if sent < packets.size()
+  };
+  // Sends up to kBatch packets in one system call; stops at the first that fails.
+  SendResult Send(std::span<const Outgoing> packets) const;
 
   struct Received {
     net::Address from;
-    std::size_t size = 0;
+    std::span<const std::byte> data;
   };
-  // The next queued datagram, or nullopt when none is (or on an error).
-  std::optional<Received> Receive(std::span<std::byte> buffer) const;
+  // Reads up to kBatch queued datagrams in one system call, each into its own `each`-byte slice
+  // of `buffers`; returns how many (0 when none is queued, or on an error).
+  std::size_t Receive(std::span<std::byte> buffers, std::size_t each,
+                      std::span<Received, kBatch> out) const;
 
  private:
   IcmpSocket(UniqueFd fd, bool v6, bool raw) : fd_(std::move(fd)), v6_(v6), raw_(raw) {}
