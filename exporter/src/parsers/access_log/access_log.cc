@@ -1,0 +1,421 @@
+#include "parsers/access_log/access_log.h"
+
+#include <array>
+#include <cctype>
+#include <utility>
+
+namespace edgewatch::access_log {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kNamed = {{
+    {"common", R"(%h %l %u %t "%r" %>s %b)"},
+    {"combined", R"(%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i")"},
+    {"vhost_combined", R"(%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i")"},
+    // nginx's predefined format, written with its own variables.
+    {"nginx_combined",
+     R"($remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent")"},
+}};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The end of a quoted value starting at `pos`: the first '"' not escaped by a backslash.
+std::size_t QuotedEnd(std::string_view line, std::size_t pos) {
+  for (std::size_t i = pos; i < line.size(); ++i) {
+    if (line[i] == '\\') {
+      ++i;
+    } else if (line[i] == '"') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string_view Dash(std::string_view v) { return v == "-" ? std::string_view() : v; }
+
+// Seconds since the epoch of a proleptic Gregorian civil date (Howard Hinnant's algorithm).
+std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) {
+    return false;
+  }
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (!IsDigit(s[i])) {
+      return false;
+    }
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* MethodName(Method m) {
+  static constexpr const char* kNames[kMethodCount] = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE", "OTHER"};
+  return kNames[static_cast<int>(m)];
+}
+
+Method ParseMethod(std::string_view t) {
+  switch (t.size()) {
+    case 3:
+      return t == "GET" ? Method::kGet : t == "PUT" ? Method::kPut : Method::kOther;
+    case 4:
+      return t == "POST" ? Method::kPost : t == "HEAD" ? Method::kHead : Method::kOther;
+    case 5:
+      return t == "PATCH" ? Method::kPatch : t == "TRACE" ? Method::kTrace : Method::kOther;
+    case 6:
+      return t == "DELETE" ? Method::kDelete : Method::kOther;
+    case 7:
+      return t == "OPTIONS" ? Method::kOptions : t == "CONNECT" ? Method::kConnect : Method::kOther;
+    default:
+      return Method::kOther;
+  }
+}
+
+std::optional<Format> Format::Compile(std::string_view spec, std::string* error) {
+  for (const auto& [name, text] : kNamed) {
+    if (spec == name) {
+      auto f = Compile(text, error);
+      if (f) {
+        f->spec_ = std::string(name);
+      }
+      return f;
+    }
+  }
+  Format f;
+  f.spec_ = std::string(spec);
+  std::string literal;  // collects text until the next field
+  auto field = [&](Field kind) {
+    (f.tokens_.empty() ? f.prefix_ : f.tokens_.back().literal) = std::move(literal);
+    literal.clear();
+    f.tokens_.push_back({"", kind});
+  };
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    const char c = spec[i];
+    if (c == '\\' && i + 1 < spec.size()) {  // \" \t \n as Apache's config parser reads them
+      const char e = spec[++i];
+      literal += e == 't' ? '\t' : e == 'n' ? '\n' : e;
+    } else if (c == '%') {
+      if (++i >= spec.size()) {
+        *error = "format ends in a lone %";
+        return std::nullopt;
+      }
+      if (spec[i] == '%') {
+        literal += '%';
+        continue;
+      }
+      // Modifiers: < > and a status list such as !400,501.
+      while (i < spec.size() && (spec[i] == '<' || spec[i] == '>' || spec[i] == '!' ||
+                                 spec[i] == ',' || IsDigit(spec[i]))) {
+        ++i;
+      }
+      std::string_view argument;
+      bool has_argument = false;
+      if (i < spec.size() && spec[i] == '{') {
+        const auto close = spec.find('}', i);
+        if (close == std::string_view::npos) {
+          *error = "unclosed %{ in format";
+          return std::nullopt;
+        }
+        argument = spec.substr(i + 1, close - i - 1);
+        has_argument = true;
+        i = close + 1;
+      }
+      if (i >= spec.size()) {
+        *error = "format ends inside a % directive";
+        return std::nullopt;
+      }
+      switch (spec[i]) {
+        case 'h':
+        case 'a':
+          field(Field::kClient);
+          break;
+        case 'v':
+        case 'V':
+          field(Field::kVhost);
+          break;
+        case 't':
+          if (has_argument) {
+            field(Field::kIgnore);
+          } else {  // [10/Oct/2000:13:55:36 -0700]
+            literal += '[';
+            field(Field::kTime);
+            literal += ']';
+          }
+          break;
+        case 'r':
+          field(Field::kRequest);
+          break;
+        case 'm':
+          field(Field::kMethod);
+          break;
+        case 'U':
+          field(Field::kPath);
+          break;
+        case 's':
+          field(Field::kStatus);
+          break;
+        case 'b':
+        case 'B':
+        case 'O':
+          field(Field::kBytes);
+          break;
+        case 'i':
+          field(EqualsIgnoreCase(argument, "Referer")      ? Field::kReferer
+                : EqualsIgnoreCase(argument, "User-Agent") ? Field::kUserAgent
+                                                           : Field::kIgnore);
+          break;
+        default:
+          if (!std::isalpha(static_cast<unsigned char>(spec[i]))) {
+            *error = std::string("unknown directive %") + spec[i] + " in format";
+            return std::nullopt;
+          }
+          field(Field::kIgnore);
+      }
+    } else if (c == '$' && i + 1 < spec.size() &&
+               (std::isalpha(static_cast<unsigned char>(spec[i + 1])) || spec[i + 1] == '{')) {
+      // nginx: $name or ${name}
+      std::size_t start = i + 1;
+      std::size_t end = start;
+      const bool braced = spec[start] == '{';
+      if (braced) {
+        end = spec.find('}', ++start);
+        if (end == std::string_view::npos) {
+          *error = "unclosed ${ in format";
+          return std::nullopt;
+        }
+        i = end;
+      } else {
+        while (end < spec.size() &&
+               (std::isalnum(static_cast<unsigned char>(spec[end])) || spec[end] == '_')) {
+          ++end;
+        }
+        i = end - 1;
+      }
+      const std::string_view var = spec.substr(start, end - start);
+      static constexpr std::array<std::pair<std::string_view, Field>, 11> kVars = {{
+          {"remote_addr", Field::kClient},
+          {"host", Field::kVhost},
+          {"server_name", Field::kVhost},
+          {"time_local", Field::kTime},
+          {"request", Field::kRequest},
+          {"request_method", Field::kMethod},
+          {"uri", Field::kPath},
+          {"status", Field::kStatus},
+          {"body_bytes_sent", Field::kBytes},
+          {"http_referer", Field::kReferer},
+          {"http_user_agent", Field::kUserAgent},
+      }};
+      Field kind = Field::kIgnore;
+      for (const auto& [name, k] : kVars) {
+        if (var == name) {
+          kind = k;
+        }
+      }
+      field(kind);
+    } else {
+      literal += c;
+    }
+  }
+  if (f.tokens_.empty()) {
+    *error = "format has no % directive or $variable";
+    return std::nullopt;
+  }
+  f.tokens_.back().literal = std::move(literal);
+  // A field between quotes may hold spaces and escaped quotes.
+  const std::string* before = &f.prefix_;
+  for (Token& t : f.tokens_) {
+    t.quoted = !before->empty() && before->back() == '"' && t.literal.starts_with('"');
+    before = &t.literal;
+  }
+  return f;
+}
+
+bool Format::Parse(std::string_view line, Request& out) const {
+  out = Request{};
+  if (line.substr(0, prefix_.size()) != prefix_) {
+    return false;
+  }
+  std::size_t pos = prefix_.size();
+  for (const Token& token : tokens_) {
+    const std::string_view lit = token.literal;
+    const bool quoted = token.quoted;
+    std::size_t end;
+    if (quoted) {
+      end = QuotedEnd(line, pos);
+    } else if (lit.empty() || lit[0] == ' ') {
+      end = line.find(' ', pos);
+    } else {
+      end = line.find(lit[0], pos);
+    }
+    if (end == std::string_view::npos) {
+      if (!lit.empty() || quoted) {
+        return false;
+      }
+      end = line.size();  // the last field runs to the end of the line
+    }
+    if (line.substr(end, lit.size()) != lit) {
+      return false;
+    }
+    const std::string_view value = line.substr(pos, end - pos);
+    if (!quoted && token.field != Field::kTime && value.find(' ') != std::string_view::npos) {
+      return false;
+    }
+    switch (token.field) {
+      case Field::kClient:
+        out.client = value;
+        break;
+      case Field::kVhost:
+        out.vhost = Dash(value);
+        break;
+      case Field::kTime:
+        out.time = value;
+        break;
+      case Field::kRequest: {
+        out.request = value;
+        const auto sp = value.find(' ');
+        out.method = ParseMethod(value.substr(0, sp));
+        if (sp != std::string_view::npos) {
+          const auto uri = value.substr(sp + 1);
+          out.path = uri.substr(0, std::min(uri.find(' '), uri.find('?')));
+        }
+        break;
+      }
+      case Field::kMethod:
+        out.method = ParseMethod(value);
+        break;
+      case Field::kPath:
+        out.path = value.substr(0, value.find('?'));
+        break;
+      case Field::kStatus: {
+        int status = 0;
+        if (value.size() != 3 || !Digits(value, 0, 3, status) || status < 100 || status > 599) {
+          return false;
+        }
+        out.status = static_cast<std::uint16_t>(status);
+        break;
+      }
+      case Field::kBytes:
+        if (value != "-") {
+          if (value.empty() || value.size() > 19) {
+            return false;
+          }
+          std::uint64_t bytes = 0;
+          for (char c : value) {
+            if (!IsDigit(c)) {
+              return false;
+            }
+            bytes = bytes * 10 + static_cast<std::uint64_t>(c - '0');
+          }
+          out.bytes = bytes;
+        }
+        break;
+      case Field::kReferer:
+        out.referer = Dash(value);
+        break;
+      case Field::kUserAgent:
+        out.user_agent = Dash(value);
+        break;
+      case Field::kIgnore:
+        break;
+    }
+    pos = end + lit.size();
+  }
+  return true;
+}
+
+std::vector<Format> DetectableFormats() {
+  std::vector<Format> formats;
+  std::string ignored;
+  for (std::string_view spec :
+       {std::string_view("vhost_combined"),
+        std::string_view(R"(%v %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i")"),
+        std::string_view("combined"), std::string_view("common")}) {
+    formats.push_back(*Format::Compile(spec, &ignored));
+  }
+  return formats;
+}
+
+AutoFormat::AutoFormat() : formats_(DetectableFormats()), last_(2) {}
+
+bool AutoFormat::TryAll(std::string_view line, Request& out) {
+  // common is a prefix of combined: after a common line, try combined first again.
+  const std::size_t first = formats_[last_].spec() == "common" ? last_ - 1 : last_;
+  if (formats_[first].Parse(line, out)) {
+    last_ = first;
+    return true;
+  }
+  for (std::size_t i = 0; i < formats_.size(); ++i) {
+    if (i != first && formats_[i].Parse(line, out)) {
+      last_ = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool AutoFormat::Parse(std::string_view line, Request& out) {
+  if (TryAll(line, out)) {
+    return true;
+  }
+  // A syslog-wrapped line: "Sep 15 16:13:46 host nginx[2869]: 81.150.104.130 - - [...".
+  if (line.empty() || !(std::isupper(static_cast<unsigned char>(line[0])) || IsDigit(line[0]))) {
+    return false;
+  }
+  const auto colon = line.substr(0, 256).find(": ");
+  if (colon == std::string_view::npos ||
+      line.substr(0, colon).find('"') != std::string_view::npos) {
+    return false;
+  }
+  return TryAll(line.substr(colon + 2), out);
+}
+
+std::optional<std::int64_t> ParseTime(std::string_view t) {
+  // 10/Oct/2000:13:55:36 -0700
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  int day = 0;
+  int year = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  int zone = 0;
+  if (t.size() != 26 || t[2] != '/' || t[6] != '/' || t[11] != ':' || t[14] != ':' ||
+      t[17] != ':' || t[20] != ' ' || (t[21] != '+' && t[21] != '-') || !Digits(t, 0, 2, day) ||
+      !Digits(t, 7, 4, year) || !Digits(t, 12, 2, hour) || !Digits(t, 15, 2, minute) ||
+      !Digits(t, 18, 2, second) || !Digits(t, 22, 4, zone)) {
+    return std::nullopt;
+  }
+  const auto month = kMonths.find(t.substr(3, 3));
+  if (month == std::string_view::npos || month % 3 != 0 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  const std::int64_t offset = (zone / 100 * 3600 + zone % 100 * 60) * (t[21] == '-' ? -1 : 1);
+  return DaysFromCivil(year, static_cast<unsigned>(month / 3 + 1), static_cast<unsigned>(day)) *
+             86400 +
+         hour * 3600 + minute * 60 + second - offset;
+}
+
+}  // namespace edgewatch::access_log

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edgewatch::access_log {
+
+// HTTP methods as a fixed set, so that a label built from one stays bounded.
+enum class Method : std::uint8_t {
+  kGet,
+  kHead,
+  kPost,
+  kPut,
+  kDelete,
+  kOptions,
+  kPatch,
+  kConnect,
+  kTrace,
+  kOther,
+};
+inline constexpr int kMethodCount = 10;
+const char* MethodName(Method m);
+Method ParseMethod(std::string_view text);
+
+// One access log line. Views point into the line; empty when the format has no such field or
+// the server logged "-".
+struct Request {
+  std::string_view client;
+  std::string_view vhost;
+  std::string_view time;     // %t without the brackets: 10/Oct/2000:13:55:36 -0700
+  std::string_view request;  // the request line as logged, escapes and all
+  Method method = Method::kOther;
+  std::string_view path;  // without the query string
+  std::uint16_t status = 0;
+  std::uint64_t bytes = 0;
+  std::string_view referer;
+  std::string_view user_agent;
+};
+
+// A compiled log format: Apache `LogFormat` directives (%h %l %u %t "%r" %>s %b %{Referer}i
+// %{User-Agent}i %v %p %D %T ... ; unknown ones are matched and ignored) or nginx `log_format`
+// variables ($remote_addr $time_local "$request" $status ...). Text after the last field is
+// tolerated, so a log with extra trailing fields still parses.
+class Format {
+ public:
+  // A predefined name (common, combined, vhost_combined, nginx_combined) or a format string;
+  // nullopt with `error` set when the string cannot be used.
+  static std::optional<Format> Compile(std::string_view spec, std::string* error);
+
+  // Fills `out` from `line`; false when the line does not have this format. No allocation.
+  bool Parse(std::string_view line, Request& out) const;
+
+  const std::string& spec() const { return spec_; }
+
+ private:
+  enum class Field : std::uint8_t {
+    kClient,
+    kVhost,
+    kTime,
+    kRequest,
+    kMethod,
+    kPath,
+    kStatus,
+    kBytes,
+    kReferer,
+    kUserAgent,
+    kIgnore,
+  };
+  struct Token {
+    std::string literal;  // text that must follow the field (or lead the line, for the first)
+    Field field = Field::kIgnore;
+    bool quoted = false;  // "field": runs to the closing quote
+  };
+
+  std::string spec_;
+  std::string prefix_;  // literal text before the first field
+  std::vector<Token> tokens_;
+};
+
+// The formats `access_log` tries when a log names none, most specific first: vhost_combined,
+// vhost then client, combined, common.
+std::vector<Format> DetectableFormats();
+
+// Parses lines of an unknown format: tries the format that matched last first, then the others,
+// and once a line matches none, a syslog prefix ("May 11 04:02:36 host nginx[12]: ") is skipped
+// and the formats tried again. Not thread-safe (remembers the last match).
+class AutoFormat {
+ public:
+  AutoFormat();
+  bool Parse(std::string_view line, Request& out);
+
+ private:
+  bool TryAll(std::string_view line, Request& out);
+
+  std::vector<Format> formats_;
+  std::size_t last_ = 0;
+};
+
+// Seconds since the Unix epoch of a %t value ("10/Oct/2000:13:55:36 -0700"); nullopt if it is
+// not one.
+std::optional<std::int64_t> ParseTime(std::string_view time);
+
+}  // namespace edgewatch::access_log
