@@ -1,0 +1,292 @@
+#include "io/file_follower.h"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace edgewatch::io {
+namespace {
+
+// Bytes per read(2); the buffer holds this plus an unfinished line of up to max_line.
+constexpr std::size_t kChunk = 256 * 1024;
+// Closed files whose read offset is remembered, per log: a directory moved away for longer
+// than rotate_wait and back is then not read again from the start.
+constexpr std::size_t kRemembered = 16;
+
+bool HasGlob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+std::vector<std::string> Expand(const std::string& pattern) {
+  if (!HasGlob(pattern)) {
+    return {pattern};
+  }
+  std::vector<std::string> out;
+  glob_t g{};
+  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) {
+      out.emplace_back(g.gl_pathv[i]);
+    }
+  }
+  ::globfree(&g);
+  return out;
+}
+
+}  // namespace
+
+struct FileFollower::File {
+  std::string path;
+  UniqueFd fd;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::uint64_t offset = 0;
+  std::unique_ptr<char[]> buffer;  // max_line + kChunk bytes
+  std::size_t pending = 0;         // an unfinished line at the buffer's start
+  bool skipping = false;           // inside a line already cut to max_line
+  bool rotated = false;            // renamed away, replaced or deleted: drained, then closed
+  bool seen = false;               // matched by the pattern this round
+  Clock::MonotonicTime last_change{};
+};
+
+struct FileFollower::Log {
+  struct Closed {
+    dev_t dev;
+    ino_t ino;
+    std::uint64_t offset;
+  };
+
+  FollowedLog config;
+  std::vector<std::unique_ptr<File>> files;
+  LogHealth health;
+  std::string last_error;
+  std::vector<Closed> closed;  // the last kRemembered closed files
+  bool warned_too_many = false;
+};
+
+FileFollower::FileFollower(std::vector<FollowedLog> logs, FollowerOptions options,
+                           const Clock& clock, Logger logger)
+    : options_(options), clock_(clock), logger_(std::move(logger)) {
+  for (auto& l : logs) {
+    auto log = std::make_unique<Log>();
+    log->config = std::move(l);
+    logs_.push_back(std::move(log));
+  }
+}
+
+FileFollower::~FileFollower() = default;
+
+const LogHealth& FileFollower::Health(std::size_t log) const { return logs_[log]->health; }
+
+std::vector<std::string> FileFollower::Directories() const {
+  std::vector<std::string> out;
+  for (const auto& log : logs_) {
+    const auto& pattern = log->config.pattern;
+    const auto slash = pattern.rfind('/');
+    std::string dir =
+        slash == std::string::npos ? "." : pattern.substr(0, std::max<std::size_t>(slash, 1));
+    if (!HasGlob(dir) && std::find(out.begin(), out.end(), dir) == out.end()) {
+      out.push_back(std::move(dir));
+    }
+  }
+  return out;
+}
+
+bool FileFollower::Poll(LineSink& sink) {
+  bool more = false;
+  for (std::size_t i = 0; i < logs_.size(); ++i) {
+    Log& log = *logs_[i];
+    Discover(log);
+    // What a rotated file still holds comes before its successor's lines.
+    for (bool rotated : {true, false}) {
+      for (auto& file : log.files) {
+        if (file->rotated == rotated) {
+          Read(log, i, *file, more, sink);
+        }
+      }
+    }
+    const auto now = clock_.Monotonic();
+    for (std::size_t f = 0; f < log.files.size();) {
+      File& file = *log.files[f];
+      struct stat st {};
+      const bool deleted = ::fstat(file.fd.get(), &st) != 0 || st.st_nlink == 0;
+      if (file.rotated && (deleted || now - file.last_change >= options_.rotate_wait)) {
+        Close(log, i, file, sink);
+        log.files.erase(log.files.begin() + static_cast<std::ptrdiff_t>(f));
+      } else {
+        ++f;
+      }
+    }
+    log.health.open_files = static_cast<std::size_t>(std::count_if(
+        log.files.begin(), log.files.end(), [](const auto& f) { return !f->rotated; }));
+  }
+  started_ = true;
+  return more;
+}
+
+void FileFollower::Discover(Log& log) {
+  for (auto& file : log.files) {
+    file->seen = false;
+  }
+  std::size_t current = static_cast<std::size_t>(
+      std::count_if(log.files.begin(), log.files.end(), [](const auto& f) { return !f->rotated; }));
+  for (const auto& path : Expand(log.config.pattern)) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      continue;
+    }
+    auto known = std::find_if(log.files.begin(), log.files.end(), [&](const auto& f) {
+      return f->dev == st.st_dev && f->ino == st.st_ino;
+    });
+    if (known != log.files.end()) {  // the same file, maybe renamed within the pattern
+      File& f = **known;
+      f.path = path;
+      f.seen = true;
+      if (f.rotated) {  // back (its directory was moved away and back)
+        f.rotated = false;
+        ++current;
+      }
+      continue;
+    }
+    if (current >= options_.max_files) {
+      if (!log.warned_too_many) {
+        logger_.Warn("too many files match; ignoring the rest",
+                     {{"log", log.config.name}, {"path", path}});
+        log.warned_too_many = true;
+      }
+      continue;
+    }
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
+      std::string error = std::string("cannot open ") + path + ": " + std::strerror(errno);
+      if (error != log.last_error) {
+        ++log.health.read_errors;
+        logger_.Warn("cannot follow log file", {{"log", log.config.name}, {"err", error}});
+        log.last_error = std::move(error);
+      }
+      continue;
+    }
+    log.last_error.clear();
+    auto file = std::make_unique<File>();
+    file->path = path;
+    file->dev = st.st_dev;
+    file->ino = st.st_ino;
+    file->fd = std::move(fd);
+    // Files there at start are followed from their end; later ones (rotation, new matches) and
+    // everything in a replay from their start.
+    file->offset = started_ || options_.from_start ? 0 : static_cast<std::uint64_t>(st.st_size);
+    for (const auto& c : log.closed) {
+      if (c.dev == st.st_dev && c.ino == st.st_ino &&
+          c.offset <= static_cast<std::uint64_t>(st.st_size)) {
+        file->offset = c.offset;
+      }
+    }
+    file->buffer = std::make_unique_for_overwrite<char[]>(options_.max_line + kChunk);
+    file->seen = true;
+    file->last_change = clock_.Monotonic();
+    log.files.push_back(std::move(file));
+    ++current;
+  }
+  for (auto& file : log.files) {
+    if (!file->seen && !file->rotated) {
+      file->rotated = true;
+      file->last_change = clock_.Monotonic();
+      ++log.health.rotations;
+    }
+  }
+}
+
+void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, LineSink& sink) {
+  if (!file.rotated) {
+    struct stat st {};
+    if (::fstat(file.fd.get(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) < file.offset) {
+      ++log.health.truncations;
+      file.offset = 0;
+      file.pending = 0;
+      file.skipping = false;
+    }
+  }
+  auto emit = [&](const char* data, std::size_t size) {
+    if (size > options_.max_line) {
+      size = options_.max_line;
+      ++log.health.long_lines;
+    }
+    ++log.health.lines;
+    sink.Line(index, std::string_view(data, size));
+  };
+  char* const buffer = file.buffer.get();
+  std::size_t budget = options_.read_budget;
+  while (budget > 0) {
+    const ssize_t n = ::pread(file.fd.get(), buffer + file.pending, std::min(kChunk, budget),
+                              static_cast<off_t>(file.offset));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      std::string error = std::string("cannot read ") + file.path + ": " + std::strerror(errno);
+      if (error != log.last_error) {
+        ++log.health.read_errors;
+        logger_.Warn("cannot read log file", {{"log", log.config.name}, {"err", error}});
+        log.last_error = std::move(error);
+      }
+      return;
+    }
+    if (n == 0) {
+      return;
+    }
+    const auto got = static_cast<std::size_t>(n);
+    file.offset += got;
+    log.health.bytes += got;
+    budget -= std::min(budget, got);
+    file.last_change = clock_.Monotonic();
+    const std::size_t end = file.pending + got;
+    std::size_t start = 0;
+    while (const void* nl = std::memchr(buffer + start, '\n', end - start)) {
+      const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer);
+      if (file.skipping) {
+        file.skipping = false;
+      } else {
+        emit(buffer + start, at - start);
+      }
+      start = at + 1;
+    }
+    std::size_t rest = end - start;
+    if (file.skipping) {
+      rest = 0;
+    } else if (rest >= options_.max_line) {  // no newline in sight: cut the line here
+      emit(buffer + start, rest);
+      file.skipping = true;
+      rest = 0;
+    }
+    std::memmove(buffer, buffer + start, rest);
+    file.pending = rest;
+  }
+  more = true;
+}
+
+void FileFollower::Close(Log& log, std::size_t index, File& file, LineSink& sink) {
+  FlushFile(log, index, file, sink);  // its last line will never get a newline now
+  if (log.closed.size() == kRemembered) {
+    log.closed.erase(log.closed.begin());
+  }
+  log.closed.push_back({file.dev, file.ino, file.offset});
+}
+
+void FileFollower::FlushFile(Log& log, std::size_t index, File& file, LineSink& sink) {
+  if (file.pending > 0 && !file.skipping) {
+    ++log.health.lines;
+    sink.Line(index, std::string_view(file.buffer.get(), file.pending));
+  }
+  file.pending = 0;
+}
+
+void FileFollower::Flush(LineSink& sink) {
+  for (std::size_t i = 0; i < logs_.size(); ++i) {
+    for (auto& file : logs_[i]->files) {
+      FlushFile(*logs_[i], i, *file, sink);
+    }
+  }
+}
+
+}  // namespace edgewatch::io

@@ -1,0 +1,260 @@
+#include "io/file_follower.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "io/change_trigger.h"
+#include "testutil/fake_clock.h"
+
+namespace edgewatch::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Lines final : public LineSink {
+ public:
+  void Line(std::size_t log, std::string_view line) override {
+    got.push_back(std::to_string(log) + ":" + std::string(line));
+  }
+  std::vector<std::string> Take() { return std::exchange(got, {}); }
+
+  std::vector<std::string> got;
+};
+
+// Rotation styles on real files in a temporary directory, each step followed by one Poll(): the
+// exact lines handed on (nothing lost, nothing twice) and the health counters.
+class FileFollowerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("edgewatch-follow-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // Appends with O_APPEND, as a web server writes its log.
+  static void Append(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::app | std::ios::binary) << text;
+  }
+
+  std::unique_ptr<FileFollower> Follow(std::vector<FollowedLog> logs,
+                                       FollowerOptions options = {}) {
+    return std::make_unique<FileFollower>(std::move(logs), options, clock_, logger_);
+  }
+
+  std::vector<std::string> Poll(FileFollower& f) {
+    f.Poll(sink_);
+    return sink_.Take();
+  }
+
+  fs::path dir_;
+  testing::FakeClock clock_;
+  std::ostringstream log_text_;
+  Logger logger_{log_text_, LogLevel::kDebug, LogFormat::kLogfmt, clock_};
+  Lines sink_;
+};
+
+using V = std::vector<std::string>;
+
+TEST_F(FileFollowerTest, StartsAtTheEndAndJoinsPartialLines) {
+  const auto log = Path("access.log");
+  Append(log, "old 1\nold 2\n");
+  auto f = Follow({{"web", log}});
+  EXPECT_EQ(Poll(*f), V{});
+  EXPECT_EQ(f->Health(0).open_files, 1u);
+  Append(log, "new 1\nnew ");
+  EXPECT_EQ(Poll(*f), V{"0:new 1"});
+  Append(log, "2\n");
+  EXPECT_EQ(Poll(*f), V{"0:new 2"});
+  EXPECT_EQ(f->Health(0).lines, 2u);
+  EXPECT_EQ(f->Health(0).bytes, 12u);
+}
+
+TEST_F(FileFollowerTest, RenameAndCreateDrainsTheOldFileFirst) {
+  const auto log = Path("access.log");
+  Append(log, "");
+  auto f = Follow({{"web", log}}, {.rotate_wait = std::chrono::seconds(5)});
+  Poll(*f);
+  Append(log, "a\n");
+  Poll(*f);
+  Append(log, "b\n");
+  fs::rename(log, Path("access.log.1"));
+  Append(Path("access.log.1"), "c\n");  // the server still writes to the old file
+  Append(log, "d\n");                   // until it reopens its log
+  EXPECT_EQ(Poll(*f), (V{"0:b", "0:c", "0:d"}));
+  EXPECT_EQ(f->Health(0).rotations, 1u);
+  EXPECT_EQ(f->Health(0).open_files, 1u);
+  Append(Path("access.log.1"), "e\n");
+  clock_.Advance(std::chrono::seconds(4));
+  EXPECT_EQ(Poll(*f), V{"0:e"});
+  clock_.Advance(std::chrono::seconds(6));
+  EXPECT_EQ(Poll(*f), V{});  // idle past rotate_wait: closed
+  Append(Path("access.log.1"), "late\n");
+  Append(log, "f\n");
+  EXPECT_EQ(Poll(*f), V{"0:f"});
+  EXPECT_EQ(f->Health(0).lines, 6u);
+  EXPECT_EQ(f->Health(0).rotations, 1u);
+}
+
+TEST_F(FileFollowerTest, CopyTruncate) {
+  const auto log = Path("access.log");
+  Append(log, "");
+  auto f = Follow({{"web", log}});
+  Poll(*f);
+  Append(log, "a\nb\n");
+  EXPECT_EQ(Poll(*f), (V{"0:a", "0:b"}));
+  fs::copy_file(log, Path("access.log.1"));
+  fs::resize_file(log, 0);
+  Append(log, "c\n");
+  EXPECT_EQ(Poll(*f), V{"0:c"});
+  EXPECT_EQ(f->Health(0).truncations, 1u);
+  EXPECT_EQ(f->Health(0).rotations, 0u);
+  EXPECT_EQ(f->Health(0).lines, 3u);
+}
+
+TEST_F(FileFollowerTest, DelayCompressAcrossTwoRotations) {
+  // logrotate with delaycompress: access.log -> access.log.1 (compressed only at the next
+  // rotation: access.log.1 -> access.log.2.gz, the uncompressed file deleted).
+  const auto log = Path("access.log");
+  Append(log, "");
+  auto f = Follow({{"web", log}}, {.rotate_wait = std::chrono::seconds(5)});
+  Poll(*f);
+  Append(log, "1\n");
+  fs::rename(log, Path("access.log.1"));
+  Append(log, "2\n");
+  EXPECT_EQ(Poll(*f), (V{"0:1", "0:2"}));
+  Append(log, "3\n");
+  fs::remove(Path("access.log.1"));
+  Append(Path("access.log.2.gz"), "compressed");
+  fs::rename(log, Path("access.log.1"));
+  Append(Path("access.log.1"), "4\n");
+  Append(log, "5\n");
+  EXPECT_EQ(Poll(*f), (V{"0:3", "0:4", "0:5"}));
+  EXPECT_EQ(f->Health(0).rotations, 2u);
+  EXPECT_EQ(f->Health(0).lines, 5u);
+}
+
+TEST_F(FileFollowerTest, DeletedAndRecreatedAndNotThereYet) {
+  const auto log = Path("access.log");
+  auto f = Follow({{"web", log}});
+  EXPECT_EQ(Poll(*f), V{});
+  EXPECT_EQ(f->Health(0).open_files, 0u);
+  Append(log, "first\n");  // appears after start: read from its beginning
+  EXPECT_EQ(Poll(*f), V{"0:first"});
+  EXPECT_EQ(f->Health(0).open_files, 1u);
+  Append(log, "last words\n");
+  fs::remove(log);
+  EXPECT_EQ(Poll(*f), V{"0:last words"});
+  EXPECT_EQ(f->Health(0).open_files, 0u);
+  EXPECT_EQ(f->Health(0).rotations, 1u);
+  Append(log, "again\n");
+  EXPECT_EQ(Poll(*f), V{"0:again"});
+  EXPECT_EQ(f->Health(0).lines, 3u);
+}
+
+TEST_F(FileFollowerTest, DirectoryMovedAwayAndBack) {
+  fs::create_directories(Path("httpd"));
+  const auto log = Path("httpd/access.log");
+  Append(log, "");
+  auto f = Follow({{"web", log}}, {.rotate_wait = std::chrono::seconds(5)});
+  Poll(*f);
+  fs::rename(Path("httpd"), Path("httpd.moved"));
+  Append(Path("httpd.moved/access.log"), "while away\n");
+  EXPECT_EQ(Poll(*f), V{"0:while away"});
+  EXPECT_EQ(f->Health(0).open_files, 0u);
+  clock_.Advance(std::chrono::seconds(10));  // away for longer than rotate_wait: closed
+  Poll(*f);
+  Append(Path("httpd.moved/access.log"), "still away\n");
+  fs::rename(Path("httpd.moved"), Path("httpd"));
+  Append(log, "back\n");
+  // The same file again: read on from where it was left, not from its start.
+  EXPECT_EQ(Poll(*f), (V{"0:still away", "0:back"}));
+  EXPECT_EQ(f->Health(0).open_files, 1u);
+  EXPECT_EQ(f->Health(0).lines, 3u);
+}
+
+TEST_F(FileFollowerTest, GlobPicksUpNewFilesAndFollowsRenamesWithin) {
+  Append(Path("a.log"), "a0\n");
+  auto f = Follow({{"web", Path("*.log")}, {"other", Path("other.txt")}});
+  Poll(*f);
+  Append(Path("a.log"), "a1\n");
+  Append(Path("b.log"), "b1\n");
+  Append(Path("other.txt"), "o1\n");
+  EXPECT_EQ(Poll(*f), (V{"0:a1", "0:b1", "1:o1"}));
+  fs::rename(Path("b.log"), Path("c.log"));  // still matches: the same file, not a new one
+  Append(Path("c.log"), "b2\n");
+  EXPECT_EQ(Poll(*f), V{"0:b2"});
+  EXPECT_EQ(f->Health(0).open_files, 2u);
+  EXPECT_EQ(f->Health(0).rotations, 0u);
+  EXPECT_EQ(f->Directories(), V{dir_.string()});
+}
+
+TEST_F(FileFollowerTest, LongLinesAreCutAndCounted) {
+  const auto log = Path("access.log");
+  Append(log, "");
+  auto f = Follow({{"web", log}}, {.max_line = 8});
+  Poll(*f);
+  Append(log, "short\n0123456789abcdef\nok\n");
+  EXPECT_EQ(Poll(*f), (V{"0:short", "0:01234567", "0:ok"}));
+  Append(log, "0123456789");  // no newline yet, already past the cap
+  EXPECT_EQ(Poll(*f), V{"0:01234567"});
+  Append(log, "more of the same line\nnext\n");
+  EXPECT_EQ(Poll(*f), V{"0:next"});
+  EXPECT_EQ(f->Health(0).long_lines, 2u);
+  EXPECT_EQ(f->Health(0).lines, 5u);
+}
+
+TEST_F(FileFollowerTest, ReplayReadsFromTheStartWithinTheBudget) {
+  const auto log = Path("access.log");
+  std::string text;
+  for (int i = 0; i < 1000; ++i) {
+    text += "line " + std::to_string(i) + "\n";
+  }
+  Append(log, text + "unterminated");
+  auto f = Follow({{"replay", log}}, {.from_start = true, .read_budget = 1000});
+  int rounds = 1;
+  while (f->Poll(sink_)) {
+    ++rounds;
+  }
+  EXPECT_GT(rounds, 5);  // the budget split the file over several rounds
+  f->Flush(sink_);
+  const auto lines = sink_.Take();
+  ASSERT_EQ(lines.size(), 1001u);
+  EXPECT_EQ(lines[0], "0:line 0");
+  EXPECT_EQ(lines[999], "0:line 999");
+  EXPECT_EQ(lines[1000], "0:unterminated");
+  EXPECT_EQ(f->Health(0).bytes, text.size() + 12);
+}
+
+TEST_F(FileFollowerTest, OnlyRegularFilesAndAtMostMaxFiles) {
+  fs::create_directories(Path("d.log"));
+  Append(Path("a.log"), "");
+  Append(Path("b.log"), "");
+  Append(Path("c.log"), "");
+  auto f = Follow({{"web", Path("*.log")}}, {.max_files = 2});
+  Poll(*f);
+  EXPECT_EQ(f->Health(0).open_files, 2u);
+  EXPECT_NE(log_text_.str().find("too many files match"), std::string::npos);
+}
+
+TEST(ChangeTriggerTest, StopEndsWaiting) {
+  ChangeTrigger trigger({"/nonexistent-dir"}, std::chrono::hours(1));
+  trigger.Stop();
+  EXPECT_FALSE(trigger.Wait());
+  EXPECT_FALSE(trigger.Wait());
+}
+
+}  // namespace
+}  // namespace edgewatch::io
