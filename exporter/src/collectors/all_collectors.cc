@@ -1,3 +1,4 @@
+#include "collectors/access_log_collector.h"
 #include "collectors/bgp_collector.h"
 #include "collectors/httpd_collector.h"
 #include "collectors/process_collector.h"
@@ -16,6 +17,8 @@ std::span<const CollectorRegistration> AllCollectors() {
        [](const Config& c) { return c.httpd.enabled; }, &MakeHttpdCollector},
       {"bgp", "BGP neighbour reachability: continuous ICMP echo, RTT histograms, loss",
        [](const Config& c) { return c.bgp.enabled; }, &MakeBgpCollector},
+      {"access_log", "httpd access logs: xmlrpc / wp-login floods, pingbacks, exploit probes",
+       [](const Config& c) { return c.access_log.enabled; }, &MakeAccessLogCollector},
   };
   return kAll;
 }

@@ -5,6 +5,7 @@
 
 #include "config/values.h"
 #include "config/yaml_reader.h"
+#include "parsers/access_log/access_log.h"
 
 namespace edgewatch {
 namespace {
@@ -23,6 +24,13 @@ httpd:
 bgp:
   enabled: true
   neighbors: []
+access_log:
+  enabled: true
+  logs:
+    - name: apache
+      path: /var/log/apache2/*access.log
+    - name: nginx
+      path: /var/log/nginx/access.log
 )";
 
 constexpr char kDefaultSource[] = "<embedded default>";
@@ -47,6 +55,17 @@ Expected<reflection::Vector> ParseVector(const std::string& text) {
     names += v.name;
   }
   return Error{"expected one of " + names + ", got \"" + text + "\""};
+}
+
+// Names label every series of a server, neighbour or log: required and unique.
+void RequireUniqueName(MapReader& m, std::vector<std::string>& names, const std::string& name,
+                       const std::string& noun) {
+  if (name.empty()) {
+    m.Fail("name", "every " + noun + " needs a name (the " + noun + " label)");
+  } else if (std::find(names.begin(), names.end(), name) != names.end()) {
+    m.Fail("name", "duplicate " + noun + " name \"" + name + "\"");
+  }
+  names.push_back(name);
 }
 
 void ReadGlobal(MapReader& m, GlobalConfig& c) {
@@ -103,12 +122,7 @@ void ReadHttpdServer(MapReader& m, const GlobalConfig& global, std::vector<std::
   m.String("host", s.host);
   m.Value("max_request_workers", s.max_request_workers,
           [](const std::string& t) { return ParseUnsigned(t, 1, 1u << 20); });
-  if (s.name.empty()) {
-    m.Fail("name", "every server needs a name (the server label)");
-  } else if (std::find(names.begin(), names.end(), s.name) != names.end()) {
-    m.Fail("name", "duplicate server name \"" + s.name + "\"");
-  }
-  names.push_back(s.name);
+  RequireUniqueName(m, names, s.name, "server");
   if (!has_url) {
     m.Fail("url", "every server needs a url, e.g. http://127.0.0.1/server-status?auto");
   }
@@ -171,12 +185,7 @@ void ReadBgpNeighbor(MapReader& m, std::vector<std::string>& names, BgpNeighborC
   m.Value("source", n.source, Optional(ParseIpAddress));
   m.Value("ttl", n.ttl, Optional([](const std::string& t) { return ParseUnsigned(t, 1, 255); }));
   m.Value("tcp_probe", n.tcp_probe, Optional(ParseBool));
-  if (n.name.empty()) {
-    m.Fail("name", "every neighbor needs a name (the neighbor label)");
-  } else if (std::find(names.begin(), names.end(), n.name) != names.end()) {
-    m.Fail("name", "duplicate neighbor name \"" + n.name + "\"");
-  }
-  names.push_back(n.name);
+  RequireUniqueName(m, names, n.name, "neighbor");
   if (!has_address) {
     m.Fail("address", "every neighbor needs an address");
   }
@@ -193,6 +202,46 @@ void ReadBgp(MapReader& m, BgpConfig& c) {
   std::vector<std::string> names;
   m.ListOfSections("neighbors",
                    [&](MapReader& n) { ReadBgpNeighbor(n, names, c.neighbors.emplace_back()); });
+}
+
+void ReadFollow(MapReader& m, FollowConfig& c) {
+  m.Value("poll_interval", c.poll_interval, PositiveDuration);
+  m.Value("rotate_wait", c.rotate_wait, ParseDuration);
+  m.Value("max_line_length", c.max_line_length,
+          [](const std::string& t) { return ParseUnsigned(t, 256, 16u << 20); });
+}
+
+Expected<std::string> ParseRequestPath(const std::string& t) {
+  if (t.empty() || t[0] != '/' || t.find_first_of("? ") != std::string::npos) {
+    return Error{"expected a request path starting with / (no query string), got \"" + t + "\""};
+  }
+  return t;
+}
+
+void ReadAccessLog(MapReader& m, AccessLogConfig& c) {
+  m.Bool("enabled", c.enabled);
+  std::vector<std::string> names;
+  m.ListOfSections("logs", [&](MapReader& l) {
+    auto& log = c.logs.emplace_back();
+    l.String("name", log.name);
+    l.String("path", log.path);
+    l.Value("format", log.format, [](const std::string& t) -> Expected<std::string> {
+      std::string error;
+      if (!access_log::Format::Compile(t, &error)) {
+        return Error{error + " (predefined: common, combined, vhost_combined, nginx_combined)"};
+      }
+      return t;
+    });
+    RequireUniqueName(l, names, log.name, "log");
+    if (log.path.empty()) {
+      l.Fail("path", "every log needs a path (a file or a glob)");
+    }
+  });
+  m.List("xmlrpc_paths", c.xmlrpc_paths, ParseRequestPath);
+  m.List("wp_login_paths", c.wp_login_paths, ParseRequestPath);
+  m.Value("top_k", c.top_k, [](const std::string& t) { return ParseUnsigned(t, 1, 100); });
+  m.Value("top_window", c.top_window, PositiveDuration);
+  ReadFollow(m, c.follow);
 }
 
 }  // namespace
@@ -217,6 +266,7 @@ Expected<Config> ParseConfig(const std::string& yaml, const std::string& source)
         top.Section("reflection", [&](MapReader& m) { ReadReflection(m, config.reflection); });
         top.Section("httpd", [&](MapReader& m) { ReadHttpd(m, config.global, config.httpd); });
         top.Section("bgp", [&](MapReader& m) { ReadBgp(m, config.bgp); });
+        top.Section("access_log", [&](MapReader& m) { ReadAccessLog(m, config.access_log); });
       });
 }
 

@@ -109,6 +109,34 @@ struct BgpConfig {
   std::vector<BgpNeighborConfig> neighbors;
 };
 
+// How log files are followed (access_log and mail_log each have these keys).
+struct FollowConfig {
+  // Rounds happen on every inotify change, and at least this often (the polling fallback).
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
+  // A file renamed away or replaced is read for this long after its last write.
+  std::chrono::milliseconds rotate_wait{std::chrono::seconds(30)};
+  std::uint64_t max_line_length = 64 * 1024;  // longer lines are cut and counted
+};
+
+struct AccessLogFileConfig {
+  std::string name;    // the log label
+  std::string path;    // a path or a glob
+  std::string format;  // a predefined name or a format string; empty: detected per line
+};
+
+// httpd access logs: request rates, xmlrpc / wp-login floods, pingbacks, exploit probes.
+struct AccessLogConfig {
+  bool enabled = true;
+  std::vector<AccessLogFileConfig> logs;
+  // A request path matches when it ends with one of these (query strings ignored), so
+  // WordPress in a subdirectory (/blog/xmlrpc.php) counts too.
+  std::vector<std::string> xmlrpc_paths = {"/xmlrpc.php"};
+  std::vector<std::string> wp_login_paths = {"/wp-login.php"};
+  std::uint64_t top_k = 10;  // clients shown per log
+  std::chrono::milliseconds top_window{std::chrono::minutes(10)};
+  FollowConfig follow;
+};
+
 // The whole configuration. Each collector has one section with at least `enabled`.
 struct Config {
   std::string source;  // file it came from, or "<embedded default>"
@@ -117,6 +145,7 @@ struct Config {
   ReflectionConfig reflection;
   HttpdConfig httpd;
   BgpConfig bgp;
+  AccessLogConfig access_log;
 };
 
 // The configuration used when --config.file is not given, as YAML.

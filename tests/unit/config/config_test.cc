@@ -52,13 +52,13 @@ TEST(ConfigTest, ReportsEveryErrorInOnePass) {
   const std::string path = TestData("config/several_errors.yml");
   auto config = LoadConfigFile(path);
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(
-      config.error().message,
-      path +
-          ":2:22: global.collector_timeout: expected a duration such as 500ms, 10s, 1m or "
-          "1h30m, got \"5x\"\n" +
-          path + ":4:12: process.enabled: expected true or false, got \"maybe\"\n" + path +
-          ":5:1: bogus: unknown key; valid keys here: global, process, reflection, httpd, bgp");
+  EXPECT_EQ(config.error().message,
+            path +
+                ":2:22: global.collector_timeout: expected a duration such as 500ms, 10s, 1m or "
+                "1h30m, got \"5x\"\n" +
+                path + ":4:12: process.enabled: expected true or false, got \"maybe\"\n" + path +
+                ":5:1: bogus: unknown key; valid keys here: global, process, reflection, httpd, "
+                "bgp, access_log");
 }
 
 TEST(ConfigTest, ReflectionRules) {

@@ -392,6 +392,83 @@ bool AutoFormat::Parse(std::string_view line, Request& out) {
   return TryAll(line.substr(colon + 2), out);
 }
 
+namespace {
+
+// Whether `text` contains `needle` (lower case), ignoring ASCII case in `text`.
+bool ContainsNoCase(std::string_view text, std::string_view needle) {
+  if (needle.size() > text.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    std::size_t j = 0;
+    while (j < needle.size() &&
+           std::tolower(static_cast<unsigned char>(text[i + j])) == needle[j]) {
+      ++j;
+    }
+    if (j == needle.size()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Log4Shell(std::string_view s) {
+  const auto dollar = s.find('$');
+  const auto percent = s.find('%');
+  return (dollar != std::string_view::npos && (ContainsNoCase(s.substr(dollar), "${jndi:") ||
+                                               s.find("${${") != std::string_view::npos)) ||
+         (percent != std::string_view::npos && ContainsNoCase(s.substr(percent), "%24%7bjndi"));
+}
+
+bool Traversal(std::string_view request) {
+  if (request.find("/../") != std::string_view::npos || request.ends_with("/..")) {
+    return true;
+  }
+  const auto percent = request.find('%');
+  if (percent == std::string_view::npos) {
+    return false;
+  }
+  const auto rest = request.substr(percent > 2 ? percent - 2 : 0);
+  return ContainsNoCase(rest, "..%2f") || ContainsNoCase(rest, "%2e%2e") ||
+         ContainsNoCase(rest, "..%5c");
+}
+
+}  // namespace
+
+const char* ProbeName(Probe p) {
+  static constexpr const char* kNames[kProbeCount] = {"shellshock", "log4shell", "path_traversal"};
+  return kNames[static_cast<int>(p)];
+}
+
+std::uint32_t DetectProbes(const Request& r) {
+  std::uint32_t found = 0;
+  for (std::string_view s : {r.request, r.referer, r.user_agent}) {
+    if (s.find("() {") != std::string_view::npos) {
+      found |= 1U << static_cast<int>(Probe::kShellshock);
+    }
+    if (Log4Shell(s)) {
+      found |= 1U << static_cast<int>(Probe::kLog4Shell);
+    }
+  }
+  if (Traversal(r.request.empty() ? r.path : r.request)) {
+    found |= 1U << static_cast<int>(Probe::kPathTraversal);
+  }
+  return found;
+}
+
+bool IsPingback(std::string_view ua) {
+  return ua.starts_with("WordPress/") && ua.find("; http") != std::string_view::npos;
+}
+
+bool PathMatches(std::string_view path, const std::vector<std::string>& suffixes) {
+  for (const auto& s : suffixes) {
+    if (path.ends_with(s)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<std::int64_t> ParseTime(std::string_view t) {
   // 10/Oct/2000:13:55:36 -0700
   static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";

