@@ -28,8 +28,8 @@ LoadModule cgid_module /usr/lib/apache2/modules/mod_cgid.so
 TypesConfig /etc/mime.types
 DocumentRoot {dir}/htdocs
 ErrorLog {dir}/logs/error.log
-LogFormat "%h %l %u %t \\"%r\\" %>s %O" common
-CustomLog {dir}/logs/access.log common
+LogFormat "{log_format}" edgewatch
+CustomLog {dir}/logs/access.log edgewatch
 ScriptSock {dir}/run/cgid.sock
 ScriptAlias /cgi-bin/ {dir}/cgi-bin/
 StartServers 2
@@ -55,7 +55,10 @@ def free_port():
 
 
 class Apache:
-    def __init__(self, mpm):
+    COMMON = '%h %l %u %t \\"%r\\" %>s %O'
+    COMBINED = COMMON + ' \\"%{Referer}i\\" \\"%{User-Agent}i\\"'
+
+    def __init__(self, mpm, log_format=COMMON):
         self.bin = require_tool("apache2")
         self.mpm = mpm
         self.port = free_port()
@@ -73,7 +76,7 @@ class Apache:
         with open(self.conf, "w") as f:
             f.write(CONFIG.format(dir=self.dir, port=self.port, mpm=mpm,
                                   max_workers=10 if mpm == "prefork" else 20,
-                                  mpm_extra=extra))
+                                  mpm_extra=extra, log_format=log_format))
 
     @property
     def status_url(self):
@@ -95,6 +98,14 @@ class Apache:
             except OSError:
                 time.sleep(0.05)
         raise AssertionError(f"apache did not start:\n{self.error_log()}")
+
+    @property
+    def access_log(self):
+        return os.path.join(self.dir, "logs", "access.log")
+
+    def graceful(self):
+        """Reopens the logs, as logrotate's postrotate does."""
+        subprocess.run([self.bin, "-f", self.conf, "-k", "graceful"], check=True, timeout=30)
 
     def error_log(self):
         try:

@@ -21,9 +21,6 @@ def without_build_info(text):
     return "".join(l for l in text.splitlines(keepends=True) if "edgewatch_build_info" not in l)
 
 
-
-
-
 class ReplayTest(unittest.TestCase):
     def test_incident_golden(self):
         out = replay(f"--config.file={CONFIG}", "--pcap", PCAP)
@@ -87,6 +84,29 @@ class ReplayTest(unittest.TestCase):
         disabled = replay("--pcap", PCAP, "--no-collector.reflection")
         self.assertEqual(disabled.returncode, 2)
         self.assertIn("no enabled collector reads --pcap files", disabled.stderr)
+
+    def test_access_log_incident_and_corpus(self):
+        # Numbers: tests/testdata/access_log/make_incident.py, and the corpus README (the
+        # elastic log: 10000 lines, 12 wp-login probes, all GET answered 404).
+        incident = os.path.join(TESTDATA, "access_log", "incident-xmlrpc-flood.log")
+        elastic = os.path.join(TESTDATA, "access_log", "elastic-examples-apache_logs.log")
+        out = replay("--access-log", incident, "--access-log", elastic)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        a = 'log="incident-xmlrpc-flood.log"'
+        b = 'log="elastic-examples-apache_logs.log"'
+        self.assertEqual(value(out.stdout, f'edgewatch_xmlrpc_requests_total{{{a},method="POST",'
+                                           'code="200"}'), 450)
+        self.assertEqual(value(out.stdout, f'edgewatch_http_exploit_probes_total{{{a},'
+                                           'kind="shellshock"}'), 3)
+        self.assertEqual(value(out.stdout, f"edgewatch_log_lines_total{{{b}}}"), 10000)
+        self.assertEqual(value(out.stdout, f"edgewatch_accesslog_parse_errors_total{{{b}}}"), 0)
+        self.assertEqual(value(out.stdout, f'edgewatch_wp_login_requests_total{{{b},method="GET",'
+                                           'code="404"}'), 12)
+        self.assertNotIn("edgewatch_ntp", out.stdout)  # only the collectors that read input
+        missing = replay("--access-log", "/nonexistent.log")
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("replay --access-log /nonexistent.log: collector access_log: cannot read "
+                      "/nonexistent.log: not a regular file", missing.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,203 @@
+"""The access-log collector following real files: a real Apache writing its log while real
+logrotate rotates it (create + delaycompress, then copytruncate), and inotify waking the
+follower with the polling fallback switched off in practice (poll_interval 1h)."""
+
+import gzip
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from apache import Apache
+from edgewatch_process import Edgewatch, require_tool, scrape, value, wait_value
+
+SHELLSHOCK = "() { :; }; /bin/bash -c 'id'"
+PINGBACK = "WordPress/6.4.2; https://blog.example.net; verifying pingback from 192.0.2.200"
+
+
+def config(directory, logs, poll_interval="1h", rotate_wait="3s"):
+    path = os.path.join(directory, "edgewatch.yml")
+    with open(path, "w") as f:
+        f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
+                "  enabled: false\nbgp:\n  enabled: false\naccess_log:\n"
+                f"  poll_interval: {poll_interval}\n  rotate_wait: {rotate_wait}\n  logs:\n")
+        for name, pattern, fmt in logs:
+            f.write(f"    - name: {name}\n      path: '{pattern}'\n")
+            if fmt:
+                f.write(f"      format: '{fmt}'\n")
+    return path
+
+
+class Requests:
+    """Sends requests to Apache and counts what it answered, by (method, code)."""
+
+    def __init__(self, apache):
+        self.apache = apache
+        self.codes = {}
+        self.xmlrpc = 0
+        self.wp_login = 0
+        self.shellshock = 0
+        self.pingback = 0
+
+    def send(self, method, path, agent="edgewatch-test"):
+        req = urllib.request.Request(self.apache.url(path), method=method,
+                                     data=b"x" if method == "POST" else None,
+                                     headers={"User-Agent": agent})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                code = resp.status
+        except urllib.error.HTTPError as e:
+            code = e.code
+        self.codes[(method, code)] = self.codes.get((method, code), 0) + 1
+        self.xmlrpc += path.split("?")[0].endswith("/xmlrpc.php")
+        self.wp_login += path.split("?")[0].endswith("/wp-login.php")
+        self.shellshock += "() {" in agent
+        self.pingback += agent.startswith("WordPress/")
+
+    def batch(self, n):
+        for i in range(n):
+            self.send("GET", f"/page{i % 7}")
+            self.send("POST", "/xmlrpc.php")
+            self.send("POST", "/blog/wp-login.php?redirect=1")
+        self.send("GET", "/cgi-bin/x", agent=SHELLSHOCK)
+        self.send("GET", "/?p=1", agent=PINGBACK)
+
+    @property
+    def total(self):
+        return sum(self.codes.values())
+
+
+def logged_lines(apache):
+    """Lines Apache wrote across the log and its rotations (independent of edgewatch)."""
+    count = 0
+    logs = os.path.join(apache.dir, "logs")
+    for name in os.listdir(logs):
+        path = os.path.join(logs, name)
+        if name.startswith("access.log"):
+            opener = gzip.open if name.endswith(".gz") else open
+            with opener(path, "rt") as f:
+                count += sum(1 for _ in f)
+    return count
+
+
+class AccessLogTest(unittest.TestCase):
+    def logrotate(self, apache, directive):
+        logrotate = require_tool("logrotate")
+        conf = os.path.join(apache.dir, "logrotate.conf")
+        with open(conf, "w") as f:
+            f.write(f"{apache.access_log} {{\n  rotate 5\n  {directive}\n"
+                    f"  postrotate\n    {apache.bin} -f {apache.conf} -k graceful\n"
+                    "  endscript\n}\n")
+        subprocess.run([logrotate, "-f", "-s", os.path.join(apache.dir, "logrotate.state"),
+                        conf], check=True, timeout=60)
+
+    def check_totals(self, ew, sent, apache):
+        log = 'log="site"'
+        # Wait for the last line, then check nothing more arrives and every count is exact.
+        wait_value(ew, f"edgewatch_log_lines_total{{{log}}}", sent.total, 20)
+        self.assertEqual(logged_lines(apache), sent.total)
+        time.sleep(0.5)
+        text = scrape(ew)
+        self.assertEqual(value(text, f"edgewatch_log_lines_total{{{log}}}"), sent.total)
+        self.assertEqual(value(text, f"edgewatch_accesslog_parse_errors_total{{{log}}}"), 0)
+        for (method, code), n in sent.codes.items():
+            self.assertEqual(value(text, f'edgewatch_http_requests_total{{{log},method="{method}",'
+                                         f'code="{code}"}}'), n, (method, code))
+        xmlrpc = sum(value(text, f'edgewatch_xmlrpc_requests_total{{{log},method="POST",'
+                                 f'code="{code}"}}') or 0 for code in range(100, 600)
+                     if ("POST", code) in sent.codes)
+        self.assertEqual(xmlrpc, sent.xmlrpc)
+        wp = sum(value(text, f'edgewatch_wp_login_requests_total{{{log},method="POST",'
+                             f'code="{code}"}}') or 0 for code in range(100, 600)
+                 if ("POST", code) in sent.codes)
+        self.assertEqual(wp, sent.wp_login)
+        self.assertEqual(value(text, f'edgewatch_http_exploit_probes_total{{{log},'
+                                     'kind="shellshock"}'), sent.shellshock)
+        self.assertEqual(value(text, f"edgewatch_http_pingback_requests_total{{{log}}}"),
+                         sent.pingback)
+        self.assertEqual(value(text, f'edgewatch_xmlrpc_top_client_requests{{{log},'
+                                     'client="127.0.0.1"}'), sent.xmlrpc + sent.wp_login)
+        return text
+
+    def test_apache_log_through_logrotate(self):
+        with Apache("event", log_format=Apache.COMBINED) as apache, \
+                tempfile.TemporaryDirectory() as d:
+            sent = Requests(apache)
+            cfg = config(d, [("site", apache.access_log, "combined")])
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                wait_value(ew, 'edgewatch_log_up{log="site"}', 1, 10)
+                # Stopped, edgewatch falls behind: when it goes on, the renamed file still holds
+                # lines it has not read, which must come before the new file's.
+                ew.proc.send_signal(signal.SIGSTOP)
+                sent.batch(20)
+                # create + delaycompress: renamed to .1, a new file, Apache reopens on graceful.
+                self.logrotate(apache, "create\n  compress\n  delaycompress")
+                sent.batch(20)
+                ew.proc.send_signal(signal.SIGCONT)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', sent.total, 20)
+                ew.proc.send_signal(signal.SIGSTOP)
+                sent.batch(20)
+                # The second rotation compresses .1 into .2.gz and renames the live file again.
+                self.logrotate(apache, "create\n  compress\n  delaycompress")
+                sent.batch(20)
+                ew.proc.send_signal(signal.SIGCONT)
+                text = self.check_totals(ew, sent, apache)
+                self.assertGreaterEqual(value(text, 'edgewatch_log_rotations_total{log="site"}'), 2)
+                self.assertTrue(os.path.exists(apache.access_log + ".2.gz"))
+                # copytruncate: the same file, cut to zero.
+                self.logrotate(apache, "copytruncate")
+                sent.batch(20)
+                text = self.check_totals(ew, sent, apache)
+                self.assertEqual(value(text, 'edgewatch_log_truncations_total{log="site"}'), 1)
+
+    def test_inotify_wakes_the_follower(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "logs", "access.log")
+            os.makedirs(os.path.dirname(log))
+            open(log, "w").close()
+            # Polling once an hour: only inotify can deliver these lines in time.
+            cfg = config(d, [("site", os.path.join(d, "logs", "*.log"), "")])
+            line = ('192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "POST /xmlrpc.php HTTP/1.1" 200 5'
+                    ' "-" "-"\n')
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                wait_value(ew, 'edgewatch_log_up{log="site"}', 1, 10)
+                with open(log, "a") as f:
+                    f.write(line * 3)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 3, 5)
+                os.rename(log, log + ".1")
+                with open(log, "a") as f:
+                    f.write(line * 2)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 5, 5)
+                with open(os.path.join(d, "logs", "other.log"), "a") as f:
+                    f.write(line)  # a new file matching the glob
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 6, 5)
+                text = scrape(ew)
+                self.assertEqual(value(text, 'edgewatch_xmlrpc_requests_total{log="site",'
+                                             'method="POST",code="200"}'), 6)
+                self.assertEqual(value(text, 'edgewatch_log_rotations_total{log="site"}'), 1)
+
+    def test_missing_file_and_bad_format(self):
+        with tempfile.TemporaryDirectory() as d:
+            cfg = config(d, [("later", os.path.join(d, "later.log"), "")], poll_interval="100ms")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                wait_value(ew, 'edgewatch_log_up{log="later"}', 0, 10)
+                with open(os.path.join(d, "later.log"), "w") as f:
+                    f.write('192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5\n'
+                            "not a request\n")
+                wait_value(ew, 'edgewatch_accesslog_parse_errors_total{log="later"}', 1, 10)
+                self.assertEqual(value(scrape(ew), 'edgewatch_http_requests_total{log="later",'
+                                                   'method="GET",code="200"}'), 1)
+            bad = config(d, [("x", "/tmp/x.log", "%h %{Referer")])
+            result = subprocess.run([os.environ["EDGEWATCH_BIN"], "check-config",
+                                     f"--config.file={bad}"], capture_output=True, text=True)
+            self.assertEqual(result.returncode, 2, result.stderr)
+            self.assertIn(f"{bad}:15:15: access_log.logs[0].format: unclosed %{{ in format",
+                          result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
