@@ -17,7 +17,7 @@ struct AccessLogCollector::Log {
   access_log::AutoFormat detect;
   AccessLogStats stats;
   bool use_logged_time;      // replay: the top-client window runs on %t
-  std::int64_t last_ns = 0;  // the latest logged time seen (replay)
+  std::int64_t last_ns = 0;  // the logged time of the latest xmlrpc / wp-login request (replay)
 };
 
 struct AccessLogCollector::Source {
@@ -43,16 +43,17 @@ class AccessLogCollector::Lines final : public io::LineSink {
       log.stats.AddParseError();
       return;
     }
-    std::int64_t now_ns;
+    if (!log.stats.Add(r)) {
+      return;
+    }
     if (log.use_logged_time) {
       if (const auto t = access_log::ParseTime(r.time)) {
         log.last_ns = *t * 1'000'000'000;
       }
-      now_ns = log.last_ns;
+      log.stats.AddTopClient(r.client, log.last_ns);
     } else {
-      now_ns = c_.clock_.Monotonic().time_since_epoch().count();
+      log.stats.AddTopClient(r.client, c_.clock_.Monotonic().time_since_epoch().count());
     }
-    log.stats.Add(r, now_ns);
   }
 
  private:

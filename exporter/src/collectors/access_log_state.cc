@@ -17,7 +17,7 @@ ClientKey ClientKey::From(std::string_view client) {
 AccessLogStats::AccessLogStats(const AccessLogSettings& settings)
     : settings_(settings), top_(settings.top_k * 4, settings.window_ns) {}
 
-void AccessLogStats::Add(const access_log::Request& r, std::int64_t now_ns) {
+bool AccessLogStats::Add(const access_log::Request& r) {
   const auto method = static_cast<std::size_t>(r.method);
   const auto code = static_cast<std::size_t>(r.status - 100);
   ++requests_[method][code];
@@ -29,9 +29,6 @@ void AccessLogStats::Add(const access_log::Request& r, std::int64_t now_ns) {
   } else if (wp_login) {
     ++wp_login_[method][code];
   }
-  if (xmlrpc || wp_login) {
-    top_.Add(now_ns, ClientKey::From(r.client), 1);
-  }
   if (access_log::IsPingback(r.user_agent)) {
     ++pingbacks_;
   }
@@ -40,6 +37,11 @@ void AccessLogStats::Add(const access_log::Request& r, std::int64_t now_ns) {
       probes_[static_cast<std::size_t>(p)] += (found >> p) & 1U;
     }
   }
+  return xmlrpc || wp_login;
+}
+
+void AccessLogStats::AddTopClient(std::string_view client, std::int64_t now_ns) {
+  top_.Add(now_ns, ClientKey::From(client), 1);
 }
 
 std::vector<std::pair<ClientKey, std::uint64_t>> AccessLogStats::TopClients(std::int64_t now_ns) {

@@ -39,7 +39,10 @@ class AccessLogStats {
 
   explicit AccessLogStats(const AccessLogSettings& settings);
 
-  void Add(const access_log::Request& r, std::int64_t now_ns);
+  // Counts `r`; true if it was an xmlrpc or wp-login request, whose client then goes to
+  // AddTopClient() (apart, so the time is only worked out for those).
+  bool Add(const access_log::Request& r);
+  void AddTopClient(std::string_view client, std::int64_t now_ns);
   void AddParseError() { ++parse_errors_; }
 
   const ByMethodCode& requests() const { return requests_; }

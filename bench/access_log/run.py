@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+"""Access-log benchmark: `edgewatch replay --access-log`, `mtail --one_shot` with
+edgewatch.mtail (the same counts) and `grep -c xmlrpc.php` on the same 2,000,000-line combined
+log, in one run; the two tools' counts are compared. Then live following: edgewatch follows a
+file while this script appends 200,000 lines per second to it, and every line must be counted.
+
+The log is the real elastic/examples Apache log from tests/testdata (10,000 lines) repeated,
+with one line in ten from the synthetic xmlrpc-flood incident log. Usage (after a Release build):
+    bench/access_log/run.py [BUILD_DIR] [LINES] [LIVE_SECONDS]
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTDATA = os.path.join(HERE, "..", "..", "tests", "testdata", "access_log")
+
+
+def make_log(path, lines):
+    with open(os.path.join(TESTDATA, "elastic-examples-apache_logs.log")) as f:
+        base = f.read().splitlines()
+    with open(os.path.join(TESTDATA, "incident-xmlrpc-flood.log")) as f:
+        incident = [l for l in f.read().splitlines() if l.count('"') >= 6]
+    out = []
+    for i in range(lines):
+        out.append(incident[(i // 10) % len(incident)] if i % 10 == 9 else base[i % len(base)])
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def timed(cmd, runs=1):
+    best, result = None, None
+    for _ in range(runs):
+        t0 = time.monotonic()
+        result = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        elapsed = time.monotonic() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result.stdout
+
+
+def series(text, name, **labels):
+    total = 0.0
+    for m in re.finditer(r"^" + re.escape(name) + r"\{([^}]*)\} (\S+)$", text, re.M):
+        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+        if all(got.get(k) == v for k, v in labels.items()):
+            total += float(m.group(2))
+    return total
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape(port):
+    return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
+
+
+def live(edgewatch, d, seconds, rate=200_000):
+    path = os.path.join(d, "live.log")
+    open(path, "w").close()
+    cfg = os.path.join(d, "live.yml")
+    with open(cfg, "w") as f:
+        f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
+                "  enabled: false\nbgp:\n  enabled: false\naccess_log:\n  logs:\n"
+                f"    - name: live\n      path: {path}\n      format: combined\n")
+    with open(os.path.join(TESTDATA, "elastic-examples-apache_logs.log")) as f:
+        base = f.read().splitlines(keepends=True)
+    chunk_lines = rate // 100  # every 10 ms
+    chunks = ["".join(base[(i * chunk_lines + j) % len(base)] for j in range(chunk_lines))
+              for i in range(10)]
+    port = free_port()
+    proc = subprocess.Popen([edgewatch, f"--config.file={cfg}",
+                             f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                scrape(port)
+                break
+            except OSError:
+                time.sleep(0.05)
+        written = 0
+        start = time.monotonic()
+        with open(path, "a") as f:
+            for i in range(seconds * 100):
+                f.write(chunks[i % len(chunks)])
+                f.flush()
+                written += chunk_lines
+                delay = start + (i + 1) / 100 - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+        wrote_for = time.monotonic() - start
+        done = None
+        got = 0
+        while time.monotonic() - start < wrote_for + 30:
+            text = scrape(port)
+            got = series(text, "edgewatch_log_lines_total", log="live")
+            if got >= written:
+                done = time.monotonic() - start - wrote_for
+                break
+            time.sleep(0.01)
+        errors = series(scrape(port), "edgewatch_accesslog_parse_errors_total", log="live")
+        return written, wrote_for, got, done, errors
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "build",
+                                                               "release")
+    lines = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000_000
+    live_seconds = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+    edgewatch = os.path.join(build, "exporter", "edgewatch")
+    mtail = shutil.which("mtail")
+    if mtail is None or not os.access(edgewatch, os.X_OK):
+        raise SystemExit("needs mtail (apt-get install mtail) and a built edgewatch")
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "access.log")
+        make_log(log, lines)
+        size_mb = os.path.getsize(log) / 1e6
+        progs = os.path.join(d, "progs")
+        os.makedirs(progs)
+        shutil.copy(os.path.join(HERE, "edgewatch.mtail"), progs)
+        subprocess.run(["cat", log], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
+        ew_s, ew_out = timed([edgewatch, "replay", "--access-log", log], runs=3)
+        mt_s, mt_out = timed([mtail, "--one_shot", "--one_shot_format", "prometheus",
+                              "--progs", progs, "--logs", log])
+        grep_s, grep_out = timed(["grep", "-c", "xmlrpc.php", log], runs=3)
+
+        checks = [
+            ("lines", series(ew_out, "edgewatch_log_lines_total"), lines),
+            ("POST 200", series(ew_out, "edgewatch_http_requests_total", method="POST", code="200"),
+             series(mt_out, "http_requests_total", method="POST", code="200")),
+            ("xmlrpc", series(ew_out, "edgewatch_xmlrpc_requests_total"),
+             series(mt_out, "xmlrpc_requests_total")),
+            ("wp-login", series(ew_out, "edgewatch_wp_login_requests_total"),
+             series(mt_out, "wp_login_requests_total")),
+            ("pingbacks", series(ew_out, "edgewatch_http_pingback_requests_total"),
+             series(mt_out, "http_pingback_requests_total")),
+            ("shellshock", series(ew_out, "edgewatch_http_exploit_probes_total", kind="shellshock"),
+             series(mt_out, "http_shellshock_probes_total")),
+            ("parse errors", series(ew_out, "edgewatch_accesslog_parse_errors_total"),
+             series(mt_out, "accesslog_parse_errors_total")),
+        ]
+        written, wrote_for, got, lag, live_errors = live(edgewatch, d, live_seconds)
+
+    print(f"## access_log: {lines:,} combined lines ({size_mb:.0f} MB), one run\n")
+    print("| tool | seconds | lines/s | vs mtail |")
+    print("|---|---|---|---|")
+    for name, s in (("edgewatch replay --access-log (best of 3)", ew_s),
+                    ("mtail 3.0.0~rc50 --one_shot", mt_s),
+                    ("grep -c xmlrpc.php (best of 3)", grep_s)):
+        print(f"| {name} | {s:.2f} | {lines / s:,.0f} | {mt_s / s:.1f}x |")
+    print(f"\nedgewatch / grep time: {ew_s / grep_s:.2f}x; grep counted {grep_out.strip()}")
+    print("\n| count | edgewatch | mtail (or expected) |")
+    print("|---|---|---|")
+    for name, a, b in checks:
+        print(f"| {name} | {a:.0f} | {b:.0f} |{'' if a == b else ' MISMATCH'}")
+    print(f"\nlive: appended {written:,} lines in {wrote_for:.1f} s "
+          f"({written / wrote_for:,.0f} lines/s); edgewatch counted {got:,.0f}, "
+          f"{'all' if lag is not None else 'NOT all'} of them"
+          + (f", {lag * 1000:.0f} ms after the last write" if lag is not None else "")
+          + f"; parse errors {live_errors:.0f}")
+
+
+if __name__ == "__main__":
+    main()
