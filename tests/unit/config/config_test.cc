@@ -124,6 +124,25 @@ TEST(ConfigTest, BgpRules) {
           path + ":8:7: bgp.neighbors[1].name: every neighbor needs a name (the neighbor label)");
 }
 
+TEST(ConfigTest, AccessLogRules) {
+  const std::string path = TestData("config/access_log_errors.yml");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(
+      config.error().message,
+      path +
+          ":5:15: access_log.logs[0].format: unclosed %{ in format (predefined: common, "
+          "combined, vhost_combined, nginx_combined)\n" +
+          path + ":6:13: access_log.logs[1].name: duplicate log name \"web\"\n" + path +
+          ":8:7: access_log.logs[2].path: every log needs a path (a file or a glob)\n" + path +
+          ":9:18: access_log.xmlrpc_paths[0]: expected a request path starting with / (no "
+          "query string), got \"xmlrpc.php\"\n" +
+          path + ":10:10: access_log.top_k: expected a whole number from 1 to 100, got \"0\"\n" +
+          path + ":12:18: access_log.poll_interval: must be greater than 0s\n" + path +
+          ":11:20: access_log.max_line_length: expected a whole number from 256 to "
+          "16777216, got \"10\"");
+}
+
 TEST(ConfigTest, SyntaxErrorNamesPosition) {
   const std::string path = TestData("config/syntax_error.yml");
   auto config = LoadConfigFile(path);
@@ -183,6 +202,22 @@ TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
   EXPECT_EQ(example->bgp.interval, defaults.bgp.interval);
   EXPECT_EQ(example->bgp.timeout, defaults.bgp.timeout);
   EXPECT_EQ(example->bgp.window, defaults.bgp.window);
+  const auto& a = example->access_log;
+  const auto& ad = defaults.access_log;
+  EXPECT_EQ(a.enabled, ad.enabled);
+  ASSERT_EQ(a.logs.size(), ad.logs.size());
+  for (std::size_t i = 0; i < a.logs.size(); ++i) {
+    EXPECT_EQ(a.logs[i].name, ad.logs[i].name);
+    EXPECT_EQ(a.logs[i].path, ad.logs[i].path);
+    EXPECT_EQ(a.logs[i].format, ad.logs[i].format);
+  }
+  EXPECT_EQ(a.xmlrpc_paths, ad.xmlrpc_paths);
+  EXPECT_EQ(a.wp_login_paths, ad.wp_login_paths);
+  EXPECT_EQ(a.top_k, ad.top_k);
+  EXPECT_EQ(a.top_window, ad.top_window);
+  EXPECT_EQ(a.follow.poll_interval, ad.follow.poll_interval);
+  EXPECT_EQ(a.follow.rotate_wait, ad.follow.rotate_wait);
+  EXPECT_EQ(a.follow.max_line_length, ad.follow.max_line_length);
   EXPECT_EQ(example->bgp.resolve_interval, defaults.bgp.resolve_interval);
   EXPECT_EQ(example->bgp.tcp_probe, defaults.bgp.tcp_probe);
   EXPECT_EQ(example->bgp.tcp_probe_interval, defaults.bgp.tcp_probe_interval);
