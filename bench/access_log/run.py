@@ -10,16 +10,16 @@ with one line in ten from the synthetic xmlrpc-flood incident log. Usage (after 
 """
 
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from benchlib import free_port, metrics, series, wait_up  # noqa: E402
+
 TESTDATA = os.path.join(HERE, "..", "..", "tests", "testdata", "access_log")
 
 
@@ -45,25 +45,6 @@ def timed(cmd, runs=1):
     return best, result.stdout
 
 
-def series(text, name, **labels):
-    total = 0.0
-    for m in re.finditer(r"^" + re.escape(name) + r"\{([^}]*)\} (\S+)$", text, re.M):
-        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-        if all(got.get(k) == v for k, v in labels.items()):
-            total += float(m.group(2))
-    return total
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def scrape(port):
-    return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
-
-
 def live(edgewatch, d, seconds, rate=200_000):
     path = os.path.join(d, "live.log")
     open(path, "w").close()
@@ -82,12 +63,7 @@ def live(edgewatch, d, seconds, rate=200_000):
                              f"--web.listen-address=127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
-            try:
-                scrape(port)
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_up(port, tries=200)
         written = 0
         start = time.monotonic()
         with open(path, "a") as f:
@@ -102,13 +78,13 @@ def live(edgewatch, d, seconds, rate=200_000):
         done = None
         got = 0
         while time.monotonic() - start < wrote_for + 30:
-            text = scrape(port)
+            text = metrics(port)
             got = series(text, "edgewatch_log_lines_total", log="live")
             if got >= written:
                 done = time.monotonic() - start - wrote_for
                 break
             time.sleep(0.01)
-        errors = series(scrape(port), "edgewatch_accesslog_parse_errors_total", log="live")
+        errors = series(metrics(port), "edgewatch_accesslog_parse_errors_total", log="live")
         return written, wrote_for, got, done, errors
     finally:
         proc.terminate()

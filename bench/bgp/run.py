@@ -10,21 +10,16 @@ replies each counted. Usage (as root, after a Release build):
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from benchlib import free_port, metrics, series, wait_up  # noqa: E402
+
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid):
@@ -36,24 +31,6 @@ def cpu_seconds(pid):
 def rss_mib(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
-
-
-def metrics(port):
-    return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
-
-
-def total(text, name):
-    return sum(float(v) for v in re.findall(r"^" + re.escape(name) + r"\{[^}]*\} (\S+)$", text,
-                                             re.M))
-
-
-def wait_up(port):
-    for _ in range(2400):  # smokeping_prober starts its 1,000 probers one by one
-        try:
-            return metrics(port)
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"nothing on port {port}")
 
 
 def measure(name, cmd, port, seconds, warmup, counted, sent):
@@ -71,8 +48,8 @@ def measure(name, cmd, port, seconds, warmup, counted, sent):
         time.sleep(seconds)
         m1 = metrics(port)
         t1, c1 = time.monotonic(), cpu_seconds(proc.pid)
-        replies = total(m1, counted) - total(m0, counted)
-        probes = total(m1, sent) - total(m0, sent) if sent else None
+        replies = series(m1, counted) - series(m0, counted)
+        probes = series(m1, sent) - series(m0, sent) if sent else None
         return {"name": name, "cpu": (c1 - c0) / (t1 - t0), "rss": rss_mib(proc.pid),
                 "replies": replies, "probes": probes, "elapsed": t1 - t0}
     finally:

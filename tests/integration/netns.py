@@ -13,6 +13,29 @@ def run(*cmd):
     subprocess.run(cmd, check=True, capture_output=True, timeout=30)
 
 
+class LoopbackNamespace:
+    """A network namespace with only its loopback up, for an edgewatch run inside it."""
+
+    def __init__(self, tag):
+        self.ns = f"ew{tag}{os.getpid() % 100000}"
+
+    def __enter__(self):
+        run("ip", "netns", "add", self.ns)
+        run("ip", "-n", self.ns, "link", "set", "lo", "up")
+        return self
+
+    def exec(self, *cmd):
+        return ["ip", "netns", "exec", self.ns, *cmd]
+
+    def scrape(self, ew):
+        """/metrics of an edgewatch listening on 127.0.0.1 inside the namespace."""
+        return subprocess.run(self.exec("curl", "-s", f"http://127.0.0.1:{ew.port()}/metrics"),
+                              capture_output=True, text=True, timeout=30).stdout
+
+    def __exit__(self, *exc):
+        subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
+
+
 class VethHost:
     """Namespace `ns` with `inner` (10.203.0.2/24); `outer` (10.203.0.1/24) stays here."""
 

@@ -8,7 +8,7 @@ import time
 import unittest
 
 from edgewatch_process import Edgewatch, require_tool, scrape, value, wait_value
-from netns import VethHost, run
+from netns import LoopbackNamespace, VethHost, run
 
 INTERVAL_MS = 100
 
@@ -177,73 +177,53 @@ class BgpProberTest(unittest.TestCase):
         # In a namespace with only loopback, probes to 10.9.9.x fail with "network is
         # unreachable" while those to 127.0.0.x are answered. With 40 neighbours at 100 ms, each
         # 20 ms tick sends about eight probes in one batch, good and failing interleaved.
-        ns = f"ewbt{os.getpid() % 100000}"
-        run("ip", "netns", "add", ns)
-        try:
-            run("ip", "-n", ns, "link", "set", "lo", "up")
-            with tempfile.TemporaryDirectory() as d:
-                os.chmod(d, 0o755)
-                neighbors = "".join(
-                    neighbor(f"good{i}", f"127.0.0.{i + 1}") + neighbor(f"bad{i}", f"10.9.9.{i + 1}")
-                    for i in range(20))
-                cfg = config(d, neighbors, timeout="100ms")
-                os.chmod(cfg, 0o644)
-                with Edgewatch(f"--config.file={cfg}", wrapper=["ip", "netns", "exec", ns]) as ew:
-                    time.sleep(1.5)
-                    text = subprocess.run(
-                        ["ip", "netns", "exec", ns, "curl", "-s",
-                         f"http://127.0.0.1:{ew.port()}/metrics"],
-                        capture_output=True, text=True, check=True).stdout
-                for i in range(20):
-                    def metric(name, who):
-                        return value(text, f'edgewatch_bgp_neighbor_ping_{name}{{neighbor="{who}"}}')
-                    good_sent = metric("sent_total", f"good{i}")
-                    self.assertGreaterEqual(good_sent, 10)
-                    # The last probe may still be in flight at the scrape.
-                    self.assertGreaterEqual(metric("received_total", f"good{i}"), good_sent - 1)
-                    self.assertEqual(metric("send_errors_total", f"good{i}"), 0)
-                    bad_sent = metric("sent_total", f"bad{i}")
-                    self.assertGreaterEqual(bad_sent, 10)
-                    self.assertEqual(metric("send_errors_total", f"bad{i}"), bad_sent)
-                    self.assertEqual(metric("received_total", f"bad{i}"), 0)
-        finally:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        with LoopbackNamespace("bt") as ns, tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            neighbors = "".join(
+                neighbor(f"good{i}", f"127.0.0.{i + 1}") + neighbor(f"bad{i}", f"10.9.9.{i + 1}")
+                for i in range(20))
+            cfg = config(d, neighbors, timeout="100ms")
+            os.chmod(cfg, 0o644)
+            with Edgewatch(f"--config.file={cfg}", wrapper=ns.exec()) as ew:
+                time.sleep(1.5)
+                text = ns.scrape(ew)
+            for i in range(20):
+                def metric(name, who):
+                    return value(text, f'edgewatch_bgp_neighbor_ping_{name}{{neighbor="{who}"}}')
+                good_sent = metric("sent_total", f"good{i}")
+                self.assertGreaterEqual(good_sent, 10)
+                # The last probe may still be in flight at the scrape.
+                self.assertGreaterEqual(metric("received_total", f"good{i}"), good_sent - 1)
+                self.assertEqual(metric("send_errors_total", f"good{i}"), 0)
+                bad_sent = metric("sent_total", f"bad{i}")
+                self.assertGreaterEqual(bad_sent, 10)
+                self.assertEqual(metric("send_errors_total", f"bad{i}"), bad_sent)
+                self.assertEqual(metric("received_total", f"bad{i}"), 0)
 
     def test_unprivileged_ping_socket(self):
         setpriv = require_tool("setpriv")
-        ns = f"ewpg{os.getpid() % 100000}"
-        run("ip", "netns", "add", ns)
-        try:
-            run("ip", "-n", ns, "link", "set", "lo", "up")
-            with tempfile.TemporaryDirectory() as d:
-                os.chmod(d, 0o755)
-                cfg = config(d, neighbor("self", "127.0.0.1"))
-                os.chmod(cfg, 0o644)
-                wrapper = ["ip", "netns", "exec", ns, setpriv, "--reuid=nobody",
-                           "--regid=nogroup", "--clear-groups", "--inh-caps=-all", "--"]
-                # A new namespace allows no group ping sockets ("1 0"): a clear error.
-                with Edgewatch(f"--config.file={cfg}", wrapper=wrapper) as ew:
-                    ew.wait_for_log("cannot probe neighbours", 10)
-                    self.assertIn("net.ipv4.ping_group_range", ew.read_log())
-                run("ip", "netns", "exec", ns, "sysctl", "-qw",
-                    "net.ipv4.ping_group_range=0 2147483647")
-                with Edgewatch(f"--config.file={cfg}", wrapper=wrapper) as ew:
-                    ew.wait_for_log("socket=\"ping (unprivileged)\"", 10)
-                    port = ew.port()
-                    deadline = time.monotonic() + 10
-                    text = ""
-                    while time.monotonic() < deadline:
-                        text = subprocess.run(
-                            ["ip", "netns", "exec", ns, "curl", "-s",
-                             f"http://127.0.0.1:{port}/metrics"],
-                            capture_output=True, text=True).stdout
-                        if value(text, 'edgewatch_bgp_neighbor_up{neighbor="self"}') == 1:
-                            break
-                        time.sleep(0.1)
-                    self.assertEqual(value(text, 'edgewatch_bgp_neighbor_up{neighbor="self"}'), 1,
-                                     ew.read_log())
-        finally:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        with LoopbackNamespace("pg") as ns, tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            cfg = config(d, neighbor("self", "127.0.0.1"))
+            os.chmod(cfg, 0o644)
+            wrapper = ns.exec(setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                              "--inh-caps=-all", "--")
+            # A new namespace allows no group ping sockets ("1 0"): a clear error.
+            with Edgewatch(f"--config.file={cfg}", wrapper=wrapper) as ew:
+                ew.wait_for_log("cannot probe neighbours", 10)
+                self.assertIn("net.ipv4.ping_group_range", ew.read_log())
+            run(*ns.exec("sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"))
+            with Edgewatch(f"--config.file={cfg}", wrapper=wrapper) as ew:
+                ew.wait_for_log("socket=\"ping (unprivileged)\"", 10)
+                deadline = time.monotonic() + 10
+                text = ""
+                while time.monotonic() < deadline:
+                    text = ns.scrape(ew)
+                    if value(text, 'edgewatch_bgp_neighbor_up{neighbor="self"}') == 1:
+                        break
+                    time.sleep(0.1)
+                self.assertEqual(value(text, 'edgewatch_bgp_neighbor_up{neighbor="self"}'), 1,
+                                 ew.read_log())
 
 
 if __name__ == "__main__":

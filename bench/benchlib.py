@@ -1,0 +1,37 @@
+"""What the benchmark scripts share: ports, scraping, and summing series."""
+
+import re
+import socket
+import time
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def metrics(port):
+    return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
+
+
+def wait_up(port, tries=2400):
+    """The first scrape of an exporter that is starting (smokeping_prober starts its 1,000
+    probers one by one, hence the many tries)."""
+    for _ in range(tries):
+        try:
+            return metrics(port)
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing on port {port}")
+
+
+def series(text, name, **labels):
+    """The sum of every series of `name` whose labels include `labels`."""
+    total = 0.0
+    for m in re.finditer(r"^" + re.escape(name) + r"\{([^}]*)\} (\S+)$", text, re.M):
+        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+        if all(got.get(k) == v for k, v in labels.items()):
+            total += float(m.group(2))
+    return total
