@@ -1,10 +1,5 @@
 #include "collectors/access_log_collector.h"
 
-#include <filesystem>
-
-#include "collectors/log_health.h"
-#include "io/change_trigger.h"
-
 namespace edgewatch {
 
 struct AccessLogCollector::Log {
@@ -20,50 +15,23 @@ struct AccessLogCollector::Log {
   std::int64_t last_ns = 0;  // the logged time of the latest xmlrpc / wp-login request (replay)
 };
 
-struct AccessLogCollector::Source {
-  std::unique_ptr<io::FileFollower> follower;
-  std::size_t first_log = 0;  // the follower's log i is logs_[first_log + i]
-};
+namespace {
 
-// Parses each line into its log's counters.
-class AccessLogCollector::Lines final : public io::LineSink {
- public:
-  Lines(AccessLogCollector& c, std::size_t first_log) : c_(c), first_(first_log) {}
-
-  void Line(std::size_t index, std::string_view line) override {
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    if (line.empty()) {
-      return;  // nothing to count, nothing malformed
-    }
-    Log& log = *c_.logs_[first_ + index];
-    access_log::Request r;
-    if (!(log.format ? log.format->Parse(line, r) : log.detect.Parse(line, r))) {
-      log.stats.AddParseError();
-      return;
-    }
-    if (!log.stats.Add(r)) {
-      return;
-    }
-    if (log.use_logged_time) {
-      if (const auto t = access_log::ParseTime(r.time)) {
-        log.last_ns = *t * 1'000'000'000;
-      }
-      log.stats.AddTopClient(r.client, log.last_ns);
-    } else {
-      log.stats.AddTopClient(r.client, c_.clock_.Monotonic().time_since_epoch().count());
-    }
+std::vector<io::FollowedLog> Followed(const AccessLogConfig& config) {
+  std::vector<io::FollowedLog> out;
+  for (const auto& l : config.logs) {
+    out.push_back({l.name, l.path});
   }
+  return out;
+}
 
- private:
-  AccessLogCollector& c_;
-  std::size_t first_;
-};
+}  // namespace
 
 AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Clock& clock,
                                        Logger logger, std::unique_ptr<Trigger> trigger)
-    : config_(config), clock_(clock), logger_(std::move(logger)), trigger_(std::move(trigger)) {
+    : FollowedLogsCollector(Followed(config), config.follow, InputKind::kAccessLog, clock,
+                            std::move(logger), std::move(trigger)),
+      config_(config) {
   settings_.xmlrpc_paths = config_.xmlrpc_paths;
   settings_.wp_login_paths = config_.wp_login_paths;
   settings_.top_k = config_.top_k;
@@ -73,86 +41,34 @@ AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Cloc
 
 AccessLogCollector::~AccessLogCollector() { Stop(); }
 
-namespace {
-
-io::FollowerOptions Options(const FollowConfig& c, bool from_start) {
-  io::FollowerOptions o;
-  o.max_line = c.max_line_length;
-  o.rotate_wait = c.rotate_wait;
-  o.from_start = from_start;
-  return o;
+void AccessLogCollector::AddLog(const std::string& name, int config_index) {
+  std::optional<access_log::Format> format;
+  if (config_index >= 0 && !config_.logs[static_cast<std::size_t>(config_index)].format.empty()) {
+    std::string error;  // validated with the config
+    format = access_log::Format::Compile(
+        config_.logs[static_cast<std::size_t>(config_index)].format, &error);
+  }
+  logs_.push_back(std::make_unique<Log>(name, std::move(format), settings_, config_index < 0));
 }
 
-}  // namespace
-
-Status AccessLogCollector::Start() {
-  std::vector<io::FollowedLog> followed;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto source = std::make_unique<Source>();
-    source->first_log = logs_.size();
-    for (const auto& l : config_.logs) {
-      std::optional<access_log::Format> format;
-      if (!l.format.empty()) {
-        std::string error;
-        format = access_log::Format::Compile(l.format, &error);  // validated with the config
-      }
-      logs_.push_back(std::make_unique<Log>(l.name, std::move(format), settings_, false));
-      followed.push_back({l.name, l.path});
+void AccessLogCollector::Line(std::size_t index, std::string_view line) {
+  Log& log = *logs_[index];
+  access_log::Request r;
+  if (!(log.format ? log.format->Parse(line, r) : log.detect.Parse(line, r))) {
+    log.stats.AddParseError();
+    return;
+  }
+  if (!log.stats.Add(r)) {
+    return;
+  }
+  if (log.use_logged_time) {
+    if (const auto t = access_log::ParseTime(r.time)) {
+      log.last_ns = *t * 1'000'000'000;
     }
-    source->follower = std::make_unique<io::FileFollower>(followed, Options(config_.follow, false),
-                                                          clock_, logger_);
-    if (!trigger_) {
-      trigger_ = std::make_unique<io::ChangeTrigger>(source->follower->Directories(),
-                                                     config_.follow.poll_interval);
-    }
-    sources_.insert(sources_.begin(), std::move(source));
+    log.stats.AddTopClient(r.client, log.last_ns);
+  } else {
+    log.stats.AddTopClient(r.client, clock_.Monotonic().time_since_epoch().count());
   }
-  thread_ = std::thread([this] { FollowLoop(); });
-  return {};
-}
-
-void AccessLogCollector::FollowLoop() {
-  while (!stopping_) {
-    bool more;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      Lines lines(*this, sources_[0]->first_log);
-      more = sources_[0]->follower->Poll(lines);
-    }
-    if (!more && !trigger_->Wait()) {
-      break;
-    }
-  }
-}
-
-void AccessLogCollector::Stop() {
-  stopping_ = true;
-  if (trigger_) {
-    trigger_->Stop();
-  }
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-}
-
-Status AccessLogCollector::Replay(InputKind /*kind*/, const std::string& path) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!std::filesystem::is_regular_file(path)) {
-    return Error{"cannot read " + path + ": not a regular file"};
-  }
-  auto source = std::make_unique<Source>();
-  source->first_log = logs_.size();
-  const std::string name = std::filesystem::path(path).filename().string();
-  logs_.push_back(std::make_unique<Log>(name, std::nullopt, settings_, true));
-  source->follower = std::make_unique<io::FileFollower>(
-      std::vector<io::FollowedLog>{{name, path}}, Options(config_.follow, true), clock_, logger_);
-  Lines lines(*this, source->first_log);
-  while (source->follower->Poll(lines)) {
-  }
-  source->follower->Flush(lines);
-  sources_.push_back(std::move(source));
-  return {};
 }
 
 namespace {
@@ -174,13 +90,7 @@ void ExportByMethodCode(MetricSink& sink, std::string_view name, std::string_vie
 
 }  // namespace
 
-Status AccessLogCollector::Collect(MetricSink& sink) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& source : sources_) {
-    for (std::size_t i = 0; i < source->follower->size(); ++i) {
-      ExportLogHealth(sink, logs_[source->first_log + i]->name, source->follower->Health(i));
-    }
-  }
+void AccessLogCollector::ExportLogs(MetricSink& sink) const {
   const std::int64_t now_ns = clock_.Monotonic().time_since_epoch().count();
   for (const auto& log : logs_) {
     const auto& s = log->stats;
@@ -220,7 +130,6 @@ Status AccessLogCollector::Collect(MetricSink& sink) const {
                  static_cast<double>(count));
     }
   }
-  return {};
 }
 
 std::unique_ptr<Collector> MakeAccessLogCollector(const CollectorContext& context) {

@@ -4,6 +4,8 @@
 #include <compare>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 namespace edgewatch::net {
 
@@ -38,5 +40,9 @@ struct Prefix {
 
   friend bool operator==(const Prefix&, const Prefix&) = default;
 };
+
+// An IPv4 dotted quad or an IPv6 address (with "::" and an embedded IPv4 tail); no zone, no
+// prefix. Pure and allocation-free, for hot paths.
+std::optional<Address> ParseAddress(std::string_view text);
 
 }  // namespace edgewatch::net

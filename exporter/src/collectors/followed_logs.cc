@@ -1,0 +1,134 @@
+#include "collectors/followed_logs.h"
+
+#include <filesystem>
+
+#include "collectors/log_health.h"
+#include "io/change_trigger.h"
+
+namespace edgewatch {
+
+struct FollowedLogsCollector::Source {
+  std::unique_ptr<io::FileFollower> follower;
+  std::size_t first_log = 0;  // the follower's log i is log first_log + i
+};
+
+class FollowedLogsCollector::Lines final : public io::LineSink {
+ public:
+  Lines(FollowedLogsCollector& c, std::size_t first_log) : c_(c), first_(first_log) {}
+
+  void Line(std::size_t index, std::string_view line) override {
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (!line.empty()) {  // an empty line carries nothing, and is not malformed
+      c_.Line(first_ + index, line);
+    }
+  }
+
+ private:
+  FollowedLogsCollector& c_;
+  std::size_t first_;
+};
+
+FollowedLogsCollector::FollowedLogsCollector(std::vector<io::FollowedLog> logs,
+                                             const FollowConfig& follow, InputKind kind,
+                                             const Clock& clock, Logger logger,
+                                             std::unique_ptr<Trigger> trigger)
+    : clock_(clock),
+      logger_(std::move(logger)),
+      configured_(std::move(logs)),
+      follow_(follow),
+      kind_(kind),
+      trigger_(std::move(trigger)) {}
+
+FollowedLogsCollector::~FollowedLogsCollector() { Stop(); }
+
+namespace {
+
+io::FollowerOptions Options(const FollowConfig& c, bool from_start) {
+  io::FollowerOptions o;
+  o.max_line = c.max_line_length;
+  o.rotate_wait = c.rotate_wait;
+  o.from_start = from_start;
+  return o;
+}
+
+}  // namespace
+
+Status FollowedLogsCollector::Start() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto source = std::make_unique<Source>();
+    source->first_log = names_.size();
+    for (std::size_t i = 0; i < configured_.size(); ++i) {
+      AddLog(configured_[i].name, static_cast<int>(i));
+      names_.push_back(configured_[i].name);
+    }
+    source->follower =
+        std::make_unique<io::FileFollower>(configured_, Options(follow_, false), clock_, logger_);
+    if (!trigger_) {
+      trigger_ = std::make_unique<io::ChangeTrigger>(source->follower->Directories(),
+                                                     follow_.poll_interval);
+    }
+    sources_.insert(sources_.begin(), std::move(source));
+  }
+  thread_ = std::thread([this] { FollowLoop(); });
+  return {};
+}
+
+void FollowedLogsCollector::FollowLoop() {
+  while (!stopping_) {
+    bool more;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Lines lines(*this, sources_[0]->first_log);
+      more = sources_[0]->follower->Poll(lines);
+    }
+    if (!more && !trigger_->Wait()) {
+      break;
+    }
+  }
+}
+
+void FollowedLogsCollector::Stop() {
+  stopping_ = true;
+  if (trigger_) {
+    trigger_->Stop();
+  }
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+Status FollowedLogsCollector::Replay(InputKind /*kind*/, const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!std::filesystem::is_regular_file(path)) {
+    return Error{"cannot read " + path + ": not a regular file"};
+  }
+  auto source = std::make_unique<Source>();
+  source->first_log = names_.size();
+  const std::string name = std::filesystem::path(path).filename().string();
+  AddLog(name, -1);
+  names_.push_back(name);
+  source->follower = std::make_unique<io::FileFollower>(std::vector<io::FollowedLog>{{name, path}},
+                                                        Options(follow_, true), clock_, logger_);
+  Lines lines(*this, source->first_log);
+  while (source->follower->Poll(lines)) {
+  }
+  source->follower->Flush(lines);
+  sources_.push_back(std::move(source));
+  return {};
+}
+
+Status FollowedLogsCollector::Collect(MetricSink& sink) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& source : sources_) {
+    for (std::size_t i = 0; i < source->follower->size(); ++i) {
+      ExportLogHealth(sink, names_[source->first_log + i], source->follower->Health(i));
+    }
+  }
+  ExportLogs(sink);
+  return {};
+}
+
+}  // namespace edgewatch

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/collector.h"
+#include "core/logger.h"
+#include "core/trigger.h"
+#include "io/file_follower.h"
+
+namespace edgewatch {
+
+// What every log collector shares: configured logs followed on a thread of their own (inotify,
+// polling fallback), replayed files read from their start, the edgewatch_log_* health series,
+// and one mutex between the follower and scrapes. A subclass keeps per-log state and turns each
+// line into it; it must call Stop() in its destructor, before its state goes.
+class FollowedLogsCollector : public Collector {
+ public:
+  // `trigger` paces the follower; null: inotify on the logs' directories, with
+  // follow.poll_interval as the polling fallback.
+  FollowedLogsCollector(std::vector<io::FollowedLog> logs, const FollowConfig& follow,
+                        InputKind kind, const Clock& clock, Logger logger,
+                        std::unique_ptr<Trigger> trigger);
+  ~FollowedLogsCollector() override;
+
+  Status Start() override;
+  void Stop() override;
+  Status Collect(MetricSink& sink) const override;
+
+  bool Reads(InputKind kind) const override { return kind == kind_; }
+  // Replay: the file from its start, as a log named after the file.
+  Status Replay(InputKind kind, const std::string& path) override;
+
+ protected:
+  // A new log, numbered from 0 in the order added: configured log `config_index`, or a replayed
+  // file (config_index -1). Called under the lock.
+  virtual void AddLog(const std::string& name, int config_index) = 0;
+  // One line of log `log` (no newline, never empty). Called under the lock.
+  virtual void Line(std::size_t log, std::string_view line) = 0;
+  // The subclass' series for every log. Called under the lock.
+  virtual void ExportLogs(MetricSink& sink) const = 0;
+
+  const Clock& clock_;
+  Logger logger_;
+
+ private:
+  struct Source;
+  class Lines;
+
+  void FollowLoop();
+
+  std::vector<io::FollowedLog> configured_;
+  FollowConfig follow_;
+  InputKind kind_;
+  std::unique_ptr<Trigger> trigger_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+
+  mutable std::mutex mu_;
+  std::vector<std::string> names_;                // guarded by mu_: per log
+  std::vector<std::unique_ptr<Source>> sources_;  // guarded by mu_; [0] is live once started
+};
+
+}  // namespace edgewatch

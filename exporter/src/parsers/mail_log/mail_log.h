@@ -1,0 +1,142 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace edgewatch::mail_log {
+
+// The syslog envelope of a mail log line. Views point into the line.
+struct SyslogLine {
+  std::string_view time;  // as logged
+  std::string_view host;
+  std::string_view program;  // "postfix/smtpd", "postfix-out/smtp", "amavis", "spamd", ...
+  std::string_view message;  // after "program[pid]: "
+};
+
+// RFC 3164 ("Nov  6 04:02:36 host prog[12]: msg", optionally with fractional seconds as in
+// Postfix's maillog_file), ISO 8601 / RFC 3339 ("2024-08-26T01:33:38.572449+00:00 host ..."),
+// and RFC 5424 ("<22>1 2024-08-26T01:33:38Z host prog 12 - - msg"). nullopt otherwise.
+std::optional<SyslogLine> ParseSyslog(std::string_view line);
+
+// Seconds of a syslog time: exact for ISO 8601 times; for RFC 3164 times, which have no year
+// and no zone, seconds since the start of `year` in UTC. nullopt if it is neither.
+std::optional<std::int64_t> SyslogSeconds(std::string_view time, int year);
+
+// Where in the SMTP dialogue a reject happened (smtpd, postscreen), or which cleanup check.
+enum class Stage : std::uint8_t {
+  kConnect,
+  kHelo,
+  kMail,
+  kRcpt,
+  kData,
+  kEndOfMessage,
+  kHeader,  // cleanup header_checks
+  kBody,    // cleanup body_checks
+  kOther,
+};
+inline constexpr int kStageCount = 9;
+const char* StageName(Stage s);
+
+// Why: a fixed set, so that reject labels stay bounded whatever the server says.
+enum class Reason : std::uint8_t {
+  kRbl,          // "blocked using LIST"
+  kClient,       // Client host rejected
+  kHelo,         // Helo command rejected
+  kSender,       // Sender address rejected
+  kRecipient,    // Recipient address rejected (other than unknown user, greylisting)
+  kUnknownUser,  // User unknown in ... table
+  kRelay,        // Relay access denied
+  kGreylist,     // greylisting (postgrey, policyd)
+  kPostscreen,   // postscreen's own temporary reject (after-220 tests)
+  kContent,      // header/body checks, milter rejects
+  kOther,
+};
+inline constexpr int kReasonCount = 11;
+const char* ReasonName(Reason r);
+
+enum class PostscreenResult : std::uint8_t {
+  kConnect,
+  kPassNew,
+  kPassOld,
+  kDnsbl,  // "DNSBL rank N"
+  kPregreet,
+  kHangup,
+  kPipelining,
+  kNonSmtpCommand,
+  kBareNewline,
+  kCommandLimit,  // command time, count or length limit
+  kAllowlisted,   // WHITELISTED / ALLOWLISTED
+  kDenylisted,    // BLACKLISTED / DENYLISTED
+  kReject,
+};
+inline constexpr int kPostscreenResultCount = 13;
+const char* PostscreenResultName(PostscreenResult r);
+
+enum class Filter : std::uint8_t { kAmavis, kSpamAssassin, kRspamd };
+inline constexpr int kFilterCount = 3;
+const char* FilterName(Filter f);
+
+// amavis contents categories, spamd's two answers, and rspamd's actions.
+enum class Verdict : std::uint8_t {
+  kClean,
+  kSpam,
+  kSpammy,
+  kInfected,
+  kBanned,
+  kBadHeader,
+  kUnchecked,
+  kAddHeader,
+  kRewriteSubject,
+  kGreylist,
+  kSoftReject,
+  kReject,
+  kOther,
+};
+inline constexpr int kVerdictCount = 13;
+const char* VerdictName(Verdict v);
+
+// What happened to the message: delivered unchanged, delivered marked as spam, or stopped.
+enum class Action : std::uint8_t { kPassed, kTagged, kBlocked };
+inline constexpr int kActionCount = 3;
+const char* ActionName(Action a);
+
+enum class Delivery : std::uint8_t { kSent, kBounced, kDeferred, kExpired, kOther };
+inline constexpr int kDeliveryCount = 5;
+const char* DeliveryName(Delivery d);
+
+enum class EventKind : std::uint8_t {
+  kNone,        // a line that matters to no metric
+  kConnect,     // smtpd "connect from host[ip]"
+  kDisconnect,  // smtpd "disconnect from host[ip]"
+  kAccepted,    // smtpd gave the message a queue id ("QID: client=", "proxy-accept")
+  kReject,      // smtpd, postscreen or cleanup reject
+  kPostscreen,  // a postscreen verdict (a postscreen reject is a kReject with postscreen set)
+  kSender,      // qmgr "QID: from=<sender>"
+  kFilter,      // a content filter verdict
+  kDelivery,    // smtp/lmtp/local/virtual/pipe "status=..."
+};
+
+struct Event {
+  EventKind kind = EventKind::kNone;
+  std::string_view client;  // the client's IP address as logged (connect, accepted, reject, ...)
+  std::string_view sender;  // envelope sender address (reject, kSender); empty for <>
+  Stage stage = Stage::kOther;
+  Reason reason = Reason::kOther;
+  std::string_view rbl;  // kRbl: the list's name
+  bool postscreen = false;
+  PostscreenResult postscreen_result = PostscreenResult::kConnect;
+  Filter filter = Filter::kAmavis;
+  Verdict verdict = Verdict::kOther;
+  Action action = Action::kPassed;
+  Delivery delivery = Delivery::kOther;
+};
+
+// Classifies the message of a Postfix (any instance name: postfix-out/smtpd), amavis, spamd or
+// rspamd line. Pure: views into `line`, no allocation.
+Event Classify(const SyslogLine& line);
+
+// The domain of an address ("user@Example.ORG" -> "Example.ORG"); empty without one.
+std::string_view SenderDomain(std::string_view address);
+
+}  // namespace edgewatch::mail_log

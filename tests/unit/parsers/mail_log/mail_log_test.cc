@@ -1,0 +1,282 @@
+#include "parsers/mail_log/mail_log.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "parsers/net/address.h"
+#include "testutil/testdata.h"
+
+namespace edgewatch::mail_log {
+namespace {
+
+struct Tally {
+  int lines = 0;
+  int unparsed = 0;
+  std::map<EventKind, int> kinds;
+  int loopback_connects = 0;
+  std::map<std::string, int> postscreen;
+  std::map<std::string, int> rejects;   // "stage/reason"
+  std::map<std::string, int> verdicts;  // "filter/verdict/action"
+  std::map<std::string, int> deliveries;
+  std::vector<std::string> senders;
+};
+
+Tally TallyFile(const std::string& name) {
+  std::ifstream in(testing::TestData("mail_log/" + name));
+  EXPECT_TRUE(in.good()) << name;
+  Tally t;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) {
+      continue;
+    }
+    ++t.lines;
+    const auto s = ParseSyslog(line);
+    if (!s) {
+      ++t.unparsed;
+      continue;
+    }
+    const Event e = Classify(*s);
+    ++t.kinds[e.kind];
+    if (e.kind == EventKind::kConnect && e.client == "127.0.0.1") {
+      ++t.loopback_connects;
+    }
+    if (e.postscreen) {
+      ++t.postscreen[PostscreenResultName(e.postscreen_result)];
+    }
+    if (e.kind == EventKind::kReject) {
+      ++t.rejects[std::string(StageName(e.stage)) + "/" + ReasonName(e.reason)];
+    }
+    if (e.kind == EventKind::kFilter) {
+      ++t.verdicts[std::string(FilterName(e.filter)) + "/" + VerdictName(e.verdict) + "/" +
+                   ActionName(e.action)];
+    }
+    if (e.kind == EventKind::kDelivery) {
+      ++t.deliveries[DeliveryName(e.delivery)];
+    }
+    if (e.kind == EventKind::kSender) {
+      t.senders.emplace_back(e.sender);
+    }
+  }
+  return t;
+}
+
+using Counts = std::map<std::string, int>;
+
+// Expected numbers: the corpus README (amavis, rejects) and independent counts with grep over
+// the file (connects, postscreen, qmgr, deliveries), written here. The date template of the
+// upstream file is replaced by "Nov 16" (tests/testdata/mail_log/README.md).
+TEST(MailLogCorpusTest, ModoboaPostfixPostscreenAmavis) {
+  const Tally t = TallyFile("modoboa-mail.log");
+  EXPECT_EQ(t.lines, 519);
+  EXPECT_EQ(t.unparsed, 0);
+  EXPECT_EQ(t.kinds.at(EventKind::kConnect), 36);
+  EXPECT_EQ(t.loopback_connects, 21);
+  EXPECT_EQ(t.kinds.at(EventKind::kDisconnect), 38);
+  // 19 "QID: client=" lines (all re-injections from 127.0.0.1) and 20 proxy-accepts.
+  EXPECT_EQ(t.kinds.at(EventKind::kAccepted), 39);
+  EXPECT_EQ(t.postscreen, (Counts{{"connect", 23},
+                                  {"hangup", 2},
+                                  {"pass_new", 6},
+                                  {"pass_old", 9},
+                                  {"allowlisted", 8},
+                                  {"reject", 6}}));
+  // All six rejects are postscreen's "450 4.3.2 Service currently unavailable"; no RBL hit.
+  EXPECT_EQ(t.rejects, (Counts{{"rcpt/postscreen", 6}}));
+  EXPECT_EQ(t.verdicts, (Counts{{"amavis/clean/passed", 18}, {"amavis/spam/tagged", 2}}));
+  EXPECT_EQ(t.deliveries, (Counts{{"sent", 20}, {"other", 2}}));  // 2 "deliverable" (verify)
+  ASSERT_EQ(t.senders.size(), 22u);
+  EXPECT_EQ(std::count(t.senders.begin(), t.senders.end(), ""), 6);  // bounces: from=<>
+}
+
+TEST(MailLogCorpusTest, CrowdsecPostfixMixedTimestamps) {
+  const Tally t = TallyFile("crowdsec-postfix-logs.log");
+  EXPECT_EQ(t.lines, 7);
+  EXPECT_EQ(t.unparsed, 0);
+  // noqueue_reject 4: one 554 without a list, one HELO, two relay-access rejects.
+  EXPECT_EQ(t.rejects, (Counts{{"rcpt/other", 1}, {"rcpt/helo", 1}, {"rcpt/relay", 2}}));
+}
+
+TEST(MailLogCorpusTest, CrowdsecSpamSaslPostscreenAmavis) {
+  const Tally spam = TallyFile("crowdsec-postfix-spam.log");
+  EXPECT_EQ(spam.lines, 6);  // and one empty line
+  EXPECT_EQ(spam.rejects, (Counts{{"rcpt/other", 2}}));
+  const Tally sasl = TallyFile("crowdsec-postfix-sasl-bf.log");
+  EXPECT_EQ(sasl.lines, 3);
+  EXPECT_TRUE(sasl.rejects.empty());
+  const Tally postscreen = TallyFile("crowdsec-postscreen-logs.log");
+  EXPECT_EQ(postscreen.lines, 2);  // the last has no newline
+  EXPECT_EQ(postscreen.postscreen, (Counts{{"pregreet", 2}}));
+  const Tally amavis = TallyFile("crowdsec-amavis.log");
+  EXPECT_EQ(amavis.verdicts, (Counts{{"amavis/infected/blocked", 1}}));
+  const Tally mailscanner = TallyFile("crowdsec-mailscanner-highscore-spam.log");
+  EXPECT_EQ(mailscanner.lines, 2);
+  EXPECT_TRUE(mailscanner.verdicts.empty());  // MailScanner is none of the three filters
+}
+
+// SYNTHETIC lines (the corpus has none): RBL rejects, spamd, rspamd, cleanup, RFC 5424.
+TEST(MailLogClassifyTest, RblRejectsFromSmtpdAndPostscreen) {
+  auto s = ParseSyslog(
+      "Nov 16 11:00:01 mx postfix/smtpd[1574]: NOQUEUE: reject: RCPT from "
+      "unknown[198.51.100.7]: 554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked "
+      "using zen.spamhaus.org; https://www.spamhaus.org/query/ip/198.51.100.7; "
+      "from=<a@spam.example> to=<b@example.org> proto=ESMTP helo=<x>");
+  ASSERT_TRUE(s);
+  Event e = Classify(*s);
+  EXPECT_EQ(e.kind, EventKind::kReject);
+  EXPECT_EQ(e.stage, Stage::kRcpt);
+  EXPECT_EQ(e.reason, Reason::kRbl);
+  EXPECT_EQ(e.rbl, "zen.spamhaus.org");
+  EXPECT_EQ(e.client, "198.51.100.7");
+  EXPECT_EQ(e.sender, "a@spam.example");
+  EXPECT_FALSE(e.postscreen);
+  s = ParseSyslog(
+      "Nov 16 11:00:02 mx postfix-in/postscreen[99]: NOQUEUE: reject: RCPT from "
+      "[2001:db8::5]:41000: 550 5.7.1 Service unavailable; client [2001:db8::5] blocked using "
+      "bl.spamcop.net, reason: listed; from=<x@y.example>, to=<b@example.org>, proto=ESMTP");
+  ASSERT_TRUE(s);
+  e = Classify(*s);
+  EXPECT_EQ(e.reason, Reason::kRbl);
+  EXPECT_EQ(e.rbl, "bl.spamcop.net");
+  EXPECT_EQ(e.client, "2001:db8::5");
+  EXPECT_TRUE(e.postscreen);
+  EXPECT_EQ(e.postscreen_result, PostscreenResult::kReject);
+}
+
+TEST(MailLogClassifyTest, RejectReasons) {
+  const std::vector<std::pair<std::string, Reason>> cases = {
+      {"450 4.2.0 <b@example.org>: Recipient address rejected: Greylisted, see "
+       "http://postgrey.schweikert.ch/",
+       Reason::kGreylist},
+      {"550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual "
+       "mailbox table",
+       Reason::kUnknownUser},
+      {"550 5.7.1 <x@y>: Sender address rejected: Access denied", Reason::kSender},
+      {"554 5.7.1 <b@example.org>: Recipient address rejected: Access denied", Reason::kRecipient},
+      {"450 4.7.1 Client host rejected: cannot find your hostname", Reason::kClient},
+  };
+  for (const auto& [detail, reason] : cases) {
+    const std::string line =
+        "Nov 16 11:00:01 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from "
+        "unknown[192.0.2.1]: " +
+        detail + "; from=<> to=<b@example.org> proto=ESMTP helo=<x>";
+    const auto s = ParseSyslog(line);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(Classify(*s).reason, reason) << detail;
+  }
+  const auto header = ParseSyslog(
+      "Nov 16 11:00:01 mx postfix/cleanup[7]: 4F1A2B3C4D: reject: header Subject: Buy now from "
+      "unknown[192.0.2.9]; from=<s@spam.example> to=<b@example.org> proto=ESMTP: 5.7.1 no");
+  ASSERT_TRUE(header);
+  const Event e = Classify(*header);
+  EXPECT_EQ(e.stage, Stage::kHeader);
+  EXPECT_EQ(e.reason, Reason::kContent);
+  EXPECT_EQ(e.sender, "s@spam.example");
+}
+
+TEST(MailLogClassifyTest, SpamdAndRspamd) {
+  auto s = ParseSyslog(
+      "Nov 16 11:00:01 mx spamd[2211]: spamd: identified spam (12.3/5.0) for debian-spamd:112 "
+      "in 0.8 seconds, 4312 bytes.");
+  ASSERT_TRUE(s);
+  Event e = Classify(*s);
+  EXPECT_EQ(e.kind, EventKind::kFilter);
+  EXPECT_EQ(e.filter, Filter::kSpamAssassin);
+  EXPECT_EQ(e.verdict, Verdict::kSpam);
+  EXPECT_EQ(e.action, Action::kTagged);
+  s = ParseSyslog(
+      "Nov 16 11:00:01 mx spamd[2211]: spamd: clean message (-0.1/5.0) for debian-spamd:112 in "
+      "0.2 seconds, 1200 bytes.");
+  EXPECT_EQ(Classify(*s).verdict, Verdict::kClean);
+  const std::vector<std::pair<std::string, std::pair<Verdict, Action>>> actions = {
+      {"F (no action)", {Verdict::kClean, Action::kPassed}},
+      {"T (add header)", {Verdict::kAddHeader, Action::kTagged}},
+      {"T (rewrite subject)", {Verdict::kRewriteSubject, Action::kTagged}},
+      {"T (greylist)", {Verdict::kGreylist, Action::kBlocked}},
+      {"T (soft reject)", {Verdict::kSoftReject, Action::kBlocked}},
+      {"T (reject)", {Verdict::kReject, Action::kBlocked}},
+  };
+  for (const auto& [text, expected] : actions) {
+    // rspamd's own log file, then through syslog.
+    for (const std::string prefix : {"2026-11-16 11:00:01 #1234(normal) <4a2b1c>; task; ",
+                                     "Nov 16 11:00:01 mx rspamd[1234]: <4a2b1c>; task; "}) {
+      s = ParseSyslog(prefix +
+                      "rspamd_task_write_log: id: <m1@example.org>, qid: <4F1A2B3C4D>, ip: "
+                      "203.0.113.5, from: <a@b.example>, (default: " +
+                      text + ": [6.20/15.00] [BAYES_SPAM(5.1){99%;}]), len: 1234, time: 80ms");
+      ASSERT_TRUE(s) << prefix;
+      e = Classify(*s);
+      EXPECT_EQ(e.filter, Filter::kRspamd);
+      EXPECT_EQ(e.verdict, expected.first) << text;
+      EXPECT_EQ(e.action, expected.second) << text;
+      EXPECT_EQ(e.client, "203.0.113.5");
+      EXPECT_EQ(e.sender, "a@b.example");
+    }
+  }
+}
+
+TEST(MailLogSyslogTest, Envelopes) {
+  auto s = ParseSyslog("Nov  6 04:02:36 host1 postfix/smtpd[26897]: connect from a[192.0.2.1]");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->time, "Nov  6 04:02:36");
+  EXPECT_EQ(s->host, "host1");
+  EXPECT_EQ(s->program, "postfix/smtpd");
+  EXPECT_EQ(s->message, "connect from a[192.0.2.1]");
+  // Postfix maillog_file: microseconds.
+  s = ParseSyslog("Nov 16 04:02:36.123456 mx postfix/qmgr[7]: 4F1A2B3C4D: removed");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->time, "Nov 16 04:02:36.123456");
+  // RFC 5424 with structured data and a BOM.
+  s = ParseSyslog(
+      "<22>1 2026-11-16T11:00:01.003Z mx.example.org postfix/smtpd 1574 - [meta x=\"1\"] "
+      "\xEF\xBB\xBF"
+      "connect from a[192.0.2.1]");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->program, "postfix/smtpd");
+  EXPECT_EQ(s->message, "connect from a[192.0.2.1]");
+  EXPECT_EQ(Classify(*s).client, "192.0.2.1");
+  EXPECT_FALSE(ParseSyslog(""));
+  EXPECT_FALSE(ParseSyslog("%(day)s 11:00:20 server postfix/smtpd[1]: x"));
+  EXPECT_FALSE(ParseSyslog("Nov 16 11:00:20"));
+  EXPECT_FALSE(ParseSyslog("Nov 16 11:00:20 host"));
+}
+
+TEST(MailLogSyslogTest, Seconds) {
+  // date -d '2026-11-16 11:00:01 UTC' +%s, and the same instant at +02:00.
+  EXPECT_EQ(SyslogSeconds("2026-11-16T11:00:01.5Z", 0), 1794826801);
+  EXPECT_EQ(SyslogSeconds("2026-11-16T13:00:01+02:00", 0), 1794826801);
+  EXPECT_EQ(SyslogSeconds("Nov 16 11:00:01", 2026), 1794826801);
+  EXPECT_EQ(SyslogSeconds("Nov  6 11:00:01", 2026), 1794826801 - 10 * 86400);
+  EXPECT_FALSE(SyslogSeconds("Xyz 16 11:00:01", 2026));
+}
+
+TEST(AddressTest, AgreesWithInetPton) {
+  for (const char* text :
+       {"192.0.2.1", "0.0.0.0", "255.255.255.255", "::", "::1", "2001:db8::1",
+        "1::", "2001:db8:0:0:1:0:0:1", "::ffff:192.0.2.1", "fe80::1:2:3:4:5", "1:2:3:4:5:6:7:8"}) {
+    const auto a = net::ParseAddress(text);
+    ASSERT_TRUE(a) << text;
+    std::uint8_t expected[16] = {};
+    ASSERT_EQ(inet_pton(a->v6 ? AF_INET6 : AF_INET, text, expected), 1) << text;
+    EXPECT_EQ(std::memcmp(a->bytes.data(), expected, a->v6 ? 16 : 4), 0) << text;
+  }
+  for (const char* text :
+       {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", ":::", "1:2:3:4:5:6:7:8:9",
+        "1::2::3", "2001:db8::g", ":1", "1:", "unknown", "1.2.3.4:25"}) {
+    std::uint8_t ignored[16];
+    EXPECT_FALSE(net::ParseAddress(text)) << text;
+    EXPECT_NE(
+        inet_pton(std::string_view(text).find(':') != std::string_view::npos ? AF_INET6 : AF_INET,
+                  text, ignored),
+        1)
+        << text;
+  }
+}
+
+}  // namespace
+}  // namespace edgewatch::mail_log
