@@ -204,7 +204,7 @@ class ServeTest(unittest.TestCase):
             bad = write(d, "bad.yml", "process:\n  enabled: 1\n")
             ok = subprocess.run([BIN, "check-config", good], capture_output=True, text=True)
             self.assertEqual(ok.returncode, 0, ok.stderr)
-            self.assertEqual(ok.stdout, f"{good}: OK; enabled collectors: process, reflection, httpd, bgp, access_log\n")
+            self.assertEqual(ok.stdout, f"{good}: OK; enabled collectors: process, reflection, httpd, bgp, access_log, mail_log\n")
             fail = subprocess.run([BIN, "--config.check", f"--config.file={bad}"],
                                   capture_output=True, text=True)
             self.assertEqual(fail.returncode, 2)

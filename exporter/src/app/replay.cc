@@ -53,15 +53,11 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
       err << "edgewatch: collector " << collectors[i].name << ": " << s.error().message << "\n";
       return kExitRuntime;
     }
-    for (auto& f : std::move(sink).Take()) {
-      families.push_back(std::move(f));
-    }
+    AppendFamilies(families, std::move(sink).Take());
   }
   MetricSink meta;
   AddBuildInfo(meta);
-  for (auto& f : std::move(meta).Take()) {
-    families.push_back(std::move(f));
-  }
+  AppendFamilies(families, std::move(meta).Take());
   prometheus::TextSerializer().Serialize(out, families);
   return kExitOk;
 }

@@ -1,6 +1,7 @@
 #include "collectors/access_log_collector.h"
 #include "collectors/bgp_collector.h"
 #include "collectors/httpd_collector.h"
+#include "collectors/mail_log_collector.h"
 #include "collectors/process_collector.h"
 #include "collectors/reflection_collector.h"
 #include "collectors/registry.h"
@@ -19,6 +20,8 @@ std::span<const CollectorRegistration> AllCollectors() {
        [](const Config& c) { return c.bgp.enabled; }, &MakeBgpCollector},
       {"access_log", "httpd access logs: xmlrpc / wp-login floods, pingbacks, exploit probes",
        [](const Config& c) { return c.access_log.enabled; }, &MakeAccessLogCollector},
+      {"mail_log", "mail logs: rejects, RBL hits, spam-filter pass-through, snowshoe indicators",
+       [](const Config& c) { return c.mail_log.enabled; }, &MakeMailLogCollector},
   };
   return kAll;
 }

@@ -31,6 +31,11 @@ access_log:
       path: /var/log/apache2/*access.log
     - name: nginx
       path: /var/log/nginx/access.log
+mail_log:
+  enabled: true
+  logs:
+    - name: mail
+      path: /var/log/mail.log
 )";
 
 constexpr char kDefaultSource[] = "<embedded default>";
@@ -211,6 +216,17 @@ void ReadFollow(MapReader& m, FollowConfig& c) {
           [](const std::string& t) { return ParseUnsigned(t, 256, 16u << 20); });
 }
 
+// name and path of an access_log or mail_log entry.
+void ReadLogEntry(MapReader& l, std::vector<std::string>& names, std::string& name,
+                  std::string& path) {
+  l.String("name", name);
+  l.String("path", path);
+  RequireUniqueName(l, names, name, "log");
+  if (path.empty()) {
+    l.Fail("path", "every log needs a path (a file or a glob)");
+  }
+}
+
 Expected<std::string> ParseRequestPath(const std::string& t) {
   if (t.empty() || t[0] != '/' || t.find_first_of("? ") != std::string::npos) {
     return Error{"expected a request path starting with / (no query string), got \"" + t + "\""};
@@ -223,8 +239,7 @@ void ReadAccessLog(MapReader& m, AccessLogConfig& c) {
   std::vector<std::string> names;
   m.ListOfSections("logs", [&](MapReader& l) {
     auto& log = c.logs.emplace_back();
-    l.String("name", log.name);
-    l.String("path", log.path);
+    ReadLogEntry(l, names, log.name, log.path);
     l.Value("format", log.format, [](const std::string& t) -> Expected<std::string> {
       std::string error;
       if (!access_log::Format::Compile(t, &error)) {
@@ -232,15 +247,35 @@ void ReadAccessLog(MapReader& m, AccessLogConfig& c) {
       }
       return t;
     });
-    RequireUniqueName(l, names, log.name, "log");
-    if (log.path.empty()) {
-      l.Fail("path", "every log needs a path (a file or a glob)");
-    }
   });
   m.List("xmlrpc_paths", c.xmlrpc_paths, ParseRequestPath);
   m.List("wp_login_paths", c.wp_login_paths, ParseRequestPath);
   m.Value("top_k", c.top_k, [](const std::string& t) { return ParseUnsigned(t, 1, 100); });
   m.Value("top_window", c.top_window, PositiveDuration);
+  ReadFollow(m, c.follow);
+}
+
+void ReadMailLog(MapReader& m, const AccessLogConfig& access, MailLogConfig& c) {
+  m.Bool("enabled", c.enabled);
+  // The edgewatch_log_* series of both sections share the log label.
+  std::vector<std::string> names;
+  for (const auto& l : access.logs) {
+    names.push_back(l.name);
+  }
+  m.ListOfSections("logs", [&](MapReader& l) {
+    auto& log = c.logs.emplace_back();
+    ReadLogEntry(l, names, log.name, log.path);
+  });
+  m.List("rbls", c.rbls, [](const std::string& t) -> Expected<std::string> {
+    if (!ParseHostName(t)) {
+      return Error{"expected a DNS list name such as zen.spamhaus.org, got \"" + t + "\""};
+    }
+    return t;
+  });
+  if (c.rbls.size() > 32) {
+    m.Fail("rbls", "at most 32 lists (each is a label value)");
+  }
+  m.Value("snowshoe_window", c.snowshoe_window, PositiveDuration);
   ReadFollow(m, c.follow);
 }
 
@@ -267,6 +302,8 @@ Expected<Config> ParseConfig(const std::string& yaml, const std::string& source)
         top.Section("httpd", [&](MapReader& m) { ReadHttpd(m, config.global, config.httpd); });
         top.Section("bgp", [&](MapReader& m) { ReadBgp(m, config.bgp); });
         top.Section("access_log", [&](MapReader& m) { ReadAccessLog(m, config.access_log); });
+        top.Section("mail_log",
+                    [&](MapReader& m) { ReadMailLog(m, config.access_log, config.mail_log); });
       });
 }
 

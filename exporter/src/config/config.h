@@ -137,6 +137,23 @@ struct AccessLogConfig {
   FollowConfig follow;
 };
 
+struct MailLogFileConfig {
+  std::string name;  // the log label
+  std::string path;  // a path or a glob
+};
+
+// Mail logs: rejects, RBL hits, postscreen, content-filter verdicts, deliveries, snowshoe.
+struct MailLogConfig {
+  bool enabled = true;
+  std::vector<MailLogFileConfig> logs;
+  // RBL names kept as `rbl` label values; rejects by any other list count as "other".
+  std::vector<std::string> rbls = {"zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org",
+                                   "psbl.surriel.com"};
+  // The sliding window of the snowshoe indicators.
+  std::chrono::milliseconds snowshoe_window{std::chrono::hours(1)};
+  FollowConfig follow;
+};
+
 // The whole configuration. Each collector has one section with at least `enabled`.
 struct Config {
   std::string source;  // file it came from, or "<embedded default>"
@@ -146,6 +163,7 @@ struct Config {
   HttpdConfig httpd;
   BgpConfig bgp;
   AccessLogConfig access_log;
+  MailLogConfig mail_log;
 };
 
 // The configuration used when --config.file is not given, as YAML.

@@ -143,14 +143,10 @@ std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
     meta.Gauge(kDurationName, kDurationHelp, {{"collector", name}}, r.seconds);
     meta.Gauge(kSuccessName, kSuccessHelp, {{"collector", name}}, r.done && r.ok ? 1 : 0);
     if (r.done && r.ok) {
-      for (auto& f : r.families) {
-        out.push_back(std::move(f));
-      }
+      AppendFamilies(out, std::move(r.families));
     }
   }
-  for (auto& f : std::move(meta).Take()) {
-    out.push_back(std::move(f));
-  }
+  AppendFamilies(out, std::move(meta).Take());
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "core/metric_sink.h"
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace edgewatch {
@@ -48,6 +50,20 @@ void MetricSink::Histogram(std::string_view name, std::string_view help, const L
     h.bucket.push_back({bucket_counts[i], upper_bounds[i]});
   }
   h.bucket.push_back({count, std::numeric_limits<double>::infinity()});
+}
+
+void AppendFamilies(std::vector<prometheus::MetricFamily>& out,
+                    std::vector<prometheus::MetricFamily>&& families) {
+  for (auto& f : families) {
+    auto same = std::find_if(out.begin(), out.end(),
+                             [&](const prometheus::MetricFamily& o) { return o.name == f.name; });
+    if (same == out.end()) {
+      out.push_back(std::move(f));
+    } else {
+      same->metric.insert(same->metric.end(), std::make_move_iterator(f.metric.begin()),
+                          std::make_move_iterator(f.metric.end()));
+    }
+  }
 }
 
 }  // namespace edgewatch

@@ -34,4 +34,10 @@ class MetricSink {
   std::vector<prometheus::MetricFamily> families_;
 };
 
+// Appends `families` to `out`, merging each into a family of the same name already there: two
+// collectors may export one metric (edgewatch_log_* from every log collector), and the text
+// format allows one HELP/TYPE block per name.
+void AppendFamilies(std::vector<prometheus::MetricFamily>& out,
+                    std::vector<prometheus::MetricFamily>&& families);
+
 }  // namespace edgewatch

@@ -15,7 +15,7 @@ namespace {
 // Keeps these tests to the process collector: no capture, no status pages.
 const std::string kNoCapture =
     "reflection:\n  enabled: false\nhttpd:\n  enabled: false\nbgp:\n  enabled: "
-    "false\naccess_log:\n  enabled: false\n";
+    "false\naccess_log:\n  enabled: false\nmail_log:\n  enabled: false\n";
 
 class ExporterTest : public ::testing::Test {
  protected:
@@ -93,7 +93,7 @@ TEST_F(ExporterTest, StartFailsOnBadConfig) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message, config_ +
                                    ":1:1: bogus: unknown key; valid keys here: global, "
-                                   "process, reflection, httpd, bgp, access_log");
+                                   "process, reflection, httpd, bgp, access_log, mail_log");
   EXPECT_FALSE(exporter.Ready());
 }
 

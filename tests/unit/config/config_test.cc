@@ -58,7 +58,7 @@ TEST(ConfigTest, ReportsEveryErrorInOnePass) {
                 "1h30m, got \"5x\"\n" +
                 path + ":4:12: process.enabled: expected true or false, got \"maybe\"\n" + path +
                 ":5:1: bogus: unknown key; valid keys here: global, process, reflection, httpd, "
-                "bgp, access_log");
+                "bgp, access_log, mail_log");
 }
 
 TEST(ConfigTest, ReflectionRules) {
@@ -141,6 +141,18 @@ TEST(ConfigTest, AccessLogRules) {
           path + ":12:18: access_log.poll_interval: must be greater than 0s\n" + path +
           ":11:20: access_log.max_line_length: expected a whole number from 256 to "
           "16777216, got \"10\"");
+}
+
+TEST(ConfigTest, MailLogRules) {
+  const std::string path = TestData("config/mail_log_errors.yml");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            path + ":7:13: mail_log.logs[0].name: duplicate log name \"web\"\n" + path +
+                ":9:7: mail_log.logs[1].name: every log needs a name (the log label)\n" + path +
+                ":10:28: mail_log.rbls[1]: expected a DNS list name such as zen.spamhaus.org, "
+                "got \"bad list!\"\n" +
+                path + ":11:20: mail_log.snowshoe_window: must be greater than 0s");
 }
 
 TEST(ConfigTest, SyntaxErrorNamesPosition) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <sstream>
 
@@ -78,6 +79,22 @@ TEST_F(CollectorSetTest, ExportsFamiliesAndSuccess) {
   ASSERT_NE(success, nullptr);
   EXPECT_EQ(success->gauge.value, 1);
   ASSERT_NE(Find(families, "edgewatch_scrape_collector_duration_seconds", "a"), nullptr);
+}
+
+TEST_F(CollectorSetTest, SameMetricFromTwoCollectorsIsOneFamily) {
+  CollectorSet set(
+      {{"a", std::make_shared<ValueCollector>(1)}, {"b", std::make_shared<ValueCollector>(2)}},
+      milliseconds(1000), clock_, logger_);
+  const auto families = set.Collect();
+  const auto n = std::count_if(families.begin(), families.end(),
+                               [](const auto& f) { return f.name == "test_value"; });
+  EXPECT_EQ(n, 1);
+  const auto it = std::find_if(families.begin(), families.end(),
+                               [](const auto& f) { return f.name == "test_value"; });
+  ASSERT_NE(it, families.end());
+  ASSERT_EQ(it->metric.size(), 2u);
+  EXPECT_EQ(it->metric[0].gauge.value, 1);
+  EXPECT_EQ(it->metric[1].gauge.value, 2);
 }
 
 TEST_F(CollectorSetTest, FailingCollectorIsReportedAndOthersStillExport) {

@@ -1,0 +1,167 @@
+#include "collectors/mail_log_collector.h"
+
+#include <cmath>
+#include <ctime>
+
+namespace edgewatch {
+
+struct MailLogCollector::Log {
+  Log(std::string n, const MailLogSettings& settings, bool logged_time, int y)
+      : name(std::move(n)), stats(settings), use_logged_time(logged_time), year(y) {}
+
+  std::string name;
+  MailLogStats stats;
+  bool use_logged_time;      // replay: the snowshoe window runs on the logged times
+  int year;                  // for RFC 3164 times, which have none
+  std::int64_t last_ns = 0;  // the latest logged time (replay)
+};
+
+namespace {
+
+std::vector<io::FollowedLog> Followed(const MailLogConfig& config) {
+  std::vector<io::FollowedLog> out;
+  for (const auto& l : config.logs) {
+    out.push_back({l.name, l.path});
+  }
+  return out;
+}
+
+int CurrentYear(const Clock& clock) {
+  const std::time_t now = Clock::SystemTime::clock::to_time_t(clock.Now());
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  return utc.tm_year + 1900;
+}
+
+}  // namespace
+
+MailLogCollector::MailLogCollector(const MailLogConfig& config, const Clock& clock, Logger logger,
+                                   std::unique_ptr<Trigger> trigger)
+    : FollowedLogsCollector(Followed(config), config.follow, InputKind::kMailLog, clock,
+                            std::move(logger), std::move(trigger)),
+      config_(config) {
+  settings_.rbls = config_.rbls;
+  settings_.window_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(config_.snowshoe_window).count();
+}
+
+MailLogCollector::~MailLogCollector() { Stop(); }
+
+void MailLogCollector::AddLog(const std::string& name, int config_index) {
+  logs_.push_back(std::make_unique<Log>(name, settings_, config_index < 0, CurrentYear(clock_)));
+}
+
+void MailLogCollector::Line(std::size_t index, std::string_view line) {
+  Log& log = *logs_[index];
+  const auto syslog = mail_log::ParseSyslog(line);
+  if (!syslog) {
+    log.stats.AddUnparsed();
+    return;
+  }
+  const mail_log::Event e = mail_log::Classify(*syslog);
+  if (e.kind == mail_log::EventKind::kNone) {
+    return;
+  }
+  std::int64_t now_ns;
+  if (log.use_logged_time) {
+    if (const auto t = mail_log::SyslogSeconds(syslog->time, log.year)) {
+      log.last_ns = *t * 1'000'000'000;
+    }
+    now_ns = log.last_ns;
+  } else {
+    now_ns = clock_.Monotonic().time_since_epoch().count();
+  }
+  log.stats.Add(e, now_ns);
+}
+
+void MailLogCollector::ExportLogs(MetricSink& sink) const {
+  using namespace mail_log;
+  const std::int64_t now_ns = clock_.Monotonic().time_since_epoch().count();
+  for (const auto& log : logs_) {
+    MailLogStats& s = log->stats;
+    const std::string& name = log->name;
+    const Labels labels = {{"log", name}};
+    sink.Counter("edgewatch_mail_connections_total",
+                 "SMTP connections to smtpd from other hosts (loopback re-injection left out).",
+                 labels, static_cast<double>(s.connections()));
+    sink.Counter("edgewatch_mail_messages_accepted_total",
+                 "Messages smtpd gave a queue id, from other hosts (queue id or proxy-accept).",
+                 labels, static_cast<double>(s.accepted()));
+    for (int st = 0; st < kStageCount; ++st) {
+      for (int r = 0; r < kReasonCount; ++r) {
+        if (const auto n = s.rejects(static_cast<Stage>(st), static_cast<Reason>(r))) {
+          sink.Counter("edgewatch_mail_rejects_total",
+                       "Rejects by smtpd, postscreen and cleanup, by SMTP stage and reason.",
+                       {{"log", name},
+                        {"stage", StageName(static_cast<Stage>(st))},
+                        {"reason", ReasonName(static_cast<Reason>(r))}},
+                       static_cast<double>(n));
+        }
+      }
+    }
+    for (std::size_t i = 0; i < s.rbl_rejects().size(); ++i) {
+      sink.Counter("edgewatch_mail_rbl_rejects_total",
+                   "Rejects because the client is on a DNS blocklist, by list (configured "
+                   "names; the rest \"other\").",
+                   {{"log", name}, {"rbl", i < config_.rbls.size() ? config_.rbls[i] : "other"}},
+                   static_cast<double>(s.rbl_rejects()[i]));
+    }
+    for (int r = 0; r < kPostscreenResultCount; ++r) {
+      sink.Counter(
+          "edgewatch_mail_postscreen_total", "postscreen results.",
+          {{"log", name}, {"result", PostscreenResultName(static_cast<PostscreenResult>(r))}},
+          static_cast<double>(s.postscreen(static_cast<PostscreenResult>(r))));
+    }
+    for (int f = 0; f < kFilterCount; ++f) {
+      for (int v = 0; v < kVerdictCount; ++v) {
+        for (int a = 0; a < kActionCount; ++a) {
+          if (const auto n = s.verdicts(static_cast<Filter>(f), static_cast<Verdict>(v),
+                                        static_cast<Action>(a))) {
+            sink.Counter("edgewatch_mail_filter_verdicts_total",
+                         "Content filter verdicts (amavis, SpamAssassin spamd, rspamd) and what "
+                         "happened to the message: passed, tagged or blocked.",
+                         {{"log", name},
+                          {"filter", FilterName(static_cast<Filter>(f))},
+                          {"verdict", VerdictName(static_cast<Verdict>(v))},
+                          {"action", ActionName(static_cast<Action>(a))}},
+                         static_cast<double>(n));
+          }
+        }
+      }
+    }
+    for (int d = 0; d < kDeliveryCount; ++d) {
+      sink.Counter("edgewatch_mail_deliveries_total",
+                   "Delivery attempts (smtp, lmtp, local, virtual, pipe) by status.",
+                   {{"log", name}, {"status", DeliveryName(static_cast<Delivery>(d))}},
+                   static_cast<double>(s.deliveries(static_cast<Delivery>(d))));
+    }
+    sink.Counter("edgewatch_maillog_unparsed_lines_total",
+                 "Non-empty lines that are not syslog lines.", labels,
+                 static_cast<double>(s.unparsed()));
+    const SnowshoeView v = s.Snowshoe(log->use_logged_time ? log->last_ns : now_ns);
+    const char* family_help =
+        "Distinct client networks (/24 IPv4, /48 IPv6) that connected within the snowshoe "
+        "window (HyperLogLog, 1.6% standard error).";
+    sink.Gauge("edgewatch_mail_distinct_client_networks", family_help,
+               {{"log", name}, {"family", "ipv4"}}, std::round(v.networks_v4));
+    sink.Gauge("edgewatch_mail_distinct_client_networks", family_help,
+               {{"log", name}, {"family", "ipv6"}}, std::round(v.networks_v6));
+    sink.Gauge("edgewatch_mail_distinct_sender_domains",
+               "Distinct envelope sender domains (qmgr from=) within the snowshoe window "
+               "(HyperLogLog, 1.6% standard error).",
+               labels, std::round(v.sender_domains));
+    sink.Gauge("edgewatch_mail_window_messages",
+               "Messages accepted from other hosts within the snowshoe window.", labels,
+               static_cast<double>(v.messages));
+    sink.Gauge("edgewatch_mail_messages_per_client_network",
+               "Messages accepted within the snowshoe window per distinct client network: "
+               "snowshoe spam spreads thin, one or two per network.",
+               labels, v.messages_per_network());
+  }
+}
+
+std::unique_ptr<Collector> MakeMailLogCollector(const CollectorContext& context) {
+  return std::make_unique<MailLogCollector>(context.config.mail_log, context.clock, context.logger);
+}
+
+}  // namespace edgewatch

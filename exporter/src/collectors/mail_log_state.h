@@ -1,0 +1,81 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/distinct_counter.h"
+#include "parsers/mail_log/mail_log.h"
+
+namespace edgewatch {
+
+struct MailLogSettings {
+  std::vector<std::string> rbls;  // list names kept as labels; the rest count as "other"
+  std::int64_t window_ns = 3'600'000'000'000;
+};
+
+// Snowshoe indicators as of one moment.
+struct SnowshoeView {
+  double networks_v4 = 0;  // distinct client /24s
+  double networks_v6 = 0;  // distinct client /48s
+  double sender_domains = 0;
+  std::uint64_t messages = 0;  // accepted from non-loopback clients
+  // Messages per client network: low (one or two) when a stream is spread thin.
+  double messages_per_network() const {
+    const double networks = networks_v4 + networks_v6;
+    return networks > 0 ? static_cast<double>(messages) / networks : 0;
+  }
+};
+
+// What one mail log showed, in fixed arrays and fixed-size sketches: Add() does no allocation
+// and no label lookup. Loopback clients (a content filter re-injecting mail) are left out of
+// connections, accepted messages and client networks.
+class MailLogStats {
+ public:
+  explicit MailLogStats(const MailLogSettings& settings);
+
+  void Add(const mail_log::Event& e, std::int64_t now_ns);
+  void AddUnparsed() { ++unparsed_; }
+
+  std::uint64_t connections() const { return connections_; }
+  std::uint64_t accepted() const { return accepted_; }
+  std::uint64_t unparsed() const { return unparsed_; }
+  std::uint64_t rejects(mail_log::Stage s, mail_log::Reason r) const {
+    return rejects_[static_cast<std::size_t>(s)][static_cast<std::size_t>(r)];
+  }
+  // Per settings.rbls entry, then "other".
+  const std::vector<std::uint64_t>& rbl_rejects() const { return rbl_rejects_; }
+  std::uint64_t postscreen(mail_log::PostscreenResult r) const {
+    return postscreen_[static_cast<std::size_t>(r)];
+  }
+  std::uint64_t verdicts(mail_log::Filter f, mail_log::Verdict v, mail_log::Action a) const {
+    return verdicts_[static_cast<std::size_t>(f)][static_cast<std::size_t>(v)]
+                    [static_cast<std::size_t>(a)];
+  }
+  std::uint64_t deliveries(mail_log::Delivery d) const {
+    return deliveries_[static_cast<std::size_t>(d)];
+  }
+  SnowshoeView Snowshoe(std::int64_t now_ns);
+
+ private:
+  void AddNetwork(std::string_view client, std::int64_t now_ns);
+
+  const MailLogSettings& settings_;
+  std::uint64_t connections_ = 0;
+  std::uint64_t accepted_ = 0;
+  std::uint64_t unparsed_ = 0;
+  std::array<std::array<std::uint64_t, mail_log::kReasonCount>, mail_log::kStageCount> rejects_{};
+  std::vector<std::uint64_t> rbl_rejects_;
+  std::array<std::uint64_t, mail_log::kPostscreenResultCount> postscreen_{};
+  std::array<std::array<std::array<std::uint64_t, mail_log::kActionCount>, mail_log::kVerdictCount>,
+             mail_log::kFilterCount>
+      verdicts_{};
+  std::array<std::uint64_t, mail_log::kDeliveryCount> deliveries_{};
+  WindowedDistinct networks_v4_;
+  WindowedDistinct networks_v6_;
+  WindowedDistinct sender_domains_;
+  WindowedDistinct messages_;  // only its event counts are used
+};
+
+}  // namespace edgewatch

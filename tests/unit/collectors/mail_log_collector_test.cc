@@ -1,0 +1,135 @@
+#include "collectors/mail_log_collector.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "prometheus/text_serializer.h"
+#include "testutil/fake_clock.h"
+#include "testutil/testdata.h"
+
+namespace edgewatch {
+namespace {
+
+using ::testing::HasSubstr;
+
+double Value(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  EXPECT_NE(at, std::string::npos) << series;
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
+class MailLogCollectorTest : public ::testing::Test {
+ protected:
+  std::string Replay(const std::string& file) {
+    return ReplayPath(testing::TestData("mail_log/" + file));
+  }
+
+  std::string ReplayPath(const std::string& path) {
+    MailLogCollector c(MailLogConfig{}, clock_,
+                       Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
+    EXPECT_TRUE(c.Replay(InputKind::kMailLog, path).ok());
+    MetricSink sink;
+    EXPECT_TRUE(c.Collect(sink).ok());
+    std::ostringstream out;
+    prometheus::TextSerializer().Serialize(out, std::move(sink).Take());
+    return out.str();
+  }
+
+  std::ostringstream log_;
+  testing::FakeClock clock_;
+};
+
+// Expected values: the numbers in tests/testdata/mail_log/make_incident.py's docstring.
+TEST_F(MailLogCollectorTest, SnowshoeMovesTheIndicatorsAndNormalTrafficDoesNot) {
+  const std::string snow = Replay("snowshoe.log");
+  const std::string l = "{log=\"snowshoe.log\"";
+  EXPECT_EQ(Value(snow, "edgewatch_mail_connections_total" + l + "}"), 628);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_messages_accepted_total" + l + "}"), 600);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_rejects_total" + l + ",stage=\"rcpt\",reason=\"rbl\"}"),
+            28);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_rbl_rejects_total" + l + ",rbl=\"zen.spamhaus.org\"}"), 20);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_rbl_rejects_total" + l + ",rbl=\"bl.spamcop.net\"}"), 5);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_rbl_rejects_total" + l + ",rbl=\"other\"}"), 3);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_postscreen_total" + l + ",result=\"pass_new\"}"), 600);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_filter_verdicts_total" + l +
+                            ",filter=\"amavis\",verdict=\"clean\",action=\"passed\"}"),
+            540);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_filter_verdicts_total" + l +
+                            ",filter=\"amavis\",verdict=\"spam\",action=\"tagged\"}"),
+            60);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_deliveries_total" + l + ",status=\"sent\"}"), 600);
+  EXPECT_EQ(Value(snow, "edgewatch_maillog_unparsed_lines_total" + l + "}"), 0);
+  // HyperLogLog estimates: within 3% of 328 networks and 600 domains.
+  EXPECT_NEAR(Value(snow, "edgewatch_mail_distinct_client_networks" + l + ",family=\"ipv4\"}"), 328,
+              10);
+  EXPECT_NEAR(Value(snow, "edgewatch_mail_distinct_sender_domains" + l + "}"), 600, 18);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_window_messages" + l + "}"), 600);
+  EXPECT_NEAR(Value(snow, "edgewatch_mail_messages_per_client_network" + l + "}"), 600.0 / 328,
+              0.06);
+
+  const std::string normal = Replay("normal.log");
+  const std::string n = "{log=\"normal.log\"";
+  EXPECT_EQ(Value(normal, "edgewatch_mail_connections_total" + n + "}"), 600);
+  EXPECT_EQ(Value(normal, "edgewatch_mail_distinct_client_networks" + n + ",family=\"ipv4\"}"), 3);
+  EXPECT_EQ(Value(normal, "edgewatch_mail_distinct_client_networks" + n + ",family=\"ipv6\"}"), 0);
+  EXPECT_EQ(Value(normal, "edgewatch_mail_distinct_sender_domains" + n + "}"), 10);
+  EXPECT_NEAR(Value(normal, "edgewatch_mail_messages_per_client_network" + n + "}"), 200, 1);
+}
+
+TEST_F(MailLogCollectorTest, CorpusLogWithReinjectionAndUnparsedLines) {
+  // Numbers: the corpus README and grep (tests/unit/parsers/mail_log/mail_log_test.cc).
+  const std::string t = Replay("modoboa-mail.log");
+  const std::string l = "{log=\"modoboa-mail.log\"";
+  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total" + l + "}"), 36 - 21);   // 21 loopback
+  EXPECT_EQ(Value(t, "edgewatch_mail_messages_accepted_total" + l + "}"), 20);  // proxy-accepts
+  EXPECT_EQ(Value(t, "edgewatch_mail_rejects_total" + l + ",stage=\"rcpt\",reason=\"postscreen\"}"),
+            6);
+  EXPECT_EQ(Value(t, "edgewatch_mail_rbl_rejects_total" + l + ",rbl=\"zen.spamhaus.org\"}"), 0);
+  EXPECT_EQ(Value(t, "edgewatch_log_lines_total" + l + "}"), 519);
+  // The file as upstream has it, with "%(day)s" where the date goes: no syslog line at all.
+  std::ifstream in(testing::TestData("mail_log/modoboa-mail.log"));
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("modoboa-template-" + std::to_string(::getpid()) + ".log");
+  {
+    std::ofstream out(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      out << "%(day)s" << line.substr(6) << "\n";  // "Nov 16" -> "%(day)s"
+    }
+  }
+  const std::string templated = ReplayPath(path.string());
+  std::filesystem::remove(path);
+  EXPECT_EQ(Value(templated, "edgewatch_maillog_unparsed_lines_total{log=\"" +
+                                 path.filename().string() + "\"}"),
+            519);
+}
+
+TEST_F(MailLogCollectorTest, SnowshoeWindowForgetsOldTraffic) {
+  MailLogSettings settings{{}, 60'000'000'000};
+  MailLogStats stats(settings);
+  mail_log::Event connect;
+  connect.kind = mail_log::EventKind::kConnect;
+  std::vector<std::string> clients;
+  for (int i = 0; i < 100; ++i) {
+    clients.push_back("45.1." + std::to_string(i) + ".1");
+  }
+  for (const auto& c : clients) {
+    connect.client = c;
+    stats.Add(connect, 0);
+  }
+  connect.client = "::1";  // loopback: not a client network
+  stats.Add(connect, 0);
+  connect.client = "2001:db8:1:2::5";
+  stats.Add(connect, 0);
+  EXPECT_EQ(stats.connections(), 101u);
+  EXPECT_NEAR(stats.Snowshoe(1).networks_v4, 100, 2);
+  EXPECT_NEAR(stats.Snowshoe(1).networks_v6, 1, 0.01);
+  EXPECT_EQ(stats.Snowshoe(120'000'000'000).networks_v4, 0);  // a quiet window later
+}
+
+}  // namespace
+}  // namespace edgewatch
