@@ -56,7 +56,7 @@ class AccessLogStats {
   std::vector<std::pair<ClientKey, std::uint64_t>> TopClients(std::int64_t now_ns);
 
  private:
-  const AccessLogSettings& settings_;
+  AccessLogSettings settings_;
   ByMethodCode requests_{};
   ByMethodCode xmlrpc_{};
   ByMethodCode wp_login_{};

@@ -61,7 +61,7 @@ class MailLogStats {
  private:
   void AddNetwork(std::string_view client, std::int64_t now_ns);
 
-  const MailLogSettings& settings_;
+  MailLogSettings settings_;
   std::uint64_t connections_ = 0;
   std::uint64_t accepted_ = 0;
   std::uint64_t unparsed_ = 0;
