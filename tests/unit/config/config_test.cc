@@ -230,6 +230,19 @@ TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
   EXPECT_EQ(a.follow.poll_interval, ad.follow.poll_interval);
   EXPECT_EQ(a.follow.rotate_wait, ad.follow.rotate_wait);
   EXPECT_EQ(a.follow.max_line_length, ad.follow.max_line_length);
+  const auto& ml = example->mail_log;
+  const auto& md = defaults.mail_log;
+  EXPECT_EQ(ml.enabled, md.enabled);
+  ASSERT_EQ(ml.logs.size(), md.logs.size());
+  for (std::size_t i = 0; i < ml.logs.size(); ++i) {
+    EXPECT_EQ(ml.logs[i].name, md.logs[i].name);
+    EXPECT_EQ(ml.logs[i].path, md.logs[i].path);
+  }
+  EXPECT_EQ(ml.rbls, md.rbls);
+  EXPECT_EQ(ml.snowshoe_window, md.snowshoe_window);
+  EXPECT_EQ(ml.follow.poll_interval, md.follow.poll_interval);
+  EXPECT_EQ(ml.follow.rotate_wait, md.follow.rotate_wait);
+  EXPECT_EQ(ml.follow.max_line_length, md.follow.max_line_length);
   EXPECT_EQ(example->bgp.resolve_interval, defaults.bgp.resolve_interval);
   EXPECT_EQ(example->bgp.tcp_probe, defaults.bgp.tcp_probe);
   EXPECT_EQ(example->bgp.tcp_probe_interval, defaults.bgp.tcp_probe_interval);
