@@ -13,7 +13,15 @@ def run(*cmd):
     subprocess.run(cmd, check=True, capture_output=True, timeout=30)
 
 
-class LoopbackNamespace:
+class Namespace:
+    ns = ""
+
+    def exec(self, *cmd):
+        """`cmd` run inside the namespace."""
+        return ["ip", "netns", "exec", self.ns, *cmd]
+
+
+class LoopbackNamespace(Namespace):
     """A network namespace with only its loopback up, for an edgewatch run inside it."""
 
     def __init__(self, tag):
@@ -24,9 +32,6 @@ class LoopbackNamespace:
         run("ip", "-n", self.ns, "link", "set", "lo", "up")
         return self
 
-    def exec(self, *cmd):
-        return ["ip", "netns", "exec", self.ns, *cmd]
-
     def scrape(self, ew):
         """/metrics of an edgewatch listening on 127.0.0.1 inside the namespace."""
         return subprocess.run(self.exec("curl", "-s", f"http://127.0.0.1:{ew.port()}/metrics"),
@@ -36,7 +41,7 @@ class LoopbackNamespace:
         subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
 
 
-class VethHost:
+class VethHost(Namespace):
     """Namespace `ns` with `inner` (10.203.0.2/24); `outer` (10.203.0.1/24) stays here."""
 
     OUTER_IP = "10.203.0.1"
