@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "collectors/access_log_state.h"
+#include "collectors/mail_log_state.h"
 #include "collectors/reflection_state.h"
 #include "config/values.h"
 #include "io/file_follower.h"
 #include "parsers/access_log/access_log.h"
+#include "parsers/mail_log/mail_log.h"
 #include "testutil/fake_clock.h"
 #include "testutil/pcap_file.h"
 #include "testutil/testdata.h"
@@ -124,6 +126,55 @@ TEST(AccessLogHotPathTest, LinesAllocateNothing) {
   const std::size_t many = round(all + all + all + all + all);
   EXPECT_EQ(one, many);
   EXPECT_EQ(lines.parsed, 1 + 5 * (1170 - 2));
+  std::filesystem::remove_all(dir);
+}
+
+class MailLines final : public io::LineSink {
+ public:
+  explicit MailLines(MailLogStats& stats) : stats_(stats) {}
+  void Line(std::size_t /*log*/, std::string_view line) override {
+    if (const auto s = mail_log::ParseSyslog(line)) {
+      stats_.Add(mail_log::Classify(*s), 0);
+      ++parsed;
+    }
+  }
+  std::size_t parsed = 0;
+
+ private:
+  MailLogStats& stats_;
+};
+
+TEST(MailLogHotPathTest, LinesAllocateNothing) {
+  MailLogStats stats(MailLogSettings{{"zen.spamhaus.org"}, 3'600'000'000'000});
+  MailLines lines(stats);
+  testing::FakeClock clock;
+  std::ostringstream log_text;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("edgewatch-alloc-mail-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "mail.log").string();
+  std::ofstream(path) << "";
+  io::FileFollower follower({{"mail", path}}, {}, clock,
+                            Logger(log_text, LogLevel::kInfo, LogFormat::kLogfmt, clock));
+  follower.Poll(lines);
+  std::string all;
+  for (const char* name : {"snowshoe.log", "modoboa-mail.log"}) {
+    std::ifstream in(testing::TestData(std::string("mail_log/") + name));
+    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto round = [&](const std::string& text) {
+    std::ofstream(path, std::ios::app) << text;
+    allocations = 0;
+    counting = true;
+    follower.Poll(lines);
+    counting = false;
+    return allocations;
+  };
+  const std::size_t one = round(all.substr(0, all.find('\n') + 1));
+  const std::size_t many = round(all + all + all);
+  EXPECT_EQ(one, many);
+  EXPECT_EQ(lines.parsed, 1 + 3 * (6084 + 519));
+  EXPECT_GT(stats.connections(), 0u);
   std::filesystem::remove_all(dir);
 }
 
