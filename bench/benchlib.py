@@ -30,8 +30,8 @@ def wait_up(port, tries=2400):
 def series(text, name, **labels):
     """The sum of every series of `name` whose labels include `labels`."""
     total = 0.0
-    for m in re.finditer(r"^" + re.escape(name) + r"\{([^}]*)\} (\S+)$", text, re.M):
-        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+    for m in re.finditer(r"^" + re.escape(name) + r"(?:\{([^}]*)\})? (\S+)$", text, re.M):
+        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1) or ""))
         if all(got.get(k) == v for k, v in labels.items()):
             total += float(m.group(2))
     return total
