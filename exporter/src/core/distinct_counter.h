@@ -96,15 +96,15 @@ class WindowedDistinct {
     if (slice <= current_) {
       return;
     }
-    const std::int64_t clear =
-        std::min<std::int64_t>(slice - current_, static_cast<std::int64_t>(slices_));
-    for (std::int64_t k = 1; k <= clear; ++k) {
-      const std::size_t s =
-          static_cast<std::size_t>((current_ == INT64_MIN ? slice - clear + k : current_ + k)) %
-          slices_;
-      std::fill_n(registers_.begin() + static_cast<std::ptrdiff_t>(s << precision_),
-                  std::size_t{1} << precision_, 0);
-      events_[s] = 0;
+    if (current_ != INT64_MIN) {  // the registers start cleared
+      const std::int64_t steps =
+          std::min<std::int64_t>(slice - current_, static_cast<std::int64_t>(slices_));
+      for (std::int64_t k = 1; k <= steps; ++k) {
+        const std::size_t s = static_cast<std::size_t>(current_ + k) % slices_;
+        std::fill_n(registers_.begin() + static_cast<std::ptrdiff_t>(s << precision_),
+                    std::size_t{1} << precision_, 0);
+        events_[s] = 0;
+      }
     }
     current_ = slice;
   }

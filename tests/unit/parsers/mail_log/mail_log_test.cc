@@ -205,10 +205,12 @@ TEST(MailLogClassifyTest, SpamdAndRspamd) {
     // rspamd's own log file, then through syslog.
     for (const std::string prefix : {"2026-11-16 11:00:01 #1234(normal) <4a2b1c>; task; ",
                                      "Nov 16 11:00:01 mx rspamd[1234]: <4a2b1c>; task; "}) {
-      s = ParseSyslog(prefix +
-                      "rspamd_task_write_log: id: <m1@example.org>, qid: <4F1A2B3C4D>, ip: "
-                      "203.0.113.5, from: <a@b.example>, (default: " +
-                      text + ": [6.20/15.00] [BAYES_SPAM(5.1){99%;}]), len: 1234, time: 80ms");
+      const std::string line =
+          prefix +
+          "rspamd_task_write_log: id: <m1@example.org>, qid: <4F1A2B3C4D>, ip: 203.0.113.5, "
+          "from: <a@b.example>, (default: " +
+          text + ": [6.20/15.00] [BAYES_SPAM(5.1){99%;}]), len: 1234, time: 80ms";
+      s = ParseSyslog(line);
       ASSERT_TRUE(s) << prefix;
       e = Classify(*s);
       EXPECT_EQ(e.filter, Filter::kRspamd);
