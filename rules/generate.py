@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""Renders rules/edgewatch-alerts.rules.yml from rules/config.yml.
+
+    rules/generate.py            # rewrite the rules file
+    rules/generate.py --check    # exit 1 if the committed file differs (run by the tests)
+    rules/generate.py --stdout   # print it
+
+Every alert is written here once, with its thresholds and durations from the config; the
+recording rules it builds on are the hand-written rules/edgewatch-*.rules.yml.
+"""
+
+import os
+import sys
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "edgewatch-alerts.rules.yml")
+
+
+def alert(c, name, expr, duration, severity, summary, description):
+    return {
+        "alert": name,
+        "expr": expr.strip(),
+        "for": duration,
+        "labels": {"severity": severity},
+        "annotations": {
+            "summary": summary,
+            "description": " ".join(description.split()),
+            "runbook_url": f"{c['runbook_base']}/{name}.md",
+        },
+    }
+
+
+def exporter_group(c):
+    s, e = c["selector"], c["exporter"]
+    return [
+        alert(c, "EdgewatchDown", f"up{{{s}}} == 0", e["down_for"], "critical",
+              "edgewatch on {{ $labels.instance }} is down",
+              f"""Prometheus could not scrape edgewatch on {{{{ $labels.instance }}}} for
+              {e['down_for']}: attack precursors on this edge host are not being watched."""),
+        alert(c, "EdgewatchCollectorFailing", f"edgewatch_scrape_collector_success{{{s}}} == 0",
+              e["collector_failing_for"], "warning",
+              "edgewatch collector {{ $labels.collector }} failing on {{ $labels.instance }}",
+              f"""The {{{{ $labels.collector }}}} collector on {{{{ $labels.instance }}}} has
+              failed or missed its deadline in every scrape for {e['collector_failing_for']};
+              its metrics are missing."""),
+        alert(c, "EdgewatchConfigReloadFailed",
+              f"edgewatch_config_last_reload_successful{{{s}}} == 0", e["reload_failed_for"],
+              "warning", "edgewatch on {{ $labels.instance }} rejected its new configuration",
+              """The last configuration reload on {{ $labels.instance }} failed; edgewatch
+              keeps running the previous configuration."""),
+        alert(c, "EdgewatchCaptureDroppingPackets", f"""
+sum by (instance, job, interface) (rate(edgewatch_capture_packets_dropped_total{{{s}}}[5m]))
+/
+(sum by (instance, job, interface) (rate(edgewatch_capture_packets_received_total{{{s}}}[5m])) > 0)
+> {e['capture_drop_ratio']}""", e["capture_drop_for"], "warning",
+              "edgewatch capture on {{ $labels.instance }} {{ $labels.interface }} drops "
+              "{{ $value | humanizePercentage }} of packets",
+              """The packet capture on {{ $labels.instance }} interface {{ $labels.interface }}
+              has dropped {{ $value | humanizePercentage }} of packets for a while: the
+              reflection counters under-count, most likely during the flood they should show."""),
+        alert(c, "EdgewatchLogFileGone", f"""
+edgewatch_log_up{{{s}}} == 0
+unless on (instance, job, log) (max_over_time(edgewatch_log_up{{{s}}}[1d]) == 0)""",
+              e["log_gone_for"], "warning",
+              "log {{ $labels.log }} on {{ $labels.instance }} has no open file",
+              """edgewatch on {{ $labels.instance }} followed the log {{ $labels.log }} within
+              the last day but has no file of it open now: it was deleted, moved or made
+              unreadable, and its attack counters stand still."""),
+    ]
+
+
+def reflection_group(c):
+    s, n = c["selector"], c["ntp"]
+    return [
+        alert(c, "EdgewatchNtpMonlistEnabled", f"edgewatch_ntp_monlist_exposed{{{s}}} == 1",
+              n["monlist_exposed_for"], "warning",
+              "NTP server {{ $labels.server }} answers monlist",
+              """The monlist self-check of edgewatch on {{ $labels.instance }} got a monlist
+              (mode 7) answer from {{ $labels.server }}: it can be abused as a ~200x reflector.
+              Disable monitoring or restrict queries in ntp.conf."""),
+        alert(c, "EdgewatchNtpReflectorAbused", f"""
+edgewatch:ntp_reflection:ratio_rate5m{{{s}}} > {n['reflector_ratio']}
+and on (instance, job, server)
+sum by (instance, job, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{{{s}}}[5m]))
+  > {n['reflector_bytes_per_second']}""", n["reflector_for"], "critical",
+              "NTP server {{ $labels.server }} is used as a reflector",
+              """The local NTP server {{ $labels.server }} (seen by {{ $labels.instance }})
+              answers {{ $value | printf "%.0f" }} times the bytes it is asked for, at high
+              volume: it is amplifying an attack on someone else."""),
+        alert(c, "EdgewatchReflectedTrafficInbound", f"""
+edgewatch:reflection_unsolicited_payload_bytes:rate5m{{{s}}}
+  > {n['reflected_in_bytes_per_second']}""", n["reflected_in_for"], "critical",
+              "{{ $labels.vector }} reflection flood towards local hosts",
+              """Unsolicited {{ $labels.vector }} responses reach local hosts behind
+              {{ $labels.instance }} at {{ $value | humanize1024 }}B/s: a reflection attack on
+              a local host. See edgewatch_reflection_top_target_bytes for the targets."""),
+    ]
+
+
+def bgp_group(c):
+    s, b = c["selector"], c["bgp"]
+    return [
+        alert(c, "EdgewatchBgpNeighborUnreachable", f"edgewatch_bgp_neighbor_up{{{s}}} == 0",
+              b["unreachable_for"], "critical",
+              "BGP neighbour {{ $labels.neighbor }} does not answer pings",
+              """The BGP neighbour {{ $labels.neighbor }} has not answered edgewatch's pings
+              from {{ $labels.instance }}: the link to it is down or saturated."""),
+        alert(c, "EdgewatchBgpNeighborPacketLoss",
+              f"edgewatch:bgp_neighbor_ping_loss:ratio_rate5m{{{s}}} > {b['loss_ratio']}",
+              b["loss_for"], "warning",
+              "{{ $value | humanizePercentage }} ping loss to BGP neighbour {{ $labels.neighbor }}",
+              """Pings from {{ $labels.instance }} to the BGP neighbour {{ $labels.neighbor }}
+              lose {{ $value | humanizePercentage }}: the path is congested."""),
+        alert(c, "EdgewatchBgpNeighborLatencyHigh",
+              f"edgewatch:bgp_neighbor_ping_rtt_seconds:p99_5m{{{s}}} > {b['rtt_p99_seconds']}",
+              b["rtt_for"], "warning",
+              "99th percentile RTT to BGP neighbour {{ $labels.neighbor }} is "
+              "{{ $value | humanizeDuration }}",
+              """Round trips from {{ $labels.instance }} to the BGP neighbour
+              {{ $labels.neighbor }} take {{ $value | humanizeDuration }} at the 99th
+              percentile: queues on the path are filling."""),
+    ]
+
+
+def httpd_group(c):
+    s, h = c["selector"], c["httpd"]
+    return [
+        alert(c, "EdgewatchHttpdWorkersSaturated",
+              f"edgewatch:httpd_worker_saturation:ratio{{{s}}} > {h['saturation_ratio']}",
+              h["saturation_for"], "warning",
+              "httpd {{ $labels.server }} has {{ $value | humanizePercentage }} of its workers busy",
+              """{{ $labels.server }} (watched by {{ $labels.instance }}) has
+              {{ $value | humanizePercentage }} of its workers busy: new requests queue. Look
+              at the xmlrpc and wp-login rates and the top clients."""),
+        alert(c, "EdgewatchXmlrpcFlood",
+              f"edgewatch:xmlrpc_requests:rate5m{{{s}}} > {h['xmlrpc_per_second']}",
+              h["xmlrpc_for"], "warning",
+              "xmlrpc.php flood in {{ $labels.log }} ({{ $value | printf \"%.1f\" }}/s)",
+              """The access log {{ $labels.log }} on {{ $labels.instance }} shows
+              {{ $value | printf "%.1f" }} xmlrpc requests per second: pingback abuse or
+              password guessing through system.multicall. See
+              edgewatch_xmlrpc_top_client_requests for the clients."""),
+        alert(c, "EdgewatchWpLoginBruteForce",
+              f"edgewatch:wp_login_posts:rate5m{{{s}}} > {h['wp_login_posts_per_second']}",
+              h["wp_login_for"], "warning",
+              "wp-login.php password guessing in {{ $labels.log }} "
+              "({{ $value | printf \"%.1f\" }}/s)",
+              """The access log {{ $labels.log }} on {{ $labels.instance }} shows
+              {{ $value | printf "%.1f" }} wp-login.php POSTs per second: password guessing. See
+              edgewatch_xmlrpc_top_client_requests for the clients."""),
+        alert(c, "EdgewatchExploitProbes", f"""
+sum by (instance, job, log, kind) (
+  increase(edgewatch_http_exploit_probes_total{{{s}}}[{h['exploit_probe_window']}])
+) > 0""", "0m", "info",
+              "{{ $labels.kind }} probes in {{ $labels.log }}",
+              f"""The access log {{{{ $labels.log }}}} on {{{{ $labels.instance }}}} had
+              {{{{ $value | printf "%.0f" }}}} {{{{ $labels.kind }}}} probes in the last
+              {h['exploit_probe_window']}. Probes alone are background noise; make sure the
+              software they target is patched."""),
+    ]
+
+
+def mail_group(c):
+    s, m = c["selector"], c["mail"]
+    return [
+        alert(c, "EdgewatchSpamPassThroughHigh", f"""
+edgewatch:mail_pass_through:ratio_rate1h{{{s}}} > {m['pass_through_ratio']}
+and on (instance, job, log)
+sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total{{{s}}}[1h]))
+  > {m['pass_through_min_scanned_per_second']}""", m["pass_through_for"], "warning",
+              "the spam filter passes {{ $value | humanizePercentage }} of mail in {{ $labels.log }}",
+              """The content filter behind {{ $labels.log }} on {{ $labels.instance }} passed
+              {{ $value | humanizePercentage }} of the mail it scanned in the last hour
+              unchanged: spam is getting through. Compare with the snowshoe indicators and the
+              RBL reject rates."""),
+        alert(c, "EdgewatchSnowshoeSurge", f"""
+sum by (instance, job, log) (edgewatch_mail_distinct_client_networks{{{s}}})
+  > {m['snowshoe_networks']}
+and on (instance, job, log)
+edgewatch_mail_messages_per_client_network{{{s}}} < {m['snowshoe_messages_per_network']}""",
+              m["snowshoe_for"], "warning",
+              "snowshoe-shaped mail stream in {{ $labels.log }}",
+              f"""Mail in {{{{ $labels.log }}}} on {{{{ $labels.instance }}}} comes from
+              {{{{ $value | printf "%.0f" }}}} client networks with fewer than
+              {m['snowshoe_messages_per_network']} messages each: a snowshoe spam run spread
+              thin to stay under every per-source limit."""),
+    ]
+
+
+def render(config):
+    groups = [
+        ("edgewatch-exporter.alerts", exporter_group(config)),
+        ("edgewatch-reflection.alerts", reflection_group(config)),
+        ("edgewatch-bgp.alerts", bgp_group(config)),
+        ("edgewatch-httpd.alerts", httpd_group(config)),
+        ("edgewatch-mail.alerts", mail_group(config)),
+    ]
+    doc = {"groups": [{"name": name, "rules": rules} for name, rules in groups]}
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def string(dumper, value):
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, string)
+    header = ("# GENERATED by rules/generate.py from rules/config.yml: edit those, not this file.\n"
+              "# Alerting rules for every incident class; they use the recording rules in\n"
+              "# rules/edgewatch-*.rules.yml. Tested by rules/tests/edgewatch-alerts_test.yml.\n")
+    return header + yaml.dump(doc, Dumper=Dumper, sort_keys=False, width=4096)
+
+
+def main():
+    with open(os.path.join(HERE, "config.yml")) as f:
+        config = yaml.safe_load(f)
+    text = render(config)
+    if "--stdout" in sys.argv:
+        sys.stdout.write(text)
+    elif "--check" in sys.argv:
+        with open(OUT) as f:
+            if f.read() != text:
+                sys.exit(f"{OUT} is out of date: run rules/generate.py")
+    else:
+        with open(OUT, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
