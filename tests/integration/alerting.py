@@ -1,0 +1,187 @@
+"""A real Prometheus and Alertmanager for end-to-end tests, on loopback: Prometheus scrapes one
+edgewatch every second and evaluates the shipped rules (the alerts rendered by
+rules/generate.py with shorter for-durations), Alertmanager routes with the shipped
+deploy/alertmanager/alertmanager.yml whose receivers are pointed at a webhook in this process."""
+
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import yaml
+
+from edgewatch_process import require_tool
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "rules"))
+import generate  # noqa: E402
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Webhook:
+    """Records every notification: (receiver path, alertname, labels)."""
+
+    def __init__(self):
+        self.received = []
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with hook.lock:
+                    for alert in body.get("alerts", []):
+                        if alert.get("status") == "firing":
+                            hook.received.append((self.path.strip("/"),
+                                                  alert["labels"].get("alertname"),
+                                                  alert["labels"]))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def alerts(self):
+        with self.lock:
+            return list(self.received)
+
+    def close(self):
+        self.server.shutdown()
+
+
+def rendered_rules(directory, for_duration="5s"):
+    """The shipped alerts with every for-duration set to `for_duration`, and the shipped
+    recording rules, as files in `directory`."""
+    with open(os.path.join(ROOT, "rules", "config.yml")) as f:
+        config = yaml.safe_load(f)
+    alerts = yaml.safe_load(generate.render(config))
+    for group in alerts["groups"]:
+        for rule in group["rules"]:
+            rule["for"] = for_duration
+    files = [os.path.join(directory, "alerts.rules.yml")]
+    with open(files[0], "w") as f:
+        yaml.safe_dump(alerts, f)
+    for name in sorted(os.listdir(os.path.join(ROOT, "rules"))):
+        if name.endswith(".rules.yml") and name != "edgewatch-alerts.rules.yml":
+            shutil.copy(os.path.join(ROOT, "rules", name), directory)
+            files.append(os.path.join(directory, name))
+    return files
+
+
+def alertmanager_config(path, webhook_port):
+    """The shipped routing and inhibition, each receiver a webhook at /<receiver name>, and
+    notifications sent after a second instead of tens of seconds."""
+    with open(os.path.join(ROOT, "deploy", "alertmanager", "alertmanager.yml")) as f:
+        config = yaml.safe_load(f)
+    config["global"] = {"resolve_timeout": "5m"}
+    for receiver in config["receivers"]:
+        name = receiver["name"]
+        receiver.clear()
+        receiver["name"] = name
+        receiver["webhook_configs"] = [{"url": f"http://127.0.0.1:{webhook_port}/{name}",
+                                        "send_resolved": False}]
+    for route in [config["route"]] + config["route"].get("routes", []):
+        route["group_wait"] = "1s"
+        route["group_interval"] = "1s"
+    with open(path, "w") as f:
+        yaml.safe_dump(config, f)
+
+
+class AlertStack:
+    """Webhook, Alertmanager and Prometheus scraping edgewatch at `target` (host:port)."""
+
+    def __init__(self, target):
+        self.prometheus = require_tool("prometheus")
+        self.alertmanager = require_tool("prometheus-alertmanager")
+        self.target = target
+        self.dir = tempfile.mkdtemp(prefix="edgewatch-e2e-")
+        self.procs = []
+
+    def _start(self, cmd, name, port):
+        log = open(os.path.join(self.dir, f"{name}.log"), "w")
+        self.procs.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"{name} did not become ready:\n{self.log(name)}")
+
+    def log(self, name):
+        with open(os.path.join(self.dir, f"{name}.log")) as f:
+            return f.read()[-3000:]
+
+    def __enter__(self):
+        self.webhook = Webhook()
+        am_config = os.path.join(self.dir, "alertmanager.yml")
+        alertmanager_config(am_config, self.webhook.port)
+        self.am_port = free_port()
+        self._start([self.alertmanager, f"--config.file={am_config}",
+                     f"--storage.path={self.dir}/am", f"--web.listen-address=127.0.0.1:{self.am_port}",
+                     "--cluster.listen-address="], "alertmanager", self.am_port)
+        rules = rendered_rules(self.dir)
+        config = {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": rules,
+            "alerting": {"alertmanagers": [
+                {"static_configs": [{"targets": [f"127.0.0.1:{self.am_port}"]}]}]},
+            "scrape_configs": [{"job_name": "edgewatch",
+                                "static_configs": [{"targets": [self.target]}]}],
+        }
+        prom_config = os.path.join(self.dir, "prometheus.yml")
+        with open(prom_config, "w") as f:
+            yaml.safe_dump(config, f)
+        self.prom_port = free_port()
+        self._start([self.prometheus, f"--config.file={prom_config}",
+                     f"--storage.tsdb.path={self.dir}/tsdb",
+                     f"--web.listen-address=127.0.0.1:{self.prom_port}"], "prometheus",
+                    self.prom_port)
+        return self
+
+    def query(self, expr):
+        """Instant query: [(labels, value)]."""
+        url = (f"http://127.0.0.1:{self.prom_port}/api/v1/query?" +
+               urllib.parse.urlencode({"query": expr}))
+        data = json.load(urllib.request.urlopen(url, timeout=10))["data"]["result"]
+        return [(r["metric"], float(r["value"][1])) for r in data]
+
+    def wait_query(self, expr, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        got = []
+        while time.monotonic() < deadline:
+            got = self.query(expr)
+            if predicate(got):
+                return got
+            time.sleep(0.5)
+        raise AssertionError(f"{expr} stayed {got}\n{self.log('prometheus')}")
+
+    def __exit__(self, *exc):
+        for proc, log in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+        self.webhook.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,158 @@
+"""End to end: a real edgewatch fed with incident data (an NTP monlist flood on a veth, an
+xmlrpc flood access log, a snowshoe mail log), a real Prometheus evaluating the shipped rules
+(for-durations shortened to 5 s) and a real Alertmanager routing with the shipped config: the
+expected alerts reach the expected receivers within a bounded time. With normal data (ordinary
+NTP, the baseline access log, a normal mail stream) none do."""
+
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+from alerting import AlertStack
+from edgewatch_process import TESTDATA, Edgewatch
+from netns import VethHost
+
+# Sends `count` UDP frames on `iface` in `rounds` bursts (so the capture keeps up), built here
+# without scapy: Ethernet, IPv4 (with checksum), UDP (checksum 0, allowed on IPv4).
+FLOOD = r"""
+import socket, struct, sys, time
+iface, dst_mac, src_ip, dst_ip, sport, dport, payload, count, rounds = sys.argv[1:10]
+def checksum(b):
+    s = sum(struct.unpack("!10H", b))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+payload = bytes.fromhex(payload)
+src_mac = bytes.fromhex(open(f"/sys/class/net/{iface}/address").read().strip().replace(":", ""))
+udp = struct.pack("!HHHH", int(sport), int(dport), 8 + len(payload), 0) + payload
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                 socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
+ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+frame = bytes.fromhex(dst_mac.replace(":", "")) + src_mac + b"\x08\x00" + ip + udp
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((iface, 0))
+per_round = int(count) // int(rounds)
+for _ in range(int(rounds)):
+    for _ in range(per_round):
+        s.send(frame)
+    time.sleep(0.3)
+"""
+
+MONLIST_RESPONSE = (bytes([0x97, 0, 3, 42, 0, 19, 0, 72]) + bytes(19 * 72)).hex()  # 1376 B
+MONLIST_REQUEST = (bytes([0x17, 0, 3, 42]) + bytes(44)).hex()
+CLIENT_REQUEST = (bytes([0x23]) + bytes(47)).hex()  # NTPv4 mode 3
+SERVER_RESPONSE = (bytes([0x24]) + bytes(47)).hex()  # mode 4
+
+
+def config(directory, host):
+    path = os.path.join(directory, "edgewatch.yml")
+    with open(path, "w") as f:
+        f.write(f"reflection:\n  interface: {host.outer}\n  ntp:\n    servers: [{host.OUTER_IP}]\n"
+                "httpd:\n  enabled: false\nbgp:\n  enabled: false\n"
+                f"access_log:\n  logs:\n    - name: site\n      path: {directory}/access.log\n"
+                f"      format: combined\nmail_log:\n  logs:\n    - name: mx\n"
+                f"      path: {directory}/mail.log\n")
+    for name in ("access.log", "mail.log"):
+        open(os.path.join(directory, name), "w").close()
+    return path
+
+
+def read(*parts):
+    with open(os.path.join(TESTDATA, *parts)) as f:
+        return f.read()
+
+
+class AlertsEndToEndTest(unittest.TestCase):
+    def flood(self, host, inside, payload, count, src, dst, sport, dport):
+        """From the test host (inside the namespace) or from here, towards the other side."""
+        if inside:
+            cmd = host.exec("/usr/bin/python3", "-c", FLOOD, host.inner, host.outer_mac(), src,
+                            dst, str(sport), str(dport), payload, str(count), "10")
+        else:
+            inner_mac = subprocess.run(host.exec("cat", f"/sys/class/net/{host.inner}/address"),
+                                       capture_output=True, text=True, check=True).stdout.strip()
+            cmd = ["/usr/bin/python3", "-c", FLOOD, host.outer, inner_mac, src, dst, str(sport),
+                   str(dport), payload, str(count), "10"]
+        subprocess.run(cmd, check=True, timeout=120)
+
+    def feed_logs(self, d, access, mail, rounds):
+        """Appends the logs a part at a time, a second apart: Prometheus must see counters
+        grow, not appear at their final value."""
+        for _ in range(rounds):
+            with open(os.path.join(d, "access.log"), "a") as f:
+                f.write(access)
+            with open(os.path.join(d, "mail.log"), "a") as f:
+                f.write(mail)
+            mail = ""
+            time.sleep(1)
+
+    def test_incident_alerts_reach_their_receivers(self):
+        with VethHost("e") as host, tempfile.TemporaryDirectory() as d:
+            with Edgewatch(f"--config.file={config(d, host)}") as ew, \
+                    AlertStack(f"127.0.0.1:{ew.port()}") as stack:
+                ew.wait_for_log("capture started", 15)
+                stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
+                # A monlist flood: reflected responses from a spoofed reflector on the veth
+                # (10.203.0.7) to this host, and this host's NTP server answering monlist.
+                self.flood(host, True, MONLIST_RESPONSE, 330000, "10.203.0.7", host.OUTER_IP,
+                           123, 80)
+                self.flood(host, True, MONLIST_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
+                           5000, 123)
+                self.flood(host, False, MONLIST_RESPONSE, 40000, host.OUTER_IP, host.INNER_IP,
+                           123, 5000)
+                # The xmlrpc flood six times over (3000 xmlrpc requests, 18 Shellshock probes),
+                # and a snowshoe stream.
+                self.feed_logs(d, read("access_log", "incident-xmlrpc-flood.log"),
+                               read("mail_log", "snowshoe.log"), 6)
+                expected = {
+                    ("pager", "EdgewatchReflectedTrafficInbound"),
+                    ("pager", "EdgewatchNtpReflectorAbused"),
+                    ("chat", "EdgewatchXmlrpcFlood"),
+                    ("chat", "EdgewatchSnowshoeSurge"),
+                    ("email", "EdgewatchExploitProbes"),
+                }
+                deadline = time.monotonic() + 120
+                got = set()
+                while time.monotonic() < deadline and not expected <= got:
+                    got = {(receiver, name) for receiver, name, _ in stack.webhook.alerts()}
+                    time.sleep(0.5)
+                self.assertTrue(expected <= got, f"missing {expected - got}; got {got}\n"
+                                f"{stack.log('prometheus')}\n{stack.log('alertmanager')}")
+                labels = {name: l for _, name, l in stack.webhook.alerts()}
+                self.assertEqual(labels["EdgewatchNtpReflectorAbused"]["server"], host.OUTER_IP)
+                self.assertEqual(labels["EdgewatchReflectedTrafficInbound"]["vector"], "ntp")
+                self.assertEqual(labels["EdgewatchXmlrpcFlood"]["log"], "site")
+                self.assertEqual(labels["EdgewatchExploitProbes"]["kind"], "shellshock")
+                self.assertEqual(labels["EdgewatchSnowshoeSurge"]["log"], "mx")
+                for name in labels:
+                    self.assertEqual(labels[name]["job"], "edgewatch")
+                    self.assertEqual(labels[name]["instance"], f"127.0.0.1:{ew.port()}")
+
+    def test_normal_traffic_raises_no_alert(self):
+        with VethHost("n") as host, tempfile.TemporaryDirectory() as d:
+            with Edgewatch(f"--config.file={config(d, host)}") as ew, \
+                    AlertStack(f"127.0.0.1:{ew.port()}") as stack:
+                ew.wait_for_log("capture started", 15)
+                stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
+                # NTP as it should be: clients ask this host's server, it answers in kind.
+                self.flood(host, True, CLIENT_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
+                           5000, 123)
+                self.flood(host, False, SERVER_RESPONSE, 4000, host.OUTER_IP, host.INNER_IP,
+                           123, 5000)
+                elastic = read("access_log", "elastic-examples-apache_logs.log")
+                self.feed_logs(d, elastic[:len(elastic) // 2], read("mail_log", "normal.log"), 2)
+                # The pipeline works: the data is in Prometheus and the rules are evaluated.
+                stack.wait_query("edgewatch:ntp_reflection:ratio_rate5m", lambda r: r, 30)
+                stack.wait_query('edgewatch:http_requests:rate5m{code="200"}', lambda r: r, 30)
+                stack.wait_query("edgewatch_mail_distinct_client_networks", lambda r: r, 30)
+                # Long enough for any alert to pass its 5 s and be sent (group_wait 1 s).
+                time.sleep(20)
+                self.assertEqual(stack.webhook.alerts(), [], stack.log("prometheus"))
+                firing = stack.query("ALERTS")
+                self.assertEqual(firing, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
