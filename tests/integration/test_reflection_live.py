@@ -15,15 +15,6 @@ from netns import VethHost, run
 MONLIST_RESPONSE = "bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72)"  # 440 B, 6 items
 
 
-
-
-
-
-
-
-
-
-
 def config(directory, text):
     path = os.path.join(directory, "edgewatch.yml")
     with open(path, "w") as f:
