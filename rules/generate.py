@@ -165,16 +165,20 @@ sum by (instance, job, log, kind) (
 def mail_group(c):
     s, m = c["selector"], c["mail"]
     return [
-        alert(c, "EdgewatchSpamPassThroughHigh", f"""
-edgewatch:mail_pass_through:ratio_rate1h{{{s}}} > {m['pass_through_ratio']}
+        alert(c, "EdgewatchSpamPassThroughRising", f"""
+(
+  edgewatch:mail_pass_through:ratio_rate1h{{{s}}}
+  - on (instance, job, log) edgewatch:mail_pass_through:ratio_rate1d{{{s}}}
+) > {m['pass_through_rise']}
 and on (instance, job, log)
 sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total{{{s}}}[1h]))
   > {m['pass_through_min_scanned_per_second']}""", m["pass_through_for"], "warning",
-              "the spam filter passes {{ $value | humanizePercentage }} of mail in {{ $labels.log }}",
+              "spam filter pass-through in {{ $labels.log }} rose by "
+              "{{ $value | humanizePercentage }}",
               """The content filter behind {{ $labels.log }} on {{ $labels.instance }} passed
-              {{ $value | humanizePercentage }} of the mail it scanned in the last hour
-              unchanged: spam is getting through. Compare with the snowshoe indicators and the
-              RBL reject rates."""),
+              {{ $value | humanizePercentage }} more of the mail it scanned in the last hour
+              than over the last day: spam is getting through. Compare with the snowshoe
+              indicators and the RBL reject rates."""),
         alert(c, "EdgewatchSnowshoeSurge", f"""
 sum by (instance, job, log) (edgewatch_mail_distinct_client_networks{{{s}}})
   > {m['snowshoe_networks']}

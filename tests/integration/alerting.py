@@ -24,6 +24,25 @@ sys.path.insert(0, os.path.join(ROOT, "rules"))
 import generate  # noqa: E402
 
 
+def dashboard_queries(instance, rate_interval="1m"):
+    """(board, panel title, expr) of every query in grafana/dashboards, with the variables set
+    to this job and instance."""
+    out = []
+    for name in sorted(os.listdir(os.path.join(ROOT, "grafana", "dashboards"))):
+        with open(os.path.join(ROOT, "grafana", "dashboards", name)) as f:
+            board = json.load(f)
+        for panel in board["panels"]:
+            for target in panel.get("targets", []):
+                expr = (target["expr"].replace("$__rate_interval", rate_interval)
+                        .replace("$job", "edgewatch").replace("$instance", re_escape(instance)))
+                out.append((board["uid"], panel["title"], expr))
+    return out
+
+
+def re_escape(text):
+    return text.replace(".", "\\\\.")
+
+
 def free_port():
     import socket
     with socket.socket() as s:

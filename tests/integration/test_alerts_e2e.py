@@ -10,7 +10,8 @@ import tempfile
 import time
 import unittest
 
-from alerting import AlertStack
+from alerting import AlertStack, dashboard_queries
+from apache import Apache
 from edgewatch_process import TESTDATA, Edgewatch
 from netns import VethHost
 
@@ -46,11 +47,12 @@ CLIENT_REQUEST = (bytes([0x23]) + bytes(47)).hex()  # NTPv4 mode 3
 SERVER_RESPONSE = (bytes([0x24]) + bytes(47)).hex()  # mode 4
 
 
-def config(directory, host):
+def config(directory, host, apache):
     path = os.path.join(directory, "edgewatch.yml")
     with open(path, "w") as f:
         f.write(f"reflection:\n  interface: {host.outer}\n  ntp:\n    servers: [{host.OUTER_IP}]\n"
-                "httpd:\n  enabled: false\nbgp:\n  enabled: false\n"
+                f"httpd:\n  servers:\n    - name: www\n      url: {apache.status_url}\n"
+                f"bgp:\n  neighbors:\n    - name: peer\n      address: {host.INNER_IP}\n"
                 f"access_log:\n  logs:\n    - name: site\n      path: {directory}/access.log\n"
                 f"      format: combined\nmail_log:\n  logs:\n    - name: mx\n"
                 f"      path: {directory}/mail.log\n")
@@ -78,19 +80,21 @@ class AlertsEndToEndTest(unittest.TestCase):
         subprocess.run(cmd, check=True, timeout=120)
 
     def feed_logs(self, d, access, mail, rounds):
-        """Appends the logs a part at a time, a second apart: Prometheus must see counters
-        grow, not appear at their final value."""
-        for _ in range(rounds):
+        """Appends the access log `rounds` times and the mail log in `rounds` parts, a second
+        apart: Prometheus must see counters grow, not appear at their final value."""
+        lines = mail.splitlines(keepends=True)
+        part = -(-len(lines) // rounds)
+        for i in range(rounds):
             with open(os.path.join(d, "access.log"), "a") as f:
                 f.write(access)
             with open(os.path.join(d, "mail.log"), "a") as f:
-                f.write(mail)
-            mail = ""
+                f.write("".join(lines[i * part:(i + 1) * part]))
             time.sleep(1)
 
     def test_incident_alerts_reach_their_receivers(self):
-        with VethHost("e") as host, tempfile.TemporaryDirectory() as d:
-            with Edgewatch(f"--config.file={config(d, host)}") as ew, \
+        with VethHost("e") as host, Apache("event") as apache, \
+                tempfile.TemporaryDirectory() as d:
+            with Edgewatch(f"--config.file={config(d, host, apache)}") as ew, \
                     AlertStack(f"127.0.0.1:{ew.port()}") as stack:
                 ew.wait_for_log("capture started", 15)
                 stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
@@ -129,10 +133,17 @@ class AlertsEndToEndTest(unittest.TestCase):
                 for name in labels:
                     self.assertEqual(labels[name]["job"], "edgewatch")
                     self.assertEqual(labels[name]["instance"], f"127.0.0.1:{ew.port()}")
+                # Every panel of every Grafana board shows data for this incident.
+                empty = []
+                for board, title, expr in dashboard_queries(f"127.0.0.1:{ew.port()}"):
+                    if not stack.query(expr):
+                        empty.append(f"{board}: {title}: {expr}")
+                self.assertEqual(empty, [])
 
     def test_normal_traffic_raises_no_alert(self):
-        with VethHost("n") as host, tempfile.TemporaryDirectory() as d:
-            with Edgewatch(f"--config.file={config(d, host)}") as ew, \
+        with VethHost("n") as host, Apache("event") as apache, \
+                tempfile.TemporaryDirectory() as d:
+            with Edgewatch(f"--config.file={config(d, host, apache)}") as ew, \
                     AlertStack(f"127.0.0.1:{ew.port()}") as stack:
                 ew.wait_for_log("capture started", 15)
                 stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)

@@ -1,0 +1,321 @@
+#!/usr/bin/python3
+"""Renders the Grafana dashboards in grafana/dashboards/ from the panel lists below.
+
+    grafana/generate.py            # rewrite the dashboards
+    grafana/generate.py --check    # exit 1 if a committed dashboard differs (run by the tests)
+
+One overview for the wall and one drill-down board per area, linked both ways. Every board has
+the datasource, job and instance variables; every query selects on them and uses
+$__rate_interval; every panel has a unit; thresholds follow rules/config.yml.
+"""
+
+import json
+import os
+import sys
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "dashboards")
+SEL = 'job=~"$job", instance=~"$instance"'
+DS = {"type": "prometheus", "uid": "${datasource}"}
+
+with open(os.path.join(HERE, "..", "rules", "config.yml")) as f:
+    RULES = yaml.safe_load(f)
+
+
+def steps(*pairs):
+    """Threshold steps: green below the first value, then each colour from its value on."""
+    out = [{"color": "green", "value": None}]
+    out += [{"color": c, "value": v} for v, c in pairs]
+    return {"mode": "absolute", "steps": out}
+
+
+def panel(kind, title, exprs, unit, w, h, thresholds=None, legend="", description="",
+          instant=False, decimals=None):
+    targets = []
+    for i, e in enumerate(exprs if isinstance(exprs, list) else [exprs]):
+        expr, fmt = (e if isinstance(e, tuple) else (e, legend))
+        targets.append({"datasource": DS, "expr": expr, "legendFormat": fmt,
+                        "refId": chr(ord("A") + i), "instant": instant,
+                        "range": not instant})
+    defaults = {"unit": unit}
+    if thresholds:
+        defaults["thresholds"] = thresholds
+        defaults["color"] = {"mode": "thresholds"}
+    if decimals is not None:
+        defaults["decimals"] = decimals
+    p = {"type": kind, "title": title, "description": description, "datasource": DS,
+         "targets": targets, "fieldConfig": {"defaults": defaults, "overrides": []},
+         "gridPos": {"w": w, "h": h}}
+    if kind == "stat":
+        p["options"] = {"colorMode": "background", "graphMode": "none", "textMode": "value",
+                        "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                        "justifyMode": "center"}
+    elif kind == "timeseries":
+        p["options"] = {"legend": {"displayMode": "list", "placement": "bottom",
+                                   "showLegend": True},
+                        "tooltip": {"mode": "multi", "sort": "desc"}}
+    elif kind in ("table", "bargauge"):
+        p["options"] = {"showHeader": True} if kind == "table" else {
+            "orientation": "horizontal", "displayMode": "basic",
+            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}
+    return p
+
+
+def row(title):
+    return {"type": "row", "title": title, "collapsed": False, "panels": [],
+            "gridPos": {"w": 24, "h": 1}}
+
+
+def stat(title, expr, unit, thresholds, w=6, description=""):
+    return panel("stat", title, expr, unit, w, 5, thresholds, description=description)
+
+
+def series(title, exprs, unit, legend, w=12, h=8, description=""):
+    return panel("timeseries", title, exprs, unit, w, h, legend=legend, description=description)
+
+
+def layout(panels):
+    """Places panels left to right, wrapping at 24 columns; rows take a line of their own."""
+    x = y = line = 0
+    for i, p in enumerate(panels, start=1):
+        p["id"] = i
+        w, h = p["gridPos"]["w"], p["gridPos"]["h"]
+        if p["type"] == "row" or x + w > 24:
+            x, y = 0, y + line
+            line = 0
+        p["gridPos"].update({"x": x, "y": y})
+        x += w
+        line = max(line, h)
+        if p["type"] == "row":
+            x, y, line = 0, y + h, 0
+    return panels
+
+
+def variables():
+    return {"list": [
+        {"name": "datasource", "label": "Data source", "type": "datasource",
+         "query": "prometheus", "current": {}, "hide": 0, "refresh": 1},
+        {"name": "job", "label": "Job", "type": "query", "datasource": DS,
+         "query": {"query": "label_values(edgewatch_build_info, job)", "refId": "job"},
+         "definition": "label_values(edgewatch_build_info, job)", "refresh": 2,
+         "includeAll": False, "multi": False, "current": {"text": "edgewatch", "value": "edgewatch"},
+         "hide": 0, "sort": 1},
+        {"name": "instance", "label": "Edge host", "type": "query", "datasource": DS,
+         "query": {"query": 'label_values(edgewatch_build_info{job=~"$job"}, instance)',
+                   "refId": "instance"},
+         "definition": 'label_values(edgewatch_build_info{job=~"$job"}, instance)', "refresh": 2,
+         "includeAll": True, "multi": True, "allValue": ".+",
+         "current": {"text": "All", "value": "$__all"}, "hide": 0, "sort": 1},
+    ]}
+
+
+BOARDS = {}
+
+
+def board(uid, title, tags, panels, refresh="30s", links_to=()):
+    links = [{"title": "Edge security overview", "type": "link", "url": "/d/edgewatch-overview",
+              "icon": "dashboard", "includeVars": True, "keepTime": True,
+              "targetBlank": False, "tooltip": "", "asDropdown": False, "tags": []}]
+    if uid == "edgewatch-overview":
+        links = [{"title": t, "type": "link", "url": f"/d/{u}", "icon": "dashboard",
+                  "includeVars": True, "keepTime": True, "targetBlank": False, "tooltip": "",
+                  "asDropdown": False, "tags": []} for u, t in links_to]
+    BOARDS[uid] = {
+        "uid": uid, "title": title, "tags": ["edgewatch"] + tags, "timezone": "browser",
+        "schemaVersion": 39, "version": 1, "editable": True, "graphTooltip": 1,
+        "refresh": refresh, "time": {"from": "now-6h", "to": "now"},
+        "templating": variables(), "annotations": {"list": []}, "links": links,
+        "panels": layout(panels),
+    }
+
+
+def main_boards():
+    n, b, h, m, e = RULES["ntp"], RULES["bgp"], RULES["httpd"], RULES["mail"], RULES["exporter"]
+    ri = "$__rate_interval"
+    drill = [("edgewatch-reflection", "Reflection and amplification"),
+             ("edgewatch-bgp", "BGP neighbours"), ("edgewatch-web", "Web servers"),
+             ("edgewatch-mail", "Mail"), ("edgewatch-exporter", "edgewatch health")]
+    board("edgewatch-overview", "Edge security overview", ["overview"], [
+        row("NTP reflection"),
+        stat("NTP reflection ratio (worst server)",
+             f"max(sum by (instance, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{{{SEL}}}[{ri}])) / (sum by (instance, server) (rate(edgewatch_ntp_server_request_payload_bytes_total{{{SEL}}}[{ri}])) > 0)) or vector(0)",
+             "x", steps((n["reflector_ratio"] / 2, "orange"), (n["reflector_ratio"], "red"))),
+        stat("Reflected traffic in",
+             f"sum(rate(edgewatch_reflection_unsolicited_payload_bytes_total{{{SEL}}}[{ri}])) or vector(0)",
+             "Bps", steps((n["reflected_in_bytes_per_second"] / 2, "orange"),
+                          (n["reflected_in_bytes_per_second"], "red"))),
+        panel("bargauge", "Top reflection targets", f"topk(5, sum by (target) (edgewatch_reflection_top_target_bytes{{{SEL}}}))",
+              "decbytes", 12, 5, legend="{{target}}", instant=True),
+        row("BGP neighbours"),
+        stat("Neighbours not answering",
+             f"count(edgewatch_bgp_neighbor_up{{{SEL}}} == 0) or vector(0)", "none",
+             steps((1, "red"))),
+        stat("Worst ping loss",
+             f"max(1 - sum by (instance, neighbor) (rate(edgewatch_bgp_neighbor_ping_received_total{{{SEL}}}[{ri}])) / (sum by (instance, neighbor) (rate(edgewatch_bgp_neighbor_ping_sent_total{{{SEL}}}[{ri}])) > 0)) or vector(0)",
+             "percentunit", steps((b["loss_ratio"] / 2, "orange"), (b["loss_ratio"], "red"))),
+        series("RTT p99 by neighbour",
+               f"histogram_quantile(0.99, sum by (neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket{{{SEL}}}[{ri}])))",
+               "s", "{{neighbor}}", w=12, h=5),
+        row("Web servers"),
+        stat("Worker saturation (worst server)",
+             f"max(sum by (instance, server) (edgewatch_httpd_workers{{{SEL}, state=\"busy\"}}) / (sum by (instance, server) (edgewatch_httpd_worker_slots{{{SEL}}}) > 0)) or vector(0)",
+             "percentunit", steps((h["saturation_ratio"] * 0.8, "orange"), (h["saturation_ratio"], "red"))),
+        stat("xmlrpc requests",
+             f"sum(rate(edgewatch_xmlrpc_requests_total{{{SEL}}}[{ri}])) or vector(0)", "reqps",
+             steps((h["xmlrpc_per_second"] / 2, "orange"), (h["xmlrpc_per_second"], "red"))),
+        panel("bargauge", "Top xmlrpc / wp-login clients",
+              f"topk(5, sum by (client) (edgewatch_xmlrpc_top_client_requests{{{SEL}}}))", "none",
+              12, 5, legend="{{client}}", instant=True),
+        row("Mail"),
+        stat("Spam pass-through: last hour minus last day",
+             f"max(sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}, action=\"passed\"}}[1h])) / (sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}}}[1h])) > 0) - sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}, action=\"passed\"}}[1d])) / (sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}}}[1d])) > 0)) or vector(0)",
+             "percentunit", steps((m["pass_through_rise"] / 2, "orange"), (m["pass_through_rise"], "red"))),
+        stat("Client networks (snowshoe window)",
+             f"sum(edgewatch_mail_distinct_client_networks{{{SEL}}}) or vector(0)", "none",
+             steps((m["snowshoe_networks"] / 2, "orange"), (m["snowshoe_networks"], "red"))),
+        series("Messages per client network",
+               f"edgewatch_mail_messages_per_client_network{{{SEL}}}", "none", "{{instance}} {{log}}",
+               w=12, h=5),
+        row("edgewatch"),
+        stat("Edge hosts up", f"sum(up{{{SEL}}}) or vector(0)", "none", steps()),
+        stat("Firing edgewatch alerts",
+             f"count(ALERTS{{alertstate=\"firing\", alertname=~\"Edgewatch.*\", {SEL}}}) or vector(0)",
+             "none", steps((1, "red"))),
+        panel("table", "Firing alerts",
+              f"sum by (alertname, severity, instance) (ALERTS{{alertstate=\"firing\", alertname=~\"Edgewatch.*\", {SEL}}})",
+              "none", 12, 5, instant=True),
+    ], refresh="10s", links_to=drill)
+
+    board("edgewatch-reflection", "Reflection and amplification", ["reflection"], [
+        series("Reflected (unsolicited) bytes in, by vector",
+               f"sum by (vector) (rate(edgewatch_reflection_unsolicited_payload_bytes_total{{{SEL}}}[{ri}]))",
+               "Bps", "{{vector}}"),
+        series("Response bytes out, by vector",
+               f"sum by (vector) (rate(edgewatch_reflection_payload_bytes_total{{{SEL}, direction=\"out\", side=\"response\"}}[{ri}]))",
+               "Bps", "{{vector}}"),
+        series("NTP reflection ratio by local server",
+               f"sum by (server) (rate(edgewatch_ntp_server_response_payload_bytes_total{{{SEL}}}[{ri}])) / (sum by (server) (rate(edgewatch_ntp_server_request_payload_bytes_total{{{SEL}}}[{ri}])) > 0)",
+               "x", "{{server}}"),
+        series("NTP monlist packets",
+               f"sum by (direction, side) (rate(edgewatch_ntp_monlist_packets_total{{{SEL}}}[{ri}]))",
+               "pps", "{{direction}} {{side}}"),
+        panel("table", "Top reflection targets",
+              f"sum by (vector, target) (edgewatch_reflection_top_target_bytes{{{SEL}}})",
+              "decbytes", 12, 8, instant=True),
+        series("Capture: received and dropped",
+               [(f"sum by (interface) (rate(edgewatch_capture_packets_received_total{{{SEL}}}[{ri}]))", "received {{interface}}"),
+                (f"sum by (interface) (rate(edgewatch_capture_packets_dropped_total{{{SEL}}}[{ri}]))", "dropped {{interface}}")],
+               "pps", ""),
+    ])
+
+    board("edgewatch-bgp", "BGP neighbours", ["bgp"], [
+        panel("stat", "Up", f"edgewatch_bgp_neighbor_up{{{SEL}}}", "bool_yes_no", 24, 4,
+              {"mode": "absolute", "steps": [{"color": "red", "value": None},
+                                             {"color": "green", "value": 1}]},
+              legend="{{neighbor}}"),
+        series("Ping loss",
+               f"1 - sum by (neighbor) (rate(edgewatch_bgp_neighbor_ping_received_total{{{SEL}}}[{ri}])) / (sum by (neighbor) (rate(edgewatch_bgp_neighbor_ping_sent_total{{{SEL}}}[{ri}])) > 0)",
+               "percentunit", "{{neighbor}}"),
+        series("RTT p50 and p99",
+               [(f"histogram_quantile(0.5, sum by (neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket{{{SEL}}}[{ri}])))", "p50 {{neighbor}}"),
+                (f"histogram_quantile(0.99, sum by (neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket{{{SEL}}}[{ri}])))", "p99 {{neighbor}}")],
+               "s", ""),
+        series("Probes sent and replies",
+               [(f"sum by (neighbor) (rate(edgewatch_bgp_neighbor_ping_sent_total{{{SEL}}}[{ri}]))", "sent {{neighbor}}"),
+                (f"sum by (neighbor) (rate(edgewatch_bgp_neighbor_ping_received_total{{{SEL}}}[{ri}]))", "received {{neighbor}}")],
+               "pps", ""),
+        series("Send errors and duplicates",
+               [(f"sum by (neighbor) (rate(edgewatch_bgp_neighbor_ping_send_errors_total{{{SEL}}}[{ri}]))", "send errors {{neighbor}}"),
+                (f"sum by (neighbor) (rate(edgewatch_bgp_neighbor_ping_duplicates_total{{{SEL}}}[{ri}]))", "duplicates {{neighbor}}")],
+               "pps", ""),
+    ])
+
+    board("edgewatch-web", "Web servers", ["httpd", "access-log"], [
+        series("Worker saturation",
+               f"sum by (server) (edgewatch_httpd_workers{{{SEL}, state=\"busy\"}}) / (sum by (server) (edgewatch_httpd_worker_slots{{{SEL}}}) > 0)",
+               "percentunit", "{{server}}"),
+        series("Scoreboard",
+               f"sum by (state) (edgewatch_httpd_scoreboard{{{SEL}}})", "none", "{{state}}"),
+        series("Requests by code",
+               f"sum by (code) (rate(edgewatch_http_requests_total{{{SEL}}}[{ri}]))", "reqps",
+               "{{code}}"),
+        series("xmlrpc and wp-login requests",
+               [(f"sum by (log) (rate(edgewatch_xmlrpc_requests_total{{{SEL}}}[{ri}]))", "xmlrpc {{log}}"),
+                (f"sum by (log) (rate(edgewatch_wp_login_requests_total{{{SEL}}}[{ri}]))", "wp-login {{log}}")],
+               "reqps", ""),
+        series("Exploit probes and pingbacks",
+               [(f"sum by (kind) (rate(edgewatch_http_exploit_probes_total{{{SEL}}}[{ri}]))", "{{kind}}"),
+                (f"sum(rate(edgewatch_http_pingback_requests_total{{{SEL}}}[{ri}]))", "pingback")],
+               "reqps", ""),
+        panel("table", "Top xmlrpc / wp-login clients",
+              f"sum by (log, client) (edgewatch_xmlrpc_top_client_requests{{{SEL}}})", "none",
+              12, 8, instant=True),
+    ])
+
+    board("edgewatch-mail", "Mail", ["mail"], [
+        series("Filter verdicts by action",
+               f"sum by (filter, action) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}}}[{ri}]))",
+               "ops", "{{filter}} {{action}}"),
+        series("Pass-through (1h)",
+               f"sum by (log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}, action=\"passed\"}}[1h])) / (sum by (log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}}}[1h])) > 0)",
+               "percentunit", "{{log}}"),
+        series("Rejects by reason",
+               f"sum by (reason) (rate(edgewatch_mail_rejects_total{{{SEL}}}[{ri}]))", "ops",
+               "{{reason}}"),
+        series("RBL rejects by list",
+               f"sum by (rbl) (rate(edgewatch_mail_rbl_rejects_total{{{SEL}}}[{ri}]))", "ops",
+               "{{rbl}}"),
+        series("Snowshoe: client networks and sender domains",
+               [(f"sum by (log, family) (edgewatch_mail_distinct_client_networks{{{SEL}}})", "networks {{log}} {{family}}"),
+                (f"sum by (log) (edgewatch_mail_distinct_sender_domains{{{SEL}}})", "domains {{log}}")],
+               "none", ""),
+        series("Connections and accepted messages",
+               [(f"sum by (log) (rate(edgewatch_mail_connections_total{{{SEL}}}[{ri}]))", "connections {{log}}"),
+                (f"sum by (log) (rate(edgewatch_mail_messages_accepted_total{{{SEL}}}[{ri}]))", "accepted {{log}}")],
+               "ops", ""),
+    ])
+
+    board("edgewatch-exporter", "edgewatch health", ["health"], [
+        series("Collector success",
+               f"min by (collector) (edgewatch_scrape_collector_success{{{SEL}}})", "bool",
+               "{{collector}}"),
+        series("Collector duration",
+               f"max by (collector) (edgewatch_scrape_collector_duration_seconds{{{SEL}}})", "s",
+               "{{collector}}"),
+        series("Followed logs open",
+               f"sum by (log) (edgewatch_log_up{{{SEL}}})", "none", "{{log}}"),
+        series("Log lines read",
+               f"sum by (log) (rate(edgewatch_log_lines_total{{{SEL}}}[{ri}]))", "ops", "{{log}}"),
+        series("Capture drop ratio",
+               f"sum by (interface) (rate(edgewatch_capture_packets_dropped_total{{{SEL}}}[{ri}])) / (sum by (interface) (rate(edgewatch_capture_packets_received_total{{{SEL}}}[{ri}])) > 0) or sum by (interface) (edgewatch_capture_up{{{SEL}}}) * 0",
+               "percentunit", "{{interface}}"),
+        series("Resident memory", f"process_resident_memory_bytes{{{SEL}}}", "bytes",
+               "{{instance}}"),
+    ])
+    return BOARDS
+
+
+def render():
+    return {uid: json.dumps(b, indent=2, sort_keys=False) + "\n"
+            for uid, b in main_boards().items()}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    stale = []
+    for uid, text in render().items():
+        path = os.path.join(OUT, f"{uid}.json")
+        if "--check" in sys.argv:
+            if not os.path.exists(path) or open(path).read() != text:
+                stale.append(path)
+        else:
+            with open(path, "w") as f:
+                f.write(text)
+    if stale:
+        sys.exit("out of date (run grafana/generate.py): " + ", ".join(stale))
+
+
+if __name__ == "__main__":
+    main()
