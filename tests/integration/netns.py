@@ -1,6 +1,7 @@
 """A test host in its own network namespace, joined to this one by a veth pair.
 
-Only the addresses of these test hosts are ever sent to (10.203.0.0/24 inside the pair).
+Only the addresses of these test hosts are ever sent to (a /24 in 10.203.20.0-10.203.219.255,
+one per test process, so that two test runs at once do not route into each other).
 """
 
 import os
@@ -42,12 +43,12 @@ class LoopbackNamespace(Namespace):
 
 
 class VethHost(Namespace):
-    """Namespace `ns` with `inner` (10.203.0.2/24); `outer` (10.203.0.1/24) stays here."""
-
-    OUTER_IP = "10.203.0.1"
-    INNER_IP = "10.203.0.2"
+    """Namespace `ns` with `inner` (SUBNET.2/24); `outer` (SUBNET.1/24) stays here."""
 
     def __init__(self, tag):
+        self.subnet = f"10.203.{20 + os.getpid() % 200}"
+        self.OUTER_IP = self.address(1)
+        self.INNER_IP = self.address(2)
         self.ip = require_tool("ip")
         suffix = f"{os.getpid() % 100000}{tag}"
         self.ns = f"ewns{suffix}"
@@ -64,6 +65,10 @@ class VethHost(Namespace):
         run(self.ip, "-n", self.ns, "link", "set", self.inner, "up")
         run(self.ip, "-n", self.ns, "link", "set", "lo", "up")
         return self
+
+    def address(self, host):
+        """An address in the pair's subnet; only .1 and .2 exist."""
+        return f"{self.subnet}.{host}"
 
     def outer_mac(self):
         with open(f"/sys/class/net/{self.outer}/address") as f:

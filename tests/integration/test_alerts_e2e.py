@@ -99,8 +99,8 @@ class AlertsEndToEndTest(unittest.TestCase):
                 ew.wait_for_log("capture started", 15)
                 stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
                 # A monlist flood: reflected responses from a spoofed reflector on the veth
-                # (10.203.0.7) to this host, and this host's NTP server answering monlist.
-                self.flood(host, True, MONLIST_RESPONSE, 330000, "10.203.0.7", host.OUTER_IP,
+                # (.7 on the veth) to this host, and this host's NTP server answering monlist.
+                self.flood(host, True, MONLIST_RESPONSE, 330000, host.address(7), host.OUTER_IP,
                            123, 80)
                 self.flood(host, True, MONLIST_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
                            5000, 123)

@@ -35,7 +35,8 @@ class BgpProberTest(unittest.TestCase):
                 up = 'edgewatch_bgp_neighbor_up{neighbor="peer"}'
                 wait_value(ew, up, 1, 10)
                 text = scrape(ew)
-                self.assertIn('edgewatch_bgp_neighbor_info{neighbor="peer",address="10.203.0.2",'
+                self.assertIn('edgewatch_bgp_neighbor_info{neighbor="peer",'
+                              f'address="{host.INNER_IP}",'
                               'asn="64512",description=""} 1', text)
                 self.assertGreater(value(text, 'edgewatch_bgp_neighbor_ping_received_total'
                                                '{neighbor="peer"}'), 0)

@@ -15,10 +15,10 @@ from postfix import Postfix
 
 CLIENT = r"""
 import json, smtplib, sys
-first, accepted, relayed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+first, accepted, relayed, server = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 sent = refused = 0
 for i in range(first, first + accepted + relayed):
-    s = smtplib.SMTP("10.203.0.1", 2525, timeout=20)
+    s = smtplib.SMTP(server, 2525, timeout=20)
     s.ehlo(f"client{i}.example")
     rcpt = "user@mx.edgewatch.test" if i < first + accepted else f"user@elsewhere{i}.example"
     try:
@@ -43,7 +43,7 @@ def config(directory, maillog):
 class MailLogTest(unittest.TestCase):
     def send(self, host, first, accepted, relayed):
         out = subprocess.run(host.exec("/usr/bin/python3", "-c", CLIENT, str(first),
-                                       str(accepted), str(relayed)),
+                                       str(accepted), str(relayed), host.OUTER_IP),
                              capture_output=True, text=True, timeout=120)
         self.assertEqual(out.returncode, 0, out.stderr)
         return json.loads(out.stdout)
@@ -80,7 +80,7 @@ class MailLogTest(unittest.TestCase):
                 self.assertEqual(value(text, f"edgewatch_maillog_unparsed_lines_total{{{log}}}"),
                                  0)
                 self.assertEqual(value(text, f'edgewatch_mail_distinct_client_networks{{{log},'
-                                             'family="ipv4"}'), 1)  # 10.203.0.0/24
+                                             'family="ipv4"}'), 1)  # the veth's /24
                 # Every accepted message had its own sender domain.
                 self.assertEqual(value(text, f"edgewatch_mail_distinct_sender_domains{{{log}}}"),
                                  sent)

@@ -25,7 +25,7 @@ def config(directory, text):
 class ReflectionLiveTest(unittest.TestCase):
     def test_counts_real_traffic_on_a_veth(self):
         with VethHost("a") as host, tempfile.TemporaryDirectory() as d:
-            # No local_networks: the interface's own address (10.203.0.1) is local.
+            # No local_networks: the interface's own address (host.OUTER_IP) is local.
             cfg = config(d, f"reflection:\n  interface: {host.outer}\n"
                             f"  ntp:\n    servers: [{host.OUTER_IP}]\n")
             with Edgewatch(f"--config.file={cfg}") as ew:
