@@ -4,6 +4,7 @@ xmlrpc flood access log, a snowshoe mail log), a real Prometheus evaluating the 
 expected alerts reach the expected receivers within a bounded time. With normal data (ordinary
 NTP, the baseline access log, a normal mail stream) none do."""
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -91,78 +92,80 @@ class AlertsEndToEndTest(unittest.TestCase):
                 f.write("".join(lines[i * part:(i + 1) * part]))
             time.sleep(1)
 
-    def test_incident_alerts_reach_their_receivers(self):
-        with VethHost("e") as host, Apache("event") as apache, \
+    @contextlib.contextmanager
+    def stack(self, tag):
+        """A test host on a veth, Apache, edgewatch watching them and two empty logs, and
+        Prometheus and Alertmanager on top, once Prometheus scrapes edgewatch."""
+        with VethHost(tag) as host, Apache("event") as apache, \
                 tempfile.TemporaryDirectory() as d:
             with Edgewatch(f"--config.file={config(d, host, apache)}") as ew, \
                     AlertStack(f"127.0.0.1:{ew.port()}") as stack:
                 ew.wait_for_log("capture started", 15)
                 stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
-                # A monlist flood: reflected responses from a spoofed reflector on the veth
-                # (.7 on the veth) to this host, and this host's NTP server answering monlist.
-                self.flood(host, True, MONLIST_RESPONSE, 330000, host.address(7), host.OUTER_IP,
-                           123, 80)
-                self.flood(host, True, MONLIST_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
-                           5000, 123)
-                self.flood(host, False, MONLIST_RESPONSE, 40000, host.OUTER_IP, host.INNER_IP,
-                           123, 5000)
-                # The xmlrpc flood six times over (3000 xmlrpc requests, 18 Shellshock probes),
-                # and a snowshoe stream.
-                self.feed_logs(d, read("access_log", "incident-xmlrpc-flood.log"),
-                               read("mail_log", "snowshoe.log"), 6)
-                expected = {
-                    ("pager", "EdgewatchReflectedTrafficInbound"),
-                    ("pager", "EdgewatchNtpReflectorAbused"),
-                    ("chat", "EdgewatchXmlrpcFlood"),
-                    ("chat", "EdgewatchSnowshoeSurge"),
-                    ("email", "EdgewatchExploitProbes"),
-                }
-                deadline = time.monotonic() + 120
-                got = set()
-                while time.monotonic() < deadline and not expected <= got:
-                    got = {(receiver, name) for receiver, name, _ in stack.webhook.alerts()}
-                    time.sleep(0.5)
-                self.assertTrue(expected <= got, f"missing {expected - got}; got {got}\n"
-                                f"{stack.log('prometheus')}\n{stack.log('alertmanager')}")
-                labels = {name: l for _, name, l in stack.webhook.alerts()}
-                self.assertEqual(labels["EdgewatchNtpReflectorAbused"]["server"], host.OUTER_IP)
-                self.assertEqual(labels["EdgewatchReflectedTrafficInbound"]["vector"], "ntp")
-                self.assertEqual(labels["EdgewatchXmlrpcFlood"]["log"], "site")
-                self.assertEqual(labels["EdgewatchExploitProbes"]["kind"], "shellshock")
-                self.assertEqual(labels["EdgewatchSnowshoeSurge"]["log"], "mx")
-                for name in labels:
-                    self.assertEqual(labels[name]["job"], "edgewatch")
-                    self.assertEqual(labels[name]["instance"], f"127.0.0.1:{ew.port()}")
-                # Every panel of every Grafana board shows data for this incident.
-                empty = []
-                for board, title, expr in dashboard_queries(f"127.0.0.1:{ew.port()}"):
-                    if not stack.query(expr):
-                        empty.append(f"{board}: {title}: {expr}")
-                self.assertEqual(empty, [])
+                yield host, d, ew, stack
+
+    def test_incident_alerts_reach_their_receivers(self):
+        with self.stack("e") as (host, d, ew, stack):
+            # A monlist flood: reflected responses from a spoofed reflector (.7 on the veth) to
+            # this host, and this host's NTP server answering monlist.
+            self.flood(host, True, MONLIST_RESPONSE, 330000, host.address(7), host.OUTER_IP,
+                       123, 80)
+            self.flood(host, True, MONLIST_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
+                       5000, 123)
+            self.flood(host, False, MONLIST_RESPONSE, 40000, host.OUTER_IP, host.INNER_IP,
+                       123, 5000)
+            # The xmlrpc flood six times over (3000 xmlrpc requests, 18 Shellshock probes),
+            # and a snowshoe stream.
+            self.feed_logs(d, read("access_log", "incident-xmlrpc-flood.log"),
+                           read("mail_log", "snowshoe.log"), 6)
+            expected = {
+                ("pager", "EdgewatchReflectedTrafficInbound"),
+                ("pager", "EdgewatchNtpReflectorAbused"),
+                ("chat", "EdgewatchXmlrpcFlood"),
+                ("chat", "EdgewatchSnowshoeSurge"),
+                ("email", "EdgewatchExploitProbes"),
+            }
+            deadline = time.monotonic() + 120
+            got = set()
+            while time.monotonic() < deadline and not expected <= got:
+                got = {(receiver, name) for receiver, name, _ in stack.webhook.alerts()}
+                time.sleep(0.5)
+            self.assertTrue(expected <= got, f"missing {expected - got}; got {got}\n"
+                            f"{stack.log('prometheus')}\n{stack.log('alertmanager')}")
+            labels = {name: l for _, name, l in stack.webhook.alerts()}
+            self.assertEqual(labels["EdgewatchNtpReflectorAbused"]["server"], host.OUTER_IP)
+            self.assertEqual(labels["EdgewatchReflectedTrafficInbound"]["vector"], "ntp")
+            self.assertEqual(labels["EdgewatchXmlrpcFlood"]["log"], "site")
+            self.assertEqual(labels["EdgewatchExploitProbes"]["kind"], "shellshock")
+            self.assertEqual(labels["EdgewatchSnowshoeSurge"]["log"], "mx")
+            for name in labels:
+                self.assertEqual(labels[name]["job"], "edgewatch")
+                self.assertEqual(labels[name]["instance"], f"127.0.0.1:{ew.port()}")
+            # Every panel of every Grafana board shows data for this incident.
+            empty = []
+            for board, title, expr in dashboard_queries(f"127.0.0.1:{ew.port()}"):
+                if not stack.query(expr):
+                    empty.append(f"{board}: {title}: {expr}")
+            self.assertEqual(empty, [])
 
     def test_normal_traffic_raises_no_alert(self):
-        with VethHost("n") as host, Apache("event") as apache, \
-                tempfile.TemporaryDirectory() as d:
-            with Edgewatch(f"--config.file={config(d, host, apache)}") as ew, \
-                    AlertStack(f"127.0.0.1:{ew.port()}") as stack:
-                ew.wait_for_log("capture started", 15)
-                stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
-                # NTP as it should be: clients ask this host's server, it answers in kind.
-                self.flood(host, True, CLIENT_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
-                           5000, 123)
-                self.flood(host, False, SERVER_RESPONSE, 4000, host.OUTER_IP, host.INNER_IP,
-                           123, 5000)
-                elastic = read("access_log", "elastic-examples-apache_logs.log")
-                self.feed_logs(d, elastic[:len(elastic) // 2], read("mail_log", "normal.log"), 2)
-                # The pipeline works: the data is in Prometheus and the rules are evaluated.
-                stack.wait_query("edgewatch:ntp_reflection:ratio_rate5m", lambda r: r, 30)
-                stack.wait_query('edgewatch:http_requests:rate5m{code="200"}', lambda r: r, 30)
-                stack.wait_query("edgewatch_mail_distinct_client_networks", lambda r: r, 30)
-                # Long enough for any alert to pass its 5 s and be sent (group_wait 1 s).
-                time.sleep(20)
-                self.assertEqual(stack.webhook.alerts(), [], stack.log("prometheus"))
-                firing = stack.query("ALERTS")
-                self.assertEqual(firing, [])
+        with self.stack("n") as (host, d, ew, stack):
+            # NTP as it should be: clients ask this host's server, it answers in kind.
+            self.flood(host, True, CLIENT_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
+                       5000, 123)
+            self.flood(host, False, SERVER_RESPONSE, 4000, host.OUTER_IP, host.INNER_IP,
+                       123, 5000)
+            elastic = read("access_log", "elastic-examples-apache_logs.log")
+            self.feed_logs(d, elastic[:len(elastic) // 2], read("mail_log", "normal.log"), 2)
+            # The pipeline works: the data is in Prometheus and the rules are evaluated.
+            stack.wait_query("edgewatch:ntp_reflection:ratio_rate5m", lambda r: r, 30)
+            stack.wait_query('edgewatch:http_requests:rate5m{code="200"}', lambda r: r, 30)
+            stack.wait_query("edgewatch_mail_distinct_client_networks", lambda r: r, 30)
+            # Long enough for any alert to pass its 5 s and be sent (group_wait 1 s).
+            time.sleep(20)
+            self.assertEqual(stack.webhook.alerts(), [], stack.log("prometheus"))
+            firing = stack.query("ALERTS")
+            self.assertEqual(firing, [])
 
 
 if __name__ == "__main__":

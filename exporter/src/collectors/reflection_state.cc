@@ -3,27 +3,20 @@
 #include <bit>
 #include <cstring>
 
+#include "core/distinct_counter.h"
+
 namespace edgewatch {
 namespace {
 
 using reflection::Side;
 using reflection::Vector;
 
-std::uint64_t Mix(std::uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
 std::uint64_t Fold(const net::Address& a) {
   std::uint64_t hi = 0;
   std::uint64_t lo = 0;
   std::memcpy(&hi, a.bytes.data(), 8);
   std::memcpy(&lo, a.bytes.data() + 8, 8);
-  return Mix(hi ^ Mix(lo));
+  return MixBits(hi ^ MixBits(lo));
 }
 
 // NTP knows better than the ports which way a packet goes.
@@ -65,7 +58,7 @@ RequestTable::RequestTable(std::size_t capacity, std::int64_t timeout_ns)
 std::size_t RequestTable::Index(const net::Address& local, const net::Address& remote,
                                 Vector vector) const {
   return static_cast<std::size_t>(
-             Mix(Fold(local) ^ (Fold(remote) << 1) ^ static_cast<std::uint64_t>(vector))) &
+             MixBits(Fold(local) ^ (Fold(remote) << 1) ^ static_cast<std::uint64_t>(vector))) &
          mask_;
 }
 

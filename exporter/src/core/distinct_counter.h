@@ -9,21 +9,25 @@
 
 namespace edgewatch {
 
-// A 64-bit hash for distinct counting: FNV-1a over the bytes, then MurmurHash3's finaliser so
-// that every output bit depends on every input bit. `fold` maps each byte first (e.g. to lower
-// case).
-template <typename Fold>
-std::uint64_t DistinctHash(std::string_view bytes, Fold fold) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (char c : bytes) {
-    h = (h ^ static_cast<std::uint8_t>(fold(c))) * 1099511628211ULL;
-  }
+// MurmurHash3's 64-bit finaliser: every output bit depends on every input bit.
+constexpr std::uint64_t MixBits(std::uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return h;
+}
+
+// A 64-bit hash for distinct counting: FNV-1a over the bytes, then MixBits. `fold` maps each
+// byte first (e.g. to lower case).
+template <typename Fold>
+std::uint64_t DistinctHash(std::string_view bytes, Fold fold) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (char c : bytes) {
+    h = (h ^ static_cast<std::uint8_t>(fold(c))) * 1099511628211ULL;
+  }
+  return MixBits(h);
 }
 inline std::uint64_t DistinctHash(std::string_view bytes) {
   return DistinctHash(bytes, [](char c) { return c; });

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include "parsers/civil_time.h"
+
 namespace edgewatch::access_log {
 namespace {
 
@@ -47,16 +49,6 @@ std::size_t QuotedEnd(std::string_view line, std::size_t pos) {
 }
 
 std::string_view Dash(std::string_view v) { return v == "-" ? std::string_view() : v; }
-
-// Seconds since the epoch of a proleptic Gregorian civil date (Howard Hinnant's algorithm).
-std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) {

@@ -4,6 +4,8 @@
 #include <tuple>
 #include <utility>
 
+#include "parsers/civil_time.h"
+
 namespace edgewatch::mail_log {
 namespace {
 
@@ -93,15 +95,6 @@ std::size_t Rfc3164TimeLength(string_view s) {
 bool IsIsoTime(string_view s) {
   return s.size() >= 19 && IsDigit(s[0]) && s[4] == '-' && s[7] == '-' &&
          (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':';
-}
-
-std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 Reason ReasonOf(string_view detail) {
