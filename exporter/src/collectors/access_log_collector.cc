@@ -3,11 +3,9 @@
 namespace edgewatch {
 
 struct AccessLogCollector::Log {
-  Log(std::string n, std::optional<access_log::Format> f, const AccessLogSettings& settings,
-      bool logged_time)
-      : name(std::move(n)), format(std::move(f)), stats(settings), use_logged_time(logged_time) {}
+  Log(std::optional<access_log::Format> f, const AccessLogSettings& settings, bool logged_time)
+      : format(std::move(f)), stats(settings), use_logged_time(logged_time) {}
 
-  std::string name;
   std::optional<access_log::Format> format;  // none: detected per line
   access_log::AutoFormat detect;
   AccessLogStats stats;
@@ -41,14 +39,14 @@ AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Cloc
 
 AccessLogCollector::~AccessLogCollector() { Stop(); }
 
-void AccessLogCollector::AddLog(const std::string& name, int config_index) {
+void AccessLogCollector::AddLog(int config_index) {
   std::optional<access_log::Format> format;
   if (config_index >= 0 && !config_.logs[static_cast<std::size_t>(config_index)].format.empty()) {
     std::string error;  // validated with the config
     format = access_log::Format::Compile(
         config_.logs[static_cast<std::size_t>(config_index)].format, &error);
   }
-  logs_.push_back(std::make_unique<Log>(name, std::move(format), settings_, config_index < 0));
+  logs_.push_back(std::make_unique<Log>(std::move(format), settings_, config_index < 0));
 }
 
 void AccessLogCollector::Line(std::size_t index, std::string_view line) {
@@ -92,22 +90,23 @@ void ExportByMethodCode(MetricSink& sink, std::string_view name, std::string_vie
 
 void AccessLogCollector::ExportLogs(MetricSink& sink) const {
   const std::int64_t now_ns = clock_.Monotonic().time_since_epoch().count();
-  for (const auto& log : logs_) {
+  for (std::size_t i = 0; i < logs_.size(); ++i) {
+    const auto& log = logs_[i];
+    const std::string& name = LogName(i);
     const auto& s = log->stats;
-    const Labels labels = {{"log", log->name}};
+    const Labels labels = {{"log", name}};
     ExportByMethodCode(sink, "edgewatch_http_requests_total",
                        "Requests in the access log, by method (a fixed set, else OTHER) and code.",
-                       log->name, s.requests());
+                       name, s.requests());
     sink.Counter("edgewatch_http_response_bytes_total", "Response bytes logged (%b / %O).", labels,
                  static_cast<double>(s.response_bytes()));
     sink.Counter("edgewatch_accesslog_parse_errors_total",
                  "Non-empty lines that did not parse in the log's format.", labels,
                  static_cast<double>(s.parse_errors()));
     ExportByMethodCode(sink, "edgewatch_xmlrpc_requests_total",
-                       "Requests for the xmlrpc paths (default /xmlrpc.php).", log->name,
-                       s.xmlrpc());
+                       "Requests for the xmlrpc paths (default /xmlrpc.php).", name, s.xmlrpc());
     ExportByMethodCode(sink, "edgewatch_wp_login_requests_total",
-                       "Requests for the wp-login paths (default /wp-login.php).", log->name,
+                       "Requests for the wp-login paths (default /wp-login.php).", name,
                        s.wp_login());
     sink.Counter("edgewatch_http_pingback_requests_total",
                  "Requests from WordPress pingback verifiers (user agent \"WordPress/x.y; "
@@ -118,7 +117,7 @@ void AccessLogCollector::ExportLogs(MetricSink& sink) const {
           "edgewatch_http_exploit_probes_total",
           "Requests carrying an exploit signature (shellshock: \"() {\"; log4shell: "
           "\"${jndi:\"; path_traversal: \"/../\").",
-          {{"log", log->name}, {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}},
+          {{"log", name}, {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}},
           static_cast<double>(s.probes()[static_cast<std::size_t>(p)]));
     }
     for (const auto& [client, count] :
@@ -126,7 +125,7 @@ void AccessLogCollector::ExportLogs(MetricSink& sink) const {
       sink.Gauge("edgewatch_xmlrpc_top_client_requests",
                  "xmlrpc and wp-login requests of the busiest clients in the top_window (at most "
                  "top_k per log).",
-                 {{"log", log->name}, {"client", std::string(client.view())}},
+                 {{"log", name}, {"client", std::string(client.view())}},
                  static_cast<double>(count));
     }
   }

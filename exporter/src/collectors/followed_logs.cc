@@ -61,7 +61,7 @@ Status FollowedLogsCollector::Start() {
     auto source = std::make_unique<Source>();
     source->first_log = names_.size();
     for (std::size_t i = 0; i < configured_.size(); ++i) {
-      AddLog(configured_[i].name, static_cast<int>(i));
+      AddLog(static_cast<int>(i));
       names_.push_back(configured_[i].name);
     }
     source->follower =
@@ -108,7 +108,7 @@ Status FollowedLogsCollector::Replay(InputKind /*kind*/, const std::string& path
   auto source = std::make_unique<Source>();
   source->first_log = names_.size();
   const std::string name = std::filesystem::path(path).filename().string();
-  AddLog(name, -1);
+  AddLog(-1);
   names_.push_back(name);
   source->follower = std::make_unique<io::FileFollower>(std::vector<io::FollowedLog>{{name, path}},
                                                         Options(follow_, true), clock_, logger_);

@@ -41,11 +41,13 @@ class FollowedLogsCollector : public Collector {
  protected:
   // A new log, numbered from 0 in the order added: configured log `config_index`, or a replayed
   // file (config_index -1). Called under the lock.
-  virtual void AddLog(const std::string& name, int config_index) = 0;
+  virtual void AddLog(int config_index) = 0;
   // One line of log `log` (no newline, never empty). Called under the lock.
   virtual void Line(std::size_t log, std::string_view line) = 0;
   // The subclass' series for every log. Called under the lock.
   virtual void ExportLogs(MetricSink& sink) const = 0;
+  // The log label of log `log`. Under the lock.
+  const std::string& LogName(std::size_t log) const { return names_[log]; }
 
   const Clock& clock_;
   Logger logger_;

@@ -6,10 +6,9 @@
 namespace edgewatch {
 
 struct MailLogCollector::Log {
-  Log(std::string n, const MailLogSettings& settings, bool logged_time, int y)
-      : name(std::move(n)), stats(settings), use_logged_time(logged_time), year(y) {}
+  Log(const MailLogSettings& settings, bool logged_time, int y)
+      : stats(settings), use_logged_time(logged_time), year(y) {}
 
-  std::string name;
   MailLogStats stats;
   bool use_logged_time;      // replay: the snowshoe window runs on the logged times
   int year;                  // for RFC 3164 times, which have none
@@ -47,8 +46,8 @@ MailLogCollector::MailLogCollector(const MailLogConfig& config, const Clock& clo
 
 MailLogCollector::~MailLogCollector() { Stop(); }
 
-void MailLogCollector::AddLog(const std::string& name, int config_index) {
-  logs_.push_back(std::make_unique<Log>(name, settings_, config_index < 0, CurrentYear(clock_)));
+void MailLogCollector::AddLog(int config_index) {
+  logs_.push_back(std::make_unique<Log>(settings_, config_index < 0, CurrentYear(clock_)));
 }
 
 void MailLogCollector::Line(std::size_t index, std::string_view line) {
@@ -77,9 +76,10 @@ void MailLogCollector::Line(std::size_t index, std::string_view line) {
 void MailLogCollector::ExportLogs(MetricSink& sink) const {
   using namespace mail_log;
   const std::int64_t now_ns = clock_.Monotonic().time_since_epoch().count();
-  for (const auto& log : logs_) {
+  for (std::size_t index = 0; index < logs_.size(); ++index) {
+    const auto& log = logs_[index];
     MailLogStats& s = log->stats;
-    const std::string& name = log->name;
+    const std::string& name = LogName(index);
     const Labels labels = {{"log", name}};
     sink.Counter("edgewatch_mail_connections_total",
                  "SMTP connections to smtpd from other hosts (loopback re-injection left out).",

@@ -24,7 +24,7 @@ class MailLogCollector final : public FollowedLogsCollector {
  private:
   struct Log;
 
-  void AddLog(const std::string& name, int config_index) override;
+  void AddLog(int config_index) override;
   void Line(std::size_t log, std::string_view line) override;
   void ExportLogs(MetricSink& sink) const override;
 

@@ -30,8 +30,7 @@ MailLogStats::MailLogStats(const MailLogSettings& settings)
       sender_domains_(kPrecision, kSlices, settings.window_ns),
       messages_(4, kSlices, settings.window_ns) {}
 
-void MailLogStats::AddNetwork(std::string_view client, std::int64_t now_ns) {
-  const auto a = net::ParseAddress(client);
+void MailLogStats::AddNetwork(const std::optional<net::Address>& a, std::int64_t now_ns) {
   if (!a || IsLoopback(*a)) {
     return;
   }
@@ -49,7 +48,7 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
     case EventKind::kConnect:
       if (!loopback) {
         ++connections_;
-        AddNetwork(e.client, now_ns);
+        AddNetwork(client, now_ns);
       }
       break;
     case EventKind::kAccepted:
@@ -75,7 +74,7 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
     case EventKind::kPostscreen:
       ++postscreen_[static_cast<std::size_t>(e.postscreen_result)];
       if (e.postscreen_result == mail_log::PostscreenResult::kConnect) {
-        AddNetwork(e.client, now_ns);
+        AddNetwork(client, now_ns);
       }
       break;
     case EventKind::kSender:

@@ -2,11 +2,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/distinct_counter.h"
 #include "parsers/mail_log/mail_log.h"
+#include "parsers/net/address.h"
 
 namespace edgewatch {
 
@@ -59,7 +61,7 @@ class MailLogStats {
   SnowshoeView Snowshoe(std::int64_t now_ns);
 
  private:
-  void AddNetwork(std::string_view client, std::int64_t now_ns);
+  void AddNetwork(const std::optional<net::Address>& client, std::int64_t now_ns);
 
   MailLogSettings settings_;
   std::uint64_t connections_ = 0;
