@@ -23,7 +23,7 @@ def config(directory, logs, poll_interval="1h", rotate_wait="3s"):
     path = os.path.join(directory, "edgewatch.yml")
     with open(path, "w") as f:
         f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
-                "  enabled: false\nbgp:\n  enabled: false\naccess_log:\n"
+                "  enabled: false\nbgp:\n  enabled: false\nmail_log:\n  enabled: false\naccess_log:\n"
                 f"  poll_interval: {poll_interval}\n  rotate_wait: {rotate_wait}\n  logs:\n")
         for name, pattern, fmt in logs:
             f.write(f"    - name: {name}\n      path: '{pattern}'\n")
@@ -180,6 +180,37 @@ class AccessLogTest(unittest.TestCase):
                                              'method="POST",code="200"}'), 6)
                 self.assertEqual(value(text, 'edgewatch_log_rotations_total{log="site"}'), 1)
 
+    def test_reload_keeps_an_unchanged_section_running(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "access.log")
+            open(log, "w").close()
+            cfg = config(d, [("site", log, "")])
+            line = ('192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "POST /xmlrpc.php HTTP/1.1" 200 5'
+                    ' "-" "-"\n')
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                wait_value(ew, 'edgewatch_log_up{log="site"}', 1, 10)
+                with open(log, "a") as f:
+                    f.write(line * 3)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 3, 5)
+                # Lines written while edgewatch is stopped with a reload pending are read by
+                # the follower that keeps running, not skipped by a new one starting at the end.
+                ew.proc.send_signal(signal.SIGSTOP)
+                with open(log, "a") as f:
+                    f.write(line * 2)
+                ew.proc.send_signal(signal.SIGHUP)
+                ew.proc.send_signal(signal.SIGCONT)
+                ew.wait_for_log("unchanged_collectors_kept=access_log\n", 10)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 5, 5)
+                # A changed section is built again: its counters start from zero at the end of
+                # the file.
+                config(d, [("site", log, ""), ("other", os.path.join(d, "other.log"), "")])
+                ew.proc.send_signal(signal.SIGHUP)
+                ew.wait_for_log('msg="configuration reloaded"', 10, count=2)
+                with open(log, "a") as f:
+                    f.write(line)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 1, 5)
+                self.assertIn('unchanged_collectors_kept=""', ew.read_log())
+
     def test_missing_file_and_bad_format(self):
         with tempfile.TemporaryDirectory() as d:
             cfg = config(d, [("later", os.path.join(d, "later.log"), "")], poll_interval="100ms")
@@ -195,7 +226,7 @@ class AccessLogTest(unittest.TestCase):
             result = subprocess.run([os.environ["EDGEWATCH_BIN"], "check-config",
                                      f"--config.file={bad}"], capture_output=True, text=True)
             self.assertEqual(result.returncode, 2, result.stderr)
-            self.assertIn(f"{bad}:15:15: access_log.logs[0].format: unclosed %{{ in format",
+            self.assertIn(f"{bad}:17:15: access_log.logs[0].format: unclosed %{{ in format",
                           result.stderr)
 
 

@@ -28,20 +28,31 @@ Exporter::Exporter(ExporterOptions options, std::span<const CollectorRegistratio
 
 Exporter::~Exporter() { Stop(); }
 
-Expected<std::shared_ptr<CollectorSet>> Exporter::Build() const {
+Expected<Exporter::Running> Exporter::Build() const {
   auto config = LoadConfig(options_.config_file);
   if (!config) {
     return config.error();
   }
-  CollectorContext context{*config, clock_, logger_, options_.procfs_root};
-  auto set = std::make_shared<CollectorSet>(
-      MakeEnabledCollectors(registry_, options_.collector_overrides, context),
-      config->global.collector_timeout, clock_, logger_);
-  Status started = set->StartAll();
+  Running next{std::make_shared<const Config>(std::move(*config)), nullptr, {}};
+  CollectorContext context{*next.config, clock_, logger_, options_.procfs_root};
+  std::optional<RunningCollectors> running;
+  if (running_.set) {
+    running.emplace(RunningCollectors{*running_.config, *running_.set});
+  }
+  auto collectors = MakeEnabledCollectors(registry_, options_.collector_overrides, context,
+                                          running ? &*running : nullptr);
+  for (const auto& c : collectors) {
+    if (c.running) {
+      next.carried_over.push_back(c.name);
+    }
+  }
+  next.set = std::make_shared<CollectorSet>(std::move(collectors),
+                                            next.config->global.collector_timeout, clock_, logger_);
+  Status started = next.set->StartAll();
   if (!started) {
     return started.error();
   }
-  return set;
+  return next;
 }
 
 void Exporter::RecordReload(bool ok) {
@@ -51,50 +62,55 @@ void Exporter::RecordReload(bool ok) {
   }
 }
 
+void Exporter::Replace(Running next) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    collectors_ = next.set;
+  }
+  if (running_.set) {
+    if (next.set) {
+      running_.set->StopAllBut(*next.set);
+    } else {
+      running_.set->StopAll();
+    }
+  }
+  running_ = std::move(next);
+}
+
 Status Exporter::Start() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
-  auto set = Build();
-  RecordReload(set.ok());
-  if (!set) {
-    return set.error();
+  auto next = Build();
+  RecordReload(next.ok());
+  if (!next) {
+    return next.error();
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  collectors_ = std::move(*set);
+  Replace(std::move(*next));
   return {};
 }
 
 Status Exporter::Reload() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
-  auto set = Build();
-  RecordReload(set.ok());
-  if (!set) {
+  auto next = Build();
+  RecordReload(next.ok());
+  if (!next) {
     logger_.Error("reload failed; keeping the running configuration",
-                  {{"err", set.error().message}});
-    return set.error();
+                  {{"err", next.error().message}});
+    return next.error();
   }
-  std::shared_ptr<CollectorSet> old;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    old = std::exchange(collectors_, std::move(*set));
+  std::string kept;
+  for (const auto& name : next->carried_over) {
+    kept += (kept.empty() ? "" : ",") + name;
   }
-  if (old) {
-    old->StopAll();
-  }
+  Replace(std::move(*next));
   logger_.Info("configuration reloaded",
-               {{"config", options_.config_file.value_or("<embedded default>")}});
+               {{"config", options_.config_file.value_or("<embedded default>")},
+                {"unchanged_collectors_kept", kept}});
   return {};
 }
 
 void Exporter::Stop() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
-  std::shared_ptr<CollectorSet> old;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    old = std::exchange(collectors_, nullptr);
-  }
-  if (old) {
-    old->StopAll();
-  }
+  Replace({});
 }
 
 std::vector<std::string> Exporter::EnabledCollectors() const {

@@ -36,8 +36,9 @@ class Exporter {
   // Loads the config and starts its collectors. An error (bad config, a collector that cannot
   // start) is fatal at start-up.
   Status Start();
-  // Loads the config again. On success the new collectors replace the old; on any error the old
-  // ones keep running. Either way the edgewatch_config_last_reload_* metrics tell.
+  // Loads the config again. On success the new collectors replace the old, except that one whose
+  // registration carries it over (its section unchanged) keeps running with its state; on any
+  // error the old ones keep running. Either way the edgewatch_config_last_reload_* metrics tell.
   Status Reload();
   void Stop();
 
@@ -48,7 +49,17 @@ class Exporter {
   bool Ready() const;
 
  private:
-  Expected<std::shared_ptr<CollectorSet>> Build() const;
+  // A configuration and the collectors built from it.
+  struct Running {
+    std::shared_ptr<const Config> config;
+    std::shared_ptr<CollectorSet> set;
+    std::vector<std::string> carried_over;  // names taken over from the set it replaces
+  };
+
+  // Loads the config and starts its collectors, taking over from running_ what carries over.
+  Expected<Running> Build() const;
+  // Serves `next` (empty on stop) and stops what of running_ it does not take over.
+  void Replace(Running next);
   void RecordReload(bool ok);
 
   ExporterOptions options_;
@@ -57,8 +68,9 @@ class Exporter {
   Logger logger_;
 
   std::mutex reload_mu_;  // serialises Start/Reload/Stop
+  Running running_;       // guarded by reload_mu_
   mutable std::mutex mu_;
-  std::shared_ptr<CollectorSet> collectors_;  // guarded by mu_
+  std::shared_ptr<CollectorSet> collectors_;  // what scrapes use, guarded by mu_
   std::atomic<bool> last_reload_ok_{false};
   std::atomic<double> last_reload_success_seconds_{0};
 };

@@ -8,20 +8,42 @@
 
 namespace edgewatch {
 
+namespace {
+
+// A collector with state (counters, windows, capture, log positions) whose section did not change
+// keeps running across a reload.
+template <auto kSection>
+bool SameSection(const Config& running, const Config& next) {
+  return running.*kSection == next.*kSection;
+}
+
+// Without local_networks, the addresses of the interface are read at start; a reload reads them
+// again.
+bool ReflectionCarriesOver(const Config& running, const Config& next) {
+  return !next.reflection.local_networks.empty() && SameSection<&Config::reflection>(running, next);
+}
+
+}  // namespace
+
+// process and httpd keep no state worth keeping; httpd reads password and CA files at start.
 std::span<const CollectorRegistration> AllCollectors() {
   static constexpr CollectorRegistration kAll[] = {
       {"process", "the exporter's own CPU, memory and file descriptors (process_*)",
-       [](const Config& c) { return c.process.enabled; }, &MakeProcessCollector},
+       [](const Config& c) { return c.process.enabled; }, &MakeProcessCollector, nullptr},
       {"reflection", "UDP reflection/amplification (NTP monlist, DNS, SSDP, ...) from libpcap",
-       [](const Config& c) { return c.reflection.enabled; }, &MakeReflectionCollector},
+       [](const Config& c) { return c.reflection.enabled; }, &MakeReflectionCollector,
+       &ReflectionCarriesOver},
       {"httpd", "web server worker load: mod_status / stub_status pages and /proc processes",
-       [](const Config& c) { return c.httpd.enabled; }, &MakeHttpdCollector},
+       [](const Config& c) { return c.httpd.enabled; }, &MakeHttpdCollector, nullptr},
       {"bgp", "BGP neighbour reachability: continuous ICMP echo, RTT histograms, loss",
-       [](const Config& c) { return c.bgp.enabled; }, &MakeBgpCollector},
+       [](const Config& c) { return c.bgp.enabled; }, &MakeBgpCollector,
+       &SameSection<&Config::bgp>},
       {"access_log", "httpd access logs: xmlrpc / wp-login floods, pingbacks, exploit probes",
-       [](const Config& c) { return c.access_log.enabled; }, &MakeAccessLogCollector},
+       [](const Config& c) { return c.access_log.enabled; }, &MakeAccessLogCollector,
+       &SameSection<&Config::access_log>},
       {"mail_log", "mail logs: rejects, RBL hits, spam-filter pass-through, snowshoe indicators",
-       [](const Config& c) { return c.mail_log.enabled; }, &MakeMailLogCollector},
+       [](const Config& c) { return c.mail_log.enabled; }, &MakeMailLogCollector,
+       &SameSection<&Config::mail_log>},
   };
   return kAll;
 }
@@ -34,11 +56,19 @@ bool IsEnabled(const CollectorRegistration& registration,
 
 std::vector<NamedCollector> MakeEnabledCollectors(std::span<const CollectorRegistration> registry,
                                                   const std::map<std::string, bool>& overrides,
-                                                  const CollectorContext& base) {
+                                                  const CollectorContext& base,
+                                                  const RunningCollectors* running) {
   std::vector<NamedCollector> out;
   for (const auto& r : registry) {
     if (!IsEnabled(r, overrides, base.config)) {
       continue;
+    }
+    if (running != nullptr && r.carries_over != nullptr &&
+        r.carries_over(running->config, base.config)) {
+      if (auto collector = running->set.Find(r.name)) {
+        out.push_back({std::string(r.name), std::move(collector), true});
+        continue;
+      }
     }
     CollectorContext context = base;
     context.logger = base.logger.With("collector", r.name);

@@ -29,6 +29,9 @@ struct CollectorRegistration {
   std::string_view description;
   bool (*enabled)(const Config& config);
   std::unique_ptr<Collector> (*make)(const CollectorContext& context);
+  // Whether a running collector carries over a reload from `running` to `next`, keeping its
+  // counters, capture and log positions. Null: a reload always builds it again.
+  bool (*carries_over)(const Config& running, const Config& next);
 };
 
 // Every collector edgewatch has, one line each in all_collectors.cc.
@@ -39,10 +42,18 @@ std::span<const CollectorRegistration> AllCollectors();
 bool IsEnabled(const CollectorRegistration& registration,
                const std::map<std::string, bool>& overrides, const Config& config);
 
+// The collectors a reload replaces, with the configuration they run.
+struct RunningCollectors {
+  const Config& config;
+  const CollectorSet& set;
+};
+
 // Builds the enabled collectors: a collector runs if its config section enables it, unless
-// `overrides` (from --collector.NAME / --no-collector.NAME) says otherwise.
+// `overrides` (from --collector.NAME / --no-collector.NAME) says otherwise. With `running` (a
+// reload), one that runs and carries over to the new config is taken over instead of built.
 std::vector<NamedCollector> MakeEnabledCollectors(std::span<const CollectorRegistration> registry,
                                                   const std::map<std::string, bool>& overrides,
-                                                  const CollectorContext& base);
+                                                  const CollectorContext& base,
+                                                  const RunningCollectors* running = nullptr);
 
 }  // namespace edgewatch

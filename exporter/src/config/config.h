@@ -32,6 +32,8 @@ struct NtpReflectionConfig {
   bool monlist_probe = false;
   std::chrono::milliseconds probe_interval{std::chrono::minutes(1)};
   std::chrono::milliseconds probe_timeout{std::chrono::seconds(2)};
+
+  friend bool operator==(const NtpReflectionConfig&, const NtpReflectionConfig&) = default;
 };
 
 // UDP reflection/amplification traffic seen by libpcap.
@@ -54,6 +56,8 @@ struct ReflectionConfig {
   NtpReflectionConfig ntp;
 
   static std::vector<reflection::Vector> AllVectors();
+
+  friend bool operator==(const ReflectionConfig&, const ReflectionConfig&) = default;
 };
 
 // One web server whose status page is fetched at scrape time.
@@ -93,6 +97,8 @@ struct BgpNeighborConfig {
   std::optional<IpAddress> source;   // source address of the probes
   std::optional<std::uint64_t> ttl;  // IP TTL / hop limit of the probes
   std::optional<bool> tcp_probe;     // defaults from BgpConfig
+
+  friend bool operator==(const BgpNeighborConfig&, const BgpNeighborConfig&) = default;
 };
 
 // BGP neighbour reachability.
@@ -107,6 +113,8 @@ struct BgpConfig {
   bool tcp_probe = false;
   std::chrono::milliseconds tcp_probe_interval{std::chrono::seconds(10)};
   std::vector<BgpNeighborConfig> neighbors;
+
+  friend bool operator==(const BgpConfig&, const BgpConfig&) = default;
 };
 
 // How log files are followed (access_log and mail_log each have these keys).
@@ -116,12 +124,16 @@ struct FollowConfig {
   // A file renamed away or replaced is read for this long after its last write.
   std::chrono::milliseconds rotate_wait{std::chrono::seconds(30)};
   std::uint64_t max_line_length = 64 * 1024;  // longer lines are cut and counted
+
+  friend bool operator==(const FollowConfig&, const FollowConfig&) = default;
 };
 
 struct AccessLogFileConfig {
   std::string name;    // the log label
   std::string path;    // a path or a glob
   std::string format;  // a predefined name or a format string; empty: detected per line
+
+  friend bool operator==(const AccessLogFileConfig&, const AccessLogFileConfig&) = default;
 };
 
 // httpd access logs: request rates, xmlrpc / wp-login floods, pingbacks, exploit probes.
@@ -135,11 +147,15 @@ struct AccessLogConfig {
   std::uint64_t top_k = 10;  // clients shown per log
   std::chrono::milliseconds top_window{std::chrono::minutes(10)};
   FollowConfig follow;
+
+  friend bool operator==(const AccessLogConfig&, const AccessLogConfig&) = default;
 };
 
 struct MailLogFileConfig {
   std::string name;  // the log label
   std::string path;  // a path or a glob
+
+  friend bool operator==(const MailLogFileConfig&, const MailLogFileConfig&) = default;
 };
 
 // Mail logs: rejects, RBL hits, postscreen, content-filter verdicts, deliveries, snowshoe.
@@ -152,6 +168,8 @@ struct MailLogConfig {
   // The sliding window of the snowshoe indicators.
   std::chrono::milliseconds snowshoe_window{std::chrono::hours(1)};
   FollowConfig follow;
+
+  friend bool operator==(const MailLogConfig&, const MailLogConfig&) = default;
 };
 
 // The whole configuration. Each collector has one section with at least `enabled`.

@@ -38,6 +38,7 @@ CollectorSet::CollectorSet(std::vector<NamedCollector> collectors,
     auto entry = std::make_shared<Entry>();
     entry->name = std::move(c.name);
     entry->collector = std::move(c.collector);
+    entry->carried_over = c.running;
     entries_.push_back(std::move(entry));
   }
 }
@@ -50,10 +51,15 @@ CollectorSet::~CollectorSet() {
 
 Status CollectorSet::StartAll() {
   for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i]->carried_over) {
+      continue;
+    }
     Status s = entries_[i]->collector->Start();
     if (!s) {
       for (size_t j = 0; j < i; ++j) {
-        entries_[j]->collector->Stop();
+        if (!entries_[j]->carried_over) {
+          entries_[j]->collector->Stop();
+        }
       }
       return Error{"collector " + entries_[i]->name + ": " + s.error().message};
     }
@@ -67,6 +73,24 @@ void CollectorSet::StopAll() {
     e->collector->Stop();
   }
   started_ = false;
+}
+
+void CollectorSet::StopAllBut(const CollectorSet& next) {
+  for (auto& e : entries_) {
+    if (next.Find(e->name) != e->collector) {
+      e->collector->Stop();
+    }
+  }
+  started_ = false;
+}
+
+std::shared_ptr<Collector> CollectorSet::Find(std::string_view name) const {
+  for (const auto& e : entries_) {
+    if (e->name == name) {
+      return e->collector;
+    }
+  }
+  return nullptr;
 }
 
 std::vector<std::string> CollectorSet::Names() const {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -16,6 +17,7 @@ namespace edgewatch {
 struct NamedCollector {
   std::string name;
   std::shared_ptr<Collector> collector;
+  bool running = false;  // carried over from the set it replaces: started already
 };
 
 // The enabled collectors of one configuration. Collect() runs every collector concurrently,
@@ -30,9 +32,15 @@ class CollectorSet final : public prometheus::Collectable {
                const Clock& clock, Logger logger);
   ~CollectorSet() override;
 
-  // Starts every collector; on the first error stops those already started and returns it.
+  // Starts every collector not already running; on the first error stops those it started and
+  // returns it.
   Status StartAll();
   void StopAll();
+  // Hands over to `next`, which replaces this set: stops the collectors `next` does not hold.
+  void StopAllBut(const CollectorSet& next);
+
+  // The collector called `name`, or null.
+  std::shared_ptr<Collector> Find(std::string_view name) const;
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -42,6 +50,7 @@ class CollectorSet final : public prometheus::Collectable {
   struct Entry {
     std::string name;
     std::shared_ptr<Collector> collector;
+    bool carried_over = false;
     std::atomic<bool> busy{false};
   };
 

@@ -17,6 +17,53 @@ const std::string kNoCapture =
     "reflection:\n  enabled: false\nhttpd:\n  enabled: false\nbgp:\n  enabled: "
     "false\naccess_log:\n  enabled: false\nmail_log:\n  enabled: false\n";
 
+// Records starts and stops, and exports which instance it is.
+struct Lifecycle {
+  int made = 0;
+  int started = 0;
+  int stopped = 0;
+};
+Lifecycle lifecycle;
+
+class TrackedCollector : public Collector {
+ public:
+  TrackedCollector() : instance_(++lifecycle.made) {}
+  Status Start() override {
+    ++lifecycle.started;
+    return {};
+  }
+  void Stop() override { ++lifecycle.stopped; }
+  Status Collect(MetricSink& sink) const override {
+    sink.Gauge("test_instance", "Which instance this is.", {}, instance_);
+    return {};
+  }
+
+ private:
+  int instance_;
+};
+
+class FailingCollector : public Collector {
+ public:
+  Status Start() override { return Error{"cannot start"}; }
+  Status Collect(MetricSink&) const override { return {}; }
+};
+
+// "tracked" carries over while bgp.interval is unchanged; "failing" runs while bgp.window is 7.
+constexpr CollectorRegistration kTestRegistry[] = {
+    {"tracked", "test", [](const Config&) { return true; },
+     [](const CollectorContext&) -> std::unique_ptr<Collector> {
+       return std::make_unique<TrackedCollector>();
+     },
+     [](const Config& running, const Config& next) {
+       return running.bgp.interval == next.bgp.interval;
+     }},
+    {"failing", "test", [](const Config& c) { return c.bgp.window == 7; },
+     [](const CollectorContext&) -> std::unique_ptr<Collector> {
+       return std::make_unique<FailingCollector>();
+     },
+     nullptr},
+};
+
 class ExporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -29,8 +76,8 @@ class ExporterTest : public ::testing::Test {
 
   void WriteConfig(const std::string& text) { std::ofstream(config_) << text; }
 
-  Exporter Make() {
-    return Exporter({config_, {}, testing::TestData("procfs")}, AllCollectors(), clock_,
+  Exporter Make(std::span<const CollectorRegistration> registry = AllCollectors()) {
+    return Exporter({config_, {}, testing::TestData("procfs")}, registry, clock_,
                     Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
   }
 
@@ -95,6 +142,74 @@ TEST_F(ExporterTest, StartFailsOnBadConfig) {
                                    ":1:1: bogus: unknown key; valid keys here: global, "
                                    "process, reflection, httpd, bgp, access_log, mail_log");
   EXPECT_FALSE(exporter.Ready());
+}
+
+TEST_F(ExporterTest, ReloadKeepsCollectorsThatCarryOverAndReplacesTheRest) {
+  lifecycle = {};
+  WriteConfig("bgp:\n  interval: 1s\n");
+  {
+    Exporter exporter = Make(kTestRegistry);
+    ASSERT_TRUE(exporter.Start().ok());
+    EXPECT_NE(exporter.Scrape().find("\ntest_instance 1\n"), std::string::npos);
+
+    ASSERT_TRUE(exporter.Reload().ok());  // same file: the running instance stays
+    EXPECT_NE(exporter.Scrape().find("\ntest_instance 1\n"), std::string::npos);
+    EXPECT_EQ(lifecycle.made, 1);
+    EXPECT_EQ(lifecycle.started, 1);
+    EXPECT_EQ(lifecycle.stopped, 0);
+    EXPECT_NE(log_.str().find("unchanged_collectors_kept=tracked"), std::string::npos)
+        << log_.str();
+
+    // A reload that fails to start another collector leaves the kept one running.
+    WriteConfig("bgp:\n  interval: 1s\n  window: 7\n");
+    Status failed = exporter.Reload();
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().message, "collector failing: cannot start");
+    EXPECT_EQ(lifecycle.stopped, 0);
+    EXPECT_NE(exporter.Scrape().find("\ntest_instance 1\n"), std::string::npos);
+
+    WriteConfig("bgp:\n  interval: 2s\n");  // its section changed: a new instance
+    ASSERT_TRUE(exporter.Reload().ok());
+    EXPECT_NE(exporter.Scrape().find("\ntest_instance 2\n"), std::string::npos);
+    EXPECT_EQ(lifecycle.started, 2);
+    EXPECT_EQ(lifecycle.stopped, 1);
+  }
+  EXPECT_EQ(lifecycle.stopped, 2);  // the exporter stops what runs when it goes
+}
+
+// Which of the real collectors carry over a reload, and when.
+TEST(CarriesOverTest, StatefulCollectorsWithAnUnchangedSection) {
+  const auto find = [](std::string_view name) {
+    for (const auto& r : AllCollectors()) {
+      if (r.name == name) {
+        return r;
+      }
+    }
+    ADD_FAILURE() << name;
+    return CollectorRegistration{};
+  };
+  EXPECT_EQ(find("process").carries_over, nullptr);
+  EXPECT_EQ(find("httpd").carries_over, nullptr);  // reads password and CA files at start
+
+  Config running;
+  running.bgp.neighbors.emplace_back().name = "r1";
+  running.access_log.logs.emplace_back().path = "/var/log/apache2/access.log";
+  running.mail_log.logs.emplace_back().path = "/var/log/mail.log";
+  running.reflection.local_networks.push_back(*ParseCidr("192.0.2.0/24"));
+  for (std::string_view name : {"reflection", "bgp", "access_log", "mail_log"}) {
+    EXPECT_TRUE(find(name).carries_over(running, running)) << name;
+  }
+  Config next = running;
+  next.bgp.neighbors[0].ttl = 5;
+  next.access_log.follow.rotate_wait = std::chrono::seconds(5);
+  next.mail_log.rbls.clear();
+  next.reflection.ntp.monlist_probe = true;
+  for (std::string_view name : {"reflection", "bgp", "access_log", "mail_log"}) {
+    EXPECT_FALSE(find(name).carries_over(running, next)) << name;
+  }
+  // Addresses read from the interface at start are read again.
+  running.reflection.local_networks.clear();
+  EXPECT_FALSE(find("reflection").carries_over(running, running));
 }
 
 }  // namespace

@@ -39,9 +39,10 @@ constexpr CollectorRegistration kTestRegistry[] = {
     {"lines", "test", [](const Config&) { return true; },
      [](const CollectorContext&) -> std::unique_ptr<Collector> {
        return std::make_unique<LineCounter>();
-     }},
+     },
+     nullptr},
     {"process", "the process collector, which reads no replay input",
-     [](const Config&) { return true; }, &MakeProcessCollector},
+     [](const Config&) { return true; }, &MakeProcessCollector, nullptr},
 };
 
 int Replay(std::vector<std::pair<InputKind, std::string>> inputs, std::string& out,
