@@ -8,6 +8,7 @@ import time
 import unittest
 
 from edgewatch_process import Edgewatch, require_tool, scrape, value, wait_value
+from metrics_docs import undocumented
 from netns import LoopbackNamespace, VethHost, run
 
 INTERVAL_MS = 100
@@ -90,6 +91,7 @@ class BgpProberTest(unittest.TestCase):
                                   ew.read_log())
                     self.assertIn('edgewatch_bgp_neighbor_info{neighbor="named",'
                                   'address="localhost"', text)
+                    self.assertEqual(undocumented(text), [])
                     line = capture.communicate(timeout=20)[0]
                     self.assertIn("ttl 7", line)
                     self.assertIn(f"{host.OUTER_IP} > {host.INNER_IP}", line)

@@ -6,6 +6,7 @@ import subprocess
 import unittest
 
 from edgewatch_process import BIN, TESTDATA, require_tool, value
+from metrics_docs import undocumented
 
 GOLDEN = os.path.join(TESTDATA, "reflection", "incident.golden.prom")
 CONFIG = os.path.join(TESTDATA, "reflection", "incident.yml")
@@ -54,6 +55,22 @@ class ReplayTest(unittest.TestCase):
                                     '{vector="dns",target="198.51.100.10"}'), 4 * 1200)
         self.assertEqual(value(out, 'edgewatch_capture_packets_received_total'
                                     '{interface="replay"}'), 152)
+
+    def test_every_family_is_documented(self):
+        data = lambda *p: os.path.join(TESTDATA, *p)
+        out = replay(f"--config.file={CONFIG}", "--pcap", PCAP,
+                     "--pcap", data("pcap", "malformed.pcap"),
+                     "--access-log", data("access_log", "incident-xmlrpc-flood.log"),
+                     "--mail-log", data("mail_log", "snowshoe.log"),
+                     "--mail-log", data("mail_log", "crowdsec-postscreen-logs.log"),
+                     "--mail-log", data("mail_log", "crowdsec-amavis.log"),
+                     "--mod-status", data("mod_status", "netdata-extended-status-mpm-event.txt"),
+                     "--mod-status", data("mod_status", "nginx-stub-status-SYNTHETIC.txt"))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        for family in ("edgewatch_reflection_top_target_bytes", "edgewatch_mail_distinct_sender_domains",
+                       "edgewatch_httpd_scoreboard", "edgewatch_xmlrpc_top_client_requests"):
+            self.assertIn(f"# TYPE {family} gauge", out.stdout)
+        self.assertEqual(undocumented(out.stdout), [])
 
     def test_pcapng_reads_like_pcap(self):
         pcap = replay(f"--config.file={CONFIG}", "--pcap", PCAP)

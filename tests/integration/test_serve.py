@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 from edgewatch_process import BIN, Edgewatch, require_tool
+from metrics_docs import undocumented
 
 TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -65,6 +66,7 @@ class ServeTest(unittest.TestCase):
                          "edgewatch_config_last_reload_successful 1",
                          "edgewatch_config_last_reload_success_timestamp_seconds"):
                 self.assertIn(name, text)
+            self.assertEqual(undocumented(text), [])
             check = subprocess.run([promtool, "check", "metrics"], input=body,
                                    capture_output=True, timeout=30)
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
