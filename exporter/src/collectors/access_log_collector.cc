@@ -71,11 +71,17 @@ void AccessLogCollector::Line(std::size_t index, std::string_view line) {
 
 namespace {
 
+// Series appear with their first request, except POST 200 when `post_200_always`: a flood of
+// those right after a start then shows in rate() from its first request, not from the second
+// scrape.
 void ExportByMethodCode(MetricSink& sink, std::string_view name, std::string_view help,
-                        const std::string& log, const AccessLogStats::ByMethodCode& counts) {
-  for (int m = 0; m < access_log::kMethodCount; ++m) {
-    for (int code = 0; code < AccessLogStats::kCodes; ++code) {
-      if (const auto n = counts[static_cast<std::size_t>(m)][static_cast<std::size_t>(code)]) {
+                        const std::string& log, const AccessLogStats::ByMethodCode& counts,
+                        bool post_200_always = false) {
+  constexpr auto kPost = static_cast<std::size_t>(access_log::Method::kPost);
+  for (std::size_t m = 0; m < access_log::kMethodCount; ++m) {
+    for (std::size_t code = 0; code < AccessLogStats::kCodes; ++code) {
+      const auto n = counts[m][code];
+      if (n > 0 || (post_200_always && m == kPost && code + 100 == 200)) {
         sink.Counter(name, help,
                      {{"log", log},
                       {"method", access_log::MethodName(static_cast<access_log::Method>(m))},
@@ -104,10 +110,11 @@ void AccessLogCollector::ExportLogs(MetricSink& sink) const {
                  "Non-empty lines that did not parse in the log's format.", labels,
                  static_cast<double>(s.parse_errors()));
     ExportByMethodCode(sink, "edgewatch_xmlrpc_requests_total",
-                       "Requests for the xmlrpc paths (default /xmlrpc.php).", name, s.xmlrpc());
+                       "Requests for the xmlrpc paths (default /xmlrpc.php).", name, s.xmlrpc(),
+                       true);
     ExportByMethodCode(sink, "edgewatch_wp_login_requests_total",
                        "Requests for the wp-login paths (default /wp-login.php).", name,
-                       s.wp_login());
+                       s.wp_login(), true);
     sink.Counter("edgewatch_http_pingback_requests_total",
                  "Requests from WordPress pingback verifiers (user agent \"WordPress/x.y; "
                  "http...\"): this host is the target of a pingback flood.",

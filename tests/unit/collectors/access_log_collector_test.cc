@@ -189,6 +189,15 @@ TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
   AccessLogCollector c(config, clock_, logger(), std::move(trigger));
   ASSERT_TRUE(c.Start().ok());
   step->AwaitFirstRound();
+  // Before any request, POST 200 of xmlrpc and wp-login are there at 0 (so that rate() sees a
+  // flood from its first request), and no other series.
+  const std::string before = Text(c);
+  EXPECT_THAT(before, HasSubstr("edgewatch_xmlrpc_requests_total{log=\"site\",method=\"POST\","
+                                "code=\"200\"} 0\n"));
+  EXPECT_THAT(before, HasSubstr("edgewatch_wp_login_requests_total{log=\"site\",method=\"POST\","
+                                "code=\"200\"} 0\n"));
+  EXPECT_THAT(before, Not(HasSubstr("edgewatch_http_requests_total{")));
+  EXPECT_THAT(before, Not(HasSubstr("code=\"403\"")));
   std::ofstream(path, std::ios::app) << "192.0.2.5 200 /xmlrpc.php\n192.0.2.5 200 /x\ngarbage\n\n";
   step->Step();
   const std::string t = Text(c);
