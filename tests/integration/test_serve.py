@@ -71,6 +71,13 @@ class ServeTest(unittest.TestCase):
                                    capture_output=True, timeout=30)
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
+    def test_open_file_limit_raised_to_the_hard_limit(self):
+        # Every followed log file holds a descriptor; like Go exporters, edgewatch lifts its soft
+        # limit to the hard one.
+        prlimit = require_tool("prlimit")
+        with Edgewatch(wrapper=(prlimit, "--nofile=256:4096")) as ew:
+            self.assertIn("\nprocess_max_fds 4096\n", get(ew.url())[2].decode())
+
     def test_gzip_when_asked(self):
         with Edgewatch() as ew:
             status, headers, body = get(ew.url(), {"Accept-Encoding": "gzip"})

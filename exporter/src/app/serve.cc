@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -28,6 +30,16 @@ void PrintLines(std::ostream& err, const std::string& what, const Error& error) 
   err << "edgewatch: " << what << ":\n" << error.message << "\n";
 }
 
+// The soft limit on open files up to the hard one, as Go exporters do: every followed log file
+// holds a descriptor, and 1024 is soon reached with a glob over many virtual hosts' logs.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 int RunServe(const CliOptions& options, std::span<const CollectorRegistration> registry,
@@ -54,6 +66,7 @@ int RunServe(const CliOptions& options, std::span<const CollectorRegistration> r
     tls = std::move(*ctx);
   }
 
+  RaiseOpenFileLimit();
   Exporter exporter({options.config_file, options.collector_overrides, options.procfs_root},
                     registry, clock, logger);
   if (Status s = exporter.Start(); !s) {

@@ -48,6 +48,7 @@ namespace {
 io::FollowerOptions Options(const FollowConfig& c, bool from_start) {
   io::FollowerOptions o;
   o.max_line = c.max_line_length;
+  o.max_files = c.max_files;
   o.rotate_wait = c.rotate_wait;
   o.from_start = from_start;
   return o;
@@ -68,7 +69,7 @@ Status FollowedLogsCollector::Start() {
         std::make_unique<io::FileFollower>(configured_, Options(follow_, false), clock_, logger_);
     if (!trigger_) {
       trigger_ = std::make_unique<io::ChangeTrigger>(source->follower->Directories(),
-                                                     follow_.poll_interval);
+                                                     follow_.poll_interval, clock_);
     }
     sources_.insert(sources_.begin(), std::move(source));
   }
@@ -82,7 +83,7 @@ void FollowedLogsCollector::FollowLoop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       Lines lines(*this, sources_[0]->first_log);
-      more = sources_[0]->follower->Poll(lines);
+      more = sources_[0]->follower->Poll(lines, trigger_->WrittenOnly());
     }
     if (!more && !trigger_->Wait()) {
       break;

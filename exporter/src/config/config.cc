@@ -214,6 +214,8 @@ void ReadFollow(MapReader& m, FollowConfig& c) {
   m.Value("rotate_wait", c.rotate_wait, ParseDuration);
   m.Value("max_line_length", c.max_line_length,
           [](const std::string& t) { return ParseUnsigned(t, 256, 16u << 20); });
+  m.Value("max_files", c.max_files,
+          [](const std::string& t) { return ParseUnsigned(t, 1, 10000); });
 }
 
 // name and path of an access_log or mail_log entry.

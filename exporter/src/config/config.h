@@ -124,6 +124,7 @@ struct FollowConfig {
   // A file renamed away or replaced is read for this long after its last write.
   std::chrono::milliseconds rotate_wait{std::chrono::seconds(30)};
   std::uint64_t max_line_length = 64 * 1024;  // longer lines are cut and counted
+  std::uint64_t max_files = 64;               // files followed per log (a glob's matches) at most
 
   friend bool operator==(const FollowConfig&, const FollowConfig&) = default;
 };

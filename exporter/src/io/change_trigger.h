@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/trigger.h"
 
 namespace edgewatch::io {
@@ -13,15 +14,20 @@ namespace edgewatch::io {
 // Fires when inotify reports a change in one of `directories` (a file created, written, renamed
 // or deleted there), and at the latest every `interval`: the polling fallback for what inotify
 // cannot see (a watched directory moved away and back, network filesystems, no inotify at all).
-// Watches are renewed on every Wait(), so a directory that appears later is watched from then.
+// Watching starts at construction and is renewed on every Wait(), so a directory that appears
+// later is watched from then.
+// When only files were written, WrittenOnly() names them as directory + "/" + name, so a reader
+// of many files reads just those; at least every `interval` it is null (read everything).
 // Runs on Boost.Asio; Wait() from one thread, Stop() from any.
 class ChangeTrigger final : public Trigger {
  public:
-  ChangeTrigger(std::vector<std::string> directories, std::chrono::milliseconds interval);
+  ChangeTrigger(std::vector<std::string> directories, std::chrono::milliseconds interval,
+                const Clock& clock);
   ~ChangeTrigger() override;
 
   bool Wait() override;
   void Stop() override;
+  const std::vector<std::string>* WrittenOnly() const override;
 
  private:
   struct Impl;

@@ -19,6 +19,21 @@ constexpr std::size_t kRemembered = 16;
 
 bool HasGlob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
+// The directory of a path or pattern, as watched.
+std::string DirectoryOf(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos
+             ? "."
+             : std::string(path.substr(0, std::max<std::size_t>(slash, 1)));
+}
+
+// How a ChangeTrigger watching DirectoryOf(path) names the file.
+std::string WatchedAs(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return DirectoryOf(path) + "/" +
+         std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
 std::vector<std::string> Expand(const std::string& pattern) {
   if (!HasGlob(pattern)) {
     return {pattern};
@@ -38,6 +53,7 @@ std::vector<std::string> Expand(const std::string& pattern) {
 
 struct FileFollower::File {
   std::string path;
+  std::string watched_as;  // WatchedAs(path)
   UniqueFd fd;
   dev_t dev = 0;
   ino_t ino = 0;
@@ -82,10 +98,7 @@ const LogHealth& FileFollower::Health(std::size_t log) const { return logs_[log]
 std::vector<std::string> FileFollower::Directories() const {
   std::vector<std::string> out;
   for (const auto& log : logs_) {
-    const auto& pattern = log->config.pattern;
-    const auto slash = pattern.rfind('/');
-    std::string dir =
-        slash == std::string::npos ? "." : pattern.substr(0, std::max<std::size_t>(slash, 1));
+    std::string dir = DirectoryOf(log->config.pattern);
     if (!HasGlob(dir) && std::find(out.begin(), out.end(), dir) == out.end()) {
       out.push_back(std::move(dir));
     }
@@ -93,25 +106,40 @@ std::vector<std::string> FileFollower::Directories() const {
   return out;
 }
 
-bool FileFollower::Poll(LineSink& sink) {
+bool FileFollower::Poll(LineSink& sink, const std::vector<std::string>* written_only) {
+  if (!started_) {
+    written_only = nullptr;
+  }
+  const auto written = [&](const File& file) {
+    return written_only == nullptr ||
+           std::binary_search(written_only->begin(), written_only->end(), file.watched_as);
+  };
+  const auto deleted = [](const File& file) {
+    struct stat st {};
+    return ::fstat(file.fd.get(), &st) != 0 || st.st_nlink == 0;
+  };
   bool more = false;
   for (std::size_t i = 0; i < logs_.size(); ++i) {
     Log& log = *logs_[i];
-    Discover(log);
-    // What a rotated file still holds comes before its successor's lines.
-    for (bool rotated : {true, false}) {
-      for (auto& file : log.files) {
-        if (file->rotated == rotated) {
-          Read(log, i, *file, more, sink);
-        }
+    if (written_only == nullptr) {
+      Discover(log);
+    }
+    // What a rotated file still holds comes before its successor's lines. Rotated files are read
+    // every round: writes to them show under a name outside the pattern.
+    for (auto& file : log.files) {
+      if (file->rotated) {
+        Read(log, i, *file, more, sink);
+      }
+    }
+    for (auto& file : log.files) {
+      if (!file->rotated && written(*file)) {
+        Read(log, i, *file, more, sink);
       }
     }
     const auto now = clock_.Monotonic();
     for (std::size_t f = 0; f < log.files.size();) {
       File& file = *log.files[f];
-      struct stat st {};
-      const bool deleted = ::fstat(file.fd.get(), &st) != 0 || st.st_nlink == 0;
-      if (file.rotated && (deleted || now - file.last_change >= options_.rotate_wait)) {
+      if (file.rotated && (now - file.last_change >= options_.rotate_wait || deleted(file))) {
         Close(log, i, file, sink);
         log.files.erase(log.files.begin() + static_cast<std::ptrdiff_t>(f));
       } else {
@@ -141,7 +169,10 @@ void FileFollower::Discover(Log& log) {
     });
     if (known != log.files.end()) {  // the same file, maybe renamed within the pattern
       File& f = **known;
-      f.path = path;
+      if (f.path != path) {
+        f.path = path;
+        f.watched_as = WatchedAs(path);
+      }
       f.seen = true;
       if (f.rotated) {  // back (its directory was moved away and back)
         f.rotated = false;
@@ -170,6 +201,7 @@ void FileFollower::Discover(Log& log) {
     log.last_error.clear();
     auto file = std::make_unique<File>();
     file->path = path;
+    file->watched_as = WatchedAs(path);
     file->dev = st.st_dev;
     file->ino = st.st_ino;
     file->fd = std::move(fd);

@@ -68,8 +68,10 @@ class FileFollower {
   FileFollower& operator=(const FileFollower&) = delete;
 
   // One round: finds new, renamed, replaced, truncated and deleted files, and reads what was
-  // appended. True if a file had more than the read budget left (call again soon).
-  bool Poll(LineSink& sink);
+  // appended. True if a file had more than the read budget left (call again soon). With
+  // `written_only` (sorted paths, as a ChangeTrigger reports them: directory + "/" + name) the
+  // round only reads those files and the renamed-away ones: nothing else changed.
+  bool Poll(LineSink& sink, const std::vector<std::string>* written_only = nullptr);
   // Hands on every file's unterminated last line (end of a replay).
   void Flush(LineSink& sink);
 

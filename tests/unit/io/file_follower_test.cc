@@ -249,8 +249,62 @@ TEST_F(FileFollowerTest, OnlyRegularFilesAndAtMostMaxFiles) {
   EXPECT_NE(log_text_.str().find("too many files match"), std::string::npos);
 }
 
+TEST_F(FileFollowerTest, WrittenOnlyRoundsReadJustTheWrittenAndRotatedFiles) {
+  Append(Path("a.log"), "");
+  Append(Path("b.log"), "");
+  auto f = Follow({{"web", Path("*.log")}});
+  const V none;
+  const V a_only{Path("a.log")};
+  f->Poll(sink_, &a_only);  // the first round looks for files whatever it is told
+  EXPECT_EQ(f->Health(0).open_files, 2u);
+  Append(Path("a.log"), "a1\n");
+  Append(Path("b.log"), "b1\n");
+  Append(Path("c.log"), "c1\n");
+  f->Poll(sink_, &a_only);
+  EXPECT_EQ(sink_.Take(), V{"0:a1"});
+  EXPECT_EQ(f->Health(0).open_files, 2u);  // nobody looked for c.log
+  fs::rename(Path("a.log"), Path("a.old"));
+  EXPECT_EQ(Poll(*f), (V{"0:b1", "0:c1"}));  // a full round: c.log is new, read from its start
+  EXPECT_EQ(f->Health(0).rotations, 1u);
+  Append(Path("a.old"), "a2\n");
+  f->Poll(sink_, &none);  // a renamed-away file is read in every round
+  EXPECT_EQ(sink_.Take(), V{"0:a2"});
+}
+
+// Real inotify on a temporary directory: events are queued by the writes themselves, so each
+// Wait() below returns at once.
+TEST_F(FileFollowerTest, ChangeTriggerNamesWrittenFilesAndOtherwiseEverything) {
+  ChangeTrigger trigger({dir_.string()}, std::chrono::hours(1), clock_);
+  EXPECT_EQ(trigger.WrittenOnly(), nullptr);
+  Append(Path("a.log"), "created\n");
+  Append(Path("b.log"), "created\n");
+  ASSERT_TRUE(trigger.Wait());
+  EXPECT_EQ(trigger.WrittenOnly(), nullptr);  // the first round, and files were created
+
+  Append(Path("b.log"), "x\n");
+  Append(Path("a.log"), "x\n");
+  ASSERT_TRUE(trigger.Wait());
+  ASSERT_NE(trigger.WrittenOnly(), nullptr);
+  EXPECT_EQ(*trigger.WrittenOnly(), (V{Path("a.log"), Path("b.log")}));
+
+  fs::rename(Path("a.log"), Path("a.log.1"));
+  ASSERT_TRUE(trigger.Wait());
+  EXPECT_EQ(trigger.WrittenOnly(), nullptr);
+
+  // Writes alone, but a whole interval since everything was last read: everything again.
+  clock_.Advance(std::chrono::hours(1));
+  Append(Path("b.log"), "x\n");
+  ASSERT_TRUE(trigger.Wait());
+  EXPECT_EQ(trigger.WrittenOnly(), nullptr);
+  Append(Path("b.log"), "x\n");
+  ASSERT_TRUE(trigger.Wait());
+  ASSERT_NE(trigger.WrittenOnly(), nullptr);
+  EXPECT_EQ(*trigger.WrittenOnly(), V{Path("b.log")});
+}
+
 TEST(ChangeTriggerTest, StopEndsWaiting) {
-  ChangeTrigger trigger({"/nonexistent-dir"}, std::chrono::hours(1));
+  testing::FakeClock clock;
+  ChangeTrigger trigger({"/nonexistent-dir"}, std::chrono::hours(1), clock);
   trigger.Stop();
   EXPECT_FALSE(trigger.Wait());
   EXPECT_FALSE(trigger.Wait());
