@@ -3,6 +3,9 @@
 edgewatch.mtail (the same counts) and `grep -c xmlrpc.php` on the same 2,000,000-line combined
 log, in one run; the two tools' counts are compared. Then live following: edgewatch follows a
 file while this script appends 200,000 lines per second to it, and every line must be counted.
+Last, a hosting server's many virtual hosts: edgewatch and mtail both follow one glob over 500
+logs while this script writes 20,000 lines per second spread over all of them; their CPU time
+and counts are compared.
 
 The log is the real elastic/examples Apache log from tests/testdata (10,000 lines) repeated,
 with one line in ten from the synthetic xmlrpc-flood incident log. Usage (after a Release build):
@@ -91,6 +94,71 @@ def live(edgewatch, d, seconds, rate=200_000):
         proc.wait()
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def many_files(edgewatch, mtail, progs, d, seconds, files=500, rate=20_000):
+    logs = os.path.join(d, "vhosts")
+    os.makedirs(logs)
+    paths = [os.path.join(logs, f"site{i:03}.access.log") for i in range(files)]
+    for p in paths:
+        open(p, "w").close()
+    pattern = os.path.join(logs, "*.access.log")
+    cfg = os.path.join(d, "vhosts.yml")
+    with open(cfg, "w") as f:
+        f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
+                "  enabled: false\nbgp:\n  enabled: false\nmail_log:\n  enabled: false\n"
+                f"access_log:\n  max_files: {files}\n  logs:\n"
+                f"    - name: vhosts\n      path: '{pattern}'\n      format: combined\n")
+    with open(os.path.join(TESTDATA, "elastic-examples-apache_logs.log")) as f:
+        base = f.read().splitlines(keepends=True)
+    chunk_lines = 10
+    writes_per_second = rate // chunk_lines
+    ew_port, mt_port = free_port(), free_port()
+    procs = [subprocess.Popen([edgewatch, f"--config.file={cfg}",
+                               f"--web.listen-address=127.0.0.1:{ew_port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+             subprocess.Popen([mtail, "--progs", progs, "--logs", pattern, "--address",
+                               "127.0.0.1", "--port", str(mt_port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        wait_up(ew_port, tries=200)
+        wait_up(mt_port, tries=200)
+        time.sleep(1)  # mtail finds the files on its first poll
+        before = [cpu_seconds(p.pid) for p in procs]
+        handles = [open(p, "a") for p in paths]
+        written = 0
+        start = time.monotonic()
+        for i in range(seconds * writes_per_second):
+            f = handles[i % files]
+            f.write("".join(base[(i * chunk_lines + j) % len(base)] for j in range(chunk_lines)))
+            f.flush()
+            written += chunk_lines
+            delay = start + (i + 1) / writes_per_second - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        wrote_for = time.monotonic() - start
+        for f in handles:
+            f.close()
+        counted = lambda: (
+            series(metrics(ew_port), "edgewatch_log_lines_total", log="vhosts"),
+            series(metrics(mt_port), "http_requests_total")
+            + series(metrics(mt_port), "accesslog_parse_errors_total"))
+        got = counted()
+        while min(got) < written and time.monotonic() - start < wrote_for + 30:
+            time.sleep(0.1)
+            got = counted()
+        used = [cpu_seconds(p.pid) - b for p, b in zip(procs, before)]
+        return written, wrote_for, got, used
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "build",
                                                                "release")
@@ -129,6 +197,7 @@ def main():
              series(mt_out, "accesslog_parse_errors_total")),
         ]
         written, wrote_for, got, lag, live_errors = live(edgewatch, d, live_seconds)
+        many = many_files(edgewatch, mtail, progs, d, live_seconds)
 
     print(f"## access_log: {lines:,} combined lines ({size_mb:.0f} MB), one run\n")
     print("| tool | seconds | lines/s | vs mtail |")
@@ -147,6 +216,14 @@ def main():
           f"{'all' if lag is not None else 'NOT all'} of them"
           + (f", {lag * 1000:.0f} ms after the last write" if lag is not None else "")
           + f"; parse errors {live_errors:.0f}")
+    m_written, m_for, (m_ew, m_mt), (ew_cpu, mt_cpu) = many
+    print(f"\nmany files: {m_written:,} lines written in {m_for:.1f} s over 500 logs matched by one "
+          "glob (10-line writes, round robin)\n")
+    print("| tool | lines counted | CPU seconds | % of one core |")
+    print("|---|---|---|---|")
+    for name, got, cpu in (("edgewatch", m_ew, ew_cpu), ("mtail 3.0.0~rc50", m_mt, mt_cpu)):
+        print(f"| {name} | {got:,.0f}{'' if got == m_written else ' MISSING'} | {cpu:.2f} | "
+              f"{100 * cpu / m_for:.1f}% |")
 
 
 if __name__ == "__main__":
