@@ -180,7 +180,7 @@ class AccessLogTest(unittest.TestCase):
                                              'method="POST",code="200"}'), 6)
                 self.assertEqual(value(text, 'edgewatch_log_rotations_total{log="site"}'), 1)
 
-    def test_reload_keeps_an_unchanged_section_running(self):
+    def test_reload_keeps_the_logs_that_stay(self):
         with tempfile.TemporaryDirectory() as d:
             log = os.path.join(d, "access.log")
             open(log, "w").close()
@@ -199,17 +199,32 @@ class AccessLogTest(unittest.TestCase):
                     f.write(line * 2)
                 ew.proc.send_signal(signal.SIGHUP)
                 ew.proc.send_signal(signal.SIGCONT)
-                ew.wait_for_log("unchanged_collectors_kept=access_log\n", 10)
+                ew.wait_for_log("kept_collectors=access_log\n", 10)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 5, 5)
-                # A changed section is built again: its counters start from zero at the end of
-                # the file.
-                config(d, [("site", log, ""), ("other", os.path.join(d, "other.log"), "")])
+                # Another log added: "site" goes on, the new log (in another directory, watched
+                # from now on) starts at its end.
+                other = os.path.join(d, "more", "other.log")
+                os.makedirs(os.path.dirname(other))
+                with open(other, "w") as f:
+                    f.write(line)
+                config(d, [("site", log, ""), ("other", other, "")])
                 ew.proc.send_signal(signal.SIGHUP)
                 ew.wait_for_log('msg="configuration reloaded"', 10, count=2)
                 with open(log, "a") as f:
                     f.write(line)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 6, 5)
+                with open(other, "a") as f:
+                    f.write(line * 2)
+                wait_value(ew, 'edgewatch_log_lines_total{log="other"}', 2, 5)
+                # A changed setting of the section builds it again: its counters start from zero
+                # at the end of the files.
+                config(d, [("site", log, ""), ("other", other, "")], rotate_wait="4s")
+                ew.proc.send_signal(signal.SIGHUP)
+                ew.wait_for_log('msg="configuration reloaded"', 10, count=3)
+                with open(log, "a") as f:
+                    f.write(line)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 1, 5)
-                self.assertIn('unchanged_collectors_kept=""', ew.read_log())
+                self.assertIn('kept_collectors=""', ew.read_log())
 
     def test_missing_file_and_bad_format(self):
         with tempfile.TemporaryDirectory() as d:

@@ -45,6 +45,9 @@ Expected<Exporter::Running> Exporter::Build() const {
     if (c.running) {
       next.carried_over.push_back(c.name);
     }
+    if (c.reconfigure) {
+      next.reconfigure.push_back(c.reconfigure);
+    }
   }
   next.set = std::make_shared<CollectorSet>(std::move(collectors),
                                             next.config->global.collector_timeout, clock_, logger_);
@@ -102,9 +105,12 @@ Status Exporter::Reload() {
     kept += (kept.empty() ? "" : ",") + name;
   }
   Replace(std::move(*next));
+  for (auto& reconfigure : std::exchange(running_.reconfigure, {})) {
+    reconfigure();
+  }
   logger_.Info("configuration reloaded",
                {{"config", options_.config_file.value_or("<embedded default>")},
-                {"unchanged_collectors_kept", kept}});
+                {"kept_collectors", kept}});
   return {};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,7 @@ class Exporter {
     std::shared_ptr<const Config> config;
     std::shared_ptr<CollectorSet> set;
     std::vector<std::string> carried_over;  // names taken over from the set it replaces
+    std::vector<std::function<void()>> reconfigure = {};  // theirs, to run once in service
   };
 
   // Loads the config and starts its collectors, taking over from running_ what carries over.

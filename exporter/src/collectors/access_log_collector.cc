@@ -39,14 +39,29 @@ AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Cloc
 
 AccessLogCollector::~AccessLogCollector() { Stop(); }
 
-void AccessLogCollector::AddLog(int config_index) {
-  std::optional<access_log::Format> format;
-  if (config_index >= 0 && !config_.logs[static_cast<std::size_t>(config_index)].format.empty()) {
-    std::string error;  // validated with the config
-    format = access_log::Format::Compile(
-        config_.logs[static_cast<std::size_t>(config_index)].format, &error);
+void AccessLogCollector::SetLogs(const std::vector<AccessLogFileConfig>& logs) {
+  config_.logs = logs;
+  FollowedLogsCollector::SetLogs(Followed(config_));
+}
+
+std::optional<access_log::Format> AccessLogCollector::FormatOf(int config_index) const {
+  if (config_index < 0 || config_.logs[static_cast<std::size_t>(config_index)].format.empty()) {
+    return std::nullopt;
   }
-  logs_.push_back(std::make_unique<Log>(std::move(format), settings_, config_index < 0));
+  std::string error;  // validated with the config
+  return access_log::Format::Compile(config_.logs[static_cast<std::size_t>(config_index)].format,
+                                     &error);
+}
+
+void AccessLogCollector::AddLog(int config_index) {
+  logs_.push_back(std::make_unique<Log>(FormatOf(config_index), settings_, config_index < 0));
+}
+
+void AccessLogCollector::KeepLogs(std::span<const int> from) {
+  Reorder(logs_, from);
+  for (std::size_t i = 0; i < logs_.size(); ++i) {
+    logs_[i]->format = FormatOf(static_cast<int>(i));
+  }
 }
 
 void AccessLogCollector::Line(std::size_t index, std::string_view line) {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,10 +22,16 @@ class AccessLogCollector final : public FollowedLogsCollector {
                      std::unique_ptr<Trigger> trigger = nullptr);
   ~AccessLogCollector() override;
 
+  // A reload that changed only `logs`: see FollowedLogsCollector::SetLogs. A kept log takes its
+  // new format.
+  void SetLogs(const std::vector<AccessLogFileConfig>& logs);
+
  private:
   struct Log;
 
+  std::optional<access_log::Format> FormatOf(int config_index) const;
   void AddLog(int config_index) override;
+  void KeepLogs(std::span<const int> from) override;
   void Line(std::size_t log, std::string_view line) override;
   void ExportLogs(MetricSink& sink) const override;
 

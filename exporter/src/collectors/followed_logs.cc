@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "collectors/log_health.h"
-#include "io/change_trigger.h"
 
 namespace edgewatch {
 
@@ -68,13 +67,30 @@ Status FollowedLogsCollector::Start() {
     source->follower =
         std::make_unique<io::FileFollower>(configured_, Options(follow_, false), clock_, logger_);
     if (!trigger_) {
-      trigger_ = std::make_unique<io::ChangeTrigger>(source->follower->Directories(),
-                                                     follow_.poll_interval, clock_);
+      auto trigger = std::make_unique<io::ChangeTrigger>(source->follower->Directories(),
+                                                         follow_.poll_interval, clock_);
+      change_trigger_ = trigger.get();
+      trigger_ = std::move(trigger);
     }
     sources_.insert(sources_.begin(), std::move(source));
   }
   thread_ = std::thread([this] { FollowLoop(); });
   return {};
+}
+
+void FollowedLogsCollector::SetLogs(std::vector<io::FollowedLog> logs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  io::FileFollower& follower = *sources_[0]->follower;
+  const std::vector<int> from = follower.SetLogs(logs);
+  names_.clear();
+  for (const auto& l : logs) {
+    names_.push_back(l.name);
+  }
+  configured_ = std::move(logs);
+  KeepLogs(from);
+  if (change_trigger_ != nullptr) {
+    change_trigger_->Watch(follower.Directories());
+  }
 }
 
 void FollowedLogsCollector::FollowLoop() {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "core/collector.h"
 #include "core/logger.h"
 #include "core/trigger.h"
+#include "io/change_trigger.h"
 #include "io/file_follower.h"
 
 namespace edgewatch {
@@ -39,9 +41,28 @@ class FollowedLogsCollector : public Collector {
   Status Replay(InputKind kind, const std::string& path) override;
 
  protected:
+  // A reload that changed only the list of logs: follows `logs` from now on. A log with the name
+  // and path of a running one goes on where it was, its state kept (KeepLogs); new ones start at
+  // the end of their files; dropped ones go. Not with replayed files.
+  void SetLogs(std::vector<io::FollowedLog> logs);
+
   // A new log, numbered from 0 in the order added: configured log `config_index`, or a replayed
   // file (config_index -1). Called under the lock.
   virtual void AddLog(int config_index) = 0;
+  // After SetLogs(): per-log state reordered so that log i continues old log from[i], or is new
+  // (-1: AddLog(i)). Called under the lock; Reorder() does it for a vector of states.
+  virtual void KeepLogs(std::span<const int> from) = 0;
+  template <class State>
+  void Reorder(std::vector<std::unique_ptr<State>>& states, std::span<const int> from) {
+    auto old = std::exchange(states, {});
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      if (from[i] >= 0) {
+        states.push_back(std::move(old[static_cast<std::size_t>(from[i])]));
+      } else {
+        AddLog(static_cast<int>(i));
+      }
+    }
+  }
   // One line of log `log` (no newline, never empty). Called under the lock.
   virtual void Line(std::size_t log, std::string_view line) = 0;
   // The subclass' series for every log. Called under the lock.
@@ -62,6 +83,7 @@ class FollowedLogsCollector : public Collector {
   FollowConfig follow_;
   InputKind kind_;
   std::unique_ptr<Trigger> trigger_;
+  io::ChangeTrigger* change_trigger_ = nullptr;  // trigger_, when it is the inotify one
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 

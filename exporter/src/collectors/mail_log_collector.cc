@@ -46,9 +46,16 @@ MailLogCollector::MailLogCollector(const MailLogConfig& config, const Clock& clo
 
 MailLogCollector::~MailLogCollector() { Stop(); }
 
+void MailLogCollector::SetLogs(const std::vector<MailLogFileConfig>& logs) {
+  config_.logs = logs;
+  FollowedLogsCollector::SetLogs(Followed(config_));
+}
+
 void MailLogCollector::AddLog(int config_index) {
   logs_.push_back(std::make_unique<Log>(settings_, config_index < 0, CurrentYear(clock_)));
 }
+
+void MailLogCollector::KeepLogs(std::span<const int> from) { Reorder(logs_, from); }
 
 void MailLogCollector::Line(std::size_t index, std::string_view line) {
   Log& log = *logs_[index];

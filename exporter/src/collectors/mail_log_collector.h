@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,14 @@ class MailLogCollector final : public FollowedLogsCollector {
                    std::unique_ptr<Trigger> trigger = nullptr);
   ~MailLogCollector() override;
 
+  // A reload that changed only `logs`: see FollowedLogsCollector::SetLogs.
+  void SetLogs(const std::vector<MailLogFileConfig>& logs);
+
  private:
   struct Log;
 
   void AddLog(int config_index) override;
+  void KeepLogs(std::span<const int> from) override;
   void Line(std::size_t log, std::string_view line) override;
   void ExportLogs(MetricSink& sink) const override;
 

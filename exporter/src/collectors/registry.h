@@ -32,6 +32,8 @@ struct CollectorRegistration {
   // Whether a running collector carries over a reload from `running` to `next`, keeping its
   // counters, capture and log positions. Null: a reload always builds it again.
   bool (*carries_over)(const Config& running, const Config& next);
+  // For one that carries over: what changes in it once `next` is in service. Null: nothing.
+  void (*reconfigure)(Collector& running, const Config& next);
 };
 
 // Every collector edgewatch has, one line each in all_collectors.cc.
@@ -50,7 +52,8 @@ struct RunningCollectors {
 
 // Builds the enabled collectors: a collector runs if its config section enables it, unless
 // `overrides` (from --collector.NAME / --no-collector.NAME) says otherwise. With `running` (a
-// reload), one that runs and carries over to the new config is taken over instead of built.
+// reload), one that runs and carries over to the new config is taken over instead of built; its
+// `reconfigure` refers to base.config, which must outlive the call.
 std::vector<NamedCollector> MakeEnabledCollectors(std::span<const CollectorRegistration> registry,
                                                   const std::map<std::string, bool>& overrides,
                                                   const CollectorContext& base,

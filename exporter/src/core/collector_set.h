@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ struct NamedCollector {
   std::string name;
   std::shared_ptr<Collector> collector;
   bool running = false;  // carried over from the set it replaces: started already
+  // For one carried over: what changes in it once the new set is in service (may be empty).
+  std::function<void()> reconfigure = nullptr;
 };
 
 // The enabled collectors of one configuration. Collect() runs every collector concurrently,

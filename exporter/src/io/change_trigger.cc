@@ -150,6 +150,23 @@ const std::vector<std::string>* ChangeTrigger::WrittenOnly() const {
   return impl_->everything ? nullptr : &impl_->written;
 }
 
+void ChangeTrigger::Watch(std::vector<std::string> directories) {
+  Impl& s = *impl_;
+  asio::post(s.io, [&s, d = std::move(directories)]() mutable {
+    for (const auto& [dir, wd] : s.watches) {
+      if (std::find(d.begin(), d.end(), dir) == d.end()) {
+        ::inotify_rm_watch(s.inotify.native_handle(), wd);
+      }
+    }
+    std::erase_if(s.watches,
+                  [&](const auto& w) { return std::find(d.begin(), d.end(), w.first) == d.end(); });
+    s.directories = std::move(d);
+    s.Renew();
+    s.everything = true;
+    s.fired = true;
+  });
+}
+
 void ChangeTrigger::Stop() {
   Impl& s = *impl_;
   asio::post(s.io, [&s] { s.stopped = true; });

@@ -28,6 +28,8 @@ class ChangeTrigger final : public Trigger {
   bool Wait() override;
   void Stop() override;
   const std::vector<std::string>* WrittenOnly() const override;
+  // Watches these directories from the next round on. Thread-safe.
+  void Watch(std::vector<std::string> directories);
 
  private:
   struct Impl;

@@ -79,6 +79,7 @@ struct FileFollower::Log {
   std::string last_error;
   std::vector<Closed> closed;  // the last kRemembered closed files
   bool warned_too_many = false;
+  bool started = false;  // its first Poll() has run
 };
 
 FileFollower::FileFollower(std::vector<FollowedLog> logs, FollowerOptions options,
@@ -107,13 +108,6 @@ std::vector<std::string> FileFollower::Directories() const {
 }
 
 bool FileFollower::Poll(LineSink& sink, const std::vector<std::string>* written_only) {
-  if (!started_) {
-    written_only = nullptr;
-  }
-  const auto written = [&](const File& file) {
-    return written_only == nullptr ||
-           std::binary_search(written_only->begin(), written_only->end(), file.watched_as);
-  };
   const auto deleted = [](const File& file) {
     struct stat st {};
     return ::fstat(file.fd.get(), &st) != 0 || st.st_nlink == 0;
@@ -121,7 +115,13 @@ bool FileFollower::Poll(LineSink& sink, const std::vector<std::string>* written_
   bool more = false;
   for (std::size_t i = 0; i < logs_.size(); ++i) {
     Log& log = *logs_[i];
-    if (written_only == nullptr) {
+    // A log's first round looks for its files whatever the trigger says.
+    const bool everything = written_only == nullptr || !log.started;
+    const auto written = [&](const File& file) {
+      return everything ||
+             std::binary_search(written_only->begin(), written_only->end(), file.watched_as);
+    };
+    if (everything) {
       Discover(log);
     }
     // What a rotated file still holds comes before its successor's lines. Rotated files are read
@@ -148,9 +148,29 @@ bool FileFollower::Poll(LineSink& sink, const std::vector<std::string>* written_
     }
     log.health.open_files = static_cast<std::size_t>(std::count_if(
         log.files.begin(), log.files.end(), [](const auto& f) { return !f->rotated; }));
+    log.started = true;
   }
-  started_ = true;
   return more;
+}
+
+std::vector<int> FileFollower::SetLogs(std::vector<FollowedLog> logs) {
+  std::vector<std::unique_ptr<Log>> next;
+  std::vector<int> from;
+  for (auto& l : logs) {
+    auto same = std::find_if(logs_.begin(), logs_.end(), [&](const auto& old) {
+      return old && old->config.name == l.name && old->config.pattern == l.pattern;
+    });
+    if (same != logs_.end()) {
+      from.push_back(static_cast<int>(same - logs_.begin()));
+      next.push_back(std::move(*same));
+    } else {
+      from.push_back(-1);
+      next.push_back(std::make_unique<Log>());
+      next.back()->config = std::move(l);
+    }
+  }
+  logs_ = std::move(next);
+  return from;
 }
 
 void FileFollower::Discover(Log& log) {
@@ -207,7 +227,7 @@ void FileFollower::Discover(Log& log) {
     file->fd = std::move(fd);
     // Files there at start are followed from their end; later ones (rotation, new matches) and
     // everything in a replay from their start.
-    file->offset = started_ || options_.from_start ? 0 : static_cast<std::uint64_t>(st.st_size);
+    file->offset = log.started || options_.from_start ? 0 : static_cast<std::uint64_t>(st.st_size);
     for (const auto& c : log.closed) {
       if (c.dev == st.st_dev && c.ino == st.st_ino &&
           c.offset <= static_cast<std::uint64_t>(st.st_size)) {

@@ -72,6 +72,10 @@ class FileFollower {
   // `written_only` (sorted paths, as a ChangeTrigger reports them: directory + "/" + name) the
   // round only reads those files and the renamed-away ones: nothing else changed.
   bool Poll(LineSink& sink, const std::vector<std::string>* written_only = nullptr);
+  // Follows `logs` from now on (a reload). A log with the name and pattern of a running one goes
+  // on where it was, with its files and health; others are new, and start at the end of their
+  // files as at start. Returns, per new log, the index of the log it continues, or -1.
+  std::vector<int> SetLogs(std::vector<FollowedLog> logs);
   // Hands on every file's unterminated last line (end of a replay).
   void Flush(LineSink& sink);
 
@@ -93,7 +97,6 @@ class FileFollower {
   FollowerOptions options_;
   const Clock& clock_;
   Logger logger_;
-  bool started_ = false;  // the first Poll() has run
 };
 
 }  // namespace edgewatch::io

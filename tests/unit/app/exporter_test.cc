@@ -22,6 +22,7 @@ struct Lifecycle {
   int made = 0;
   int started = 0;
   int stopped = 0;
+  std::uint64_t reconfigured_window = 0;
 };
 Lifecycle lifecycle;
 
@@ -56,12 +57,13 @@ constexpr CollectorRegistration kTestRegistry[] = {
      },
      [](const Config& running, const Config& next) {
        return running.bgp.interval == next.bgp.interval;
-     }},
+     },
+     [](Collector&, const Config& next) { lifecycle.reconfigured_window = next.bgp.window; }},
     {"failing", "test", [](const Config& c) { return c.bgp.window == 7; },
      [](const CollectorContext&) -> std::unique_ptr<Collector> {
        return std::make_unique<FailingCollector>();
      },
-     nullptr},
+     nullptr, nullptr},
 };
 
 class ExporterTest : public ::testing::Test {
@@ -157,8 +159,9 @@ TEST_F(ExporterTest, ReloadKeepsCollectorsThatCarryOverAndReplacesTheRest) {
     EXPECT_EQ(lifecycle.made, 1);
     EXPECT_EQ(lifecycle.started, 1);
     EXPECT_EQ(lifecycle.stopped, 0);
-    EXPECT_NE(log_.str().find("unchanged_collectors_kept=tracked"), std::string::npos)
+    EXPECT_NE(log_.str().find("kept_collectors=tracked"), std::string::npos)
         << log_.str();
+    EXPECT_EQ(lifecycle.reconfigured_window, 3u);  // told about the new config once in service
 
     // A reload that fails to start another collector leaves the kept one running.
     WriteConfig("bgp:\n  interval: 1s\n  window: 7\n");
@@ -166,7 +169,13 @@ TEST_F(ExporterTest, ReloadKeepsCollectorsThatCarryOverAndReplacesTheRest) {
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(failed.error().message, "collector failing: cannot start");
     EXPECT_EQ(lifecycle.stopped, 0);
+    EXPECT_EQ(lifecycle.reconfigured_window, 3u);  // not for a config that never served
     EXPECT_NE(exporter.Scrape().find("\ntest_instance 1\n"), std::string::npos);
+
+    WriteConfig("bgp:\n  interval: 1s\n  window: 5\n");
+    ASSERT_TRUE(exporter.Reload().ok());
+    EXPECT_EQ(lifecycle.reconfigured_window, 5u);
+    EXPECT_EQ(lifecycle.made, 1);
 
     WriteConfig("bgp:\n  interval: 2s\n");  // its section changed: a new instance
     ASSERT_TRUE(exporter.Reload().ok());
@@ -207,6 +216,19 @@ TEST(CarriesOverTest, StatefulCollectorsWithAnUnchangedSection) {
   for (std::string_view name : {"reflection", "bgp", "access_log", "mail_log"}) {
     EXPECT_FALSE(find(name).carries_over(running, next)) << name;
   }
+  // The log collectors carry over a change to their list of logs, and apply it.
+  next = running;
+  next.access_log.logs.emplace_back().path = "/var/log/apache2/other.log";
+  next.mail_log.logs.clear();
+  EXPECT_TRUE(find("access_log").carries_over(running, next));
+  EXPECT_TRUE(find("mail_log").carries_over(running, next));
+  EXPECT_NE(find("access_log").reconfigure, nullptr);
+  EXPECT_NE(find("mail_log").reconfigure, nullptr);
+  EXPECT_FALSE(find("bgp").carries_over(running, [&] {
+    Config c = running;
+    c.bgp.neighbors.emplace_back().name = "r2";
+    return c;
+  }()));
   // Addresses read from the interface at start are read again.
   running.reflection.local_networks.clear();
   EXPECT_FALSE(find("reflection").carries_over(running, running));

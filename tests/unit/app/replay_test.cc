@@ -40,9 +40,9 @@ constexpr CollectorRegistration kTestRegistry[] = {
      [](const CollectorContext&) -> std::unique_ptr<Collector> {
        return std::make_unique<LineCounter>();
      },
-     nullptr},
+     nullptr, nullptr},
     {"process", "the process collector, which reads no replay input",
-     [](const Config&) { return true; }, &MakeProcessCollector, nullptr},
+     [](const Config&) { return true; }, &MakeProcessCollector, nullptr, nullptr},
 };
 
 int Replay(std::vector<std::pair<InputKind, std::string>> inputs, std::string& out,

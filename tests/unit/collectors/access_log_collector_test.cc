@@ -9,6 +9,7 @@
 
 #include "prometheus/text_serializer.h"
 #include "testutil/fake_clock.h"
+#include "testutil/step_trigger.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -136,46 +137,6 @@ TEST_F(AccessLogCollectorTest, SignaturesInEveryField) {
   EXPECT_EQ(stats.pingbacks(), 0u);
 }
 
-// The live path: a stepped trigger instead of inotify, real files.
-class StepTrigger final : public Trigger {
- public:
-  bool Wait() override {
-    std::unique_lock<std::mutex> lock(mu_);
-    ++waits_;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return stopped_ || steps_ > 0; });
-    if (stopped_) {
-      return false;
-    }
-    --steps_;
-    return true;
-  }
-  void Stop() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-    cv_.notify_all();
-  }
-  // Lets the follower run one more round and waits until it has finished it.
-  void Step() {
-    std::unique_lock<std::mutex> lock(mu_);
-    const int target = waits_ + 1;
-    ++steps_;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return waits_ >= target; });
-  }
-  void AwaitFirstRound() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return waits_ >= 1; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int waits_ = 0;
-  int steps_ = 0;
-  bool stopped_ = false;
-};
-
 TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("edgewatch-al-" + std::to_string(::getpid()));
@@ -184,8 +145,8 @@ TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
   std::ofstream(path) << "old line before start\n";
   AccessLogConfig config;
   config.logs.push_back({"site", path, "%h %>s %U"});
-  auto trigger = std::make_unique<StepTrigger>();
-  StepTrigger* step = trigger.get();
+  auto trigger = std::make_unique<testing::StepTrigger>();
+  testing::StepTrigger* step = trigger.get();
   AccessLogCollector c(config, clock_, logger(), std::move(trigger));
   ASSERT_TRUE(c.Start().ok());
   step->AwaitFirstRound();
@@ -213,6 +174,43 @@ TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
   EXPECT_THAT(
       t, HasSubstr("edgewatch_xmlrpc_top_client_requests{log=\"site\",client=\"192.0.2.5\"} 1\n"));
   EXPECT_THAT(t, Not(HasSubstr("old line")));
+  c.Stop();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("edgewatch-al-set-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto site = (dir / "site.log").string();
+  const auto gone = (dir / "gone.log").string();
+  const auto added = (dir / "added.log").string();
+  for (const auto& p : {site, gone, added}) {
+    std::ofstream(p) << "192.0.2.1 200 /before-start\n";
+  }
+  AccessLogConfig config;
+  config.logs.push_back({"site", site, "%h %>s %U"});
+  config.logs.push_back({"gone", gone, ""});
+  auto trigger = std::make_unique<testing::StepTrigger>();
+  testing::StepTrigger* step = trigger.get();
+  AccessLogCollector c(config, clock_, logger(), std::move(trigger));
+  ASSERT_TRUE(c.Start().ok());
+  step->AwaitFirstRound();
+  std::ofstream(site, std::ios::app) << "192.0.2.5 200 /xmlrpc.php\n";
+  step->Step();
+  // Written before the reload, read after it. The kept log takes its new format (%U %>s).
+  std::ofstream(site, std::ios::app) << "/xmlrpc.php 403\n";
+  c.SetLogs({{"added", added, ""}, {"site", site, "%U %>s"}});
+  step->Step();
+  const std::string t = Text(c);
+  EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"site\"} 2\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_requests_total{log=\"site\",method=\"OTHER\","
+                           "code=\"200\"} 1\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_requests_total{log=\"site\",method=\"OTHER\","
+                           "code=\"403\"} 1\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_accesslog_parse_errors_total{log=\"site\"} 0\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"added\"} 0\n"));  // from its end
+  EXPECT_THAT(t, Not(HasSubstr("log=\"gone\"")));
   c.Stop();
   std::filesystem::remove_all(dir);
 }

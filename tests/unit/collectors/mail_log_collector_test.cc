@@ -9,6 +9,7 @@
 
 #include "prometheus/text_serializer.h"
 #include "testutil/fake_clock.h"
+#include "testutil/step_trigger.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -129,6 +130,42 @@ TEST_F(MailLogCollectorTest, SnowshoeWindowForgetsOldTraffic) {
   EXPECT_NEAR(stats.Snowshoe(1).networks_v4, 100, 2);
   EXPECT_NEAR(stats.Snowshoe(1).networks_v6, 1, 0.01);
   EXPECT_EQ(stats.Snowshoe(120'000'000'000).networks_v4, 0);  // a quiet window later
+}
+
+TEST_F(MailLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("edgewatch-ml-set-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto mail = (dir / "mail.log").string();
+  const auto added = (dir / "added.log").string();
+  std::ofstream(mail) << "";
+  std::ofstream(added) << "";
+  const std::string connect =
+      "Nov 16 10:00:00 mx postfix/smtpd[1]: connect from unknown[192.0.2.7]\n";
+  MailLogConfig config;
+  config.logs.push_back({"mail", mail});
+  auto trigger = std::make_unique<testing::StepTrigger>();
+  testing::StepTrigger* step = trigger.get();
+  MailLogCollector c(config, clock_, Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_),
+                     std::move(trigger));
+  ASSERT_TRUE(c.Start().ok());
+  step->AwaitFirstRound();
+  std::ofstream(mail, std::ios::app) << connect;
+  step->Step();
+  std::ofstream(mail, std::ios::app) << connect;  // written before the reload, read after it
+  c.SetLogs({{"added", added}, {"mail", mail}});
+  std::ofstream(added, std::ios::app) << connect;  // before its first round: skipped, as at start
+  step->Step();
+  std::ofstream(added, std::ios::app) << connect;
+  step->Step();
+  MetricSink sink;
+  ASSERT_TRUE(c.Collect(sink).ok());
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, std::move(sink).Take());
+  EXPECT_EQ(Value(out.str(), "edgewatch_mail_connections_total{log=\"mail\"}"), 2);
+  EXPECT_EQ(Value(out.str(), "edgewatch_mail_connections_total{log=\"added\"}"), 1);
+  c.Stop();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

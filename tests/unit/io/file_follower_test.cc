@@ -271,6 +271,27 @@ TEST_F(FileFollowerTest, WrittenOnlyRoundsReadJustTheWrittenAndRotatedFiles) {
   EXPECT_EQ(sink_.Take(), V{"0:a2"});
 }
 
+TEST_F(FileFollowerTest, SetLogsKeepsTheLogsThatStayWhereTheyWere) {
+  Append(Path("a.log"), "a old\n");
+  Append(Path("b.log"), "b old\n");
+  Append(Path("c.log"), "c old\n");
+  auto f = Follow({{"a", Path("a.log")}, {"b", Path("b.log")}});
+  Poll(*f);
+  Append(Path("a.log"), "a0\n");
+  EXPECT_EQ(Poll(*f), V{"0:a0"});
+  Append(Path("a.log"), "a1\n");  // written before the reload, read after it
+  Append(Path("b.log"), "b1\n");
+  EXPECT_EQ(f->SetLogs({{"c", Path("c.log")}, {"a", Path("a.log")}}), (std::vector<int>{-1, 0}));
+  EXPECT_EQ(f->size(), 2u);
+  EXPECT_EQ(Poll(*f), V{"1:a1"});  // c starts at its end, as at start; b is gone
+  EXPECT_EQ(f->Health(1).lines, 2u);
+  Append(Path("c.log"), "c1\n");
+  EXPECT_EQ(Poll(*f), V{"0:c1"});
+  // The same name with another path is another log.
+  EXPECT_EQ(f->SetLogs({{"c", Path("b.log")}}), std::vector<int>{-1});
+  EXPECT_EQ(f->Health(0).lines, 0u);
+}
+
 // Real inotify on a temporary directory: events are queued by the writes themselves, so each
 // Wait() below returns at once.
 TEST_F(FileFollowerTest, ChangeTriggerNamesWrittenFilesAndOtherwiseEverything) {
