@@ -159,8 +159,7 @@ TEST_F(ExporterTest, ReloadKeepsCollectorsThatCarryOverAndReplacesTheRest) {
     EXPECT_EQ(lifecycle.made, 1);
     EXPECT_EQ(lifecycle.started, 1);
     EXPECT_EQ(lifecycle.stopped, 0);
-    EXPECT_NE(log_.str().find("kept_collectors=tracked"), std::string::npos)
-        << log_.str();
+    EXPECT_NE(log_.str().find("kept_collectors=tracked"), std::string::npos) << log_.str();
     EXPECT_EQ(lifecycle.reconfigured_window, 3u);  // told about the new config once in service
 
     // A reload that fails to start another collector leaves the kept one running.
