@@ -71,7 +71,7 @@ void AccessLogCollector::Line(std::size_t index, std::string_view line) {
     log.stats.AddParseError();
     return;
   }
-  if (!log.stats.Add(r)) {
+  if (!log.stats.Add(r) || r.client.empty()) {  // a format without %h has no clients to rank
     return;
   }
   if (log.use_logged_time) {

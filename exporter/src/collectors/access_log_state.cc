@@ -1,14 +1,13 @@
 #include "collectors/access_log_state.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace edgewatch {
 
 ClientKey ClientKey::From(std::string_view client) {
   ClientKey k;
   k.size = static_cast<std::uint8_t>(std::min(client.size(), k.text.size()));
-  std::memcpy(k.text.data(), client.data(), k.size);
+  std::copy_n(client.data(), k.size, k.text.data());  // data() may be null when empty
   return k;
 }
 

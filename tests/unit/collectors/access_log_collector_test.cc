@@ -211,6 +211,10 @@ TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
   EXPECT_THAT(t, HasSubstr("edgewatch_accesslog_parse_errors_total{log=\"site\"} 0\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"added\"} 0\n"));  // from its end
   EXPECT_THAT(t, Not(HasSubstr("log=\"gone\"")));
+  // Only the line logged with %h names a client.
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_xmlrpc_top_client_requests{log=\"site\",client=\"192.0.2.5\"} 1\n"));
+  EXPECT_THAT(t, Not(HasSubstr("client=\"\"")));
   c.Stop();
   std::filesystem::remove_all(dir);
 }
