@@ -94,12 +94,14 @@ void FollowedLogsCollector::SetLogs(std::vector<io::FollowedLog> logs) {
 }
 
 void FollowedLogsCollector::FollowLoop() {
+  bool more = false;
   while (!stopping_) {
-    bool more;
     {
       std::lock_guard<std::mutex> lock(mu_);
       Lines lines(*this, sources_[0]->first_log);
-      more = sources_[0]->follower->Poll(lines, trigger_->WrittenOnly());
+      // Rounds that catch up without waiting read every file: what was written meanwhile is
+      // not in the trigger's list.
+      more = sources_[0]->follower->Poll(lines, more ? nullptr : trigger_->WrittenOnly());
     }
     if (!more && !trigger_->Wait()) {
       break;

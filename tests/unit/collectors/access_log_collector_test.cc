@@ -219,5 +219,55 @@ TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
   std::filesystem::remove_all(dir);
 }
 
+// A stepped trigger that reports one file as the only one written.
+class WrittenTrigger final : public Trigger {
+ public:
+  explicit WrittenTrigger(testing::StepTrigger& step, std::vector<std::string> written)
+      : step_(step), written_(std::move(written)) {}
+  bool Wait() override { return step_.Wait(); }
+  void Stop() override { step_.Stop(); }
+  const std::vector<std::string>* WrittenOnly() const override { return &written_; }
+
+ private:
+  testing::StepTrigger& step_;
+  std::vector<std::string> written_;
+};
+
+TEST_F(AccessLogCollectorTest, CatchUpRoundsReadEveryFile) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("edgewatch-al-busy-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto busy = (dir / "busy.log").string();
+  const auto quiet = (dir / "quiet.log").string();
+  std::ofstream(busy) << "";
+  std::ofstream(quiet) << "";
+  AccessLogConfig config;
+  config.logs.push_back({"busy", busy, "%h %>s %U"});
+  config.logs.push_back({"quiet", quiet, "%h %>s %U"});
+  testing::StepTrigger step;
+  AccessLogCollector c(config, clock_, logger(),
+                       std::make_unique<WrittenTrigger>(step, std::vector<std::string>{busy}));
+  ASSERT_TRUE(c.Start().ok());
+  step.AwaitFirstRound();
+  // More than one round's read budget (4 MiB) in the written file; the other file's line, not in
+  // the trigger's list, is read by the rounds that catch up.
+  const std::string line = "192.0.2.1 200 /x\n";
+  const std::size_t lines = (5 << 20) / line.size();
+  {
+    std::ofstream out(busy, std::ios::app);
+    for (std::size_t i = 0; i < lines; ++i) {
+      out << line;
+    }
+  }
+  std::ofstream(quiet, std::ios::app) << line;
+  step.Step();
+  const std::string t = Text(c);
+  EXPECT_THAT(t,
+              HasSubstr("edgewatch_log_lines_total{log=\"busy\"} " + std::to_string(lines) + "\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"quiet\"} 1\n"));
+  c.Stop();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace edgewatch
