@@ -62,19 +62,20 @@ struct ChangeTrigger::Impl {
     }
   }
 
+  // Under every spelling of the directory: two configured paths of one directory share a watch.
   void Written(int wd, std::string_view name) {
+    bool known = false;
     for (const auto& [dir, w] : watches) {
       if (w == wd) {
+        known = true;
         std::string path = dir + "/" + std::string(name);
         const auto at = std::lower_bound(written.begin(), written.end(), path);
         if (at == written.end() || *at != path) {
           written.insert(at, std::move(path));
         }
-        everything = everything || written.size() > kMaxWritten;
-        return;
       }
     }
-    everything = true;  // a watch renewed away
+    everything = everything || !known || written.size() > kMaxWritten;  // !known: renewed away
   }
 
   void Drain() {

@@ -323,6 +323,17 @@ TEST_F(FileFollowerTest, ChangeTriggerNamesWrittenFilesAndOtherwiseEverything) {
   EXPECT_EQ(*trigger.WrittenOnly(), V{Path("b.log")});
 }
 
+TEST_F(FileFollowerTest, ChangeTriggerNamesFilesUnderEverySpellingOfADirectory) {
+  const std::string dot = dir_.string() + "/.";  // the same directory: one inotify watch
+  ChangeTrigger trigger({dir_.string(), dot}, std::chrono::hours(1), clock_);
+  Append(Path("a.log"), "created\n");
+  ASSERT_TRUE(trigger.Wait());
+  Append(Path("a.log"), "x\n");
+  ASSERT_TRUE(trigger.Wait());
+  ASSERT_NE(trigger.WrittenOnly(), nullptr);
+  EXPECT_EQ(*trigger.WrittenOnly(), (V{dot + "/a.log", Path("a.log")}));
+}
+
 TEST(ChangeTriggerTest, StopEndsWaiting) {
   testing::FakeClock clock;
   ChangeTrigger trigger({"/nonexistent-dir"}, std::chrono::hours(1), clock);
