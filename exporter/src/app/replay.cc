@@ -1,3 +1,5 @@
+#include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "app/commands.h"
@@ -15,6 +17,22 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
   if (!config) {
     err << "edgewatch: invalid config:\n" << config.error().message << "\n";
     return kExitUsage;
+  }
+  // Replayed logs (the `log` label, shared by access and mail logs) and status pages (`server`)
+  // are named after their files: two inputs of one name would give duplicate series.
+  std::map<std::pair<bool, std::string>, std::string> named;
+  for (const auto& [kind, path] : options.replay_inputs) {
+    if (kind == InputKind::kPcap) {
+      continue;  // every capture counts under interface="replay"
+    }
+    const std::string name = std::filesystem::path(path).filename().string();
+    const auto [it, fresh] = named.emplace(std::pair(kind == InputKind::kModStatus, name), path);
+    if (!fresh) {
+      err << "edgewatch: replay: " << it->second << " and " << path << " are both named " << name
+          << ", and series are labelled by file name; give one another name (a copy or a "
+             "symlink)\n";
+      return kExitUsage;
+    }
   }
   CollectorContext context{*config, clock, logger, options.procfs_root};
   auto collectors = MakeEnabledCollectors(registry, options.collector_overrides, context);

@@ -59,11 +59,12 @@ int Replay(std::vector<std::pair<InputKind, std::string>> inputs, std::string& o
 
 TEST(ReplayTest, FeedsFilesToCollectorsAndPrintsTheirExposition) {
   std::string out, err;
-  const std::string file = testing::TestData("procfs/self/limits");  // 5 lines
-  ASSERT_EQ(Replay({{InputKind::kModStatus, file}, {InputKind::kModStatus, file}}, out, err),
+  ASSERT_EQ(Replay({{InputKind::kModStatus, testing::TestData("procfs/self/limits")},  // 5 lines
+                    {InputKind::kModStatus, testing::TestData("procfs/self/stat")}},   // 1 line
+                   out, err),
             kExitOk)
       << err;
-  EXPECT_NE(out.find("\ntest_replayed_lines_total 10\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\ntest_replayed_lines_total 6\n"), std::string::npos) << out;
   EXPECT_NE(out.find("edgewatch_build_info{"), std::string::npos);
   // Collectors that read no input and run-time meta metrics are left out: reproducible output.
   EXPECT_EQ(out.find("process_"), std::string::npos);
@@ -77,6 +78,24 @@ TEST(ReplayTest, InputNobodyReadsIsAnError) {
             "edgewatch: no enabled collector reads --pcap files; enable one in the config or "
             "with --collector.NAME\n");
   EXPECT_TRUE(out.empty());
+}
+
+TEST(ReplayTest, TwoLogsOfOneNameAreAnError) {
+  std::string out, err;
+  EXPECT_EQ(Replay({{InputKind::kAccessLog, "a/access.log"},
+                    {InputKind::kPcap, "a/x.pcap"},
+                    {InputKind::kMailLog, "b/access.log"}},
+                   out, err),
+            kExitUsage);
+  EXPECT_EQ(err,
+            "edgewatch: replay: a/access.log and b/access.log are both named access.log, and "
+            "series are labelled by file name; give one another name (a copy or a symlink)\n");
+  // A status page may share a log's name: they label different series.
+  EXPECT_EQ(Replay({{InputKind::kModStatus, "/nonexistent/access.log"},
+                    {InputKind::kAccessLog, "/nonexistent/access.log"}},
+                   out, err),
+            kExitRuntime);
+  EXPECT_EQ(err.find("both named"), std::string::npos) << err;
 }
 
 TEST(ReplayTest, UnreadableFileIsAnError) {
