@@ -1,9 +1,17 @@
-"""What the benchmark scripts share: ports, scraping, and summing series."""
+"""What the benchmark scripts share: CPU time, ports, scraping, and summing series."""
 
+import os
 import re
 import socket
 import time
 import urllib.request
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port():

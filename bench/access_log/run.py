@@ -21,7 +21,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from benchlib import free_port, metrics, series, wait_up  # noqa: E402
+from benchlib import cpu_seconds, free_port, metrics, series, wait_up  # noqa: E402
 
 TESTDATA = os.path.join(HERE, "..", "..", "tests", "testdata", "access_log")
 
@@ -92,12 +92,6 @@ def live(edgewatch, d, seconds, rate=200_000):
     finally:
         proc.terminate()
         proc.wait()
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def many_files(edgewatch, mtail, progs, d, seconds, files=500, rate=20_000):

@@ -17,16 +17,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from benchlib import free_port, metrics, series, wait_up  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
+from benchlib import cpu_seconds, free_port, metrics, series, wait_up  # noqa: E402
 
 def rss_mib(pid):
     with open(f"/proc/{pid}/status") as f:
