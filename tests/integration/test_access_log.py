@@ -17,6 +17,13 @@ from edgewatch_process import Edgewatch, require_tool, scrape, value, wait_value
 
 SHELLSHOCK = "() { :; }; /bin/bash -c 'id'"
 PINGBACK = "WordPress/6.4.2; https://blog.example.net; verifying pingback from 192.0.2.200"
+XMLRPC_LINE = ('192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "POST /xmlrpc.php HTTP/1.1" 200 5'
+               ' "-" "-"\n')
+
+
+def append(path, text):
+    with open(path, "a") as f:
+        f.write(text)
 
 
 def config(directory, logs, poll_interval="1h", rotate_wait="3s"):
@@ -161,19 +168,15 @@ class AccessLogTest(unittest.TestCase):
             open(log, "w").close()
             # Polling once an hour: only inotify can deliver these lines in time.
             cfg = config(d, [("site", os.path.join(d, "logs", "*.log"), "")])
-            line = ('192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "POST /xmlrpc.php HTTP/1.1" 200 5'
-                    ' "-" "-"\n')
             with Edgewatch(f"--config.file={cfg}") as ew:
                 wait_value(ew, 'edgewatch_log_up{log="site"}', 1, 10)
-                with open(log, "a") as f:
-                    f.write(line * 3)
+                append(log, XMLRPC_LINE * 3)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 3, 5)
                 os.rename(log, log + ".1")
-                with open(log, "a") as f:
-                    f.write(line * 2)
+                append(log, XMLRPC_LINE * 2)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 5, 5)
-                with open(os.path.join(d, "logs", "other.log"), "a") as f:
-                    f.write(line)  # a new file matching the glob
+                # A new file matching the glob.
+                append(os.path.join(d, "logs", "other.log"), XMLRPC_LINE)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 6, 5)
                 text = scrape(ew)
                 self.assertEqual(value(text, 'edgewatch_xmlrpc_requests_total{log="site",'
@@ -185,18 +188,14 @@ class AccessLogTest(unittest.TestCase):
             log = os.path.join(d, "access.log")
             open(log, "w").close()
             cfg = config(d, [("site", log, "")])
-            line = ('192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "POST /xmlrpc.php HTTP/1.1" 200 5'
-                    ' "-" "-"\n')
             with Edgewatch(f"--config.file={cfg}") as ew:
                 wait_value(ew, 'edgewatch_log_up{log="site"}', 1, 10)
-                with open(log, "a") as f:
-                    f.write(line * 3)
+                append(log, XMLRPC_LINE * 3)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 3, 5)
                 # Lines written while edgewatch is stopped with a reload pending are read by
                 # the follower that keeps running, not skipped by a new one starting at the end.
                 ew.proc.send_signal(signal.SIGSTOP)
-                with open(log, "a") as f:
-                    f.write(line * 2)
+                append(log, XMLRPC_LINE * 2)
                 ew.proc.send_signal(signal.SIGHUP)
                 ew.proc.send_signal(signal.SIGCONT)
                 ew.wait_for_log("kept_collectors=access_log\n", 10)
@@ -205,24 +204,20 @@ class AccessLogTest(unittest.TestCase):
                 # from now on) starts at its end.
                 other = os.path.join(d, "more", "other.log")
                 os.makedirs(os.path.dirname(other))
-                with open(other, "w") as f:
-                    f.write(line)
+                append(other, XMLRPC_LINE)
                 config(d, [("site", log, ""), ("other", other, "")])
                 ew.proc.send_signal(signal.SIGHUP)
                 ew.wait_for_log('msg="configuration reloaded"', 10, count=2)
-                with open(log, "a") as f:
-                    f.write(line)
+                append(log, XMLRPC_LINE)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 6, 5)
-                with open(other, "a") as f:
-                    f.write(line * 2)
+                append(other, XMLRPC_LINE * 2)
                 wait_value(ew, 'edgewatch_log_lines_total{log="other"}', 2, 5)
                 # A changed setting of the section builds it again: its counters start from zero
                 # at the end of the files.
                 config(d, [("site", log, ""), ("other", other, "")], rotate_wait="4s")
                 ew.proc.send_signal(signal.SIGHUP)
                 ew.wait_for_log('msg="configuration reloaded"', 10, count=3)
-                with open(log, "a") as f:
-                    f.write(line)
+                append(log, XMLRPC_LINE)
                 wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 1, 5)
                 self.assertIn('kept_collectors=""', ew.read_log())
 

@@ -3,13 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "prometheus/text_serializer.h"
 #include "testutil/fake_clock.h"
 #include "testutil/step_trigger.h"
+#include "testutil/temp_dir.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -138,10 +138,8 @@ TEST_F(AccessLogCollectorTest, SignaturesInEveryField) {
 }
 
 TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("edgewatch-al-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto path = (dir / "access.log").string();
+  const testing::TempDir dir("al");
+  const auto path = dir.File("access.log");
   std::ofstream(path) << "old line before start\n";
   AccessLogConfig config;
   config.logs.push_back({"site", path, "%h %>s %U"});
@@ -175,16 +173,13 @@ TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
       t, HasSubstr("edgewatch_xmlrpc_top_client_requests{log=\"site\",client=\"192.0.2.5\"} 1\n"));
   EXPECT_THAT(t, Not(HasSubstr("old line")));
   c.Stop();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("edgewatch-al-set-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto site = (dir / "site.log").string();
-  const auto gone = (dir / "gone.log").string();
-  const auto added = (dir / "added.log").string();
+  const testing::TempDir dir("al-set");
+  const auto site = dir.File("site.log");
+  const auto gone = dir.File("gone.log");
+  const auto added = dir.File("added.log");
   for (const auto& p : {site, gone, added}) {
     std::ofstream(p) << "192.0.2.1 200 /before-start\n";
   }
@@ -216,7 +211,6 @@ TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
       t, HasSubstr("edgewatch_xmlrpc_top_client_requests{log=\"site\",client=\"192.0.2.5\"} 1\n"));
   EXPECT_THAT(t, Not(HasSubstr("client=\"\"")));
   c.Stop();
-  std::filesystem::remove_all(dir);
 }
 
 // A stepped trigger that reports one file as the only one written.
@@ -234,11 +228,9 @@ class WrittenTrigger final : public Trigger {
 };
 
 TEST_F(AccessLogCollectorTest, CatchUpRoundsReadEveryFile) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("edgewatch-al-busy-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto busy = (dir / "busy.log").string();
-  const auto quiet = (dir / "quiet.log").string();
+  const testing::TempDir dir("al-busy");
+  const auto busy = dir.File("busy.log");
+  const auto quiet = dir.File("quiet.log");
   std::ofstream(busy) << "";
   std::ofstream(quiet) << "";
   AccessLogConfig config;
@@ -266,7 +258,6 @@ TEST_F(AccessLogCollectorTest, CatchUpRoundsReadEveryFile) {
               HasSubstr("edgewatch_log_lines_total{log=\"busy\"} " + std::to_string(lines) + "\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"quiet\"} 1\n"));
   c.Stop();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

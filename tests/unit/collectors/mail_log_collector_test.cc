@@ -10,6 +10,7 @@
 #include "prometheus/text_serializer.h"
 #include "testutil/fake_clock.h"
 #include "testutil/step_trigger.h"
+#include "testutil/temp_dir.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -133,11 +134,9 @@ TEST_F(MailLogCollectorTest, SnowshoeWindowForgetsOldTraffic) {
 }
 
 TEST_F(MailLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("edgewatch-ml-set-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto mail = (dir / "mail.log").string();
-  const auto added = (dir / "added.log").string();
+  const testing::TempDir dir("ml-set");
+  const auto mail = dir.File("mail.log");
+  const auto added = dir.File("added.log");
   std::ofstream(mail) << "";
   std::ofstream(added) << "";
   const std::string connect =
@@ -165,7 +164,6 @@ TEST_F(MailLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
   EXPECT_EQ(Value(out.str(), "edgewatch_mail_connections_total{log=\"mail\"}"), 2);
   EXPECT_EQ(Value(out.str(), "edgewatch_mail_connections_total{log=\"added\"}"), 1);
   c.Stop();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
