@@ -13,21 +13,9 @@ struct AccessLogCollector::Log {
   std::int64_t last_ns = 0;  // the logged time of the latest xmlrpc / wp-login request (replay)
 };
 
-namespace {
-
-std::vector<io::FollowedLog> Followed(const AccessLogConfig& config) {
-  std::vector<io::FollowedLog> out;
-  for (const auto& l : config.logs) {
-    out.push_back({l.name, l.path});
-  }
-  return out;
-}
-
-}  // namespace
-
 AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Clock& clock,
                                        Logger logger, std::unique_ptr<Trigger> trigger)
-    : FollowedLogsCollector(Followed(config), config.follow, InputKind::kAccessLog, clock,
+    : FollowedLogsCollector(Followed(config.logs), config.follow, InputKind::kAccessLog, clock,
                             std::move(logger), std::move(trigger)),
       config_(config) {
   settings_.xmlrpc_paths = config_.xmlrpc_paths;
@@ -41,7 +29,7 @@ AccessLogCollector::~AccessLogCollector() { Stop(); }
 
 void AccessLogCollector::SetLogs(const std::vector<AccessLogFileConfig>& logs) {
   config_.logs = logs;
-  FollowedLogsCollector::SetLogs(Followed(config_));
+  FollowedLogsCollector::SetLogs(Followed(config_.logs));
 }
 
 std::optional<access_log::Format> AccessLogCollector::FormatOf(int config_index) const {

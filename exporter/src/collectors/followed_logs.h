@@ -19,6 +19,16 @@
 
 namespace edgewatch {
 
+// The followed logs of a config section's `logs` (entries with a name and a path).
+template <class Entry>
+std::vector<io::FollowedLog> Followed(const std::vector<Entry>& logs) {
+  std::vector<io::FollowedLog> out;
+  for (const auto& l : logs) {
+    out.push_back({l.name, l.path});
+  }
+  return out;
+}
+
 // What every log collector shares: configured logs followed on a thread of their own (inotify,
 // polling fallback), replayed files read from their start, the edgewatch_log_* health series,
 // and one mutex between the follower and scrapes. A subclass keeps per-log state and turns each

@@ -17,14 +17,6 @@ struct MailLogCollector::Log {
 
 namespace {
 
-std::vector<io::FollowedLog> Followed(const MailLogConfig& config) {
-  std::vector<io::FollowedLog> out;
-  for (const auto& l : config.logs) {
-    out.push_back({l.name, l.path});
-  }
-  return out;
-}
-
 int CurrentYear(const Clock& clock) {
   const std::time_t now = Clock::SystemTime::clock::to_time_t(clock.Now());
   std::tm utc{};
@@ -36,7 +28,7 @@ int CurrentYear(const Clock& clock) {
 
 MailLogCollector::MailLogCollector(const MailLogConfig& config, const Clock& clock, Logger logger,
                                    std::unique_ptr<Trigger> trigger)
-    : FollowedLogsCollector(Followed(config), config.follow, InputKind::kMailLog, clock,
+    : FollowedLogsCollector(Followed(config.logs), config.follow, InputKind::kMailLog, clock,
                             std::move(logger), std::move(trigger)),
       config_(config) {
   settings_.rbls = config_.rbls;
@@ -48,7 +40,7 @@ MailLogCollector::~MailLogCollector() { Stop(); }
 
 void MailLogCollector::SetLogs(const std::vector<MailLogFileConfig>& logs) {
   config_.logs = logs;
-  FollowedLogsCollector::SetLogs(Followed(config_));
+  FollowedLogsCollector::SetLogs(Followed(config_.logs));
 }
 
 void MailLogCollector::AddLog(int config_index) {
