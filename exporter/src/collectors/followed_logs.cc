@@ -16,9 +16,6 @@ class FollowedLogsCollector::Lines final : public io::LineSink {
   Lines(FollowedLogsCollector& c, std::size_t first_log) : c_(c), first_(first_log) {}
 
   void Line(std::size_t index, std::string_view line) override {
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
     if (!line.empty()) {  // an empty line carries nothing, and is not malformed
       c_.Line(first_ + index, line);
     }

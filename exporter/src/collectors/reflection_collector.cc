@@ -190,7 +190,7 @@ void ReflectionCollector::ProbeOnce() {
       const auto packet = ntp::Classify(*reply);
       exposed = packet && packet->IsMonlistAnswer();
     }
-    logger_.Debug("monlist probe", {{"server", FormatIpAddress(server)},
+    logger_.Debug("monlist probe", {{"server", net::FormatAddress(server)},
                                     {"exposed", exposed ? "true" : "false"},
                                     {"detail", reply ? "answered" : reply.error().message}});
     std::lock_guard<std::mutex> lock(probe_mu_);
@@ -247,7 +247,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     }
   }
   const auto server_name = [&](std::size_t i) {
-    return i < config_.ntp.servers.size() ? FormatIpAddress(config_.ntp.servers[i])
+    return i < config_.ntp.servers.size() ? net::FormatAddress(config_.ntp.servers[i])
                                           : std::string("other");
   };
   for (std::size_t i = 0; i < c.server_requests.size(); ++i) {
@@ -309,7 +309,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
       sink.Gauge("edgewatch_reflection_top_target_bytes",
                  "Unsolicited response bytes to the most-hit local targets over the window "
                  "(bounded top-K).",
-                 {{"vector", std::string(info.name)}, {"target", FormatIpAddress(address)}},
+                 {{"vector", std::string(info.name)}, {"target", net::FormatAddress(address)}},
                  static_cast<double>(bytes));
     }
   }
@@ -319,7 +319,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
       if (exposed_[i]) {
         sink.Gauge("edgewatch_ntp_monlist_exposed",
                    "1 if the local NTP server answered the monlist self-check.",
-                   {{"server", FormatIpAddress(config_.ntp.servers[i])}}, *exposed_[i] ? 1 : 0);
+                   {{"server", net::FormatAddress(config_.ntp.servers[i])}}, *exposed_[i] ? 1 : 0);
       }
     }
   }

@@ -1,7 +1,5 @@
 #include "config/values.h"
 
-#include <arpa/inet.h>
-
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -123,22 +121,10 @@ std::string FormatDuration(std::chrono::milliseconds d) {
 }
 
 Expected<IpAddress> ParseIpAddress(std::string_view text) {
-  IpAddress address;
-  const std::string s(text);
-  if (inet_pton(AF_INET, s.c_str(), address.bytes.data()) == 1) {
-    return address;
-  }
-  if (inet_pton(AF_INET6, s.c_str(), address.bytes.data()) == 1) {
-    address.v6 = true;
-    return address;
+  if (const auto address = net::ParseAddress(text)) {
+    return *address;
   }
   return Error{"expected an IPv4 or IPv6 address, got " + Quote(text)};
-}
-
-std::string FormatIpAddress(const IpAddress& address) {
-  char buf[INET6_ADDRSTRLEN];
-  inet_ntop(address.v6 ? AF_INET6 : AF_INET, address.bytes.data(), buf, sizeof buf);
-  return buf;
 }
 
 Expected<Cidr> ParseCidr(std::string_view text) {
@@ -162,7 +148,7 @@ Expected<Cidr> ParseCidr(std::string_view text) {
   Cidr cidr{ClearHostBits(*address, length), length};
   if (cidr.network != *address) {
     return Error{"CIDR " + Quote(text) + " has host bits set; did you mean " +
-                 FormatIpAddress(cidr.network) + "/" + std::to_string(length) + "?"};
+                 net::FormatAddress(cidr.network) + "/" + std::to_string(length) + "?"};
   }
   return cidr;
 }

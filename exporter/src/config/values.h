@@ -28,9 +28,8 @@ std::string FormatDuration(std::chrono::milliseconds d);
 
 using IpAddress = net::Address;
 
-// An IPv4 or IPv6 literal (no brackets, no zone).
+// An IPv4 or IPv6 literal (no brackets, no zone): net::ParseAddress with a message.
 Expected<IpAddress> ParseIpAddress(std::string_view text);
-std::string FormatIpAddress(const IpAddress& address);
 
 using Cidr = net::Prefix;
 

@@ -8,10 +8,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "parsers/text/line_splitter.h"
+
 namespace edgewatch::io {
 namespace {
 
-// Bytes per read(2); the buffer holds this plus an unfinished line of up to max_line.
+// Bytes per read(2), behind an unfinished line of up to max_line.
 constexpr std::size_t kChunk = 256 * 1024;
 // Closed files whose read offset is remembered, per log: a directory moved away for longer
 // than rotate_wait and back is then not read again from the start.
@@ -49,6 +51,15 @@ std::vector<std::string> Expand(const std::string& pattern) {
   return out;
 }
 
+// Hands a line of log `index` on, counted in its health.
+auto Counted(LogHealth& health, LineSink& sink, std::size_t index) {
+  return [&health, &sink, index](std::string_view line, bool cut) {
+    health.long_lines += cut ? 1 : 0;
+    ++health.lines;
+    sink.Line(index, line);
+  };
+}
+
 }  // namespace
 
 struct FileFollower::File {
@@ -58,11 +69,9 @@ struct FileFollower::File {
   dev_t dev = 0;
   ino_t ino = 0;
   std::uint64_t offset = 0;
-  std::unique_ptr<char[]> buffer;  // max_line + kChunk bytes
-  std::size_t pending = 0;         // an unfinished line at the buffer's start
-  bool skipping = false;           // inside a line already cut to max_line
-  bool rotated = false;            // renamed away, replaced or deleted: drained, then closed
-  bool seen = false;               // matched by the pattern this round
+  std::unique_ptr<text::LineSplitter> lines;
+  bool rotated = false;  // renamed away, replaced or deleted: drained, then closed
+  bool seen = false;     // matched by the pattern this round
   Clock::MonotonicTime last_change{};
 };
 
@@ -234,7 +243,7 @@ void FileFollower::Discover(Log& log) {
         file->offset = c.offset;
       }
     }
-    file->buffer = std::make_unique_for_overwrite<char[]>(options_.max_line + kChunk);
+    file->lines = std::make_unique<text::LineSplitter>(options_.max_line, kChunk);
     file->seen = true;
     file->last_change = clock_.Monotonic();
     log.files.push_back(std::move(file));
@@ -255,22 +264,13 @@ void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, Lin
     if (::fstat(file.fd.get(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) < file.offset) {
       ++log.health.truncations;
       file.offset = 0;
-      file.pending = 0;
-      file.skipping = false;
+      file.lines->Reset();
     }
   }
-  auto emit = [&](const char* data, std::size_t size) {
-    if (size > options_.max_line) {
-      size = options_.max_line;
-      ++log.health.long_lines;
-    }
-    ++log.health.lines;
-    sink.Line(index, std::string_view(data, size));
-  };
-  char* const buffer = file.buffer.get();
   std::size_t budget = options_.read_budget;
   while (budget > 0) {
-    const ssize_t n = ::pread(file.fd.get(), buffer + file.pending, std::min(kChunk, budget),
+    const std::span<char> area = file.lines->WriteArea();
+    const ssize_t n = ::pread(file.fd.get(), area.data(), std::min(area.size(), budget),
                               static_cast<off_t>(file.offset));
     if (n < 0) {
       if (errno == EINTR) {
@@ -292,27 +292,7 @@ void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, Lin
     log.health.bytes += got;
     budget -= std::min(budget, got);
     file.last_change = clock_.Monotonic();
-    const std::size_t end = file.pending + got;
-    std::size_t start = 0;
-    while (const void* nl = std::memchr(buffer + start, '\n', end - start)) {
-      const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer);
-      if (file.skipping) {
-        file.skipping = false;
-      } else {
-        emit(buffer + start, at - start);
-      }
-      start = at + 1;
-    }
-    std::size_t rest = end - start;
-    if (file.skipping) {
-      rest = 0;
-    } else if (rest >= options_.max_line) {  // no newline in sight: cut the line here
-      emit(buffer + start, rest);
-      file.skipping = true;
-      rest = 0;
-    }
-    std::memmove(buffer, buffer + start, rest);
-    file.pending = rest;
+    file.lines->Commit(got, Counted(log.health, sink, index));
   }
   more = true;
 }
@@ -326,11 +306,7 @@ void FileFollower::Close(Log& log, std::size_t index, File& file, LineSink& sink
 }
 
 void FileFollower::FlushFile(Log& log, std::size_t index, File& file, LineSink& sink) {
-  if (file.pending > 0 && !file.skipping) {
-    ++log.health.lines;
-    sink.Line(index, std::string_view(file.buffer.get(), file.pending));
-  }
-  file.pending = 0;
+  file.lines->Finish(Counted(log.health, sink, index));
 }
 
 void FileFollower::Flush(LineSink& sink) {

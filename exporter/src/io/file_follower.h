@@ -50,7 +50,7 @@ struct LogHealth {
 class LineSink {
  public:
   virtual ~LineSink() = default;
-  // A complete line without its newline, from log number `log`.
+  // A complete line without its newline (or CR LF), from log number `log`.
   virtual void Line(std::size_t log, std::string_view line) = 0;
 };
 

@@ -75,6 +75,25 @@ Expected<IcmpSocket> IcmpSocket::Open(bool v6) {
                std::strerror(errno) + "; see sysctl net.ipv4.ping_group_range)"};
 }
 
+Status IcmpSocket::Bind(const net::Address& source) const {
+  sockaddr_storage storage;
+  const socklen_t length = ToSockaddr(source, storage);
+  if (::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&storage), length) != 0) {
+    return Error{std::string("cannot use source address: ") + std::strerror(errno)};
+  }
+  return {};
+}
+
+Status IcmpSocket::SetTtl(int ttl) const {
+  const int level = v6_ ? IPPROTO_IPV6 : IPPROTO_IP;
+  const int option = v6_ ? IPV6_UNICAST_HOPS : IP_TTL;
+  const int value = ttl == 0 ? -1 : ttl;  // -1: back to the route's default
+  if (::setsockopt(fd_.get(), level, option, &value, sizeof value) != 0) {
+    return Error{std::string("cannot set the TTL: ") + std::strerror(errno)};
+  }
+  return {};
+}
+
 IcmpSocket::SendResult IcmpSocket::Send(std::span<const Outgoing> packets) const {
   const std::size_t n = std::min(packets.size(), kBatch);
   std::array<sockaddr_storage, kBatch> names;

@@ -22,6 +22,11 @@ class IcmpSocket {
   bool raw() const { return raw_; }
   int fd() const { return fd_.get(); }
 
+  // Sends from `source` (an address of this host).
+  Status Bind(const net::Address& source) const;
+  // The IP TTL / hop limit of what is sent from now on; 0: the route's default.
+  Status SetTtl(int ttl) const;
+
   // Most batches are one tick's probes: a few per socket.
   static constexpr std::size_t kBatch = 32;
 

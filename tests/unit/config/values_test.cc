@@ -48,7 +48,7 @@ TEST(IpAddressTest, ParsesBothFamilies) {
   EXPECT_TRUE(v6->v6);
   EXPECT_EQ(v6->bytes[1], 0x01);
   EXPECT_EQ(v6->bytes[15], 0x01);
-  EXPECT_EQ(FormatIpAddress(*v6), "2001:db8::1");
+  EXPECT_EQ(net::FormatAddress(*v6), "2001:db8::1");
   EXPECT_EQ(ParseIpAddress("192.0.2.256").error().message,
             "expected an IPv4 or IPv6 address, got \"192.0.2.256\"");
   EXPECT_FALSE(ParseIpAddress("example.com").ok());

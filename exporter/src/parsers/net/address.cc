@@ -111,7 +111,82 @@ bool ParseV6(std::string_view text, std::uint8_t* out) {
   return true;
 }
 
+void AppendDecimal(std::string& out, unsigned value) {
+  if (value >= 10) {
+    AppendDecimal(out, value / 10);
+  }
+  out.push_back(static_cast<char>('0' + value % 10));
+}
+
+void AppendV4(std::string& out, const std::uint8_t* bytes) {
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) {
+      out.push_back('.');
+    }
+    AppendDecimal(out, bytes[i]);
+  }
+}
+
+void AppendHex(std::string& out, unsigned value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  bool started = false;
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    const unsigned digit = (value >> shift) & 0xF;
+    if (digit != 0 || started || shift == 0) {
+      out.push_back(kDigits[digit]);
+      started = true;
+    }
+  }
+}
+
 }  // namespace
+
+std::string FormatAddress(const Address& address) {
+  std::string out;
+  const auto& b = address.bytes;
+  if (!address.v6) {
+    AppendV4(out, b.data());
+    return out;
+  }
+  unsigned words[8];
+  for (int i = 0; i < 8; ++i) {
+    words[i] = static_cast<unsigned>(b[static_cast<std::size_t>(2 * i)] << 8 |
+                                     b[static_cast<std::size_t>(2 * i + 1)]);
+  }
+  int best = -1;
+  int best_length = 0;
+  for (int i = 0; i < 8;) {
+    int j = i;
+    while (j < 8 && words[j] == 0) {
+      ++j;
+    }
+    if (j - i > best_length) {
+      best = i;
+      best_length = j - i;
+    }
+    i = j == i ? i + 1 : j;
+  }
+  if (best_length < 2) {
+    best = -1;
+  }
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      out += "::";
+      i += best_length - 1;
+      continue;
+    }
+    if (i > 0 && i != best + best_length) {
+      out.push_back(':');
+    }
+    // As inet_ntop: an IPv4 tail for ::a.b.c.d and ::ffff:a.b.c.d.
+    if (i == 6 && best == 0 && (best_length == 6 || (best_length == 5 && words[5] == 0xFFFF))) {
+      AppendV4(out, b.data() + 12);
+      break;
+    }
+    AppendHex(out, words[i]);
+  }
+  return out;
+}
 
 std::optional<Address> ParseAddress(std::string_view text) {
   Address a;

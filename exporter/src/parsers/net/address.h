@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace edgewatch::net {
@@ -44,5 +45,10 @@ struct Prefix {
 // An IPv4 dotted quad or an IPv6 address (with "::" and an embedded IPv4 tail); no zone, no
 // prefix. Pure and allocation-free, for hot paths.
 std::optional<Address> ParseAddress(std::string_view text);
+
+// The text form inet_ntop gives: dotted quad, or IPv6 with the longest run of two or more zero
+// groups as "::" (the first of equal runs), lower-case hex, and "::ffff:a.b.c.d" / "::a.b.c.d"
+// for IPv4-mapped and -compatible addresses.
+std::string FormatAddress(const Address& address);
 
 }  // namespace edgewatch::net

@@ -1,6 +1,5 @@
 #include "parsers/mail_log/mail_log.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -255,29 +254,6 @@ TEST(MailLogSyslogTest, Seconds) {
   EXPECT_EQ(SyslogSeconds("Nov 16 11:00:01", 2026), 1794826801);
   EXPECT_EQ(SyslogSeconds("Nov  6 11:00:01", 2026), 1794826801 - 10 * 86400);
   EXPECT_FALSE(SyslogSeconds("Xyz 16 11:00:01", 2026));
-}
-
-TEST(AddressTest, AgreesWithInetPton) {
-  for (const char* text :
-       {"192.0.2.1", "0.0.0.0", "255.255.255.255", "::", "::1", "2001:db8::1",
-        "1::", "2001:db8:0:0:1:0:0:1", "::ffff:192.0.2.1", "fe80::1:2:3:4:5", "1:2:3:4:5:6:7:8"}) {
-    const auto a = net::ParseAddress(text);
-    ASSERT_TRUE(a) << text;
-    std::uint8_t expected[16] = {};
-    ASSERT_EQ(inet_pton(a->v6 ? AF_INET6 : AF_INET, text, expected), 1) << text;
-    EXPECT_EQ(std::memcmp(a->bytes.data(), expected, a->v6 ? 16 : 4), 0) << text;
-  }
-  for (const char* text :
-       {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", ":::", "1:2:3:4:5:6:7:8:9",
-        "1::2::3", "2001:db8::g", ":1", "1:", "unknown", "1.2.3.4:25"}) {
-    std::uint8_t ignored[16];
-    EXPECT_FALSE(net::ParseAddress(text)) << text;
-    EXPECT_NE(
-        inet_pton(std::string_view(text).find(':') != std::string_view::npos ? AF_INET6 : AF_INET,
-                  text, ignored),
-        1)
-        << text;
-  }
 }
 
 }  // namespace
