@@ -100,7 +100,8 @@ class ReplayTest(unittest.TestCase):
         self.assertIn(f"collector reflection: {CONFIG}: unknown file format", not_pcap.stderr)
         disabled = replay("--pcap", PCAP, "--no-collector.reflection")
         self.assertEqual(disabled.returncode, 2)
-        self.assertIn("no enabled collector reads --pcap files", disabled.stderr)
+        self.assertIn("--pcap files are read by the reflection collector, which is disabled",
+                      disabled.stderr)
 
     def test_access_log_incident_and_corpus(self):
         # Numbers: tests/testdata/access_log/make_incident.py, and the corpus README (the

@@ -2,14 +2,23 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <string>
+#include <vector>
 
-#include "core/trigger.h"
+#include "io/change_trigger.h"
 
 namespace edgewatch::testing {
 
-// A trigger a test fires by hand: the live path of a follower without inotify or sleeps.
-class StepTrigger final : public Trigger {
+// A trigger a test fires by hand: the live path of a follower without inotify or sleeps. With
+// `written`, it reports those paths as the only ones written, as inotify would.
+class StepTrigger final : public io::FileChangeTrigger {
  public:
+  StepTrigger() = default;
+  explicit StepTrigger(std::vector<std::string> written) : written_(std::move(written)) {}
+
+  const std::vector<std::string>* WrittenOnly() const override {
+    return written_.empty() ? nullptr : &written_;
+  }
   bool Wait() override {
     std::unique_lock<std::mutex> lock(mu_);
     ++waits_;
@@ -40,6 +49,7 @@ class StepTrigger final : public Trigger {
   }
 
  private:
+  std::vector<std::string> written_;
   std::mutex mu_;
   std::condition_variable cv_;
   int waits_ = 0;

@@ -62,12 +62,6 @@ Status SetMaxConnections(CliOptions& o, const std::string& v) {
   return {};
 }
 
-template <InputKind kKind>
-Status AddInput(CliOptions& o, const std::string& v) {
-  o.replay_inputs.emplace_back(kKind, v);
-  return {};
-}
-
 constexpr Flag kFlags[] = {
     {"--config.file", "", "YAML configuration file; without it the embedded default runs",
      [](CliOptions& o, const std::string& v) -> Status {
@@ -93,12 +87,6 @@ constexpr Flag kFlags[] = {
        o.procfs_root = v;
        return {};
      }},
-    {"--pcap", "", "replay: a pcap or pcapng capture (repeatable)", &AddInput<InputKind::kPcap>},
-    {"--access-log", "", "replay: an httpd access log (repeatable)",
-     &AddInput<InputKind::kAccessLog>},
-    {"--mail-log", "", "replay: a mail log (repeatable)", &AddInput<InputKind::kMailLog>},
-    {"--mod-status", "", "replay: a saved server-status?auto page (repeatable)",
-     &AddInput<InputKind::kModStatus>},
     {"--version", "", "print version and exit", nullptr},
     {"--help", "", "print this help and exit", nullptr},
 };
@@ -112,13 +100,33 @@ const Flag* FindFlag(std::string_view name) {
   return nullptr;
 }
 
-bool IsCollector(std::span<const CollectorRegistration> registry, std::string_view name) {
+// The collector whose replay flag is `flag`, or null.
+const CollectorRegistration* ReplayedBy(std::span<const CollectorRegistration> registry,
+                                        std::string_view flag) {
   for (const auto& r : registry) {
-    if (r.name == name) {
-      return true;
+    if (!r.replay.flag.empty() && r.replay.flag == flag) {
+      return &r;
     }
   }
-  return false;
+  return nullptr;
+}
+
+// "--pcap, --access-log or --mod-status" (`last` joins the last two).
+std::string ReplayFlags(std::span<const CollectorRegistration> registry, std::string_view last) {
+  std::vector<std::string_view> flags;
+  for (const auto& r : registry) {
+    if (!r.replay.flag.empty()) {
+      flags.push_back(r.replay.flag);
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    if (i > 0) {
+      out += i + 1 == flags.size() ? " " + std::string(last) + " " : ", ";
+    }
+    out += flags[i];
+  }
+  return out;
 }
 
 }  // namespace
@@ -150,14 +158,15 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
     }
     if (name.starts_with("--collector.") || name.starts_with("--no-collector.")) {
       const std::string collector(name.substr(name.find('.') + 1));
-      if (!IsCollector(registry, collector) || eq != std::string_view::npos) {
+      if (FindCollector(registry, collector) == nullptr || eq != std::string_view::npos) {
         return Error{"unknown collector flag " + std::string(arg)};
       }
       o.collector_overrides[collector] = name.starts_with("--collector.");
       continue;
     }
     const Flag* flag = FindFlag(name);
-    if (flag == nullptr || flag->set == nullptr) {
+    const CollectorRegistration* replayed = ReplayedBy(registry, name);
+    if ((flag == nullptr || flag->set == nullptr) && replayed == nullptr) {
       return Error{"unknown flag " + std::string(name)};
     }
     std::string value;
@@ -167,6 +176,10 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
       value = std::string(args[++i]);
     } else {
       return Error{"flag " + std::string(name) + " needs a value"};
+    }
+    if (replayed != nullptr) {
+      o.replay_inputs.emplace_back(replayed->name, std::move(value));
+      continue;
     }
     Status s = flag->set(o, value);
     if (!s) {
@@ -185,10 +198,10 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
   } else if (!positional.empty() && positional[0] == "replay") {
     o.command = Command::kReplay;
     if (positional.size() > 1) {
-      return Error{"replay takes its files as --pcap, --access-log, --mail-log or --mod-status"};
+      return Error{"replay takes its files as " + ReplayFlags(registry, "or")};
     }
     if (o.replay_inputs.empty()) {
-      return Error{"replay needs at least one --pcap, --access-log, --mail-log or --mod-status"};
+      return Error{"replay needs at least one " + ReplayFlags(registry, "or")};
     }
   } else if (!positional.empty()) {
     return Error{"unknown command \"" + positional[0] + "\" (commands: check-config, replay)"};
@@ -196,7 +209,7 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
     o.command = Command::kCheckConfig;
   }
   if (o.command != Command::kReplay && !o.replay_inputs.empty()) {
-    return Error{"--pcap, --access-log, --mail-log and --mod-status belong to the replay command"};
+    return Error{ReplayFlags(registry, "and") + " belong to the replay command"};
   }
   return o;
 }
@@ -205,24 +218,31 @@ std::string HelpText(std::span<const CollectorRegistration> registry) {
   std::string out =
       "usage: edgewatch [flags]                      serve metrics over HTTP\n"
       "       edgewatch check-config [FILE]          validate a config (or --config.check)\n"
-      "       edgewatch replay [--config.file F] --pcap F | --access-log F | --mail-log F |\n"
-      "                        --mod-status F ...   read files to EOF, print the exposition\n"
+      "       edgewatch replay [--config.file F] FILES  read recorded files to EOF, print the\n"
+      "                                             exposition (FILES: the replay flags below)\n"
       "\nflags:\n";
-  for (const auto& f : kFlags) {
-    out += "  " + std::string(f.name);
-    if (f.set != nullptr) {
-      out += "=VALUE";
-    }
-    out += "\n      " + std::string(f.help);
-    if (!f.default_text.empty()) {
-      out += " (default: " + std::string(f.default_text) + ")";
+  auto flag = [&out](std::string_view name, bool value, std::string_view help,
+                     std::string_view default_text) {
+    out += "  " + std::string(name) + (value ? "=VALUE" : "") + "\n      " + std::string(help);
+    if (!default_text.empty()) {
+      out += " (default: " + std::string(default_text) + ")";
     }
     out += "\n";
+  };
+  for (const auto& f : kFlags) {
+    flag(f.name, f.set != nullptr, f.help, f.default_text);
   }
   out +=
       "  --collector.NAME / --no-collector.NAME\n"
       "      enable or disable a collector, overriding the config's `enabled`\n"
-      "\ncollectors:\n";
+      "\nreplay flags (repeatable):\n";
+  for (const auto& r : registry) {
+    if (!r.replay.flag.empty()) {
+      flag(r.replay.flag, true,
+           std::string(r.replay.help) + ", for the " + std::string(r.name) + " collector", "");
+    }
+  }
+  out += "\ncollectors:\n";
   for (const auto& r : registry) {
     out += "  " + std::string(r.name) + ": " + std::string(r.description) + "\n";
   }

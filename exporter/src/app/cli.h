@@ -30,7 +30,8 @@ struct CliOptions {
   LogFormat log_format = LogFormat::kLogfmt;
   std::string procfs_root = "/proc";
   std::map<std::string, bool> collector_overrides;  // --collector.X / --no-collector.X
-  std::vector<std::pair<InputKind, std::string>> replay_inputs;
+  // replay: (collector name, file), from the collectors' replay flags (--pcap, --access-log, ...)
+  std::vector<std::pair<std::string, std::string>> replay_inputs;
 };
 
 inline constexpr char kDefaultListenAddress[] = ":10123";

@@ -18,15 +18,16 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
     err << "edgewatch: invalid config:\n" << config.error().message << "\n";
     return kExitUsage;
   }
-  // Replayed logs (the `log` label, shared by access and mail logs) and status pages (`server`)
-  // are named after their files: two inputs of one name would give duplicate series.
-  std::map<std::pair<bool, std::string>, std::string> named;
-  for (const auto& [kind, path] : options.replay_inputs) {
-    if (kind == InputKind::kPcap) {
-      continue;  // every capture counts under interface="replay"
+  // Replayed files are named after their files under their collector's label (access and mail
+  // logs share `log`): two inputs of one name would give duplicate series.
+  std::map<std::pair<std::string_view, std::string>, std::string> named;
+  for (const auto& [collector, path] : options.replay_inputs) {
+    const std::string_view label = FindCollector(registry, collector)->replay.label;
+    if (label.empty()) {
+      continue;  // e.g. every capture counts under interface="replay"
     }
     const std::string name = std::filesystem::path(path).filename().string();
-    const auto [it, fresh] = named.emplace(std::pair(kind == InputKind::kModStatus, name), path);
+    const auto [it, fresh] = named.emplace(std::pair(label, name), path);
     if (!fresh) {
       err << "edgewatch: replay: " << it->second << " and " << path << " are both named " << name
           << ", and series are labelled by file name; give one another name (a copy or a "
@@ -40,24 +41,23 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
   // The same collectors as `serve`, fed from files instead of live sources; only those that
   // read an input are printed, so the output is reproducible.
   std::vector<bool> used(collectors.size(), false);
-  for (const auto& [kind, path] : options.replay_inputs) {
-    bool read = false;
-    for (size_t i = 0; i < collectors.size(); ++i) {
-      if (!collectors[i].collector->Reads(kind)) {
-        continue;
-      }
-      read = true;
-      used[i] = true;
-      if (Status s = collectors[i].collector->Replay(kind, path); !s) {
-        err << "edgewatch: replay " << InputFlag(kind) << " " << path << ": collector "
-            << collectors[i].name << ": " << s.error().message << "\n";
-        return kExitRuntime;
-      }
+  for (const auto& [collector, path] : options.replay_inputs) {
+    const std::string_view flag = FindCollector(registry, collector)->replay.flag;
+    std::size_t i = 0;
+    while (i < collectors.size() && collectors[i].name != collector) {
+      ++i;
     }
-    if (!read) {
-      err << "edgewatch: no enabled collector reads " << InputFlag(kind)
-          << " files; enable one in the config or with --collector.NAME\n";
+    if (i == collectors.size()) {
+      err << "edgewatch: " << flag << " files are read by the " << collector
+          << " collector, which is disabled; enable it in the config or with --collector."
+          << collector << "\n";
       return kExitUsage;
+    }
+    used[i] = true;
+    if (Status s = collectors[i].collector->Replay(path); !s) {
+      err << "edgewatch: replay " << flag << " " << path << ": collector " << collector << ": "
+          << s.error().message << "\n";
+      return kExitRuntime;
     }
   }
 

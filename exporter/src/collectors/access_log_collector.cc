@@ -2,74 +2,68 @@
 
 namespace edgewatch {
 
-struct AccessLogCollector::Log {
-  Log(std::optional<access_log::Format> f, const AccessLogSettings& settings, bool logged_time)
-      : format(std::move(f)), stats(settings), use_logged_time(logged_time) {}
+namespace {
 
-  std::optional<access_log::Format> format;  // none: detected per line
-  access_log::AutoFormat detect;
-  AccessLogStats stats;
-  bool use_logged_time;      // replay: the top-client window runs on %t
-  std::int64_t last_ns = 0;  // the logged time of the latest xmlrpc / wp-login request (replay)
-};
-
-AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Clock& clock,
-                                       Logger logger, std::unique_ptr<Trigger> trigger)
-    : FollowedLogsCollector(Followed(config.logs), config.follow, InputKind::kAccessLog, clock,
-                            std::move(logger), std::move(trigger)),
-      config_(config) {
-  settings_.xmlrpc_paths = config_.xmlrpc_paths;
-  settings_.wp_login_paths = config_.wp_login_paths;
-  settings_.top_k = config_.top_k;
-  settings_.window_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(config_.top_window).count();
-}
-
-AccessLogCollector::~AccessLogCollector() { Stop(); }
-
-void AccessLogCollector::SetLogs(const std::vector<AccessLogFileConfig>& logs) {
-  config_.logs = logs;
-  FollowedLogsCollector::SetLogs(Followed(config_.logs));
-}
-
-std::optional<access_log::Format> AccessLogCollector::FormatOf(int config_index) const {
-  if (config_index < 0 || config_.logs[static_cast<std::size_t>(config_index)].format.empty()) {
+// A configured log's format; none (a replayed file) is detected per line.
+std::optional<access_log::Format> FormatOf(const AccessLogConfig& config,
+                                           std::optional<std::size_t> config_index) {
+  if (!config_index || config.logs[*config_index].format.empty()) {
     return std::nullopt;
   }
   std::string error;  // validated with the config
-  return access_log::Format::Compile(config_.logs[static_cast<std::size_t>(config_index)].format,
-                                     &error);
+  return access_log::Format::Compile(config.logs[*config_index].format, &error);
 }
 
-void AccessLogCollector::AddLog(int config_index) {
-  logs_.push_back(std::make_unique<Log>(FormatOf(config_index), settings_, config_index < 0));
-}
+}  // namespace
 
-void AccessLogCollector::KeepLogs(std::span<const int> from) {
-  Reorder(logs_, from);
-  for (std::size_t i = 0; i < logs_.size(); ++i) {
-    logs_[i]->format = FormatOf(static_cast<int>(i));
-  }
-}
+class AccessLogCollector::Handler final : public LogHandler {
+ public:
+  Handler(const AccessLogConfig& config, const AccessLogSettings& settings,
+          std::optional<std::size_t> config_index)
+      : config_(config), format_(FormatOf(config, config_index)), stats_(settings) {}
 
-void AccessLogCollector::Line(std::size_t index, std::string_view line) {
-  Log& log = *logs_[index];
-  access_log::Request r;
-  if (!(log.format ? log.format->Parse(line, r) : log.detect.Parse(line, r))) {
-    log.stats.AddParseError();
-    return;
-  }
-  if (!log.stats.Add(r) || r.client.empty()) {  // a format without %h has no clients to rank
-    return;
-  }
-  if (log.use_logged_time) {
-    if (const auto t = access_log::ParseTime(r.time)) {
-      log.last_ns = *t * 1'000'000'000;
+  void Line(std::string_view line, LogTime& time) override {
+    access_log::Request r;
+    if (!(format_ ? format_->Parse(line, r) : detect_.Parse(line, r))) {
+      stats_.AddParseError();
+      return;
     }
-    log.stats.AddTopClient(r.client, log.last_ns);
-  } else {
-    log.stats.AddTopClient(r.client, clock_.Monotonic().time_since_epoch().count());
+    if (!stats_.Add(r) || r.client.empty()) {  // a format without %h has no clients to rank
+      return;
+    }
+    stats_.AddTopClient(r.client, time.Now([&]() -> std::optional<std::int64_t> {
+      if (const auto t = access_log::ParseTime(r.time)) {
+        return *t * 1'000'000'000;
+      }
+      return std::nullopt;
+    }));
   }
+
+  void Kept(std::size_t config_index) override { format_ = FormatOf(config_, config_index); }
+
+  void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const override;
+
+ private:
+  const AccessLogConfig& config_;
+  std::optional<access_log::Format> format_;  // none: detected per line
+  access_log::AutoFormat detect_;
+  mutable AccessLogStats stats_;  // its window expires as it is read
+};
+
+AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Clock& clock,
+                                       Logger logger,
+                                       std::unique_ptr<io::FileChangeTrigger> trigger)
+    : config_(config),
+      settings_{config_.xmlrpc_paths, config_.wp_login_paths, config_.top_k,
+                std::chrono::duration_cast<std::chrono::nanoseconds>(config_.top_window).count()},
+      logs_(Followed(config_.logs), config_.follow, clock, std::move(logger), std::move(trigger),
+            [this](std::optional<std::size_t> config_index) {
+              return std::make_unique<Handler>(config_, settings_, config_index);
+            }) {}
+
+void AccessLogCollector::SetLogs(const std::vector<AccessLogFileConfig>& logs) {
+  config_.logs = logs;
+  logs_.SetLogs(Followed(config_.logs));
 }
 
 namespace {
@@ -97,12 +91,10 @@ void ExportByMethodCode(MetricSink& sink, std::string_view name, std::string_vie
 
 }  // namespace
 
-void AccessLogCollector::ExportLogs(MetricSink& sink) const {
-  const std::int64_t now_ns = clock_.Monotonic().time_since_epoch().count();
-  for (std::size_t i = 0; i < logs_.size(); ++i) {
-    const auto& log = logs_[i];
-    const std::string& name = LogName(i);
-    const auto& s = log->stats;
+void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& name,
+                                         std::int64_t now_ns) const {
+  {
+    const auto& s = stats_;
     const Labels labels = {{"log", name}};
     ExportByMethodCode(sink, "edgewatch_http_requests_total",
                        "Requests in the access log, by method (a fixed set, else OTHER) and code.",
@@ -130,8 +122,7 @@ void AccessLogCollector::ExportLogs(MetricSink& sink) const {
           {{"log", name}, {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}},
           static_cast<double>(s.probes()[static_cast<std::size_t>(p)]));
     }
-    for (const auto& [client, count] :
-         log->stats.TopClients(log->use_logged_time ? log->last_ns : now_ns)) {
+    for (const auto& [client, count] : stats_.TopClients(now_ns)) {
       sink.Gauge("edgewatch_xmlrpc_top_client_requests",
                  "xmlrpc and wp-login requests of the busiest clients in the top_window (at most "
                  "top_k per log).",
@@ -141,9 +132,16 @@ void AccessLogCollector::ExportLogs(MetricSink& sink) const {
   }
 }
 
-std::unique_ptr<Collector> MakeAccessLogCollector(const CollectorContext& context) {
-  return std::make_unique<AccessLogCollector>(context.config.access_log, context.clock,
-                                              context.logger);
-}
+const CollectorRegistration kAccessLogCollector = {
+    "access_log",
+    "httpd access logs: xmlrpc / wp-login floods, pingbacks, exploit probes",
+    [](const Config& c) { return c.access_log.enabled; },
+    [](const CollectorContext& context) -> std::unique_ptr<Collector> {
+      return std::make_unique<AccessLogCollector>(context.config.access_log, context.clock,
+                                                  context.logger);
+    },
+    &KeepWhileOnlyLogsChange<AccessLogCollector, &Config::access_log>,
+    {"--access-log", "an httpd access log", "log"},
+};
 
 }  // namespace edgewatch

@@ -1,9 +1,6 @@
 #pragma once
 
 #include <memory>
-#include <optional>
-#include <span>
-#include <string>
 #include <vector>
 
 #include "collectors/access_log_state.h"
@@ -16,30 +13,28 @@ namespace edgewatch {
 // wp-login requests, WordPress pingbacks, exploit probes, and the clients sending the most
 // xmlrpc / wp-login requests. Lines that do not parse are counted, never fatal. In replay the
 // format is detected per line and the top-client window runs on the logged times.
-class AccessLogCollector final : public FollowedLogsCollector {
+class AccessLogCollector final : public Collector {
  public:
   AccessLogCollector(const AccessLogConfig& config, const Clock& clock, Logger logger,
-                     std::unique_ptr<Trigger> trigger = nullptr);
-  ~AccessLogCollector() override;
+                     std::unique_ptr<io::FileChangeTrigger> trigger = nullptr);
 
-  // A reload that changed only `logs`: see FollowedLogsCollector::SetLogs. A kept log takes its
-  // new format.
+  Status Start() override { return logs_.Start(); }
+  void Stop() override { logs_.Stop(); }
+  Status Collect(MetricSink& sink) const override { return logs_.Collect(sink); }
+  Status Replay(const std::string& path) override { return logs_.Replay(path); }
+
+  // A reload that changed only `logs`: see FollowedLogs::SetLogs. A kept log takes its new
+  // format.
   void SetLogs(const std::vector<AccessLogFileConfig>& logs);
 
  private:
-  struct Log;
-
-  std::optional<access_log::Format> FormatOf(int config_index) const;
-  void AddLog(int config_index) override;
-  void KeepLogs(std::span<const int> from) override;
-  void Line(std::size_t log, std::string_view line) override;
-  void ExportLogs(MetricSink& sink) const override;
+  class Handler;
 
   AccessLogConfig config_;
   AccessLogSettings settings_;
-  std::vector<std::unique_ptr<Log>> logs_;  // guarded by the base's lock
+  FollowedLogs logs_;  // last: its thread runs handlers that use the above
 };
 
-std::unique_ptr<Collector> MakeAccessLogCollector(const CollectorContext& context);
+extern const CollectorRegistration kAccessLogCollector;
 
 }  // namespace edgewatch

@@ -70,8 +70,15 @@ Status BgpCollector::Collect(MetricSink& sink) const {
   return {};
 }
 
-std::unique_ptr<Collector> MakeBgpCollector(const CollectorContext& context) {
-  return std::make_unique<BgpCollector>(context.config.bgp, context.clock, context.logger);
-}
+const CollectorRegistration kBgpCollector = {
+    "bgp",
+    "BGP neighbour reachability: continuous ICMP echo, RTT histograms, loss",
+    [](const Config& c) { return c.bgp.enabled; },
+    [](const CollectorContext& context) -> std::unique_ptr<Collector> {
+      return std::make_unique<BgpCollector>(context.config.bgp, context.clock, context.logger);
+    },
+    &KeepWhileSectionSame<&Config::bgp>,
+    {},
+};
 
 }  // namespace edgewatch

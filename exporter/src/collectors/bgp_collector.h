@@ -30,6 +30,6 @@ class BgpCollector final : public Collector {
   std::unique_ptr<BgpSchedule> schedule_;  // runs on loop_'s thread; read by scrapes
 };
 
-std::unique_ptr<Collector> MakeBgpCollector(const CollectorContext& context);
+extern const CollectorRegistration kBgpCollector;
 
 }  // namespace edgewatch

@@ -1,18 +1,21 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "collectors/registry.h"
 #include "config/config.h"
 #include "core/clock.h"
-#include "core/collector.h"
 #include "core/logger.h"
+#include "core/metric_sink.h"
 #include "core/trigger.h"
 #include "io/change_trigger.h"
 #include "io/file_follower.h"
@@ -29,77 +32,117 @@ std::vector<io::FollowedLog> Followed(const std::vector<Entry>& logs) {
   return out;
 }
 
-// What every log collector shares: configured logs followed on a thread of their own (inotify,
-// polling fallback), replayed files read from their start, the edgewatch_log_* health series,
-// and one mutex between the follower and scrapes. A subclass keeps per-log state and turns each
-// line into it; it must call Stop() in its destructor, before its state goes.
-class FollowedLogsCollector : public Collector {
- public:
-  // `trigger` paces the follower; null: inotify on the logs' directories, with
-  // follow.poll_interval as the polling fallback.
-  FollowedLogsCollector(std::vector<io::FollowedLog> logs, const FollowConfig& follow,
-                        InputKind kind, const Clock& clock, Logger logger,
-                        std::unique_ptr<Trigger> trigger);
-  ~FollowedLogsCollector() override;
-
-  Status Start() override;
-  void Stop() override;
-  Status Collect(MetricSink& sink) const override;
-
-  bool Reads(InputKind kind) const override { return kind == kind_; }
-  // Replay: the file from its start, as a log named after the file.
-  Status Replay(InputKind kind, const std::string& path) override;
-
- protected:
-  // A reload that changed only the list of logs: follows `logs` from now on. A log with the name
-  // and path of a running one goes on where it was, its state kept (KeepLogs); new ones start at
-  // the end of their files; dropped ones go. Not with replayed files.
-  void SetLogs(std::vector<io::FollowedLog> logs);
-
-  // A new log, numbered from 0 in the order added: configured log `config_index`, or a replayed
-  // file (config_index -1). Called under the lock.
-  virtual void AddLog(int config_index) = 0;
-  // After SetLogs(): per-log state reordered so that log i continues old log from[i], or is new
-  // (-1: AddLog(i)). Called under the lock; Reorder() does it for a vector of states.
-  virtual void KeepLogs(std::span<const int> from) = 0;
-  template <class State>
-  void Reorder(std::vector<std::unique_ptr<State>>& states, std::span<const int> from) {
-    auto old = std::exchange(states, {});
-    for (std::size_t i = 0; i < from.size(); ++i) {
-      if (from[i] >= 0) {
-        states.push_back(std::move(old[static_cast<std::size_t>(from[i])]));
-      } else {
-        AddLog(static_cast<int>(i));
-      }
-    }
+// take_over for a log collector `C` of config section `kSection`: it stays while nothing but
+// the section's `logs` changed, and then follows the new list (C::SetLogs).
+template <class C, auto kSection>
+TakeOver KeepWhileOnlyLogsChange(Collector& running, const Config& was, const Config& next) {
+  auto a = was.*kSection;
+  auto b = next.*kSection;
+  a.logs.clear();
+  b.logs.clear();
+  if (a != b) {
+    return std::nullopt;
   }
-  // One line of log `log` (no newline, never empty). Called under the lock.
-  virtual void Line(std::size_t log, std::string_view line) = 0;
-  // The subclass' series for every log. Called under the lock.
-  virtual void ExportLogs(MetricSink& sink) const = 0;
-  // The log label of log `log`. Under the lock.
-  const std::string& LogName(std::size_t log) const { return names_[log]; }
+  auto& collector = static_cast<C&>(running);  // built by C's registration
+  return [&collector, &next] { collector.SetLogs((next.*kSection).logs); };
+}
 
-  const Clock& clock_;
-  Logger logger_;
+// The time a log's windows (top-K, distinct counts) run on, in nanoseconds: live, the monotonic
+// clock; in replay, the latest time the log itself gave, so that a replayed incident has the
+// windows it had when it happened.
+class LogTime {
+ public:
+  // `live`: the clock of a followed log; null for a replayed file.
+  explicit LogTime(const Clock* live) : live_(live) {}
+
+  // The time for a line: `logged()` (std::optional<std::int64_t>, the line's own time) is asked
+  // only in replay, so live lines are never parsed for it.
+  template <typename Logged>
+  std::int64_t Now(Logged&& logged) {
+    if (live_ != nullptr) {
+      return live_->Monotonic().time_since_epoch().count();
+    }
+    if (const std::optional<std::int64_t> t = logged()) {
+      last_ns_ = *t;
+    }
+    return last_ns_;
+  }
+  // The time for a scrape.
+  std::int64_t Current() const {
+    return live_ != nullptr ? live_->Monotonic().time_since_epoch().count() : last_ns_;
+  }
 
  private:
-  struct Source;
+  const Clock* live_;
+  std::int64_t last_ns_ = 0;
+};
+
+// What one log is to its collector: lines in, series out. Called under FollowedLogs' lock.
+class LogHandler {
+ public:
+  virtual ~LogHandler() = default;
+  // One line, never empty (empty lines carry nothing).
+  virtual void Line(std::string_view line, LogTime& time) = 0;
+  // This log's series, labelled log=`log`.
+  virtual void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const = 0;
+  // A reload kept this log: it goes on as configured log `config_index`.
+  virtual void Kept(std::size_t /*config_index*/) {}
+};
+
+// The logs of a log collector: the configured ones followed on a thread of their own (inotify,
+// polling fallback), replayed files read from their start, each fed line by line to the
+// LogHandler made for it; the edgewatch_log_* health series of every log; one mutex between the
+// follower and scrapes. Destroying it stops the thread, so a collector declares it after
+// whatever its handlers use.
+class FollowedLogs {
+ public:
+  // A handler for configured log `config_index`, or for a replayed file (nullopt).
+  using MakeHandler =
+      std::function<std::unique_ptr<LogHandler>(std::optional<std::size_t> config_index)>;
+
+  // `trigger` paces the follower; null: inotify on the logs' directories, with
+  // follow.poll_interval as the polling fallback.
+  FollowedLogs(std::vector<io::FollowedLog> logs, const FollowConfig& follow, const Clock& clock,
+               Logger logger, std::unique_ptr<io::FileChangeTrigger> trigger, MakeHandler make);
+  ~FollowedLogs();
+
+  Status Start();
+  void Stop();
+  // A reload that changed only the list of logs: follows `logs` from now on. A log with the name
+  // and path of a running one goes on where it was, its handler kept (LogHandler::Kept); new ones
+  // start at the end of their files; dropped ones go. Not with replayed files.
+  void SetLogs(std::vector<io::FollowedLog> logs);
+  // Replay: the file from its start, as a log named after the file.
+  Status Replay(const std::string& path);
+  Status Collect(MetricSink& sink) const;
+
+ private:
+  struct Log {
+    std::string name;
+    std::unique_ptr<LogHandler> handler;
+    LogTime time;
+  };
+  struct Source {
+    std::unique_ptr<io::FileFollower> follower;
+    std::size_t first_log = 0;  // the follower's log i is logs_[first_log + i]
+  };
   class Lines;
 
   void FollowLoop();
 
   std::vector<io::FollowedLog> configured_;
   FollowConfig follow_;
-  InputKind kind_;
-  std::unique_ptr<Trigger> trigger_;
+  const Clock& clock_;
+  Logger logger_;
+  MakeHandler make_;
+  std::unique_ptr<io::FileChangeTrigger> trigger_;
   io::ChangeTrigger* change_trigger_ = nullptr;  // trigger_, when it is the inotify one
   std::atomic<bool> stopping_{false};
-  std::thread thread_;
 
   mutable std::mutex mu_;
-  std::vector<std::string> names_;                // guarded by mu_: per log
-  std::vector<std::unique_ptr<Source>> sources_;  // guarded by mu_; [0] is live once started
+  std::vector<Log> logs_;        // guarded by mu_
+  std::vector<Source> sources_;  // guarded by mu_; [0] is the live one once started
+  std::thread thread_;
 };
 
 }  // namespace edgewatch

@@ -95,7 +95,7 @@ Status HttpdCollector::Start() {
   return {};
 }
 
-Status HttpdCollector::Replay(InputKind /*kind*/, const std::string& path) {
+Status HttpdCollector::Replay(const std::string& path) {
   auto text = io::ReadSmallFile(path, kMaxBodyBytes);
   if (!text) {
     return text.error();
@@ -279,9 +279,17 @@ void HttpdCollector::ExportProcesses(MetricSink& sink) const {
   }
 }
 
-std::unique_ptr<Collector> MakeHttpdCollector(const CollectorContext& context) {
-  return std::make_unique<HttpdCollector>(context.config.httpd, context.procfs_root,
-                                          context.logger);
-}
+// Always built anew: it keeps no state worth keeping, and reads password and CA files at start.
+const CollectorRegistration kHttpdCollector = {
+    "httpd",
+    "web server worker load: mod_status / stub_status pages and /proc processes",
+    [](const Config& c) { return c.httpd.enabled; },
+    [](const CollectorContext& context) -> std::unique_ptr<Collector> {
+      return std::make_unique<HttpdCollector>(context.config.httpd, context.procfs_root,
+                                              context.logger);
+    },
+    nullptr,
+    {"--mod-status", "a saved server-status?auto page", "server"},
+};
 
 }  // namespace edgewatch

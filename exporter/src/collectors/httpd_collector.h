@@ -24,9 +24,8 @@ class HttpdCollector final : public Collector {
   Status Start() override;
   Status Collect(MetricSink& sink) const override;
 
-  bool Reads(InputKind kind) const override { return kind == InputKind::kModStatus; }
   // Replay: a saved status page, exported as if fetched from a server named after the file.
-  Status Replay(InputKind kind, const std::string& path) override;
+  Status Replay(const std::string& path) override;
 
  private:
   void Export(MetricSink& sink, const std::string& server, std::uint64_t max_request_workers,
@@ -43,6 +42,6 @@ class HttpdCollector final : public Collector {
   double ticks_per_second_;
 };
 
-std::unique_ptr<Collector> MakeHttpdCollector(const CollectorContext& context);
+extern const CollectorRegistration kHttpdCollector;
 
 }  // namespace edgewatch

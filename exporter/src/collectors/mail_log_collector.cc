@@ -5,16 +5,6 @@
 
 namespace edgewatch {
 
-struct MailLogCollector::Log {
-  Log(const MailLogSettings& settings, bool logged_time, int y)
-      : stats(settings), use_logged_time(logged_time), year(y) {}
-
-  MailLogStats stats;
-  bool use_logged_time;      // replay: the snowshoe window runs on the logged times
-  int year;                  // for RFC 3164 times, which have none
-  std::int64_t last_ns = 0;  // the latest logged time (replay)
-};
-
 namespace {
 
 int CurrentYear(const Clock& clock) {
@@ -26,59 +16,59 @@ int CurrentYear(const Clock& clock) {
 
 }  // namespace
 
-MailLogCollector::MailLogCollector(const MailLogConfig& config, const Clock& clock, Logger logger,
-                                   std::unique_ptr<Trigger> trigger)
-    : FollowedLogsCollector(Followed(config.logs), config.follow, InputKind::kMailLog, clock,
-                            std::move(logger), std::move(trigger)),
-      config_(config) {
-  settings_.rbls = config_.rbls;
-  settings_.window_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(config_.snowshoe_window).count();
-}
+class MailLogCollector::Handler final : public LogHandler {
+ public:
+  Handler(const MailLogConfig& config, const MailLogSettings& settings, int year)
+      : config_(config), stats_(settings), year_(year) {}
 
-MailLogCollector::~MailLogCollector() { Stop(); }
+  void Line(std::string_view line, LogTime& time) override {
+    const auto syslog = mail_log::ParseSyslog(line);
+    if (!syslog) {
+      stats_.AddUnparsed();
+      return;
+    }
+    const mail_log::Event e = mail_log::Classify(*syslog);
+    if (e.kind == mail_log::EventKind::kNone) {
+      return;
+    }
+    stats_.Add(e, time.Now([&]() -> std::optional<std::int64_t> {
+      if (const auto t = mail_log::SyslogSeconds(syslog->time, year_)) {
+        return *t * 1'000'000'000;
+      }
+      return std::nullopt;
+    }));
+  }
+
+  void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const override;
+
+ private:
+  const MailLogConfig& config_;
+  mutable MailLogStats stats_;  // its windows expire as they are read
+  int year_;
+};
+
+MailLogCollector::MailLogCollector(const MailLogConfig& config, const Clock& clock, Logger logger,
+                                   std::unique_ptr<io::FileChangeTrigger> trigger)
+    : config_(config),
+      settings_{
+          config_.rbls,
+          std::chrono::duration_cast<std::chrono::nanoseconds>(config_.snowshoe_window).count()},
+      year_(CurrentYear(clock)),
+      logs_(Followed(config_.logs), config_.follow, clock, std::move(logger), std::move(trigger),
+            [this](std::optional<std::size_t>) {
+              return std::make_unique<Handler>(config_, settings_, year_);
+            }) {}
 
 void MailLogCollector::SetLogs(const std::vector<MailLogFileConfig>& logs) {
   config_.logs = logs;
-  FollowedLogsCollector::SetLogs(Followed(config_.logs));
+  logs_.SetLogs(Followed(config_.logs));
 }
 
-void MailLogCollector::AddLog(int config_index) {
-  logs_.push_back(std::make_unique<Log>(settings_, config_index < 0, CurrentYear(clock_)));
-}
-
-void MailLogCollector::KeepLogs(std::span<const int> from) { Reorder(logs_, from); }
-
-void MailLogCollector::Line(std::size_t index, std::string_view line) {
-  Log& log = *logs_[index];
-  const auto syslog = mail_log::ParseSyslog(line);
-  if (!syslog) {
-    log.stats.AddUnparsed();
-    return;
-  }
-  const mail_log::Event e = mail_log::Classify(*syslog);
-  if (e.kind == mail_log::EventKind::kNone) {
-    return;
-  }
-  std::int64_t now_ns;
-  if (log.use_logged_time) {
-    if (const auto t = mail_log::SyslogSeconds(syslog->time, log.year)) {
-      log.last_ns = *t * 1'000'000'000;
-    }
-    now_ns = log.last_ns;
-  } else {
-    now_ns = clock_.Monotonic().time_since_epoch().count();
-  }
-  log.stats.Add(e, now_ns);
-}
-
-void MailLogCollector::ExportLogs(MetricSink& sink) const {
+void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name,
+                                       std::int64_t now_ns) const {
   using namespace mail_log;
-  const std::int64_t now_ns = clock_.Monotonic().time_since_epoch().count();
-  for (std::size_t index = 0; index < logs_.size(); ++index) {
-    const auto& log = logs_[index];
-    MailLogStats& s = log->stats;
-    const std::string& name = LogName(index);
+  {
+    MailLogStats& s = stats_;
     const Labels labels = {{"log", name}};
     sink.Counter("edgewatch_mail_connections_total",
                  "SMTP connections to smtpd from other hosts (loopback re-injection left out).",
@@ -137,7 +127,7 @@ void MailLogCollector::ExportLogs(MetricSink& sink) const {
     sink.Counter("edgewatch_maillog_unparsed_lines_total",
                  "Non-empty lines that are not syslog lines.", labels,
                  static_cast<double>(s.unparsed()));
-    const SnowshoeView v = s.Snowshoe(log->use_logged_time ? log->last_ns : now_ns);
+    const SnowshoeView v = s.Snowshoe(now_ns);
     const char* family_help =
         "Distinct client networks (/24 IPv4, /48 IPv6) that connected within the snowshoe "
         "window (HyperLogLog, 1.6% standard error).";
@@ -159,8 +149,16 @@ void MailLogCollector::ExportLogs(MetricSink& sink) const {
   }
 }
 
-std::unique_ptr<Collector> MakeMailLogCollector(const CollectorContext& context) {
-  return std::make_unique<MailLogCollector>(context.config.mail_log, context.clock, context.logger);
-}
+const CollectorRegistration kMailLogCollector = {
+    "mail_log",
+    "mail logs: rejects, RBL hits, spam-filter pass-through, snowshoe indicators",
+    [](const Config& c) { return c.mail_log.enabled; },
+    [](const CollectorContext& context) -> std::unique_ptr<Collector> {
+      return std::make_unique<MailLogCollector>(context.config.mail_log, context.clock,
+                                                context.logger);
+    },
+    &KeepWhileOnlyLogsChange<MailLogCollector, &Config::mail_log>,
+    {"--mail-log", "a mail log", "log"},
+};
 
 }  // namespace edgewatch

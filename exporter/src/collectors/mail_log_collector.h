@@ -1,8 +1,6 @@
 #pragma once
 
 #include <memory>
-#include <span>
-#include <string>
 #include <vector>
 
 #include "collectors/followed_logs.h"
@@ -16,28 +14,28 @@ namespace edgewatch {
 // content-filter verdicts, deliveries, and the snowshoe indicators over a sliding window.
 // Lines that are not syslog lines are counted, never fatal. In replay the window runs on the
 // logged times.
-class MailLogCollector final : public FollowedLogsCollector {
+class MailLogCollector final : public Collector {
  public:
   MailLogCollector(const MailLogConfig& config, const Clock& clock, Logger logger,
-                   std::unique_ptr<Trigger> trigger = nullptr);
-  ~MailLogCollector() override;
+                   std::unique_ptr<io::FileChangeTrigger> trigger = nullptr);
 
-  // A reload that changed only `logs`: see FollowedLogsCollector::SetLogs.
+  Status Start() override { return logs_.Start(); }
+  void Stop() override { logs_.Stop(); }
+  Status Collect(MetricSink& sink) const override { return logs_.Collect(sink); }
+  Status Replay(const std::string& path) override { return logs_.Replay(path); }
+
+  // A reload that changed only `logs`: see FollowedLogs::SetLogs.
   void SetLogs(const std::vector<MailLogFileConfig>& logs);
 
  private:
-  struct Log;
-
-  void AddLog(int config_index) override;
-  void KeepLogs(std::span<const int> from) override;
-  void Line(std::size_t log, std::string_view line) override;
-  void ExportLogs(MetricSink& sink) const override;
+  class Handler;
 
   MailLogConfig config_;
   MailLogSettings settings_;
-  std::vector<std::unique_ptr<Log>> logs_;  // guarded by the base's lock
+  int year_;           // of RFC 3164 times, which have none: the year at start
+  FollowedLogs logs_;  // last: its thread runs handlers that use the above
 };
 
-std::unique_ptr<Collector> MakeMailLogCollector(const CollectorContext& context);
+extern const CollectorRegistration kMailLogCollector;
 
 }  // namespace edgewatch

@@ -48,8 +48,16 @@ Status ProcessCollector::Collect(MetricSink& sink) const {
   return {};
 }
 
-std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& context) {
-  return std::make_unique<ProcessCollector>(context.procfs_root);
-}
+// Always built anew: it keeps no state.
+const CollectorRegistration kProcessCollector = {
+    "process",
+    "the exporter's own CPU, memory and file descriptors (process_*)",
+    [](const Config& c) { return c.process.enabled; },
+    [](const CollectorContext& context) -> std::unique_ptr<Collector> {
+      return std::make_unique<ProcessCollector>(context.procfs_root);
+    },
+    nullptr,
+    {},
+};
 
 }  // namespace edgewatch

@@ -21,6 +21,6 @@ class ProcessCollector final : public Collector {
   double page_size_;
 };
 
-std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& context);
+extern const CollectorRegistration kProcessCollector;
 
 }  // namespace edgewatch

@@ -204,7 +204,7 @@ void ReflectionCollector::ProbeLoop() {
   } while (probe_->Wait());
 }
 
-Status ReflectionCollector::Replay(InputKind /*kind*/, const std::string& path) {
+Status ReflectionCollector::Replay(const std::string& path) {
   if (!state_) {
     state_ = std::make_unique<ReflectionState>(Settings(config_, config_.local_networks));
     interface_label_ = "replay";
@@ -351,11 +351,31 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
   return {};
 }
 
-std::unique_ptr<Collector> MakeReflectionCollector(const CollectorContext& context) {
-  const auto& c = context.config.reflection;
-  return std::make_unique<ReflectionCollector>(
-      c, context.clock, context.logger, std::make_unique<IntervalTrigger>(c.retry_interval),
-      std::make_unique<IntervalTrigger>(c.ntp.probe_interval));
+namespace {
+
+// Without local_networks, the addresses of the interface are read at start; a reload reads them
+// again.
+TakeOver TakeOverReflection(Collector& running, const Config& was, const Config& next) {
+  if (next.reflection.local_networks.empty()) {
+    return std::nullopt;
+  }
+  return KeepWhileSectionSame<&Config::reflection>(running, was, next);
 }
+
+}  // namespace
+
+const CollectorRegistration kReflectionCollector = {
+    "reflection",
+    "UDP reflection/amplification (NTP monlist, DNS, SSDP, ...) from libpcap",
+    [](const Config& c) { return c.reflection.enabled; },
+    [](const CollectorContext& context) -> std::unique_ptr<Collector> {
+      const auto& c = context.config.reflection;
+      return std::make_unique<ReflectionCollector>(
+          c, context.clock, context.logger, std::make_unique<IntervalTrigger>(c.retry_interval),
+          std::make_unique<IntervalTrigger>(c.ntp.probe_interval));
+    },
+    &TakeOverReflection,
+    {"--pcap", "a pcap or pcapng capture", ""},
+};
 
 }  // namespace edgewatch

@@ -32,8 +32,7 @@ class ReflectionCollector final : public Collector {
   void Stop() override;
   Status Collect(MetricSink& sink) const override;
 
-  bool Reads(InputKind kind) const override { return kind == InputKind::kPcap; }
-  Status Replay(InputKind kind, const std::string& path) override;
+  Status Replay(const std::string& path) override;
 
   // One monlist self-check round over the configured servers (the probe thread's body).
   void ProbeOnce();
@@ -65,7 +64,7 @@ class ReflectionCollector final : public Collector {
   std::vector<std::optional<bool>> exposed_;  // guarded by probe_mu_, per ntp.servers entry
 };
 
-std::unique_ptr<Collector> MakeReflectionCollector(const CollectorContext& context);
+extern const CollectorRegistration kReflectionCollector;
 
 // The kernel BPF filter for the enabled vectors: their UDP ports, plus IPv4 fragments and IPv6
 // packets whose next header is not UDP/TCP/ICMPv6 (extension headers and fragments), which the

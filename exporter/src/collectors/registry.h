@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,20 +26,50 @@ struct CollectorContext {
   std::string procfs_root;  // --path.procfs
 };
 
+// What `edgewatch replay` feeds a collector: files named by one flag, read by
+// Collector::Replay().
+struct ReplayInput {
+  std::string_view flag;  // "--pcap"; empty: the collector replays nothing
+  std::string_view help;  // for --help
+  // The label a replayed file's series carry its file name in ("log", "server"): two files of
+  // one name under one label would give duplicate series. Empty: files are not told apart.
+  std::string_view label;
+};
+
+// What a reload does with a running collector: nullopt, build it anew; otherwise it takes the
+// new config in place, keeping its counters, capture and log positions, and the function (which
+// may be empty) is what changes in it once the new config serves.
+using TakeOver = std::optional<std::function<void()>>;
+
+// Everything edgewatch knows of one collector; each collector defines its own beside its code
+// and all_collectors.cc lists them, one line each.
 struct CollectorRegistration {
   std::string_view name;
   std::string_view description;
   bool (*enabled)(const Config& config);
   std::unique_ptr<Collector> (*make)(const CollectorContext& context);
-  // Whether a running collector carries over a reload from `running` to `next`, keeping its
-  // counters, capture and log positions. Null: a reload always builds it again.
-  bool (*carries_over)(const Config& running, const Config& next);
-  // For one that carries over: what changes in it once `next` is in service. Null: nothing.
-  void (*reconfigure)(Collector& running, const Config& next);
+  // A reload from `was` to `next`: what happens to `running` (built by `make`, so of this
+  // collector's type). `next` outlives the function returned. Null: always built anew.
+  TakeOver (*take_over)(Collector& running, const Config& was, const Config& next);
+  ReplayInput replay;
 };
 
-// Every collector edgewatch has, one line each in all_collectors.cc.
+// take_over for a collector whose state is worth keeping while its config section stays the
+// same.
+template <auto kSection>
+TakeOver KeepWhileSectionSame(Collector& /*running*/, const Config& was, const Config& next) {
+  if (was.*kSection == next.*kSection) {
+    return std::function<void()>();
+  }
+  return std::nullopt;
+}
+
+// Every collector edgewatch has, in exposition order.
 std::span<const CollectorRegistration> AllCollectors();
+
+// The registration called `name`, or null.
+const CollectorRegistration* FindCollector(std::span<const CollectorRegistration> registry,
+                                           std::string_view name);
 
 // Whether a collector runs: its config section says so, unless `overrides` (from
 // --collector.NAME / --no-collector.NAME) says otherwise.
@@ -52,8 +84,8 @@ struct RunningCollectors {
 
 // Builds the enabled collectors: a collector runs if its config section enables it, unless
 // `overrides` (from --collector.NAME / --no-collector.NAME) says otherwise. With `running` (a
-// reload), one that runs and carries over to the new config is taken over instead of built; its
-// `reconfigure` refers to base.config, which must outlive the call.
+// reload), one that runs and takes the new config over is kept instead of built; base.config
+// must outlive what it returns.
 std::vector<NamedCollector> MakeEnabledCollectors(std::span<const CollectorRegistration> registry,
                                                   const std::map<std::string, bool>& overrides,
                                                   const CollectorContext& base,

@@ -2,22 +2,8 @@
 
 namespace edgewatch {
 
-std::string_view InputFlag(InputKind kind) {
-  switch (kind) {
-    case InputKind::kPcap:
-      return "--pcap";
-    case InputKind::kAccessLog:
-      return "--access-log";
-    case InputKind::kMailLog:
-      return "--mail-log";
-    case InputKind::kModStatus:
-      return "--mod-status";
-  }
-  return "--unknown";
-}
-
-Status Collector::Replay(InputKind kind, const std::string& /*path*/) {
-  return Error{"this collector does not read " + std::string(InputFlag(kind)) + " files"};
+Status Collector::Replay(const std::string& /*path*/) {
+  return Error{"this collector replays no files"};
 }
 
 }  // namespace edgewatch

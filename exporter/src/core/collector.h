@@ -1,18 +1,11 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "core/expected.h"
 #include "core/metric_sink.h"
 
 namespace edgewatch {
-
-// The kinds of recorded input `edgewatch replay` feeds to collectors.
-enum class InputKind { kPcap, kAccessLog, kMailLog, kModStatus };
-
-// The replay flag that names files of this kind, e.g. "--pcap".
-std::string_view InputFlag(InputKind kind);
 
 // One source of metrics (NTP reflection, BGP probes, ...). Event-driven collectors count in
 // their own state from background sources started by Start(); Collect() only snapshots it.
@@ -31,9 +24,8 @@ class Collector {
   // (edgewatch_scrape_collector_success 0); other collectors are unaffected.
   virtual Status Collect(MetricSink& sink) const = 0;
 
-  // Replay: whether this collector consumes files of `kind`, and reading one to EOF.
-  virtual bool Reads(InputKind /*kind*/) const { return false; }
-  virtual Status Replay(InputKind kind, const std::string& path);
+  // Replay: reads a recorded input (the file of its registration's replay flag) to EOF.
+  virtual Status Replay(const std::string& path);
 };
 
 }  // namespace edgewatch

@@ -3,8 +3,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <string>
-#include <vector>
 
 namespace edgewatch {
 
@@ -17,9 +15,6 @@ class Trigger {
   virtual bool Wait() = 0;
   // Wakes Wait() for good. Thread-safe.
   virtual void Stop() = 0;
-  // After Wait(): the paths written to since the previous Wait(), sorted, when the trigger knows
-  // that nothing else changed; null when anything may have changed.
-  virtual const std::vector<std::string>* WrittenOnly() const { return nullptr; }
 };
 
 // Fires every `interval` (the first Wait() also waits one interval).

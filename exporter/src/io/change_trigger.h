@@ -11,6 +11,14 @@
 
 namespace edgewatch::io {
 
+// Paces a file follower's rounds, and may know that only some files were written.
+class FileChangeTrigger : public Trigger {
+ public:
+  // After Wait(): the paths written to since the previous Wait(), sorted, when the trigger knows
+  // that nothing else changed; null when anything may have changed.
+  virtual const std::vector<std::string>* WrittenOnly() const = 0;
+};
+
 // Fires when inotify reports a change in one of `directories` (a file created, written, renamed
 // or deleted there), and at the latest every `interval`: the polling fallback for what inotify
 // cannot see (a watched directory moved away and back, network filesystems, no inotify at all).
@@ -19,7 +27,7 @@ namespace edgewatch::io {
 // When only files were written, WrittenOnly() names them as directory + "/" + name, so a reader
 // of many files reads just those; at least every `interval` it is null (read everything).
 // Runs on Boost.Asio; Wait() from one thread, Stop() from any.
-class ChangeTrigger final : public Trigger {
+class ChangeTrigger final : public FileChangeTrigger {
  public:
   ChangeTrigger(std::vector<std::string> directories, std::chrono::milliseconds interval,
                 const Clock& clock);

@@ -52,8 +52,9 @@ TEST(CliTest, Commands) {
   ASSERT_TRUE(replay.ok()) << replay.error().message;
   EXPECT_EQ(replay->command, Command::kReplay);
   ASSERT_EQ(replay->replay_inputs.size(), 3u);
-  EXPECT_EQ(replay->replay_inputs[0].first, InputKind::kPcap);
-  EXPECT_EQ(replay->replay_inputs[1].first, InputKind::kAccessLog);
+  EXPECT_EQ(replay->replay_inputs[0].first, "reflection");
+  EXPECT_EQ(replay->replay_inputs[1].first, "access_log");
+  EXPECT_EQ(replay->replay_inputs[1].second, "b.log");
   EXPECT_EQ(replay->replay_inputs[2].second, "c.pcap");
 }
 
@@ -71,9 +72,10 @@ TEST(CliTest, ErrorsAreExact) {
       {{"--web.max-connections=0"}, "--web.max-connections must be a positive number; got \"0\""},
       {{"--config.file"}, "flag --config.file needs a value"},
       {{"serve"}, "unknown command \"serve\" (commands: check-config, replay)"},
-      {{"replay"}, "replay needs at least one --pcap, --access-log, --mail-log or --mod-status"},
+      {{"replay"}, "replay needs at least one --pcap, --mod-status, --access-log or --mail-log"},
       {{"--pcap=x.pcap"},
-       "--pcap, --access-log, --mail-log and --mod-status belong to the replay command"},
+       "--pcap, --mod-status, --access-log and --mail-log belong to the replay command"},
+      {{"replay", "--pcap"}, "flag --pcap needs a value"},
       {{"check-config", "a", "b"}, "check-config takes one FILE"},
   };
   for (const auto& [args, message] : cases) {
@@ -91,7 +93,9 @@ TEST(CliTest, HelpListsEveryFlagWithDefaults) {
        {"--config.file=VALUE", "--web.listen-address=VALUE", "(default: :10123)",
         "--web.telemetry-path=VALUE", "(default: /metrics)", "--web.config.file=VALUE",
         "--log.level=VALUE", "(default: info)", "--log.format=VALUE", "(default: logfmt)",
-        "--collector.NAME / --no-collector.NAME", "--version", "--config.check", "process: "}) {
+        "--collector.NAME / --no-collector.NAME", "--version", "--config.check",
+        "process: ", "--pcap=VALUE\n      a pcap or pcapng capture, for the reflection collector",
+        "--mail-log=VALUE\n      a mail log, for the mail_log collector"}) {
     EXPECT_NE(help.find(expected), std::string::npos) << expected;
   }
 }

@@ -51,19 +51,27 @@ class FailingCollector : public Collector {
 
 // "tracked" carries over while bgp.interval is unchanged; "failing" runs while bgp.window is 7.
 constexpr CollectorRegistration kTestRegistry[] = {
-    {"tracked", "test", [](const Config&) { return true; },
+    {"tracked",
+     "test",
+     [](const Config&) { return true; },
      [](const CollectorContext&) -> std::unique_ptr<Collector> {
        return std::make_unique<TrackedCollector>();
      },
-     [](const Config& running, const Config& next) {
-       return running.bgp.interval == next.bgp.interval;
+     [](Collector&, const Config& running, const Config& next) -> TakeOver {
+       if (running.bgp.interval != next.bgp.interval) {
+         return std::nullopt;
+       }
+       return [&next] { lifecycle.reconfigured_window = next.bgp.window; };
      },
-     [](Collector&, const Config& next) { lifecycle.reconfigured_window = next.bgp.window; }},
-    {"failing", "test", [](const Config& c) { return c.bgp.window == 7; },
+     {}},
+    {"failing",
+     "test",
+     [](const Config& c) { return c.bgp.window == 7; },
      [](const CollectorContext&) -> std::unique_ptr<Collector> {
        return std::make_unique<FailingCollector>();
      },
-     nullptr, nullptr},
+     nullptr,
+     {}},
 };
 
 class ExporterTest : public ::testing::Test {
@@ -185,27 +193,34 @@ TEST_F(ExporterTest, ReloadKeepsCollectorsThatCarryOverAndReplacesTheRest) {
   EXPECT_EQ(lifecycle.stopped, 2);  // the exporter stops what runs when it goes
 }
 
-// Which of the real collectors carry over a reload, and when.
-TEST(CarriesOverTest, StatefulCollectorsWithAnUnchangedSection) {
+// Which of the real collectors a reload keeps, and when.
+TEST(TakeOverTest, StatefulCollectorsWithAnUnchangedSection) {
   const auto find = [](std::string_view name) {
-    for (const auto& r : AllCollectors()) {
-      if (r.name == name) {
-        return r;
-      }
-    }
-    ADD_FAILURE() << name;
-    return CollectorRegistration{};
+    const CollectorRegistration* r = FindCollector(AllCollectors(), name);
+    EXPECT_NE(r, nullptr) << name;
+    return *r;
   };
-  EXPECT_EQ(find("process").carries_over, nullptr);
-  EXPECT_EQ(find("httpd").carries_over, nullptr);  // reads password and CA files at start
+  EXPECT_EQ(find("process").take_over, nullptr);
+  EXPECT_EQ(find("httpd").take_over, nullptr);  // reads password and CA files at start
 
   Config running;
   running.bgp.neighbors.emplace_back().name = "r1";
   running.access_log.logs.emplace_back().path = "/var/log/apache2/access.log";
   running.mail_log.logs.emplace_back().path = "/var/log/mail.log";
   running.reflection.local_networks.push_back(*ParseCidr("192.0.2.0/24"));
+  testing::FakeClock clock;
+  std::ostringstream log;
+  const CollectorContext context{running, clock,
+                                 Logger(log, LogLevel::kDebug, LogFormat::kLogfmt, clock), "/proc"};
+  std::map<std::string, std::unique_ptr<Collector>> built;  // never started
   for (std::string_view name : {"reflection", "bgp", "access_log", "mail_log"}) {
-    EXPECT_TRUE(find(name).carries_over(running, running)) << name;
+    built[std::string(name)] = find(name).make(context);
+  }
+  const auto take_over = [&](std::string_view name, const Config& was, const Config& next) {
+    return find(name).take_over(*built[std::string(name)], was, next);
+  };
+  for (std::string_view name : {"reflection", "bgp", "access_log", "mail_log"}) {
+    EXPECT_TRUE(take_over(name, running, running)) << name;
   }
   Config next = running;
   next.bgp.neighbors[0].ttl = 5;
@@ -213,24 +228,25 @@ TEST(CarriesOverTest, StatefulCollectorsWithAnUnchangedSection) {
   next.mail_log.rbls.clear();
   next.reflection.ntp.monlist_probe = true;
   for (std::string_view name : {"reflection", "bgp", "access_log", "mail_log"}) {
-    EXPECT_FALSE(find(name).carries_over(running, next)) << name;
+    EXPECT_FALSE(take_over(name, running, next)) << name;
   }
-  // The log collectors carry over a change to their list of logs, and apply it.
+  // The log collectors keep running through a change to their list of logs, and apply it.
   next = running;
   next.access_log.logs.emplace_back().path = "/var/log/apache2/other.log";
   next.mail_log.logs.clear();
-  EXPECT_TRUE(find("access_log").carries_over(running, next));
-  EXPECT_TRUE(find("mail_log").carries_over(running, next));
-  EXPECT_NE(find("access_log").reconfigure, nullptr);
-  EXPECT_NE(find("mail_log").reconfigure, nullptr);
-  EXPECT_FALSE(find("bgp").carries_over(running, [&] {
+  for (std::string_view name : {"access_log", "mail_log"}) {
+    const auto kept = take_over(name, running, next);
+    ASSERT_TRUE(kept) << name;
+    EXPECT_TRUE(*kept) << name;  // SetLogs, once the new config serves
+  }
+  EXPECT_FALSE(take_over("bgp", running, [&] {
     Config c = running;
     c.bgp.neighbors.emplace_back().name = "r2";
     return c;
   }()));
   // Addresses read from the interface at start are read again.
   running.reflection.local_networks.clear();
-  EXPECT_FALSE(find("reflection").carries_over(running, running));
+  EXPECT_FALSE(take_over("reflection", running, running));
 }
 
 }  // namespace

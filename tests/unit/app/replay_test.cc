@@ -10,12 +10,11 @@
 namespace edgewatch {
 namespace {
 
-// Counts the lines of each --mod-status file it is given: a stand-in for the collectors the
+// Counts the lines of each file it is given: a stand-in for the collectors the
 // later issues plug in, to test the replay framework itself.
 class LineCounter final : public Collector {
  public:
-  bool Reads(InputKind kind) const override { return kind == InputKind::kModStatus; }
-  Status Replay(InputKind, const std::string& path) override {
+  Status Replay(const std::string& path) override {
     std::ifstream in(path);
     if (!in) {
       return Error{"cannot open " + path};
@@ -35,17 +34,30 @@ class LineCounter final : public Collector {
   double lines_ = 0;
 };
 
-constexpr CollectorRegistration kTestRegistry[] = {
-    {"lines", "test", [](const Config&) { return true; },
-     [](const CollectorContext&) -> std::unique_ptr<Collector> {
-       return std::make_unique<LineCounter>();
-     },
-     nullptr, nullptr},
-    {"process", "the process collector, which reads no replay input",
-     [](const Config&) { return true; }, &MakeProcessCollector, nullptr, nullptr},
+std::unique_ptr<Collector> MakeLineCounter(const CollectorContext&) {
+  return std::make_unique<LineCounter>();
+}
+
+bool On(const Config&) { return true; }
+bool Off(const Config&) { return false; }
+
+// Replay flags as collectors register them: two share the `log` label, one names `server`s,
+// one labels no file, one is disabled.
+const CollectorRegistration kTestRegistry[] = {
+    {"lines", "test", &On, &MakeLineCounter, nullptr, {"--lines", "lines", "server"}},
+    {"access", "test", &On, &MakeLineCounter, nullptr, {"--access", "an access log", "log"}},
+    {"mail", "test", &On, &MakeLineCounter, nullptr, {"--mail", "a mail log", "log"}},
+    {"capture", "test", &On, &MakeLineCounter, nullptr, {"--capture", "a capture", ""}},
+    {"off", "test", &Off, &MakeLineCounter, nullptr, {"--off", "never read", ""}},
+    {"process",
+     "the process collector, which reads no replay input",
+     &On,
+     kProcessCollector.make,
+     nullptr,
+     {}},
 };
 
-int Replay(std::vector<std::pair<InputKind, std::string>> inputs, std::string& out,
+int Replay(std::vector<std::pair<std::string, std::string>> inputs, std::string& out,
            std::string& err) {
   CliOptions options;
   options.command = Command::kReplay;
@@ -59,8 +71,8 @@ int Replay(std::vector<std::pair<InputKind, std::string>> inputs, std::string& o
 
 TEST(ReplayTest, FeedsFilesToCollectorsAndPrintsTheirExposition) {
   std::string out, err;
-  ASSERT_EQ(Replay({{InputKind::kModStatus, testing::TestData("procfs/self/limits")},  // 5 lines
-                    {InputKind::kModStatus, testing::TestData("procfs/self/stat")}},   // 1 line
+  ASSERT_EQ(Replay({{"lines", testing::TestData("procfs/self/limits")},  // 5 lines
+                    {"lines", testing::TestData("procfs/self/stat")}},   // 1 line
                    out, err),
             kExitOk)
       << err;
@@ -71,28 +83,28 @@ TEST(ReplayTest, FeedsFilesToCollectorsAndPrintsTheirExposition) {
   EXPECT_EQ(out.find("edgewatch_scrape_collector_duration_seconds"), std::string::npos);
 }
 
-TEST(ReplayTest, InputNobodyReadsIsAnError) {
+TEST(ReplayTest, InputOfADisabledCollectorIsAnError) {
   std::string out, err;
-  EXPECT_EQ(Replay({{InputKind::kPcap, "x.pcap"}}, out, err), kExitUsage);
+  EXPECT_EQ(Replay({{"off", "x.pcap"}}, out, err), kExitUsage);
   EXPECT_EQ(err,
-            "edgewatch: no enabled collector reads --pcap files; enable one in the config or "
-            "with --collector.NAME\n");
+            "edgewatch: --off files are read by the off collector, which is disabled; enable it "
+            "in the config or with --collector.off\n");
   EXPECT_TRUE(out.empty());
 }
 
 TEST(ReplayTest, TwoLogsOfOneNameAreAnError) {
   std::string out, err;
-  EXPECT_EQ(Replay({{InputKind::kAccessLog, "a/access.log"},
-                    {InputKind::kPcap, "a/x.pcap"},
-                    {InputKind::kMailLog, "b/access.log"}},
+  EXPECT_EQ(Replay({{"access", "a/access.log"},
+                    {"capture", "a/x.pcap"},
+                    {"capture", "b/x.pcap"},
+                    {"mail", "b/access.log"}},
                    out, err),
             kExitUsage);
   EXPECT_EQ(err,
             "edgewatch: replay: a/access.log and b/access.log are both named access.log, and "
             "series are labelled by file name; give one another name (a copy or a symlink)\n");
   // A status page may share a log's name: they label different series.
-  EXPECT_EQ(Replay({{InputKind::kModStatus, "/nonexistent/access.log"},
-                    {InputKind::kAccessLog, "/nonexistent/access.log"}},
+  EXPECT_EQ(Replay({{"lines", "/nonexistent/access.log"}, {"access", "/nonexistent/access.log"}},
                    out, err),
             kExitRuntime);
   EXPECT_EQ(err.find("both named"), std::string::npos) << err;
@@ -100,9 +112,9 @@ TEST(ReplayTest, TwoLogsOfOneNameAreAnError) {
 
 TEST(ReplayTest, UnreadableFileIsAnError) {
   std::string out, err;
-  EXPECT_EQ(Replay({{InputKind::kModStatus, "/nonexistent"}}, out, err), kExitRuntime);
+  EXPECT_EQ(Replay({{"lines", "/nonexistent"}}, out, err), kExitRuntime);
   EXPECT_EQ(err,
-            "edgewatch: replay --mod-status /nonexistent: collector lines: cannot open "
+            "edgewatch: replay --lines /nonexistent: collector lines: cannot open "
             "/nonexistent\n");
 }
 

@@ -37,9 +37,7 @@ class AccessLogCollectorTest : public ::testing::Test {
 // Expected values: the numbers in tests/testdata/access_log/make_incident.py's docstring.
 TEST_F(AccessLogCollectorTest, ReplaysTheXmlrpcFloodIncident) {
   AccessLogCollector c(AccessLogConfig{}, clock_, logger());
-  ASSERT_TRUE(
-      c.Replay(InputKind::kAccessLog, testing::TestData("access_log/incident-xmlrpc-flood.log"))
-          .ok());
+  ASSERT_TRUE(c.Replay(testing::TestData("access_log/incident-xmlrpc-flood.log")).ok());
   const std::string t = Text(c);
   const std::string log = "log=\"incident-xmlrpc-flood.log\"";
   EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{" + log + "} 1170\n"));
@@ -213,20 +211,6 @@ TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
   c.Stop();
 }
 
-// A stepped trigger that reports one file as the only one written.
-class WrittenTrigger final : public Trigger {
- public:
-  explicit WrittenTrigger(testing::StepTrigger& step, std::vector<std::string> written)
-      : step_(step), written_(std::move(written)) {}
-  bool Wait() override { return step_.Wait(); }
-  void Stop() override { step_.Stop(); }
-  const std::vector<std::string>* WrittenOnly() const override { return &written_; }
-
- private:
-  testing::StepTrigger& step_;
-  std::vector<std::string> written_;
-};
-
 TEST_F(AccessLogCollectorTest, CatchUpRoundsReadEveryFile) {
   const testing::TempDir dir("al-busy");
   const auto busy = dir.File("busy.log");
@@ -236,9 +220,9 @@ TEST_F(AccessLogCollectorTest, CatchUpRoundsReadEveryFile) {
   AccessLogConfig config;
   config.logs.push_back({"busy", busy, "%h %>s %U"});
   config.logs.push_back({"quiet", quiet, "%h %>s %U"});
-  testing::StepTrigger step;
-  AccessLogCollector c(config, clock_, logger(),
-                       std::make_unique<WrittenTrigger>(step, std::vector<std::string>{busy}));
+  auto trigger = std::make_unique<testing::StepTrigger>(std::vector<std::string>{busy});
+  testing::StepTrigger& step = *trigger;
+  AccessLogCollector c(config, clock_, logger(), std::move(trigger));
   ASSERT_TRUE(c.Start().ok());
   step.AwaitFirstRound();
   // More than one round's read budget (4 MiB) in the written file; the other file's line, not in

@@ -58,10 +58,8 @@ TEST_F(HttpdCollectorTest, CountsWebServerProcessesAndTheirCpu) {
 TEST_F(HttpdCollectorTest, ReplaysSavedPagesAndRejectsOthers) {
   HttpdCollector collector(HttpdConfig{}, testing::TestData("procfs-httpd"),
                            Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
-  ASSERT_TRUE(collector
-                  .Replay(InputKind::kModStatus,
-                          testing::TestData("mod_status/nginx-stub-status-SYNTHETIC.txt"))
-                  .ok());
+  ASSERT_TRUE(
+      collector.Replay(testing::TestData("mod_status/nginx-stub-status-SYNTHETIC.txt")).ok());
   MetricSink sink;
   ASSERT_TRUE(collector.Collect(sink).ok());
   const auto families = std::move(sink).Take();
@@ -73,7 +71,7 @@ TEST_F(HttpdCollectorTest, ReplaysSavedPagesAndRejectsOthers) {
   EXPECT_EQ(Find(families, "edgewatch_httpd_connections", "waiting")->gauge.value, 106);
   EXPECT_EQ(Find(families, "edgewatch_httpd_scoreboard", "waiting"), nullptr);  // nginx has none
 
-  Status bad = collector.Replay(InputKind::kModStatus, testing::TestData("procfs-httpd/README.md"));
+  Status bad = collector.Replay(testing::TestData("procfs-httpd/README.md"));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message,
             testing::TestData("procfs-httpd/README.md") +

@@ -33,7 +33,7 @@ class MailLogCollectorTest : public ::testing::Test {
   std::string ReplayPath(const std::string& path) {
     MailLogCollector c(MailLogConfig{}, clock_,
                        Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
-    EXPECT_TRUE(c.Replay(InputKind::kMailLog, path).ok());
+    EXPECT_TRUE(c.Replay(path).ok());
     MetricSink sink;
     EXPECT_TRUE(c.Collect(sink).ok());
     std::ostringstream out;
