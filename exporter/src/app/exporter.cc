@@ -108,9 +108,9 @@ Status Exporter::Reload() {
   for (auto& reconfigure : std::exchange(running_.reconfigure, {})) {
     reconfigure();
   }
-  logger_.Info(
-      "configuration reloaded",
-      {{"config", options_.config_file.value_or("<embedded default>")}, {"kept_collectors", kept}});
+  logger_.Info("configuration reloaded",
+               {{"config", options_.config_file.value_or(kEmbeddedDefaultSource)},
+                {"kept_collectors", kept}});
   return {};
 }
 

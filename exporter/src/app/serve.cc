@@ -99,9 +99,10 @@ int RunServe(const CliOptions& options, std::span<const CollectorRegistration> r
   for (const auto& name : exporter.EnabledCollectors()) {
     collectors += collectors.empty() ? name : "," + name;
   }
-  logger.Info("edgewatch started", {{"version", kVersion},
-                                    {"config", options.config_file.value_or("<embedded default>")},
-                                    {"collectors", collectors}});
+  logger.Info("edgewatch started",
+              {{"version", kVersion},
+               {"config", options.config_file.value_or(kEmbeddedDefaultSource)},
+               {"collectors", collectors}});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =

@@ -10,35 +10,20 @@
 namespace edgewatch {
 namespace {
 
-constexpr std::string_view kEmbeddedDefault = R"(# edgewatch embedded default
-global:
-  collector_timeout: 8s
-process:
-  enabled: true
-reflection:
-  enabled: true
-  interface: any
-httpd:
-  enabled: true
-  servers: []
-bgp:
-  enabled: true
-  neighbors: []
+// Only what differs from the defaults in config.h: the logs of a Debian host.
+constexpr std::string_view kEmbeddedDefault =
+    R"(# edgewatch embedded default: every other key has its default (docs/configuration.md)
 access_log:
-  enabled: true
   logs:
     - name: apache
       path: /var/log/apache2/*access.log
     - name: nginx
       path: /var/log/nginx/access.log
 mail_log:
-  enabled: true
   logs:
     - name: mail
       path: /var/log/mail.log
 )";
-
-constexpr char kDefaultSource[] = "<embedded default>";
 
 void ReadProcess(MapReader& m, ProcessConfig& c) { m.Bool("enabled", c.enabled); }
 
@@ -62,16 +47,44 @@ Expected<reflection::Vector> ParseVector(const std::string& text) {
   return Error{"expected one of " + names + ", got \"" + text + "\""};
 }
 
-// Names label every series of a server, neighbour or log: required and unique.
-void RequireUniqueName(MapReader& m, std::vector<std::string>& names, const std::string& name,
-                       const std::string& noun) {
-  if (name.empty()) {
-    m.Fail("name", "every " + noun + " needs a name (the " + noun + " label)");
-  } else if (std::find(names.begin(), names.end(), name) != names.end()) {
-    m.Fail("name", "duplicate " + noun + " name \"" + name + "\"");
+// Names label every series of a server, neighbour or log: required, and unique among all that
+// share the label (the edgewatch_log_* series of access and mail logs share `log`).
+class LabelNames {
+ public:
+  explicit LabelNames(std::string noun) : noun_(std::move(noun)) {}
+
+  // The `name` key of an entry; an empty one is reported at once.
+  void Add(MapReader& m, const std::string& name) {
+    if (name.empty()) {
+      m.Fail("name", "every " + noun_ + " needs a name (the " + noun_ + " label)");
+    } else {
+      names_.push_back({name, m.Where("name")});
+    }
   }
-  names.push_back(name);
-}
+  // After decoding: every name given before.
+  void ReportDuplicates(YamlReader& reader) const {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (names_[j].first == names_[i].first) {
+          reader.Fail(names_[i].second.mark, names_[i].second.path,
+                      "duplicate " + noun_ + " name \"" + names_[i].first + "\"");
+          break;
+        }
+      }
+    }
+  }
+
+ private:
+  std::string noun_;
+  std::vector<std::pair<std::string, MapReader::Place>> names_;
+};
+
+// The labels a config names: one pass checks each after decoding.
+struct Labels {
+  LabelNames servers{"server"};
+  LabelNames neighbors{"neighbor"};
+  LabelNames logs{"log"};
+};
 
 void ReadGlobal(MapReader& m, GlobalConfig& c) {
   m.Value("collector_timeout", c.collector_timeout, PositiveDuration);
@@ -102,7 +115,7 @@ void ReadReflection(MapReader& m, ReflectionConfig& c) {
   }
 }
 
-void ReadHttpdServer(MapReader& m, const GlobalConfig& global, std::vector<std::string>& names,
+void ReadHttpdServer(MapReader& m, const GlobalConfig& global, LabelNames& names,
                      HttpdServerConfig& s) {
   m.String("name", s.name);
   bool has_url = false;
@@ -127,7 +140,7 @@ void ReadHttpdServer(MapReader& m, const GlobalConfig& global, std::vector<std::
   m.String("host", s.host);
   m.Value("max_request_workers", s.max_request_workers,
           [](const std::string& t) { return ParseUnsigned(t, 1, 1u << 20); });
-  RequireUniqueName(m, names, s.name, "server");
+  names.Add(m, s.name);
   if (!has_url) {
     m.Fail("url", "every server needs a url, e.g. http://127.0.0.1/server-status?auto");
   }
@@ -137,11 +150,10 @@ void ReadHttpdServer(MapReader& m, const GlobalConfig& global, std::vector<std::
   }
 }
 
-void ReadHttpd(MapReader& m, const GlobalConfig& global, HttpdConfig& c) {
+void ReadHttpd(MapReader& m, const GlobalConfig& global, Labels& labels, HttpdConfig& c) {
   m.Bool("enabled", c.enabled);
-  std::vector<std::string> names;
   m.ListOfSections("servers", [&](MapReader& s) {
-    ReadHttpdServer(s, global, names, c.servers.emplace_back());
+    ReadHttpdServer(s, global, labels.servers, c.servers.emplace_back());
   });
   m.List("processes", c.processes, [](const std::string& t) -> Expected<std::string> {
     if (t.empty() || t.size() > 15) {
@@ -171,7 +183,7 @@ Expected<bool> ParseBool(const std::string& text) {
   return Error{"expected true or false, got \"" + text + "\""};
 }
 
-void ReadBgpNeighbor(MapReader& m, std::vector<std::string>& names, BgpNeighborConfig& n) {
+void ReadBgpNeighbor(MapReader& m, LabelNames& names, BgpNeighborConfig& n) {
   m.String("name", n.name);
   bool has_address = false;
   m.Value("address", n.host, [&](const std::string& t) -> Expected<std::string> {
@@ -190,13 +202,13 @@ void ReadBgpNeighbor(MapReader& m, std::vector<std::string>& names, BgpNeighborC
   m.Value("source", n.source, Optional(ParseIpAddress));
   m.Value("ttl", n.ttl, Optional([](const std::string& t) { return ParseUnsigned(t, 1, 255); }));
   m.Value("tcp_probe", n.tcp_probe, Optional(ParseBool));
-  RequireUniqueName(m, names, n.name, "neighbor");
+  names.Add(m, n.name);
   if (!has_address) {
     m.Fail("address", "every neighbor needs an address");
   }
 }
 
-void ReadBgp(MapReader& m, BgpConfig& c) {
+void ReadBgp(MapReader& m, Labels& labels, BgpConfig& c) {
   m.Bool("enabled", c.enabled);
   m.Value("interval", c.interval, PositiveDuration);
   m.Value("timeout", c.timeout, PositiveDuration);
@@ -204,9 +216,9 @@ void ReadBgp(MapReader& m, BgpConfig& c) {
   m.Value("resolve_interval", c.resolve_interval, PositiveDuration);
   m.Bool("tcp_probe", c.tcp_probe);
   m.Value("tcp_probe_interval", c.tcp_probe_interval, PositiveDuration);
-  std::vector<std::string> names;
-  m.ListOfSections("neighbors",
-                   [&](MapReader& n) { ReadBgpNeighbor(n, names, c.neighbors.emplace_back()); });
+  m.ListOfSections("neighbors", [&](MapReader& n) {
+    ReadBgpNeighbor(n, labels.neighbors, c.neighbors.emplace_back());
+  });
 }
 
 void ReadFollow(MapReader& m, FollowConfig& c) {
@@ -219,11 +231,10 @@ void ReadFollow(MapReader& m, FollowConfig& c) {
 }
 
 // name and path of an access_log or mail_log entry.
-void ReadLogEntry(MapReader& l, std::vector<std::string>& names, std::string& name,
-                  std::string& path) {
+void ReadLogEntry(MapReader& l, LabelNames& names, std::string& name, std::string& path) {
   l.String("name", name);
   l.String("path", path);
-  RequireUniqueName(l, names, name, "log");
+  names.Add(l, name);
   if (path.empty()) {
     l.Fail("path", "every log needs a path (a file or a glob)");
   }
@@ -236,12 +247,11 @@ Expected<std::string> ParseRequestPath(const std::string& t) {
   return t;
 }
 
-void ReadAccessLog(MapReader& m, AccessLogConfig& c) {
+void ReadAccessLog(MapReader& m, Labels& labels, AccessLogConfig& c) {
   m.Bool("enabled", c.enabled);
-  std::vector<std::string> names;
   m.ListOfSections("logs", [&](MapReader& l) {
     auto& log = c.logs.emplace_back();
-    ReadLogEntry(l, names, log.name, log.path);
+    ReadLogEntry(l, labels.logs, log.name, log.path);
     l.Value("format", log.format, [](const std::string& t) -> Expected<std::string> {
       std::string error;
       if (!access_log::Format::Compile(t, &error)) {
@@ -257,16 +267,11 @@ void ReadAccessLog(MapReader& m, AccessLogConfig& c) {
   ReadFollow(m, c.follow);
 }
 
-void ReadMailLog(MapReader& m, const AccessLogConfig& access, MailLogConfig& c) {
+void ReadMailLog(MapReader& m, Labels& labels, MailLogConfig& c) {
   m.Bool("enabled", c.enabled);
-  // The edgewatch_log_* series of both sections share the log label.
-  std::vector<std::string> names;
-  for (const auto& l : access.logs) {
-    names.push_back(l.name);
-  }
   m.ListOfSections("logs", [&](MapReader& l) {
     auto& log = c.logs.emplace_back();
-    ReadLogEntry(l, names, log.name, log.path);
+    ReadLogEntry(l, labels.logs, log.name, log.path);
   });
   m.List("rbls", c.rbls, [](const std::string& t) -> Expected<std::string> {
     if (!ParseHostName(t)) {
@@ -297,15 +302,20 @@ Expected<Config> ParseConfig(const std::string& yaml, const std::string& source)
   Config initial;
   initial.source = source;
   return DecodeDocument(
-      yaml, source, std::move(initial), [](YamlReader&, MapReader& top, Config& config) {
+      yaml, source, std::move(initial), [](YamlReader& reader, MapReader& top, Config& config) {
+        Labels labels;
         top.Section("global", [&](MapReader& m) { ReadGlobal(m, config.global); });
         top.Section("process", [&](MapReader& m) { ReadProcess(m, config.process); });
         top.Section("reflection", [&](MapReader& m) { ReadReflection(m, config.reflection); });
-        top.Section("httpd", [&](MapReader& m) { ReadHttpd(m, config.global, config.httpd); });
-        top.Section("bgp", [&](MapReader& m) { ReadBgp(m, config.bgp); });
-        top.Section("access_log", [&](MapReader& m) { ReadAccessLog(m, config.access_log); });
-        top.Section("mail_log",
-                    [&](MapReader& m) { ReadMailLog(m, config.access_log, config.mail_log); });
+        top.Section("httpd",
+                    [&](MapReader& m) { ReadHttpd(m, config.global, labels, config.httpd); });
+        top.Section("bgp", [&](MapReader& m) { ReadBgp(m, labels, config.bgp); });
+        top.Section("access_log",
+                    [&](MapReader& m) { ReadAccessLog(m, labels, config.access_log); });
+        top.Section("mail_log", [&](MapReader& m) { ReadMailLog(m, labels, config.mail_log); });
+        labels.servers.ReportDuplicates(reader);
+        labels.neighbors.ReportDuplicates(reader);
+        labels.logs.ReportDuplicates(reader);
       });
 }
 
@@ -323,7 +333,7 @@ Expected<Config> LoadConfig(const std::optional<std::string>& file) {
 
 Config DefaultConfig() {
   // A unit test keeps the embedded default valid.
-  return ParseConfig(std::string(kEmbeddedDefault), kDefaultSource).value();
+  return ParseConfig(std::string(kEmbeddedDefault), kEmbeddedDefaultSource).value();
 }
 
 }  // namespace edgewatch

@@ -173,9 +173,12 @@ struct MailLogConfig {
   friend bool operator==(const MailLogConfig&, const MailLogConfig&) = default;
 };
 
+// Config::source without --config.file.
+inline constexpr char kEmbeddedDefaultSource[] = "<embedded default>";
+
 // The whole configuration. Each collector has one section with at least `enabled`.
 struct Config {
-  std::string source;  // file it came from, or "<embedded default>"
+  std::string source;  // file it came from, or kEmbeddedDefaultSource
   GlobalConfig global;
   ProcessConfig process;
   ReflectionConfig reflection;

@@ -1,9 +1,11 @@
 #include "config/yaml_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "config/values.h"
 
@@ -29,16 +31,20 @@ void YamlReader::Fail(const YAML::Mark& at, std::string_view path, std::string_v
     line += ": ";
   }
   line += message;
-  errors_.push_back(std::move(line));
+  errors_.push_back({at.is_null() ? -1 : at.line, at.is_null() ? -1 : at.column, std::move(line)});
 }
 
 Error YamlReader::Failure() const {
+  std::vector<Problem> sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Problem& a, const Problem& b) {
+    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+  });
   std::string all;
-  for (const auto& e : errors_) {
+  for (const auto& e : sorted) {
     if (!all.empty()) {
       all += '\n';
     }
-    all += e;
+    all += e.text;
   }
   return Error{all};
 }
@@ -224,9 +230,14 @@ void MapReader::Entries(std::string_view key, const std::function<void(const Fre
   }
 }
 
-void MapReader::Fail(std::string_view key, std::string_view message) {
+MapReader::Place MapReader::Where(std::string_view key) {
   const Entry* e = Find(key);
-  reader_.Fail(e != nullptr ? MarkOf(*e) : mark_, Child(key), message);
+  return {e != nullptr ? MarkOf(*e) : mark_, Child(key)};
+}
+
+void MapReader::Fail(std::string_view key, std::string_view message) {
+  const Place place = Where(key);
+  reader_.Fail(place.mark, place.path, message);
 }
 
 void MapReader::Finish() {

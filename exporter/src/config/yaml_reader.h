@@ -24,14 +24,20 @@ class YamlReader {
   void Fail(const YAML::Mark& at, std::string_view path, std::string_view message);
 
   bool ok() const { return errors_.empty(); }
-  const std::vector<std::string>& errors() const { return errors_; }
-  // All errors, one per line.
+  // All errors, one per line, in the order of their places in the file (those without a place
+  // first).
   Error Failure() const;
   const std::string& file() const { return file_; }
 
  private:
+  struct Problem {
+    int line = -1;
+    int column = -1;
+    std::string text;
+  };
+
   std::string file_;
-  std::vector<std::string> errors_;
+  std::vector<Problem> errors_;
 };
 
 // Reads the keys of one YAML mapping. Every getter leaves `out` untouched when the key is absent
@@ -89,6 +95,13 @@ class MapReader {
 
   // Reports a problem with `key`, at its value (or at the section when the key is absent).
   void Fail(std::string_view key, std::string_view message);
+
+  // Where `key`'s value is, for a problem found later (e.g. a check across sections).
+  struct Place {
+    YAML::Mark mark;
+    std::string path;
+  };
+  Place Where(std::string_view key);
 
   void Finish();
 

@@ -32,10 +32,10 @@ TEST(WebConfigTest, ReportsEveryError) {
   auto web = LoadWebConfig(path);
   ASSERT_FALSE(web.ok());
   EXPECT_EQ(web.error().message,
-            path +
+            path + ":2:3: tls_server_config: cert_file and key_file must be given together\n" +
+                path +
                 ":3:16: tls_server_config.min_version: expected one of TLS10, TLS11, TLS12, "
                 "TLS13, got \"TLS14\"\n" +
-                path + ":2:3: tls_server_config: cert_file and key_file must be given together\n" +
                 path +
                 ":5:8: basic_auth_users.bob: expected a bcrypt hash ($2y$...), e.g. from "
                 "`htpasswd -nBC 10 USER`\n" +

@@ -10,6 +10,15 @@
 namespace edgewatch {
 namespace {
 
+// The message of a failed decode: one "file:line:column: ..." line per problem.
+std::string Problems(const std::string& path, std::initializer_list<std::string_view> lines) {
+  std::string out;
+  for (const auto line : lines) {
+    out += (out.empty() ? "" : "\n") + path + std::string(line);
+  }
+  return out;
+}
+
 using testing::TestData;
 
 struct Case {
@@ -65,20 +74,18 @@ TEST(ConfigTest, ReflectionRules) {
   const std::string path = TestData("config/reflection_errors.yml");
   auto config = LoadConfigFile(path);
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(config.error().message,
-            path +
-                ":2:20: reflection.local_networks[0]: CIDR \"192.0.2.1/24\" has host bits set; "
-                "did you mean 192.0.2.0/24?\n" +
-                path +
+  EXPECT_EQ(
+      config.error().message,
+      Problems(path,
+               {":2:20: reflection.local_networks[0]: CIDR \"192.0.2.1/24\" has host bits set; did "
+                "you mean 192.0.2.0/24?",
                 ":2:34: reflection.local_networks[1]: expected a CIDR such as 192.0.2.0/24 or "
-                "2001:db8::/32, got \"lan\"\n" +
-                path +
-                ":3:18: reflection.vectors[1]: expected one of ntp, dns, ssdp, memcached, "
-                "cldap, chargen, snmp, got \"quic\"\n" +
-                path +
-                ":4:10: reflection.top_k: expected a whole number from 1 to 100, got \"0\"\n" +
-                path + ":7:14: reflection.ntp.servers: expected a list, got a scalar\n" + path +
-                ":5:14: reflection.interface: must not be empty; use \"any\" for every interface");
+                "2001:db8::/32, got \"lan\"",
+                ":3:18: reflection.vectors[1]: expected one of ntp, dns, ssdp, memcached, cldap, "
+                "chargen, snmp, got \"quic\"",
+                ":4:10: reflection.top_k: expected a whole number from 1 to 100, got \"0\"",
+                ":5:14: reflection.interface: must not be empty; use \"any\" for every interface",
+                ":7:14: reflection.ntp.servers: expected a list, got a scalar"}));
 }
 
 TEST(ConfigTest, HttpdRules) {
@@ -87,23 +94,20 @@ TEST(ConfigTest, HttpdRules) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(
       config.error().message,
-      path +
-          ":4:12: httpd.servers[0].url: expected an http:// or https:// URL, got "
-          "\"ftp://x/\"\n" +
-          path +
-          ":5:16: httpd.servers[0].flavour: expected one of auto, apache, nginx, got "
-          "\"lighttpd\"\n" +
-          path + ":6:16: httpd.servers[0].timeout: must be below global.collector_timeout (8s)\n" +
-          path +
-          ":9:30: httpd.servers[1].basic_auth.username: basic_auth needs username and one "
-          "of password or password_file\n" +
-          path + ":7:13: httpd.servers[1].name: duplicate server name \"web\"\n" + path +
-          ":11:28: httpd.servers[2].max_request_workers: expected a whole number from 1 to "
-          "1048576, got \"0\"\n" +
-          path + ":10:7: httpd.servers[2].name: every server needs a name (the server label)\n" +
-          path +
-          ":12:24: httpd.processes[1]: expected a process name of 1 to 15 characters, got "
-          "\"a-very-long-process-name\"");
+      Problems(
+          path,
+          {":4:12: httpd.servers[0].url: expected an http:// or https:// URL, got \"ftp://x/\"",
+           ":5:16: httpd.servers[0].flavour: expected one of auto, apache, nginx, got "
+           "\"lighttpd\"",
+           ":6:16: httpd.servers[0].timeout: must be below global.collector_timeout (8s)",
+           ":7:13: httpd.servers[1].name: duplicate server name \"web\"",
+           ":9:30: httpd.servers[1].basic_auth.username: basic_auth needs username and one of "
+           "password or password_file",
+           ":10:7: httpd.servers[2].name: every server needs a name (the server label)",
+           ":11:28: httpd.servers[2].max_request_workers: expected a whole number from 1 to "
+           "1048576, got \"0\"",
+           ":12:24: httpd.processes[1]: expected a process name of 1 to 15 characters, got "
+           "\"a-very-long-process-name\""}));
 }
 
 TEST(ConfigTest, BgpRules) {
@@ -112,16 +116,15 @@ TEST(ConfigTest, BgpRules) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(
       config.error().message,
-      path + ":2:11: bgp.window: expected a whole number from 1 to 1000, got \"0\"\n" + path +
-          ":5:16: bgp.neighbors[0].address: expected an IP address or a DNS name, got "
-          "\"bad host!\"\n" +
-          path +
-          ":6:12: bgp.neighbors[0].ttl: expected a whole number from 1 to 255, got "
-          "\"300\"\n" +
-          path + ":7:18: bgp.neighbors[0].tcp_probe: expected true or false, got \"yes\"\n" + path +
-          ":9:15: bgp.neighbors[1].source: expected an IPv4 or IPv6 address, got "
-          "\"upstream\"\n" +
-          path + ":8:7: bgp.neighbors[1].name: every neighbor needs a name (the neighbor label)");
+      Problems(
+          path,
+          {":2:11: bgp.window: expected a whole number from 1 to 1000, got \"0\"",
+           ":5:16: bgp.neighbors[0].address: expected an IP address or a DNS name, got \"bad "
+           "host!\"",
+           ":6:12: bgp.neighbors[0].ttl: expected a whole number from 1 to 255, got \"300\"",
+           ":7:18: bgp.neighbors[0].tcp_probe: expected true or false, got \"yes\"",
+           ":8:7: bgp.neighbors[1].name: every neighbor needs a name (the neighbor label)",
+           ":9:15: bgp.neighbors[1].source: expected an IPv4 or IPv6 address, got \"upstream\""}));
 }
 
 TEST(ConfigTest, AccessLogRules) {
@@ -130,19 +133,19 @@ TEST(ConfigTest, AccessLogRules) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(
       config.error().message,
-      path +
-          ":5:15: access_log.logs[0].format: unclosed %{ in format (predefined: common, "
-          "combined, vhost_combined, nginx_combined)\n" +
-          path + ":6:13: access_log.logs[1].name: duplicate log name \"web\"\n" + path +
-          ":8:7: access_log.logs[2].path: every log needs a path (a file or a glob)\n" + path +
-          ":9:18: access_log.xmlrpc_paths[0]: expected a request path starting with / (no "
-          "query string), got \"xmlrpc.php\"\n" +
-          path + ":10:10: access_log.top_k: expected a whole number from 1 to 100, got \"0\"\n" +
-          path + ":12:18: access_log.poll_interval: must be greater than 0s\n" + path +
-          ":11:20: access_log.max_line_length: expected a whole number from 256 to "
-          "16777216, got \"10\"\n" +
-          path +
-          ":13:14: access_log.max_files: expected a whole number from 1 to 10000, got \"0\"");
+      Problems(
+          path,
+          {":5:15: access_log.logs[0].format: unclosed %{ in format (predefined: common, "
+           "combined, vhost_combined, nginx_combined)",
+           ":6:13: access_log.logs[1].name: duplicate log name \"web\"",
+           ":8:7: access_log.logs[2].path: every log needs a path (a file or a glob)",
+           ":9:18: access_log.xmlrpc_paths[0]: expected a request path starting with / (no "
+           "query string), got \"xmlrpc.php\"",
+           ":10:10: access_log.top_k: expected a whole number from 1 to 100, got \"0\"",
+           ":11:20: access_log.max_line_length: expected a whole number from 256 to 16777216, "
+           "got \"10\"",
+           ":12:18: access_log.poll_interval: must be greater than 0s",
+           ":13:14: access_log.max_files: expected a whole number from 1 to 10000, got \"0\""}));
 }
 
 TEST(ConfigTest, MailLogRules) {
@@ -184,6 +187,40 @@ TEST(ConfigTest, EmbeddedDefaultIsValid) {
   auto config = ParseConfig(std::string(EmbeddedDefaultConfig()), "<embedded default>");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(DefaultConfig().source, "<embedded default>");
+}
+
+// The defaults have one source, the structs: the embedded default only adds Debian's logs.
+TEST(ConfigTest, EmbeddedDefaultAddsOnlyLogsToTheStructDefaults) {
+  Config defaults = DefaultConfig();
+  EXPECT_EQ(defaults.access_log.logs.size(), 2u);
+  EXPECT_EQ(defaults.mail_log.logs.size(), 1u);
+  defaults.access_log.logs.clear();
+  defaults.mail_log.logs.clear();
+  const Config plain;
+  EXPECT_EQ(defaults.global.collector_timeout, plain.global.collector_timeout);
+  EXPECT_EQ(defaults.process.enabled, plain.process.enabled);
+  EXPECT_TRUE(defaults.reflection == plain.reflection);
+  EXPECT_TRUE(defaults.bgp == plain.bgp);
+  EXPECT_TRUE(defaults.access_log == plain.access_log);
+  EXPECT_TRUE(defaults.mail_log == plain.mail_log);
+  EXPECT_EQ(defaults.httpd.enabled, plain.httpd.enabled);
+  EXPECT_TRUE(defaults.httpd.servers.empty());
+  EXPECT_EQ(defaults.httpd.processes, plain.httpd.processes);
+}
+
+// docs/configuration.md shows the embedded default as it is.
+TEST(ConfigTest, EmbeddedDefaultIsDocumented) {
+  std::ifstream in(std::string(EDGEWATCH_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const std::string heading = "## The embedded default";
+  const auto at = text.find(heading);
+  ASSERT_NE(at, std::string::npos);
+  const auto start = text.find("```yaml\n", at);
+  ASSERT_NE(start, std::string::npos);
+  const auto end = text.find("```\n", start + 8);
+  EXPECT_EQ(text.substr(start + 8, end - start - 8), EmbeddedDefaultConfig());
 }
 
 TEST(ConfigTest, ExampleConfigIsValidAndMatchesDefaults) {
