@@ -12,8 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto newline = in.find('\n');
   const std::string_view spec = in.substr(0, newline);
   in = newline == std::string_view::npos ? std::string_view() : in.substr(newline + 1);
-  std::string error;
-  const auto format = spec == "auto" ? std::nullopt : Format::Compile(spec, &error);
+  std::optional<Format> format;
+  if (auto compiled = Format::Compile(spec); spec != "auto" && compiled) {
+    format = std::move(*compiled);
+  }
   AutoFormat detect;
   Request r;
   while (!in.empty()) {

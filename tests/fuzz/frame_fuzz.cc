@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int link = kLinks[data[0] % (sizeof kLinks / sizeof kLinks[0])];
   const std::span<const std::byte> frame(reinterpret_cast<const std::byte*>(data + 1), size - 1);
   const auto decoded = edgewatch::net::DecodeFrame(link, frame);
-  if (decoded.kind == edgewatch::net::FrameKind::kUdp) {
-    (void)edgewatch::ntp::Classify(decoded.udp.payload);
+  if (decoded && decoded->kind == edgewatch::net::FrameKind::kUdp) {
+    (void)edgewatch::ntp::Classify(decoded->udp.payload);
   }
   return 0;
 }

@@ -10,8 +10,8 @@
 
 #include "collectors/registry.h"
 #include "core/collector.h"
-#include "core/expected.h"
 #include "core/logger.h"
+#include "parsers/expected.h"
 
 namespace edgewatch {
 

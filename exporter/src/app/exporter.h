@@ -14,9 +14,9 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/collector_set.h"
-#include "core/expected.h"
 #include "core/logger.h"
 #include "core/metric_sink.h"
+#include "parsers/expected.h"
 
 namespace edgewatch {
 

@@ -14,8 +14,8 @@
 
 #include "app/web_config.h"
 #include "config/values.h"
-#include "core/expected.h"
 #include "core/logger.h"
+#include "parsers/expected.h"
 
 namespace edgewatch {
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 
 namespace edgewatch {
 

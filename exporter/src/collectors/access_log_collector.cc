@@ -10,8 +10,7 @@ std::optional<access_log::Format> FormatOf(const AccessLogConfig& config,
   if (!config_index || config.logs[*config_index].format.empty()) {
     return std::nullopt;
   }
-  std::string error;  // validated with the config
-  return access_log::Format::Compile(config.logs[*config_index].format, &error);
+  return *access_log::Format::Compile(config.logs[*config_index].format);  // validated already
 }
 
 }  // namespace

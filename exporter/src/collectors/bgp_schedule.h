@@ -13,10 +13,10 @@
 #include "collectors/ping_tracker.h"
 #include "config/config.h"
 #include "core/clock.h"
-#include "core/expected.h"
 #include "core/logger.h"
 #include "io/pinger.h"
 #include "io/probe_loop.h"
+#include "parsers/expected.h"
 
 namespace edgewatch {
 

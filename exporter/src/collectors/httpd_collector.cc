@@ -101,10 +101,10 @@ Status HttpdCollector::Replay(const std::string& path) {
     return text.error();
   }
   auto parsed = mod_status::Parse(*text);
-  if (!parsed.status) {
-    return Error{path + ": " + parsed.error};
+  if (!parsed) {
+    return Error{path + ": " + parsed.error().message};
   }
-  replayed_.emplace_back(std::filesystem::path(path).filename().string(), *parsed.status);
+  replayed_.emplace_back(std::filesystem::path(path).filename().string(), *parsed);
   return {};
 }
 
@@ -121,13 +121,13 @@ Status HttpdCollector::Collect(MetricSink& sink) const {
               StatusHint(replies[i]->status);
     } else {
       auto parsed = mod_status::Parse(replies[i]->body);
-      if (!parsed.status) {
-        error = parsed.error;
-      } else if ((server.flavour == "apache" && parsed.status->flavour != Flavour::kApache) ||
-                 (server.flavour == "nginx" && parsed.status->flavour != Flavour::kNginx)) {
+      if (!parsed) {
+        error = parsed.error().message;
+      } else if ((server.flavour == "apache" && parsed->flavour != Flavour::kApache) ||
+                 (server.flavour == "nginx" && parsed->flavour != Flavour::kNginx)) {
         error = "expected a " + server.flavour + " status page, got another kind";
       } else {
-        status = std::move(parsed.status);
+        status = std::move(*parsed);
       }
     }
     {

@@ -334,7 +334,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
                "Packets dropped by the kernel buffer or the interface (libpcap ps_drop + "
                "ps_ifdrop).",
                iface, static_cast<double>(dropped_.load()));
-  for (int e = 1; e < net::kDecodeErrorCount; ++e) {
+  for (int e = 0; e < net::kDecodeErrorCount; ++e) {
     sink.Counter("edgewatch_capture_decode_errors_total",
                  "Frames that could not be decoded, by reason.",
                  {{"interface", interface_label_},

@@ -123,11 +123,13 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
                               std::span<const std::byte> bytes) {
   frames_.Add(1);
   last_frame_ns_.store(timestamp_ns, std::memory_order_relaxed);
-  const net::Frame frame = net::DecodeFrame(link_type, bytes);
+  const auto decoded = net::DecodeFrame(link_type, bytes);
+  if (!decoded) {
+    decode_errors_[static_cast<std::size_t>(decoded.error())].Add(1);
+    return;
+  }
+  const net::Frame& frame = *decoded;
   switch (frame.kind) {
-    case net::FrameKind::kMalformed:
-      decode_errors_[static_cast<std::size_t>(frame.error)].Add(1);
-      return;
     case net::FrameKind::kFragment:
       fragments_.Add(1);
       return;

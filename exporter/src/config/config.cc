@@ -253,9 +253,9 @@ void ReadAccessLog(MapReader& m, Labels& labels, AccessLogConfig& c) {
     auto& log = c.logs.emplace_back();
     ReadLogEntry(l, labels.logs, log.name, log.path);
     l.Value("format", log.format, [](const std::string& t) -> Expected<std::string> {
-      std::string error;
-      if (!access_log::Format::Compile(t, &error)) {
-        return Error{error + " (predefined: common, combined, vhost_combined, nginx_combined)"};
+      if (auto compiled = access_log::Format::Compile(t); !compiled) {
+        return Error{compiled.error().message +
+                     " (predefined: common, combined, vhost_combined, nginx_combined)"};
       }
       return t;
     });

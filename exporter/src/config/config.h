@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "config/values.h"
-#include "core/expected.h"
+#include "parsers/expected.h"
 #include "parsers/reflection/vectors.h"
 
 namespace edgewatch {

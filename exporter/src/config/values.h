@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 #include "parsers/net/address.h"
 
 namespace edgewatch {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 #include "yaml-cpp/yaml.h"
 
 namespace edgewatch {

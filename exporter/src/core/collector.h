@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "core/expected.h"
 #include "core/metric_sink.h"
+#include "parsers/expected.h"
 
 namespace edgewatch {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 
 namespace edgewatch::io {
 

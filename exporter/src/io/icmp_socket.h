@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <span>
 
-#include "core/expected.h"
 #include "io/unique_fd.h"
+#include "parsers/expected.h"
 #include "parsers/net/address.h"
 
 namespace edgewatch::io {

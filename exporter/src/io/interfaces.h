@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 #include "parsers/net/address.h"
 
 namespace edgewatch::io {

@@ -9,7 +9,7 @@
 #include <string>
 #include <type_traits>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 
 namespace edgewatch::io {
 

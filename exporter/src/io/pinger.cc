@@ -87,9 +87,8 @@ void IcmpPinger::Read(Socket& s) {
             const auto parsed =
                 icmp::ParseEchoReply(s.icmp.v6(), s.icmp.with_ip_header(), got.data);
             // Ping sockets see only their own replies, with an identifier the kernel chose.
-            if (parsed.reply && (!s.icmp.raw() || parsed.reply->id == id_) &&
-                sent_via_[parsed.reply->seq] == &s) {
-              on_reply_(got.from, parsed.reply->seq);
+            if (parsed && (!s.icmp.raw() || parsed->id == id_) && sent_via_[parsed->seq] == &s) {
+              on_reply_(got.from, parsed->seq);
             }
           }
         }

@@ -8,9 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/expected.h"
 #include "core/logger.h"
 #include "io/pinger.h"
+#include "parsers/expected.h"
 #include "parsers/net/address.h"
 
 namespace boost::asio {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 
 namespace edgewatch::io {
 

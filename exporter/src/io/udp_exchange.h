@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "core/expected.h"
+#include "parsers/expected.h"
 #include "parsers/net/address.h"
 
 namespace edgewatch::io {

@@ -89,10 +89,10 @@ Method ParseMethod(std::string_view t) {
   }
 }
 
-std::optional<Format> Format::Compile(std::string_view spec, std::string* error) {
+Expected<Format> Format::Compile(std::string_view spec) {
   for (const auto& [name, text] : kNamed) {
     if (spec == name) {
-      auto f = Compile(text, error);
+      auto f = Compile(text);
       if (f) {
         f->spec_ = std::string(name);
       }
@@ -114,8 +114,7 @@ std::optional<Format> Format::Compile(std::string_view spec, std::string* error)
       literal += e == 't' ? '\t' : e == 'n' ? '\n' : e;
     } else if (c == '%') {
       if (++i >= spec.size()) {
-        *error = "format ends in a lone %";
-        return std::nullopt;
+        return Error{"format ends in a lone %"};
       }
       if (spec[i] == '%') {
         literal += '%';
@@ -131,16 +130,14 @@ std::optional<Format> Format::Compile(std::string_view spec, std::string* error)
       if (i < spec.size() && spec[i] == '{') {
         const auto close = spec.find('}', i);
         if (close == std::string_view::npos) {
-          *error = "unclosed %{ in format";
-          return std::nullopt;
+          return Error{"unclosed %{ in format"};
         }
         argument = spec.substr(i + 1, close - i - 1);
         has_argument = true;
         i = close + 1;
       }
       if (i >= spec.size()) {
-        *error = "format ends inside a % directive";
-        return std::nullopt;
+        return Error{"format ends inside a % directive"};
       }
       switch (spec[i]) {
         case 'h':
@@ -184,8 +181,7 @@ std::optional<Format> Format::Compile(std::string_view spec, std::string* error)
           break;
         default:
           if (!std::isalpha(static_cast<unsigned char>(spec[i]))) {
-            *error = std::string("unknown directive %") + spec[i] + " in format";
-            return std::nullopt;
+            return Error{std::string("unknown directive %") + spec[i] + " in format"};
           }
           field(Field::kIgnore);
       }
@@ -198,8 +194,7 @@ std::optional<Format> Format::Compile(std::string_view spec, std::string* error)
       if (braced) {
         end = spec.find('}', ++start);
         if (end == std::string_view::npos) {
-          *error = "unclosed ${ in format";
-          return std::nullopt;
+          return Error{"unclosed ${ in format"};
         }
         i = end;
       } else {
@@ -235,8 +230,7 @@ std::optional<Format> Format::Compile(std::string_view spec, std::string* error)
     }
   }
   if (f.tokens_.empty()) {
-    *error = "format has no % directive or $variable";
-    return std::nullopt;
+    return Error{"format has no % directive or $variable"};
   }
   f.tokens_.back().literal = std::move(literal);
   // A field between quotes may hold spaces and escaped quotes.
@@ -345,12 +339,11 @@ bool Format::Parse(std::string_view line, Request& out) const {
 
 std::vector<Format> DetectableFormats() {
   std::vector<Format> formats;
-  std::string ignored;
   for (std::string_view spec :
        {std::string_view("vhost_combined"),
         std::string_view(R"(%v %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i")"),
         std::string_view("combined"), std::string_view("common")}) {
-    formats.push_back(*Format::Compile(spec, &ignored));
+    formats.push_back(*Format::Compile(spec));
   }
   return formats;
 }

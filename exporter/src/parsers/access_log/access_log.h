@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "parsers/expected.h"
+
 namespace edgewatch::access_log {
 
 // HTTP methods as a fixed set, so that a label built from one stays bounded.
@@ -47,8 +49,8 @@ struct Request {
 class Format {
  public:
   // A predefined name (common, combined, vhost_combined, nginx_combined) or a format string;
-  // nullopt with `error` set when the string cannot be used.
-  static std::optional<Format> Compile(std::string_view spec, std::string* error);
+  // the error says why a string cannot be used.
+  static Expected<Format> Compile(std::string_view spec);
 
   // Fills `out` from `line`; false when the line does not have this format. No allocation.
   bool Parse(std::string_view line, Request& out) const;

@@ -14,8 +14,6 @@ std::uint16_t U16(std::span<const std::byte> p, std::size_t at) {
   return static_cast<std::uint16_t>((U8(p, at) << 8) | U8(p, at + 1));
 }
 
-ParsedReply Reject(Rejection r) { return {std::nullopt, r}; }
-
 }  // namespace
 
 std::uint16_t Checksum(std::span<const std::byte> data) {
@@ -53,33 +51,34 @@ std::size_t BuildEchoRequest(bool v6, std::uint16_t id, std::uint16_t seq, std::
   return size;
 }
 
-ParsedReply ParseEchoReply(bool v6, bool with_ip_header, std::span<const std::byte> packet) {
+Expected<EchoReply, Rejection> ParseEchoReply(bool v6, bool with_ip_header,
+                                              std::span<const std::byte> packet) {
   if (with_ip_header && !v6) {
     if (packet.empty()) {
-      return Reject(Rejection::kTruncated);
+      return Rejection::kTruncated;
     }
     const std::size_t ihl = static_cast<std::size_t>(U8(packet, 0) & 0x0F) * 4;
     if ((U8(packet, 0) >> 4) != 4 || ihl < 20) {
-      return Reject(Rejection::kBadIpHeader);
+      return Rejection::kBadIpHeader;
     }
     if (packet.size() < ihl) {
-      return Reject(Rejection::kTruncated);
+      return Rejection::kTruncated;
     }
     packet = packet.subspan(ihl);
   }
   if (packet.size() < kHeaderSize + kMagic.size()) {
-    return Reject(Rejection::kTruncated);
+    return Rejection::kTruncated;
   }
   if (U8(packet, 0) != (v6 ? kEchoReplyV6 : kEchoReplyV4) || U8(packet, 1) != 0) {
-    return Reject(Rejection::kNotEchoReply);
+    return Rejection::kNotEchoReply;
   }
   if (!v6 && Checksum(packet) != 0) {
-    return Reject(Rejection::kBadChecksum);
+    return Rejection::kBadChecksum;
   }
   if (!std::equal(kMagic.begin(), kMagic.end(), packet.begin() + kHeaderSize)) {
-    return Reject(Rejection::kForeign);
+    return Rejection::kForeign;
   }
-  return {EchoReply{U16(packet, 4), U16(packet, 6)}, Rejection::kTruncated};
+  return EchoReply{U16(packet, 4), U16(packet, 6)};
 }
 
 }  // namespace edgewatch::icmp

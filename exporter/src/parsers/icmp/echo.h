@@ -6,6 +6,8 @@
 #include <optional>
 #include <span>
 
+#include "parsers/expected.h"
+
 namespace edgewatch::icmp {
 
 inline constexpr std::uint8_t kEchoReplyV4 = 0;
@@ -41,13 +43,9 @@ enum class Rejection : std::uint8_t {
   kForeign,       // no edgewatch magic: another program's ping
 };
 
-struct ParsedReply {
-  std::optional<EchoReply> reply;
-  Rejection rejection = Rejection::kTruncated;  // when reply is empty
-};
-
 // Parses what an ICMP socket received. `with_ip_header`: raw IPv4 sockets deliver the IPv4
 // header first; ping (datagram) sockets and IPv6 sockets do not.
-ParsedReply ParseEchoReply(bool v6, bool with_ip_header, std::span<const std::byte> packet);
+Expected<EchoReply, Rejection> ParseEchoReply(bool v6, bool with_ip_header,
+                                              std::span<const std::byte> packet);
 
 }  // namespace edgewatch::icmp

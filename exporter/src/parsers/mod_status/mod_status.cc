@@ -63,7 +63,7 @@ constexpr std::pair<std::string_view, Field> kApacheFields[] = {
     {"Load15", &Status::load15},
 };
 
-ParseResult ParseNginx(std::string_view body) {
+Expected<Status> ParseNginx(std::string_view body) {
   // Active connections: 291
   // server accepts handled requests
   //  16630948 16630948 31070465
@@ -110,23 +110,23 @@ ParseResult ParseNginx(std::string_view body) {
     }
   });
   if (!s.active || !counts || !s.reading || !s.writing || !s.waiting) {
-    return {std::nullopt, "truncated or malformed nginx stub_status page"};
+    return Error{"truncated or malformed nginx stub_status page"};
   }
-  return {s, ""};
+  return s;
 }
 
 }  // namespace
 
-ParseResult Parse(std::string_view body) {
+Expected<Status> Parse(std::string_view body) {
   const size_t first = body.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
-    return {std::nullopt, "empty status page"};
+    return Error{"empty status page"};
   }
   const std::string_view content = body.substr(first);
   if (content.front() == '<') {
-    return {std::nullopt,
-            "got an HTML page, not the machine-readable status: add ?auto to the URL "
-            "(server-status?auto), and turn ExtendedStatus On for the totals"};
+    return Error{
+        "got an HTML page, not the machine-readable status: add ?auto to the URL "
+        "(server-status?auto), and turn ExtendedStatus On for the totals"};
   }
   if (content.starts_with("Active connections:")) {
     return ParseNginx(content);
@@ -176,10 +176,9 @@ ParseResult Parse(std::string_view body) {
     }
   });
   if (!known) {
-    return {std::nullopt,
-            "not a server-status?auto or stub_status page (no known field in the reply)"};
+    return Error{"not a server-status?auto or stub_status page (no known field in the reply)"};
   }
-  return {s, ""};
+  return s;
 }
 
 }  // namespace edgewatch::mod_status

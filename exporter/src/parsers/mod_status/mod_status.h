@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "parsers/expected.h"
+
 namespace edgewatch::mod_status {
 
 enum class Flavour : std::uint8_t { kApache, kNginx };
@@ -56,14 +58,10 @@ struct Status {
   std::optional<double> waiting;
 };
 
-struct ParseResult {
-  std::optional<Status> status;
-  std::string error;  // set when status is not: what the page was, and a hint
-};
-
 // Parses Apache's `server-status?auto` (2.2, 2.4; prefork, worker, event; lighttpd's look-alike
 // too) or nginx's stub_status, detected from the text. Unknown lines are ignored, a last line
 // without a newline is fine; an HTML page or text with none of the known keys is an error.
-ParseResult Parse(std::string_view body);
+// The error says what the page was instead, with a hint.
+Expected<Status> Parse(std::string_view body);
 
 }  // namespace edgewatch::mod_status

@@ -35,10 +35,12 @@ class Reader {
   std::span<const std::byte> data_;
 };
 
-Frame Malformed(DecodeError error) { return Frame{FrameKind::kMalformed, error, {}}; }
-Frame Kind(FrameKind kind) { return Frame{kind, DecodeError::kNone, {}}; }
+using Decoded = Expected<Frame, DecodeError>;
 
-Frame DecodeUdp(Reader r, Frame frame) {
+Decoded Malformed(DecodeError error) { return error; }
+Decoded Kind(FrameKind kind) { return Frame{kind, {}}; }
+
+Decoded DecodeUdp(Reader r, Frame frame) {
   if (!r.Has(8)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -57,14 +59,14 @@ Frame DecodeUdp(Reader r, Frame frame) {
 }
 
 // `wire_length` is the IP payload length the header claims; the capture may hold less.
-Frame CheckedUdp(Reader r, Frame frame, std::size_t wire_length) {
+Decoded CheckedUdp(Reader r, Frame frame, std::size_t wire_length) {
   if (r.Has(6) && r.U16(4) > wire_length) {
     return Malformed(DecodeError::kBadUdpHeader);
   }
   return DecodeUdp(r, frame);
 }
 
-Frame DecodeIpv4(Reader r) {
+Decoded DecodeIpv4(Reader r) {
   if (!r.Has(20)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -97,7 +99,7 @@ bool IsIpv6Extension(std::uint8_t next) {
          next == 140;
 }
 
-Frame DecodeIpv6(Reader r) {
+Decoded DecodeIpv6(Reader r) {
   if (!r.Has(40)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -140,7 +142,7 @@ Frame DecodeIpv6(Reader r) {
   return Malformed(DecodeError::kTooManyHeaders);
 }
 
-Frame DecodeEthertype(Reader r, std::uint16_t type) {
+Decoded DecodeEthertype(Reader r, std::uint16_t type) {
   for (int tags = 0; type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld; ++tags) {
     if (tags == kMaxVlanTags) {
       return Malformed(DecodeError::kTooManyHeaders);
@@ -161,7 +163,7 @@ Frame DecodeEthertype(Reader r, std::uint16_t type) {
 }
 
 // A link header of `length` bytes with the ethertype at `type_at`.
-Frame DecodeLinkHeader(Reader r, std::size_t length, std::size_t type_at) {
+Decoded DecodeLinkHeader(Reader r, std::size_t length, std::size_t type_at) {
   if (!r.Has(length)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -170,7 +172,7 @@ Frame DecodeLinkHeader(Reader r, std::size_t length, std::size_t type_at) {
   return DecodeEthertype(r, type);
 }
 
-Frame DecodeByVersion(Reader r) {
+Decoded DecodeByVersion(Reader r) {
   if (!r.Has(1)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -188,8 +190,6 @@ Frame DecodeByVersion(Reader r) {
 
 const char* DecodeErrorName(DecodeError error) {
   switch (error) {
-    case DecodeError::kNone:
-      return "none";
     case DecodeError::kTruncated:
       return "truncated";
     case DecodeError::kBadIpHeader:
@@ -204,7 +204,7 @@ const char* DecodeErrorName(DecodeError error) {
   return "unknown";
 }
 
-Frame DecodeFrame(int link_type, std::span<const std::byte> bytes) {
+Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> bytes) {
   Reader r(bytes);
   switch (link_type) {
     case kLinkEthernet:

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 
+#include "parsers/expected.h"
 #include "parsers/net/address.h"
 
 namespace edgewatch::net {
@@ -20,22 +21,21 @@ inline constexpr int kLinkIpv6 = 229;
 inline constexpr int kLinkLinuxSll2 = 276;
 
 enum class FrameKind : std::uint8_t {
-  kUdp,        // a whole (unfragmented) UDP datagram: `udp` is set
-  kOtherIp,    // IPv4/IPv6 carrying something else (TCP, ICMP, ESP, ...)
-  kNotIp,      // ARP, LLDP, ...
-  kFragment,   // an IP fragment: never read as UDP, since only the first holds the header
-  kMalformed,  // see DecodeError
+  kUdp,       // a whole (unfragmented) UDP datagram: `udp` is set
+  kOtherIp,   // IPv4/IPv6 carrying something else (TCP, ICMP, ESP, ...)
+  kNotIp,     // ARP, LLDP, ...
+  kFragment,  // an IP fragment: never read as UDP, since only the first holds the header
 };
 
+// Why a frame could not be decoded.
 enum class DecodeError : std::uint8_t {
-  kNone,
   kTruncated,        // the captured bytes end inside a header
   kBadIpHeader,      // version, header length or total length impossible
   kBadUdpHeader,     // UDP length shorter than the header or longer than the IP payload
   kUnsupportedLink,  // a link type this decoder does not know
   kTooManyHeaders,   // VLAN tags or IPv6 extension headers beyond the limit
 };
-inline constexpr int kDecodeErrorCount = 6;
+inline constexpr int kDecodeErrorCount = 5;
 
 // Name for the `reason` label: "truncated", "bad_ip_header", ...
 const char* DecodeErrorName(DecodeError error);
@@ -52,14 +52,13 @@ struct UdpDatagram {
 };
 
 struct Frame {
-  FrameKind kind = FrameKind::kMalformed;
-  DecodeError error = DecodeError::kNone;
-  UdpDatagram udp;
+  FrameKind kind = FrameKind::kNotIp;
+  UdpDatagram udp;  // kUdp only
 };
 
 // Decodes link, VLAN (802.1Q, 802.1ad QinQ), IPv4/IPv6 (extension headers walked) and UDP
 // headers. Pure and allocation-free; every length is checked against what remains, so any
 // bytes are safe input.
-Frame DecodeFrame(int link_type, std::span<const std::byte> frame);
+Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> frame);
 
 }  // namespace edgewatch::net

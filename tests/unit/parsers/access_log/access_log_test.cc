@@ -11,10 +11,9 @@ namespace edgewatch::access_log {
 namespace {
 
 Format Compiled(std::string_view spec) {
-  std::string error;
-  auto f = Format::Compile(spec, &error);
-  EXPECT_TRUE(f.has_value()) << error;
-  return f ? *f : *Format::Compile("common", &error);
+  auto f = Format::Compile(spec);
+  EXPECT_TRUE(f) << f.error().message;
+  return f ? *f : *Format::Compile("common");
 }
 
 struct Tally {
@@ -195,15 +194,11 @@ TEST(AccessLogFormatTest, NginxVariables) {
 }
 
 TEST(AccessLogFormatTest, CompileErrors) {
-  std::string error;
-  EXPECT_FALSE(Format::Compile("plain text", &error));
-  EXPECT_EQ(error, "format has no % directive or $variable");
-  EXPECT_FALSE(Format::Compile("%h %{Referer", &error));
-  EXPECT_EQ(error, "unclosed %{ in format");
-  EXPECT_FALSE(Format::Compile("%h %", &error));
-  EXPECT_EQ(error, "format ends in a lone %");
-  EXPECT_FALSE(Format::Compile("%h %?", &error));
-  EXPECT_EQ(error, "unknown directive %? in format");
+  EXPECT_EQ(Format::Compile("plain text").error().message,
+            "format has no % directive or $variable");
+  EXPECT_EQ(Format::Compile("%h %{Referer").error().message, "unclosed %{ in format");
+  EXPECT_EQ(Format::Compile("%h %").error().message, "format ends in a lone %");
+  EXPECT_EQ(Format::Compile("%h %?").error().message, "unknown directive %? in format");
 }
 
 TEST(AccessLogFormatTest, MethodsNormalised) {

@@ -50,12 +50,12 @@ std::vector<std::byte> ReplyTo(bool v6, std::uint16_t id, std::uint16_t seq) {
 
 TEST(IcmpEchoTest, ParsesRepliesOfBothFamilies) {
   const auto v4 = ParseEchoReply(false, false, ReplyTo(false, 7, 300));
-  ASSERT_TRUE(v4.reply.has_value());
-  EXPECT_EQ(v4.reply->id, 7);
-  EXPECT_EQ(v4.reply->seq, 300);
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->id, 7);
+  EXPECT_EQ(v4->seq, 300);
   const auto v6 = ParseEchoReply(true, false, ReplyTo(true, 7, 65535));
-  ASSERT_TRUE(v6.reply.has_value());
-  EXPECT_EQ(v6.reply->seq, 65535);
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->seq, 65535);
 }
 
 TEST(IcmpEchoTest, SkipsTheIpv4HeaderOfRawSockets) {
@@ -63,27 +63,27 @@ TEST(IcmpEchoTest, SkipsTheIpv4HeaderOfRawSockets) {
   const auto reply = ReplyTo(false, 9, 42);
   packet.insert(packet.end(), reply.begin(), reply.end());
   const auto parsed = ParseEchoReply(false, true, packet);
-  ASSERT_TRUE(parsed.reply.has_value());
-  EXPECT_EQ(parsed.reply->seq, 42);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->seq, 42);
   packet[0] = std::byte{0x65};
-  EXPECT_EQ(ParseEchoReply(false, true, packet).rejection, Rejection::kBadIpHeader);
-  EXPECT_EQ(ParseEchoReply(false, true, std::span(packet).first(10)).rejection,
+  EXPECT_EQ(ParseEchoReply(false, true, packet).error(), Rejection::kBadIpHeader);
+  EXPECT_EQ(ParseEchoReply(false, true, std::span(packet).first(10)).error(),
             Rejection::kBadIpHeader);
 }
 
 TEST(IcmpEchoTest, RejectsWhatIsNotOurReply) {
   auto request = std::vector<std::byte>(64);
   BuildEchoRequest(false, 1, 1, 64, request);
-  EXPECT_EQ(ParseEchoReply(false, false, request).rejection, Rejection::kNotEchoReply);
+  EXPECT_EQ(ParseEchoReply(false, false, request).error(), Rejection::kNotEchoReply);
   auto bad_sum = ReplyTo(false, 1, 1);
   bad_sum[20] = std::byte{0xAA};
-  EXPECT_EQ(ParseEchoReply(false, false, bad_sum).rejection, Rejection::kBadChecksum);
+  EXPECT_EQ(ParseEchoReply(false, false, bad_sum).error(), Rejection::kBadChecksum);
   auto foreign = ReplyTo(true, 1, 1);
   foreign[8] = std::byte{'X'};  // another program's payload
-  EXPECT_EQ(ParseEchoReply(true, false, foreign).rejection, Rejection::kForeign);
-  EXPECT_EQ(ParseEchoReply(true, false, std::span(foreign).first(12)).rejection,
+  EXPECT_EQ(ParseEchoReply(true, false, foreign).error(), Rejection::kForeign);
+  EXPECT_EQ(ParseEchoReply(true, false, std::span(foreign).first(12)).error(),
             Rejection::kTruncated);
-  EXPECT_EQ(ParseEchoReply(false, false, {}).rejection, Rejection::kTruncated);
+  EXPECT_EQ(ParseEchoReply(false, false, {}).error(), Rejection::kTruncated);
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ constexpr int kOpen = 10;
 // Expected values: the corpus README (the Key: value lines as they are, scoreboard counts).
 TEST(ModStatusTest, ExtendedEvent) {
   const auto r = Parse(Read("netdata-extended-status-mpm-event.txt"));
-  ASSERT_TRUE(r.status.has_value()) << r.error;
-  const Status& s = *r.status;
+  ASSERT_TRUE(r) << r.error().message;
+  const Status& s = *r;
   EXPECT_EQ(s.flavour, Flavour::kApache);
   EXPECT_EQ(s.version, "Apache/2.4.37 (Unix)");
   EXPECT_EQ(s.mpm, "event");
@@ -48,20 +48,20 @@ TEST(ModStatusTest, ExtendedEvent) {
 
 TEST(ModStatusTest, SimpleEventWithoutExtendedStatus) {
   const auto r = Parse(Read("netdata-simple-status-mpm-event.txt"));
-  ASSERT_TRUE(r.status.has_value()) << r.error;
-  EXPECT_FALSE(r.status->total_accesses.has_value());
-  EXPECT_FALSE(r.status->total_kbytes.has_value());
-  EXPECT_EQ(r.status->busy_workers, 1);
-  EXPECT_EQ(r.status->idle_workers, 74);
-  EXPECT_EQ(r.status->processes, 3);
-  EXPECT_EQ((*r.status->scoreboard)[kWaiting], 74u);
-  EXPECT_EQ((*r.status->scoreboard)[kOpen], 325u);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->total_accesses.has_value());
+  EXPECT_FALSE(r->total_kbytes.has_value());
+  EXPECT_EQ(r->busy_workers, 1);
+  EXPECT_EQ(r->idle_workers, 74);
+  EXPECT_EQ(r->processes, 3);
+  EXPECT_EQ((*r->scoreboard)[kWaiting], 74u);
+  EXPECT_EQ((*r->scoreboard)[kOpen], 325u);
 }
 
 TEST(ModStatusTest, ProductionPrefork) {
   const auto r = Parse(Read("netdata-extended-status-mpm-prefork.txt"));
-  ASSERT_TRUE(r.status.has_value()) << r.error;
-  const Status& s = *r.status;
+  ASSERT_TRUE(r) << r.error().message;
+  const Status& s = *r;
   EXPECT_EQ(s.mpm, "prefork");
   EXPECT_EQ(s.total_accesses, 120358784);
   EXPECT_EQ(s.total_kbytes, 4252382776);
@@ -76,28 +76,28 @@ TEST(ModStatusTest, ProductionPrefork) {
 
 TEST(ModStatusTest, LighttpdLookAlike) {
   const auto r = Parse(Read("netdata-lighttpd-status-NEGATIVE.txt"));
-  ASSERT_TRUE(r.status.has_value()) << r.error;
-  EXPECT_TRUE(r.status->mpm.empty());
-  EXPECT_EQ(r.status->total_accesses, 12);
-  EXPECT_EQ(r.status->busy_workers, 3);    // BusyServers
-  EXPECT_EQ(r.status->idle_workers, 125);  // IdleServers
-  EXPECT_EQ(r.status->scoreboard_length, 128u);
-  EXPECT_EQ((*r.status->scoreboard)[kWaiting], 125u);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->mpm.empty());
+  EXPECT_EQ(r->total_accesses, 12);
+  EXPECT_EQ(r->busy_workers, 3);    // BusyServers
+  EXPECT_EQ(r->idle_workers, 125);  // IdleServers
+  EXPECT_EQ(r->scoreboard_length, 128u);
+  EXPECT_EQ((*r->scoreboard)[kWaiting], 125u);
 }
 
 TEST(ModStatusTest, UptimeZeroPrefork) {
   const auto r = Parse(Read("apache-2.4.71-prefork-uptime0.txt"));
-  ASSERT_TRUE(r.status.has_value()) << r.error;
-  EXPECT_EQ(r.status->idle_workers, 0);
-  EXPECT_EQ(r.status->uptime_seconds, 0);
-  EXPECT_EQ((*r.status->scoreboard)[kSending], 1u);
-  EXPECT_EQ((*r.status->scoreboard)[kOpen], 4u);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->idle_workers, 0);
+  EXPECT_EQ(r->uptime_seconds, 0);
+  EXPECT_EQ((*r->scoreboard)[kSending], 1u);
+  EXPECT_EQ((*r->scoreboard)[kOpen], 4u);
 }
 
 TEST(ModStatusTest, NginxStubStatus) {
   const auto r = Parse(Read("nginx-stub-status-SYNTHETIC.txt"));
-  ASSERT_TRUE(r.status.has_value()) << r.error;
-  const Status& s = *r.status;
+  ASSERT_TRUE(r) << r.error().message;
+  const Status& s = *r;
   EXPECT_EQ(s.flavour, Flavour::kNginx);
   EXPECT_EQ(s.active, 291);
   EXPECT_EQ(s.accepts, 16630948);
@@ -110,16 +110,17 @@ TEST(ModStatusTest, NginxStubStatus) {
 }
 
 TEST(ModStatusTest, ErrorsSayWhatThePageWas) {
-  EXPECT_EQ(Parse("").error, "empty status page");
-  EXPECT_EQ(Parse("\n  \n").error, "empty status page");
-  EXPECT_EQ(Parse("<!DOCTYPE HTML PUBLIC>\n<html><head><title>Apache Status</title>").error,
-            "got an HTML page, not the machine-readable status: add ?auto to the URL "
-            "(server-status?auto), and turn ExtendedStatus On for the totals");
-  EXPECT_EQ(Parse("hello world\nfoo: bar\n").error,
+  EXPECT_EQ(Parse("").error().message, "empty status page");
+  EXPECT_EQ(Parse("\n  \n").error().message, "empty status page");
+  EXPECT_EQ(
+      Parse("<!DOCTYPE HTML PUBLIC>\n<html><head><title>Apache Status</title>").error().message,
+      "got an HTML page, not the machine-readable status: add ?auto to the URL "
+      "(server-status?auto), and turn ExtendedStatus On for the totals");
+  EXPECT_EQ(Parse("hello world\nfoo: bar\n").error().message,
             "not a server-status?auto or stub_status page (no known field in the reply)");
-  EXPECT_EQ(Parse("Active connections: 1\nserver accepts handled requests\n").error,
+  EXPECT_EQ(Parse("Active connections: 1\nserver accepts handled requests\n").error().message,
             "truncated or malformed nginx stub_status page");
-  EXPECT_FALSE(Parse("BusyWorkers: many\n").status.has_value());
+  EXPECT_FALSE(Parse("BusyWorkers: many\n"));
 }
 
 TEST(ModStatusTest, EveryPrefixOfARealPageIsSafe) {
@@ -128,8 +129,8 @@ TEST(ModStatusTest, EveryPrefixOfARealPageIsSafe) {
     (void)Parse(std::string_view(page).substr(0, n));
   }
   const auto cut = Parse(std::string_view(page).substr(0, page.find("Total Accesses") + 18));
-  ASSERT_TRUE(cut.status.has_value());
-  EXPECT_EQ(cut.status->total_accesses, 9);  // a last line without newline still counts
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->total_accesses, 9);  // a last line without newline still counts
 }
 
 }  // namespace

@@ -12,14 +12,12 @@ namespace {
 
 using testing::ForEachPacket;
 
-std::vector<Frame> DecodeAll(const std::string& name, std::vector<std::uint32_t>* lengths = {}) {
-  std::vector<Frame> frames;
-  ForEachPacket(name, [&](int link, const io::Packet& p) {
-    frames.push_back(DecodeFrame(link, p.data));
-    if (lengths != nullptr) {
-      lengths->push_back(frames.back().udp.payload_length);
-    }
-  });
+using Decoded = Expected<Frame, DecodeError>;
+
+std::vector<Decoded> DecodeAll(const std::string& name) {
+  std::vector<Decoded> frames;
+  ForEachPacket(
+      name, [&](int link, const io::Packet& p) { frames.push_back(DecodeFrame(link, p.data)); });
   return frames;
 }
 
@@ -37,7 +35,8 @@ Address V4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
 TEST(FrameTest, DecodesRealEthernetUdp) {
   const auto frames = DecodeAll("corpus/ndpi-NTPv2-monlist-response.pcap");
   ASSERT_EQ(frames.size(), 1u);
-  const Frame& f = frames[0];
+  ASSERT_TRUE(frames[0]);
+  const Frame& f = *frames[0];
   ASSERT_EQ(f.kind, FrameKind::kUdp);
   EXPECT_EQ(f.udp.src, V4(208, 104, 95, 10));
   EXPECT_EQ(f.udp.dst, V4(78, 46, 76, 2));
@@ -52,24 +51,27 @@ TEST(FrameTest, DecodesQinQ) {
   const auto frames = DecodeAll("corpus/zeek-dns-any-loc-29-trunc.pcap");
   ASSERT_EQ(frames.size(), 2u);
   for (const auto& f : frames) {
-    ASSERT_EQ(f.kind, FrameKind::kUdp);
+    ASSERT_TRUE(f);
+    ASSERT_EQ(f->kind, FrameKind::kUdp);
   }
-  EXPECT_EQ(frames[0].udp.dst_port, 53);
-  EXPECT_EQ(frames[0].udp.payload_length, 72u);
-  EXPECT_EQ(frames[1].udp.src_port, 53);
-  EXPECT_EQ(frames[1].udp.payload_length, 234u);
+  EXPECT_EQ(frames[0]->udp.dst_port, 53);
+  EXPECT_EQ(frames[0]->udp.payload_length, 72u);
+  EXPECT_EQ(frames[1]->udp.src_port, 53);
+  EXPECT_EQ(frames[1]->udp.payload_length, 234u);
 }
 
 // Corpus: 12 ICMPv4 frames; memcached over TCP: 10 frames, none UDP.
 TEST(FrameTest, OtherProtocolsAreNotUdp) {
   for (const auto& f : DecodeAll("corpus/zeek-communityid-icmp.pcap")) {
-    EXPECT_EQ(f.kind, FrameKind::kOtherIp);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->kind, FrameKind::kOtherIp);
   }
   EXPECT_EQ(DecodeAll("corpus/zeek-communityid-icmp.pcap").size(), 12u);
   const auto tcp = DecodeAll("corpus/ndpi-memcached-tcp.pcap");
   EXPECT_EQ(tcp.size(), 10u);
   for (const auto& f : tcp) {
-    EXPECT_NE(f.kind, FrameKind::kUdp);
+    ASSERT_TRUE(f);
+    EXPECT_NE(f->kind, FrameKind::kUdp);
   }
 }
 
@@ -78,34 +80,37 @@ TEST(FrameTest, DecodesVlanAndIpv6ExtensionHeaders) {
   const auto frames = DecodeAll("link-ethernet-vlan-ipv6.pcap");
   ASSERT_EQ(frames.size(), 4u);
   for (const auto& f : frames) {
-    ASSERT_EQ(f.kind, FrameKind::kUdp);
+    ASSERT_TRUE(f);
+    ASSERT_EQ(f->kind, FrameKind::kUdp);
   }
-  EXPECT_EQ(frames[0].udp.payload_length, 48u);
-  EXPECT_EQ(frames[1].udp.payload_length, 48u);
-  EXPECT_TRUE(frames[2].udp.src.v6);
-  EXPECT_EQ(frames[2].udp.dst_port, 123);
-  EXPECT_EQ(frames[2].udp.payload_length, 48u);
-  EXPECT_EQ(frames[2].udp.src.bytes[0], 0x20);
-  EXPECT_EQ(frames[2].udp.src.bytes[1], 0x01);
-  EXPECT_EQ(frames[2].udp.src.bytes[15], 0x01);
-  EXPECT_EQ(frames[3].udp.payload_length, 152u);  // 8 + 2 * 72
+  EXPECT_EQ(frames[0]->udp.payload_length, 48u);
+  EXPECT_EQ(frames[1]->udp.payload_length, 48u);
+  EXPECT_TRUE(frames[2]->udp.src.v6);
+  EXPECT_EQ(frames[2]->udp.dst_port, 123);
+  EXPECT_EQ(frames[2]->udp.payload_length, 48u);
+  EXPECT_EQ(frames[2]->udp.src.bytes[0], 0x20);
+  EXPECT_EQ(frames[2]->udp.src.bytes[1], 0x01);
+  EXPECT_EQ(frames[2]->udp.src.bytes[15], 0x01);
+  EXPECT_EQ(frames[3]->udp.payload_length, 152u);  // 8 + 2 * 72
 }
 
 TEST(FrameTest, DecodesCookedAndRawLinks) {
   for (const char* name : {"link-sll.pcap", "link-sll2.pcap", "link-raw.pcap"}) {
     const auto frames = DecodeAll(name);
     ASSERT_EQ(frames.size(), 1u) << name;
-    EXPECT_EQ(frames[0].kind, FrameKind::kUdp) << name;
-    EXPECT_EQ(frames[0].udp.payload_length, 48u) << name;
+    ASSERT_TRUE(frames[0]) << name;
+    EXPECT_EQ(frames[0]->kind, FrameKind::kUdp) << name;
+    EXPECT_EQ(frames[0]->udp.payload_length, 48u) << name;
   }
-  EXPECT_TRUE(DecodeAll("link-sll2.pcap")[0].udp.dst.v6);
+  EXPECT_TRUE(DecodeAll("link-sll2.pcap")[0]->udp.dst.v6);
 }
 
 TEST(FrameTest, FragmentsAreNeverUdp) {
   const auto frames = DecodeAll("fragments.pcap");
   ASSERT_EQ(frames.size(), 4u);
   for (const auto& f : frames) {
-    EXPECT_EQ(f.kind, FrameKind::kFragment);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->kind, FrameKind::kFragment);
   }
 }
 
@@ -116,25 +121,25 @@ TEST(FrameTest, MalformedFramesSayWhy) {
       DecodeError::kTruncated,   DecodeError::kTruncated,    DecodeError::kBadIpHeader,
       DecodeError::kBadIpHeader, DecodeError::kBadUdpHeader, DecodeError::kBadUdpHeader};
   for (std::size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_EQ(frames[i].kind, FrameKind::kMalformed) << i;
-    EXPECT_EQ(frames[i].error, expected[i]) << i;
+    ASSERT_FALSE(frames[i]) << i;
+    EXPECT_EQ(frames[i].error(), expected[i]) << i;
   }
   // The last one has whole headers: UDP, with 11 of its 48 payload bytes captured.
-  EXPECT_EQ(frames[6].kind, FrameKind::kUdp);
-  EXPECT_EQ(frames[6].udp.payload_length, 48u);
-  EXPECT_EQ(frames[6].udp.payload.size(), 11u);
+  EXPECT_EQ(frames[6]->kind, FrameKind::kUdp);
+  EXPECT_EQ(frames[6]->udp.payload_length, 48u);
+  EXPECT_EQ(frames[6]->udp.payload.size(), 11u);
 }
 
 TEST(FrameTest, EveryPrefixOfARealFrameIsSafe) {
   ForEachPacket("link-ethernet-vlan-ipv6.pcap", [](int link, const io::Packet& p) {
     for (std::size_t n = 0; n < p.data.size(); ++n) {
-      const Frame f = DecodeFrame(link, p.data.first(n));
-      if (f.kind == FrameKind::kUdp) {
-        EXPECT_LE(f.udp.payload.size(), n);
+      const auto f = DecodeFrame(link, p.data.first(n));
+      if (f && f->kind == FrameKind::kUdp) {
+        EXPECT_LE(f->udp.payload.size(), n);
       }
     }
   });
-  EXPECT_EQ(DecodeFrame(999, {}).error, DecodeError::kUnsupportedLink);
+  EXPECT_EQ(DecodeFrame(999, {}).error(), DecodeError::kUnsupportedLink);
   EXPECT_STREQ(DecodeErrorName(DecodeError::kBadUdpHeader), "bad_udp_header");
 }
 

@@ -21,11 +21,12 @@ struct Tally {
 Tally Classify(const std::string& name) {
   Tally t;
   testing::ForEachPacket(name, [&](int link, const io::Packet& p) {
-    const net::Frame f = net::DecodeFrame(link, p.data);
-    if (f.kind != net::FrameKind::kUdp || (f.udp.src_port != 123 && f.udp.dst_port != 123)) {
+    const auto f = net::DecodeFrame(link, p.data);
+    if (!f || f->kind != net::FrameKind::kUdp ||
+        (f->udp.src_port != 123 && f->udp.dst_port != 123)) {
       return;
     }
-    const auto packet = ntp::Classify(f.udp.payload);
+    const auto packet = ntp::Classify(f->udp.payload);
     if (!packet) {
       ++t.malformed;
       return;
@@ -73,7 +74,7 @@ TEST(NtpTest, MonlistResponseFromTheWild) {
   std::optional<Packet> packet;
   testing::ForEachPacket("corpus/ndpi-NTPv2-monlist-response.pcap",
                          [&](int link, const io::Packet& p) {
-                           packet = ntp::Classify(net::DecodeFrame(link, p.data).udp.payload);
+                           packet = ntp::Classify(net::DecodeFrame(link, p.data)->udp.payload);
                          });
   ASSERT_TRUE(packet.has_value());
   EXPECT_EQ(packet->version, 2);
@@ -91,7 +92,7 @@ TEST(NtpTest, VersionsOfSingleFrames) {
         std::tuple{"corpus/ndpi-NTPv4.pcap", 4, Mode::kClient}}) {
     std::optional<Packet> packet;
     testing::ForEachPacket(name, [&](int link, const io::Packet& p) {
-      packet = ntp::Classify(net::DecodeFrame(link, p.data).udp.payload);
+      packet = ntp::Classify(net::DecodeFrame(link, p.data)->udp.payload);
     });
     ASSERT_TRUE(packet.has_value()) << name;
     EXPECT_EQ(packet->version, version);

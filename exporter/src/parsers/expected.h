@@ -4,6 +4,8 @@
 #include <utility>
 #include <variant>
 
+// The one result shape of the whole tree, parsers included (standard library only): a value or
+// an error. Parsers with nothing to tell on failure return std::optional.
 namespace edgewatch {
 
 // A failure with a message meant for an operator: complete, one line, no trailing period.
@@ -11,12 +13,13 @@ struct Error {
   std::string message;
 };
 
-// A value or an Error (std::expected arrives only in C++23).
-template <typename T>
+// A value or an error `E` (std::expected arrives only in C++23). `E` is Error for messages, or
+// a small enum where the caller counts reasons (packets, echo replies).
+template <typename T, typename E = Error>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : v_(std::move(value)) {}
-  Expected(Error error) : v_(std::move(error)) {}
+  Expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+  Expected(E error) : v_(std::in_place_index<1>, std::move(error)) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -27,10 +30,10 @@ class [[nodiscard]] Expected {
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Error& error() const { return std::get<1>(v_); }
+  const E& error() const { return std::get<1>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 // Success or an Error.
