@@ -87,7 +87,7 @@ def live(edgewatch, d, seconds, rate=200_000):
                 done = time.monotonic() - start - wrote_for
                 break
             time.sleep(0.01)
-        errors = series(metrics(port), "edgewatch_accesslog_parse_errors_total", log="live")
+        errors = series(metrics(port), "edgewatch_http_unparsed_lines_total", log="live")
         return written, wrote_for, got, done, errors
     finally:
         proc.terminate()
@@ -187,7 +187,7 @@ def main():
              series(mt_out, "http_pingback_requests_total")),
             ("shellshock", series(ew_out, "edgewatch_http_exploit_probes_total", kind="shellshock"),
              series(mt_out, "http_shellshock_probes_total")),
-            ("parse errors", series(ew_out, "edgewatch_accesslog_parse_errors_total"),
+            ("parse errors", series(ew_out, "edgewatch_http_unparsed_lines_total"),
              series(mt_out, "accesslog_parse_errors_total")),
         ]
         written, wrote_for, got, lag, live_errors = live(edgewatch, d, live_seconds)

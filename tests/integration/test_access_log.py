@@ -110,7 +110,7 @@ class AccessLogTest(unittest.TestCase):
         time.sleep(0.5)
         text = scrape(ew)
         self.assertEqual(value(text, f"edgewatch_log_lines_total{{{log}}}"), sent.total)
-        self.assertEqual(value(text, f"edgewatch_accesslog_parse_errors_total{{{log}}}"), 0)
+        self.assertEqual(value(text, f"edgewatch_http_unparsed_lines_total{{{log}}}"), 0)
         for (method, code), n in sent.codes.items():
             self.assertEqual(value(text, f'edgewatch_http_requests_total{{{log},method="{method}",'
                                          f'code="{code}"}}'), n, (method, code))
@@ -229,7 +229,7 @@ class AccessLogTest(unittest.TestCase):
                 with open(os.path.join(d, "later.log"), "w") as f:
                     f.write('192.0.2.1 - - [20/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5\n'
                             "not a request\n")
-                wait_value(ew, 'edgewatch_accesslog_parse_errors_total{log="later"}', 1, 10)
+                wait_value(ew, 'edgewatch_http_unparsed_lines_total{log="later"}', 1, 10)
                 self.assertEqual(value(scrape(ew), 'edgewatch_http_requests_total{log="later",'
                                                    'method="GET",code="200"}'), 1)
             bad = config(d, [("x", "/tmp/x.log", "%h %{Referer")])

@@ -77,7 +77,7 @@ class MailLogTest(unittest.TestCase):
                                  sent)
                 self.assertEqual(value(text, f'edgewatch_mail_rejects_total{{{log},stage="rcpt",'
                                              'reason="relay"}'), refused)
-                self.assertEqual(value(text, f"edgewatch_maillog_unparsed_lines_total{{{log}}}"),
+                self.assertEqual(value(text, f"edgewatch_mail_unparsed_lines_total{{{log}}}"),
                                  0)
                 self.assertEqual(value(text, f'edgewatch_mail_distinct_client_networks{{{log},'
                                              'family="ipv4"}'), 1)  # the veth's /24

@@ -117,7 +117,7 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(value(out.stdout, f'edgewatch_http_exploit_probes_total{{{a},'
                                            'kind="shellshock"}'), 3)
         self.assertEqual(value(out.stdout, f"edgewatch_log_lines_total{{{b}}}"), 10000)
-        self.assertEqual(value(out.stdout, f"edgewatch_accesslog_parse_errors_total{{{b}}}"), 0)
+        self.assertEqual(value(out.stdout, f"edgewatch_http_unparsed_lines_total{{{b}}}"), 0)
         self.assertEqual(value(out.stdout, f'edgewatch_wp_login_requests_total{{{b},method="GET",'
                                            'code="404"}'), 12)
         self.assertNotIn("edgewatch_ntp", out.stdout)  # only the collectors that read input

@@ -4,7 +4,9 @@
 - parsers/ includes only the standard library and parsers/;
 - io/ includes nothing from collectors/, config/ or app/;
 - raw socket calls and std::chrono::*::now() only in io/ (and the clock in core/clock.h);
-- a collector's files include no other collector's files (all_collectors.cc registers them all).
+- a collector's files include no other collector's files (all_collectors.cc registers them all);
+- a metric name ("edgewatch_..." / "process_...") is written only in a catalogue entry, a
+  MetricDesc{"name", prometheus::MetricType::..., "help"}.
 
 `check_layers.py ROOT` checks ROOT/exporter/src; `--self-test` proves every rule fires.
 """
@@ -22,6 +24,8 @@ SOCKET_CALL = re.compile(r'(?<![\w.>])::(%s)\s*\(' % "|".join(SOCKET_CALLS))
 NOW_CALL = re.compile(r'\bchrono::\w+::now\s*\(')
 CLOCK_FILES = {"core/clock.h"}
 REGISTRATION = {"collectors/all_collectors.cc"}
+METRIC_NAME = re.compile(r'"((?:edgewatch|process)_[a-z0-9_]+)"')
+CATALOGUE_ENTRY = re.compile(r'\s*,\s*prometheus::MetricType::')
 
 
 def strip_comments(line, in_block):
@@ -115,7 +119,21 @@ def check(src):
                         if NOW_CALL.search(code):
                             problems.append(f"{where}: std::chrono::*::now() outside io/: "
                                             "take the time from Clock")
+            problems.extend(metric_literals(path, f"exporter/src/{rel}"))
     return problems
+
+
+def metric_literals(path, shown):
+    """Metric names written outside a catalogue entry."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    found = []
+    for m in METRIC_NAME.finditer(text):
+        if not CATALOGUE_ENTRY.match(text, m.end()):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(f"{shown}:{line}: metric name {m.group(1)} outside a MetricDesc "
+                         "catalogue entry")
+    return found
 
 
 def self_test():
@@ -127,6 +145,7 @@ def self_test():
         "app/z.cc": ("auto t = std::chrono::steady_clock::now();\n", "now() outside io/"),
         "collectors/bgp_collector.cc": ('#include "collectors/httpd_collector.h"\n',
                                         "collector bgp includes"),
+        "collectors/m.cc": ('sink.Add("edgewatch_x_total", {}, 1);\n', "outside a MetricDesc"),
     }
     clean = {
         "parsers/ok/ok.cc": '#include <string>\n#include "parsers/ok/ok.h"\n',
@@ -137,6 +156,7 @@ def self_test():
                                         '#include "collectors/httpd_collector.h"\n',
         "core/clock.h": "auto n() { return std::chrono::steady_clock::now(); }\n",
         "app/s.cc": 'const char* k = "::bind(";\nint v = obj.socket();\n',
+        "core/c.cc": 'constexpr MetricDesc kX{"edgewatch_x_total",\n    prometheus::MetricType::Counter, "X."};\n',
     }
     with tempfile.TemporaryDirectory() as root:
         for rel, text in list(cases.items()):

@@ -8,15 +8,32 @@
 
 namespace edgewatch {
 
+namespace {
+
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kBuildInfo{
+    "edgewatch_build_info", prometheus::MetricType::Gauge,
+    "A metric with a constant '1' value labeled by version, revision and compiler."};
+constexpr MetricDesc kConfigLastReloadSuccessful{
+    "edgewatch_config_last_reload_successful", prometheus::MetricType::Gauge,
+    "Whether the last configuration load or reload succeeded."};
+constexpr MetricDesc kConfigLastReloadSuccessTimestampSeconds{
+    "edgewatch_config_last_reload_success_timestamp_seconds", prometheus::MetricType::Gauge,
+    "Time of the last successful configuration load, in seconds since the epoch."};
+constexpr const MetricDesc* kMetrics[] = {&kBuildInfo, &kConfigLastReloadSuccessful,
+                                          &kConfigLastReloadSuccessTimestampSeconds};
+
+}  // namespace
+
+MetricCatalogue ExporterMetrics() { return kMetrics; }
+
 void AddBuildInfo(MetricSink& sink) {
 #if defined(__clang__)
   const std::string compiler = "clang-" __clang_version__;
 #else
   const std::string compiler = "gcc-" __VERSION__;
 #endif
-  sink.Gauge("edgewatch_build_info",
-             "A metric with a constant '1' value labeled by version, revision and compiler.",
-             {{"version", kVersion}, {"revision", kRevision}, {"compiler", compiler}}, 1);
+  sink.Add(kBuildInfo, {{"version", kVersion}, {"revision", kRevision}, {"compiler", compiler}}, 1);
 }
 
 Exporter::Exporter(ExporterOptions options, std::span<const CollectorRegistration> registry,
@@ -141,12 +158,8 @@ std::string Exporter::Scrape() const {
   }
   MetricSink meta;
   AddBuildInfo(meta);
-  meta.Gauge("edgewatch_config_last_reload_successful",
-             "Whether the last configuration load or reload succeeded.", {},
-             last_reload_ok_ ? 1 : 0);
-  meta.Gauge("edgewatch_config_last_reload_success_timestamp_seconds",
-             "Time of the last successful configuration load, in seconds since the epoch.", {},
-             last_reload_success_seconds_);
+  meta.Add(kConfigLastReloadSuccessful, {}, last_reload_ok_ ? 1 : 0);
+  meta.Add(kConfigLastReloadSuccessTimestampSeconds, {}, last_reload_success_seconds_);
   for (auto& f : std::move(meta).Take()) {
     families.push_back(std::move(f));
   }

@@ -80,4 +80,7 @@ class Exporter {
 // Adds edgewatch_build_info{version,revision,compiler} 1.
 void AddBuildInfo(MetricSink& sink);
 
+// The families the exporter adds itself: build info, config reload.
+MetricCatalogue ExporterMetrics();
+
 }  // namespace edgewatch

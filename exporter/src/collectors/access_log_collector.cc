@@ -4,6 +4,43 @@ namespace edgewatch {
 
 namespace {
 
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kHttpResponseBytesTotal{"edgewatch_http_response_bytes_total",
+                                             prometheus::MetricType::Counter,
+                                             "Response bytes logged (%b / %O)."};
+constexpr MetricDesc kHttpUnparsedLinesTotal{
+    "edgewatch_http_unparsed_lines_total", prometheus::MetricType::Counter,
+    "Non-empty lines that did not parse in the log's format."};
+constexpr MetricDesc kHttpPingbackRequestsTotal{
+    "edgewatch_http_pingback_requests_total", prometheus::MetricType::Counter,
+    "Requests from WordPress pingback verifiers (user agent \"WordPress/x.y; http...\"): this host "
+    "is the target of a pingback flood."};
+constexpr MetricDesc kHttpExploitProbesTotal{
+    "edgewatch_http_exploit_probes_total", prometheus::MetricType::Counter,
+    "Requests carrying an exploit signature (shellshock: \"() {\"; log4shell: \"${jndi:\"; "
+    "path_traversal: \"/../\")."};
+constexpr MetricDesc kXmlrpcTopClientRequests{"edgewatch_xmlrpc_top_client_requests",
+                                              prometheus::MetricType::Gauge,
+                                              "xmlrpc and wp-login requests of the busiest clients "
+                                              "in the top_window (at most top_k per log)."};
+constexpr MetricDesc kHttpRequestsTotal{
+    "edgewatch_http_requests_total", prometheus::MetricType::Counter,
+    "Requests in the access log, by method (a fixed set, else OTHER) and code."};
+constexpr MetricDesc kXmlrpcRequestsTotal{"edgewatch_xmlrpc_requests_total",
+                                          prometheus::MetricType::Counter,
+                                          "Requests for the xmlrpc paths (default /xmlrpc.php)."};
+constexpr MetricDesc kWpLoginRequestsTotal{
+    "edgewatch_wp_login_requests_total", prometheus::MetricType::Counter,
+    "Requests for the wp-login paths (default /wp-login.php)."};
+constexpr const MetricDesc* kMetrics[] = {&kHttpRequestsTotal,      &kXmlrpcRequestsTotal,
+                                          &kWpLoginRequestsTotal,   &kHttpResponseBytesTotal,
+                                          &kHttpUnparsedLinesTotal, &kHttpPingbackRequestsTotal,
+                                          &kHttpExploitProbesTotal, &kXmlrpcTopClientRequests};
+
+}  // namespace
+
+namespace {
+
 // A configured log's format; none (a replayed file) is detected per line.
 std::optional<access_log::Format> FormatOf(const AccessLogConfig& config,
                                            std::optional<std::size_t> config_index) {
@@ -70,19 +107,18 @@ namespace {
 // Series appear with their first request, except POST 200 when `post_200_always`: a flood of
 // those right after a start then shows in rate() from its first request, not from the second
 // scrape.
-void ExportByMethodCode(MetricSink& sink, std::string_view name, std::string_view help,
-                        const std::string& log, const AccessLogStats::ByMethodCode& counts,
-                        bool post_200_always = false) {
+void ExportByMethodCode(MetricSink& sink, const MetricDesc& desc, const std::string& log,
+                        const AccessLogStats::ByMethodCode& counts, bool post_200_always = false) {
   constexpr auto kPost = static_cast<std::size_t>(access_log::Method::kPost);
   for (std::size_t m = 0; m < access_log::kMethodCount; ++m) {
     for (std::size_t code = 0; code < AccessLogStats::kCodes; ++code) {
       const auto n = counts[m][code];
       if (n > 0 || (post_200_always && m == kPost && code + 100 == 200)) {
-        sink.Counter(name, help,
-                     {{"log", log},
-                      {"method", access_log::MethodName(static_cast<access_log::Method>(m))},
-                      {"code", std::to_string(code + 100)}},
-                     static_cast<double>(n));
+        sink.Add(desc,
+                 {{"log", log},
+                  {"method", access_log::MethodName(static_cast<access_log::Method>(m))},
+                  {"code", std::to_string(code + 100)}},
+                 static_cast<double>(n));
       }
     }
   }
@@ -95,38 +131,20 @@ void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& na
   {
     const auto& s = stats_;
     const Labels labels = {{"log", name}};
-    ExportByMethodCode(sink, "edgewatch_http_requests_total",
-                       "Requests in the access log, by method (a fixed set, else OTHER) and code.",
-                       name, s.requests());
-    sink.Counter("edgewatch_http_response_bytes_total", "Response bytes logged (%b / %O).", labels,
-                 static_cast<double>(s.response_bytes()));
-    sink.Counter("edgewatch_accesslog_parse_errors_total",
-                 "Non-empty lines that did not parse in the log's format.", labels,
-                 static_cast<double>(s.parse_errors()));
-    ExportByMethodCode(sink, "edgewatch_xmlrpc_requests_total",
-                       "Requests for the xmlrpc paths (default /xmlrpc.php).", name, s.xmlrpc(),
-                       true);
-    ExportByMethodCode(sink, "edgewatch_wp_login_requests_total",
-                       "Requests for the wp-login paths (default /wp-login.php).", name,
-                       s.wp_login(), true);
-    sink.Counter("edgewatch_http_pingback_requests_total",
-                 "Requests from WordPress pingback verifiers (user agent \"WordPress/x.y; "
-                 "http...\"): this host is the target of a pingback flood.",
-                 labels, static_cast<double>(s.pingbacks()));
+    ExportByMethodCode(sink, kHttpRequestsTotal, name, s.requests());
+    sink.Add(kHttpResponseBytesTotal, labels, static_cast<double>(s.response_bytes()));
+    sink.Add(kHttpUnparsedLinesTotal, labels, static_cast<double>(s.parse_errors()));
+    ExportByMethodCode(sink, kXmlrpcRequestsTotal, name, s.xmlrpc(), true);
+    ExportByMethodCode(sink, kWpLoginRequestsTotal, name, s.wp_login(), true);
+    sink.Add(kHttpPingbackRequestsTotal, labels, static_cast<double>(s.pingbacks()));
     for (int p = 0; p < access_log::kProbeCount; ++p) {
-      sink.Counter(
-          "edgewatch_http_exploit_probes_total",
-          "Requests carrying an exploit signature (shellshock: \"() {\"; log4shell: "
-          "\"${jndi:\"; path_traversal: \"/../\").",
-          {{"log", name}, {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}},
-          static_cast<double>(s.probes()[static_cast<std::size_t>(p)]));
+      sink.Add(kHttpExploitProbesTotal,
+               {{"log", name}, {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}},
+               static_cast<double>(s.probes()[static_cast<std::size_t>(p)]));
     }
     for (const auto& [client, count] : stats_.TopClients(now_ns)) {
-      sink.Gauge("edgewatch_xmlrpc_top_client_requests",
-                 "xmlrpc and wp-login requests of the busiest clients in the top_window (at most "
-                 "top_k per log).",
-                 {{"log", name}, {"client", std::string(client.view())}},
-                 static_cast<double>(count));
+      sink.Add(kXmlrpcTopClientRequests, {{"log", name}, {"client", std::string(client.view())}},
+               static_cast<double>(count));
     }
   }
 }
@@ -141,6 +159,7 @@ const CollectorRegistration kAccessLogCollector = {
     },
     &KeepWhileOnlyLogsChange<AccessLogCollector, &Config::access_log>,
     {"--access-log", "an httpd access log", "log"},
+    kMetrics,
 };
 
 }  // namespace edgewatch

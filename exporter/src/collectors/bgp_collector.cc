@@ -3,6 +3,51 @@
 #include <string>
 
 namespace edgewatch {
+
+namespace {
+
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kBgpNeighborInfo{"edgewatch_bgp_neighbor_info", prometheus::MetricType::Gauge,
+                                      "BGP neighbour identity."};
+constexpr MetricDesc kBgpNeighborUp{
+    "edgewatch_bgp_neighbor_up", prometheus::MetricType::Gauge,
+    "1 while the neighbour answers: fewer than `window` probes in a row lost."};
+constexpr MetricDesc kBgpNeighborPingSentTotal{"edgewatch_bgp_neighbor_ping_sent_total",
+                                               prometheus::MetricType::Counter,
+                                               "ICMP echo probes sent."};
+constexpr MetricDesc kBgpNeighborPingReceivedTotal{"edgewatch_bgp_neighbor_ping_received_total",
+                                                   prometheus::MetricType::Counter,
+                                                   "Echo replies received within the timeout."};
+constexpr MetricDesc kBgpNeighborPingDuplicatesTotal{"edgewatch_bgp_neighbor_ping_duplicates_total",
+                                                     prometheus::MetricType::Counter,
+                                                     "Echo replies received more than once."};
+constexpr MetricDesc kBgpNeighborPingSendErrorsTotal{
+    "edgewatch_bgp_neighbor_ping_send_errors_total", prometheus::MetricType::Counter,
+    "Probes that could not be sent."};
+constexpr MetricDesc kBgpNeighborPingRttSeconds{"edgewatch_bgp_neighbor_ping_rtt_seconds",
+                                                prometheus::MetricType::Histogram,
+                                                "Round-trip time of echo replies."};
+constexpr MetricDesc kBgpNeighborLastReplyTimestampSeconds{
+    "edgewatch_bgp_neighbor_last_reply_timestamp_seconds", prometheus::MetricType::Gauge,
+    "When the last echo reply arrived."};
+constexpr MetricDesc kBgpNeighborTcpConnectUp{
+    "edgewatch_bgp_neighbor_tcp_connect_up", prometheus::MetricType::Gauge,
+    "1 if the last TCP connection to port 179 succeeded."};
+constexpr MetricDesc kBgpNeighborTcpConnectDurationSeconds{
+    "edgewatch_bgp_neighbor_tcp_connect_duration_seconds", prometheus::MetricType::Gauge,
+    "How long the last TCP connection attempt to port 179 took."};
+constexpr const MetricDesc* kMetrics[] = {&kBgpNeighborInfo,
+                                          &kBgpNeighborUp,
+                                          &kBgpNeighborPingSentTotal,
+                                          &kBgpNeighborPingReceivedTotal,
+                                          &kBgpNeighborPingDuplicatesTotal,
+                                          &kBgpNeighborPingSendErrorsTotal,
+                                          &kBgpNeighborPingRttSeconds,
+                                          &kBgpNeighborLastReplyTimestampSeconds,
+                                          &kBgpNeighborTcpConnectUp,
+                                          &kBgpNeighborTcpConnectDurationSeconds};
+
+}  // namespace
 namespace {
 
 // Probes are sent at most this late; RTT is measured from the real send time.
@@ -35,36 +80,25 @@ Status BgpCollector::Collect(MetricSink& sink) const {
     const auto& neighbor = config_.neighbors[n];
     const PingTracker::Stats total = schedule_->Ping(n);
     const Labels id = {{"neighbor", neighbor.name}};
-    sink.Gauge("edgewatch_bgp_neighbor_info", "BGP neighbour identity.",
-               {{"neighbor", neighbor.name},
-                {"address", neighbor.host},
-                {"asn", neighbor.asn == 0 ? "" : std::to_string(neighbor.asn)},
-                {"description", neighbor.description}},
-               1);
-    sink.Gauge("edgewatch_bgp_neighbor_up",
-               "1 while the neighbour answers: fewer than `window` probes in a row lost.", id,
-               total.up ? 1 : 0);
-    sink.Counter("edgewatch_bgp_neighbor_ping_sent_total", "ICMP echo probes sent.", id,
-                 static_cast<double>(total.sent));
-    sink.Counter("edgewatch_bgp_neighbor_ping_received_total",
-                 "Echo replies received within the timeout.", id,
-                 static_cast<double>(total.received));
-    sink.Counter("edgewatch_bgp_neighbor_ping_duplicates_total",
-                 "Echo replies received more than once.", id,
-                 static_cast<double>(total.duplicates));
-    sink.Counter("edgewatch_bgp_neighbor_ping_send_errors_total", "Probes that could not be sent.",
-                 id, static_cast<double>(total.send_errors));
-    sink.Histogram("edgewatch_bgp_neighbor_ping_rtt_seconds", "Round-trip time of echo replies.",
-                   id, bounds, total.buckets, total.rtt_count, total.rtt_sum_seconds);
+    sink.Add(kBgpNeighborInfo,
+             {{"neighbor", neighbor.name},
+              {"address", neighbor.host},
+              {"asn", neighbor.asn == 0 ? "" : std::to_string(neighbor.asn)},
+              {"description", neighbor.description}},
+             1);
+    sink.Add(kBgpNeighborUp, id, total.up ? 1 : 0);
+    sink.Add(kBgpNeighborPingSentTotal, id, static_cast<double>(total.sent));
+    sink.Add(kBgpNeighborPingReceivedTotal, id, static_cast<double>(total.received));
+    sink.Add(kBgpNeighborPingDuplicatesTotal, id, static_cast<double>(total.duplicates));
+    sink.Add(kBgpNeighborPingSendErrorsTotal, id, static_cast<double>(total.send_errors));
+    sink.Histogram(kBgpNeighborPingRttSeconds, id, bounds, total.buckets, total.rtt_count,
+                   total.rtt_sum_seconds);
     if (total.last_reply) {
-      sink.Gauge("edgewatch_bgp_neighbor_last_reply_timestamp_seconds",
-                 "When the last echo reply arrived.", id, ToUnixSeconds(*total.last_reply));
+      sink.Add(kBgpNeighborLastReplyTimestampSeconds, id, ToUnixSeconds(*total.last_reply));
     }
     if (const auto tcp = schedule_->Tcp(n)) {
-      sink.Gauge("edgewatch_bgp_neighbor_tcp_connect_up",
-                 "1 if the last TCP connection to port 179 succeeded.", id, tcp->up ? 1 : 0);
-      sink.Gauge("edgewatch_bgp_neighbor_tcp_connect_duration_seconds",
-                 "How long the last TCP connection attempt to port 179 took.", id, tcp->seconds);
+      sink.Add(kBgpNeighborTcpConnectUp, id, tcp->up ? 1 : 0);
+      sink.Add(kBgpNeighborTcpConnectDurationSeconds, id, tcp->seconds);
     }
   }
   return {};
@@ -79,6 +113,7 @@ const CollectorRegistration kBgpCollector = {
     },
     &KeepWhileSectionSame<&Config::bgp>,
     {},
+    kMetrics,
 };
 
 }  // namespace edgewatch

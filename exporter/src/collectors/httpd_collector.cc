@@ -10,6 +10,70 @@
 #include "parsers/proc/proc_stat.h"
 
 namespace edgewatch {
+
+namespace {
+
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kHttpdUp{"edgewatch_httpd_up", prometheus::MetricType::Gauge,
+                              "1 if the server's status page was fetched and parsed."};
+constexpr MetricDesc kHttpdInfo{"edgewatch_httpd_info", prometheus::MetricType::Gauge,
+                                "Server version and MPM (nginx for stub_status)."};
+constexpr MetricDesc kHttpdScoreboard{"edgewatch_httpd_scoreboard", prometheus::MetricType::Gauge,
+                                      "Scoreboard slots by state."};
+constexpr MetricDesc kHttpdProcesses{"edgewatch_httpd_processes", prometheus::MetricType::Gauge,
+                                     "Running processes whose name starts with `name`."};
+constexpr MetricDesc kHttpdProcessCpuSecondsTotal{
+    "edgewatch_httpd_process_cpu_seconds_total", prometheus::MetricType::Counter,
+    "CPU time of those processes and of their exited children."};
+constexpr MetricDesc kHttpdWorkers{"edgewatch_httpd_workers", prometheus::MetricType::Gauge,
+                                   "Workers by state (BusyWorkers, IdleWorkers)."};
+constexpr MetricDesc kHttpdWorkerSlots{
+    "edgewatch_httpd_worker_slots", prometheus::MetricType::Gauge,
+    "Worker capacity: max_request_workers when configured, else the started worker slots "
+    "(scoreboard slots that are not open)."};
+constexpr MetricDesc kHttpdAccessesTotal{"edgewatch_httpd_accesses_total",
+                                         prometheus::MetricType::Counter,
+                                         "Requests served (Total Accesses)."};
+constexpr MetricDesc kHttpdSentBytesTotal{"edgewatch_httpd_sent_bytes_total",
+                                          prometheus::MetricType::Counter,
+                                          "Bytes sent (Total kBytes x 1024)."};
+constexpr MetricDesc kHttpdRequestDurationSecondsTotal{
+    "edgewatch_httpd_request_duration_seconds_total", prometheus::MetricType::Counter,
+    "Time spent serving requests (Total Duration)."};
+constexpr MetricDesc kHttpdCpuSecondsTotal{"edgewatch_httpd_cpu_seconds_total",
+                                           prometheus::MetricType::Counter,
+                                           "CPU time of the server by mode."};
+constexpr MetricDesc kHttpdUptimeSeconds{"edgewatch_httpd_uptime_seconds",
+                                         prometheus::MetricType::Gauge,
+                                         "Time since the server (re)started."};
+constexpr MetricDesc kHttpdConnections{"edgewatch_httpd_connections", prometheus::MetricType::Gauge,
+                                       "Connections by state."};
+constexpr MetricDesc kHttpdConnectionsAcceptedTotal{"edgewatch_httpd_connections_accepted_total",
+                                                    prometheus::MetricType::Counter,
+                                                    "Accepted connections (nginx)."};
+constexpr MetricDesc kHttpdConnectionsHandledTotal{"edgewatch_httpd_connections_handled_total",
+                                                   prometheus::MetricType::Counter,
+                                                   "Handled connections (nginx)."};
+constexpr MetricDesc kHttpdLoad{"edgewatch_httpd_load", prometheus::MetricType::Gauge,
+                                "The server host's load average as the server reports it."};
+constexpr const MetricDesc* kMetrics[] = {&kHttpdUp,
+                                          &kHttpdInfo,
+                                          &kHttpdScoreboard,
+                                          &kHttpdProcesses,
+                                          &kHttpdProcessCpuSecondsTotal,
+                                          &kHttpdWorkers,
+                                          &kHttpdWorkerSlots,
+                                          &kHttpdAccessesTotal,
+                                          &kHttpdSentBytesTotal,
+                                          &kHttpdRequestDurationSecondsTotal,
+                                          &kHttpdCpuSecondsTotal,
+                                          &kHttpdUptimeSeconds,
+                                          &kHttpdConnections,
+                                          &kHttpdConnectionsAcceptedTotal,
+                                          &kHttpdConnectionsHandledTotal,
+                                          &kHttpdLoad};
+
+}  // namespace
 namespace {
 
 using mod_status::Flavour;
@@ -38,17 +102,11 @@ std::string StatusHint(unsigned status) {
   }
 }
 
-void Gauge(MetricSink& sink, std::string_view name, std::string_view help, const Labels& labels,
+// A sample for what the status page gave; nothing for what it did not.
+void AddIf(MetricSink& sink, const MetricDesc& desc, const Labels& labels,
            const std::optional<double>& v, double scale = 1) {
   if (v) {
-    sink.Gauge(name, help, labels, *v * scale);
-  }
-}
-
-void Counter(MetricSink& sink, std::string_view name, std::string_view help, const Labels& labels,
-             const std::optional<double>& v, double scale = 1) {
-  if (v) {
-    sink.Counter(name, help, labels, *v * scale);
+    sink.Add(desc, labels, *v * scale);
   }
 }
 
@@ -144,15 +202,13 @@ Status HttpdCollector::Collect(MetricSink& sink) const {
         last_errors_[i] = error;
       }
     }
-    sink.Gauge("edgewatch_httpd_up", "1 if the server's status page was fetched and parsed.",
-               {{"server", server.name}}, status ? 1 : 0);
+    sink.Add(kHttpdUp, {{"server", server.name}}, status ? 1 : 0);
     if (status) {
       Export(sink, server.name, server.max_request_workers, *status);
     }
   }
   for (const auto& [name, status] : replayed_) {
-    sink.Gauge("edgewatch_httpd_up", "1 if the server's status page was fetched and parsed.",
-               {{"server", name}}, 1);
+    sink.Add(kHttpdUp, {{"server", name}}, 1);
     Export(sink, name, 0, status);
   }
   ExportProcesses(sink);
@@ -163,20 +219,17 @@ void HttpdCollector::Export(MetricSink& sink, const std::string& server,
                             std::uint64_t max_request_workers, const mod_status::Status& s) const {
   const Labels id = {{"server", server}};
   const bool nginx = s.flavour == Flavour::kNginx;
-  sink.Gauge("edgewatch_httpd_info", "Server version and MPM (nginx for stub_status).",
-             {{"server", server},
-              {"version", s.version.empty() ? "unknown" : s.version},
-              {"mpm", nginx ? "nginx" : (s.mpm.empty() ? "unknown" : s.mpm)}},
-             1);
-  Gauge(sink, "edgewatch_httpd_workers", "Workers by state (BusyWorkers, IdleWorkers).",
-        {{"server", server}, {"state", "busy"}}, s.busy_workers);
-  Gauge(sink, "edgewatch_httpd_workers", "Workers by state (BusyWorkers, IdleWorkers).",
-        {{"server", server}, {"state", "idle"}}, s.idle_workers);
+  sink.Add(kHttpdInfo,
+           {{"server", server},
+            {"version", s.version.empty() ? "unknown" : s.version},
+            {"mpm", nginx ? "nginx" : (s.mpm.empty() ? "unknown" : s.mpm)}},
+           1);
+  AddIf(sink, kHttpdWorkers, {{"server", server}, {"state", "busy"}}, s.busy_workers);
+  AddIf(sink, kHttpdWorkers, {{"server", server}, {"state", "idle"}}, s.idle_workers);
   if (s.scoreboard) {
     for (int i = 0; i < mod_status::kScoreboardStates; ++i) {
-      sink.Gauge("edgewatch_httpd_scoreboard", "Scoreboard slots by state.",
-                 {{"server", server}, {"state", mod_status::kScoreboardNames[i]}},
-                 (*s.scoreboard)[i]);
+      sink.Add(kHttpdScoreboard, {{"server", server}, {"state", mod_status::kScoreboardNames[i]}},
+               (*s.scoreboard)[i]);
     }
   }
   std::optional<double> slots;
@@ -185,25 +238,17 @@ void HttpdCollector::Export(MetricSink& sink, const std::string& server,
   } else if (s.scoreboard && !nginx) {
     slots = s.scoreboard_length - (*s.scoreboard)[mod_status::kScoreboardStates - 1];
   }
-  Gauge(sink, "edgewatch_httpd_worker_slots",
-        "Worker capacity: max_request_workers when configured, else the started worker slots "
-        "(scoreboard slots that are not open).",
-        id, slots);
-  Counter(sink, "edgewatch_httpd_accesses_total", "Requests served (Total Accesses).", id,
-          s.total_accesses);
-  Counter(sink, "edgewatch_httpd_sent_bytes_total", "Bytes sent (Total kBytes x 1024).", id,
-          s.total_kbytes, 1024);
-  Counter(sink, "edgewatch_httpd_request_duration_seconds_total",
-          "Time spent serving requests (Total Duration).", id, s.total_duration_ms, 0.001);
+  AddIf(sink, kHttpdWorkerSlots, id, slots);
+  AddIf(sink, kHttpdAccessesTotal, id, s.total_accesses);
+  AddIf(sink, kHttpdSentBytesTotal, id, s.total_kbytes, 1024);
+  AddIf(sink, kHttpdRequestDurationSecondsTotal, id, s.total_duration_ms, 0.001);
   for (const auto& [mode, value] :
        {std::pair{"user", &s.cpu_user}, std::pair{"system", &s.cpu_system},
         std::pair{"children_user", &s.cpu_children_user},
         std::pair{"children_system", &s.cpu_children_system}}) {
-    Counter(sink, "edgewatch_httpd_cpu_seconds_total", "CPU time of the server by mode.",
-            {{"server", server}, {"mode", mode}}, *value);
+    AddIf(sink, kHttpdCpuSecondsTotal, {{"server", server}, {"mode", mode}}, *value);
   }
-  Gauge(sink, "edgewatch_httpd_uptime_seconds", "Time since the server (re)started.", id,
-        s.uptime_seconds);
+  AddIf(sink, kHttpdUptimeSeconds, id, s.uptime_seconds);
   for (const auto& [state, value] :
        {std::pair{"total", &s.conns_total}, std::pair{"async_writing", &s.conns_async_writing},
         std::pair{"async_keep_alive", &s.conns_async_keep_alive},
@@ -211,17 +256,13 @@ void HttpdCollector::Export(MetricSink& sink, const std::string& server,
         std::pair{"async_wait_io", &s.conns_async_wait_io}, std::pair{"active", &s.active},
         std::pair{"reading", &s.reading}, std::pair{"writing", &s.writing},
         std::pair{"waiting", &s.waiting}}) {
-    Gauge(sink, "edgewatch_httpd_connections", "Connections by state.",
-          {{"server", server}, {"state", state}}, *value);
+    AddIf(sink, kHttpdConnections, {{"server", server}, {"state", state}}, *value);
   }
-  Counter(sink, "edgewatch_httpd_connections_accepted_total", "Accepted connections (nginx).", id,
-          s.accepts);
-  Counter(sink, "edgewatch_httpd_connections_handled_total", "Handled connections (nginx).", id,
-          s.handled);
+  AddIf(sink, kHttpdConnectionsAcceptedTotal, id, s.accepts);
+  AddIf(sink, kHttpdConnectionsHandledTotal, id, s.handled);
   for (const auto& [window, value] :
        {std::pair{"1m", &s.load1}, std::pair{"5m", &s.load5}, std::pair{"15m", &s.load15}}) {
-    Gauge(sink, "edgewatch_httpd_load", "The server host's load average as the server reports it.",
-          {{"server", server}, {"window", window}}, *value);
+    AddIf(sink, kHttpdLoad, {{"server", server}, {"window", window}}, *value);
   }
 }
 
@@ -271,11 +312,8 @@ void HttpdCollector::ExportProcesses(MetricSink& sink) const {
   }
   for (std::size_t n = 0; n < config_.processes.size(); ++n) {
     const Labels labels = {{"name", config_.processes[n]}};
-    sink.Gauge("edgewatch_httpd_processes", "Running processes whose name starts with `name`.",
-               labels, count[n]);
-    sink.Counter("edgewatch_httpd_process_cpu_seconds_total",
-                 "CPU time of those processes and of their exited children.", labels,
-                 ticks[n] / ticks_per_second_);
+    sink.Add(kHttpdProcesses, labels, count[n]);
+    sink.Add(kHttpdProcessCpuSecondsTotal, labels, ticks[n] / ticks_per_second_);
   }
 }
 
@@ -290,6 +328,7 @@ const CollectorRegistration kHttpdCollector = {
     },
     nullptr,
     {"--mod-status", "a saved server-status?auto page", "server"},
+    kMetrics,
 };
 
 }  // namespace edgewatch

@@ -2,25 +2,48 @@
 
 namespace edgewatch {
 
+namespace {
+
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kLogLinesTotal{"edgewatch_log_lines_total", prometheus::MetricType::Counter,
+                                    "Lines read from the log's files."};
+constexpr MetricDesc kLogBytesTotal{"edgewatch_log_bytes_total", prometheus::MetricType::Counter,
+                                    "Bytes read from the log's files."};
+constexpr MetricDesc kLogRotationsTotal{
+    "edgewatch_log_rotations_total", prometheus::MetricType::Counter,
+    "Files of the log renamed away, replaced or deleted (each drained first)."};
+constexpr MetricDesc kLogTruncationsTotal{
+    "edgewatch_log_truncations_total", prometheus::MetricType::Counter,
+    "Files of the log that got shorter (copytruncate); reading restarted at 0."};
+constexpr MetricDesc kLogLongLinesTotal{"edgewatch_log_long_lines_total",
+                                        prometheus::MetricType::Counter,
+                                        "Lines longer than max_line_length, cut to it."};
+constexpr MetricDesc kLogReadErrorsTotal{
+    "edgewatch_log_read_errors_total", prometheus::MetricType::Counter,
+    "Failures to open or read the log's files (each distinct failure once)."};
+constexpr MetricDesc kLogUp{"edgewatch_log_up", prometheus::MetricType::Gauge,
+                            "1 if at least one file of the log is open."};
+constexpr const MetricDesc* kMetrics[] = {&kLogLinesTotal,
+                                          &kLogBytesTotal,
+                                          &kLogRotationsTotal,
+                                          &kLogTruncationsTotal,
+                                          &kLogLongLinesTotal,
+                                          &kLogReadErrorsTotal,
+                                          &kLogUp};
+
+}  // namespace
+
+MetricCatalogue LogHealthMetrics() { return kMetrics; }
+
 void ExportLogHealth(MetricSink& sink, const std::string& log, const io::LogHealth& h) {
   const Labels labels = {{"log", log}};
-  sink.Counter("edgewatch_log_lines_total", "Lines read from the log's files.", labels,
-               static_cast<double>(h.lines));
-  sink.Counter("edgewatch_log_bytes_total", "Bytes read from the log's files.", labels,
-               static_cast<double>(h.bytes));
-  sink.Counter("edgewatch_log_rotations_total",
-               "Files of the log renamed away, replaced or deleted (each drained first).", labels,
-               static_cast<double>(h.rotations));
-  sink.Counter("edgewatch_log_truncations_total",
-               "Files of the log that got shorter (copytruncate); reading restarted at 0.", labels,
-               static_cast<double>(h.truncations));
-  sink.Counter("edgewatch_log_long_lines_total", "Lines longer than max_line_length, cut to it.",
-               labels, static_cast<double>(h.long_lines));
-  sink.Counter("edgewatch_log_read_errors_total",
-               "Failures to open or read the log's files (each distinct failure once).", labels,
-               static_cast<double>(h.read_errors));
-  sink.Gauge("edgewatch_log_up", "1 if at least one file of the log is open.", labels,
-             h.open_files > 0 ? 1 : 0);
+  sink.Add(kLogLinesTotal, labels, static_cast<double>(h.lines));
+  sink.Add(kLogBytesTotal, labels, static_cast<double>(h.bytes));
+  sink.Add(kLogRotationsTotal, labels, static_cast<double>(h.rotations));
+  sink.Add(kLogTruncationsTotal, labels, static_cast<double>(h.truncations));
+  sink.Add(kLogLongLinesTotal, labels, static_cast<double>(h.long_lines));
+  sink.Add(kLogReadErrorsTotal, labels, static_cast<double>(h.read_errors));
+  sink.Add(kLogUp, labels, h.open_files > 0 ? 1 : 0);
 }
 
 }  // namespace edgewatch

@@ -7,6 +7,57 @@ namespace edgewatch {
 
 namespace {
 
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kMailConnectionsTotal{
+    "edgewatch_mail_connections_total", prometheus::MetricType::Counter,
+    "SMTP connections to smtpd from other hosts (loopback re-injection left out)."};
+constexpr MetricDesc kMailMessagesAcceptedTotal{
+    "edgewatch_mail_messages_accepted_total", prometheus::MetricType::Counter,
+    "Messages smtpd gave a queue id, from other hosts (queue id or proxy-accept)."};
+constexpr MetricDesc kMailRejectsTotal{
+    "edgewatch_mail_rejects_total", prometheus::MetricType::Counter,
+    "Rejects by smtpd, postscreen and cleanup, by SMTP stage and reason."};
+constexpr MetricDesc kMailRblRejectsTotal{"edgewatch_mail_rbl_rejects_total",
+                                          prometheus::MetricType::Counter,
+                                          "Rejects because the client is on a DNS blocklist, by "
+                                          "list (configured names; the rest \"other\")."};
+constexpr MetricDesc kMailPostscreenTotal{"edgewatch_mail_postscreen_total",
+                                          prometheus::MetricType::Counter, "postscreen results."};
+constexpr MetricDesc kMailFilterVerdictsTotal{
+    "edgewatch_mail_filter_verdicts_total", prometheus::MetricType::Counter,
+    "Content filter verdicts (amavis, SpamAssassin spamd, rspamd) and what happened to the "
+    "message: passed, tagged or blocked."};
+constexpr MetricDesc kMailDeliveriesTotal{
+    "edgewatch_mail_deliveries_total", prometheus::MetricType::Counter,
+    "Delivery attempts (smtp, lmtp, local, virtual, pipe) by status."};
+constexpr MetricDesc kMailUnparsedLinesTotal{"edgewatch_mail_unparsed_lines_total",
+                                             prometheus::MetricType::Counter,
+                                             "Non-empty lines that are not syslog lines."};
+constexpr MetricDesc kMailDistinctSenderDomains{
+    "edgewatch_mail_distinct_sender_domains", prometheus::MetricType::Gauge,
+    "Distinct envelope sender domains (qmgr from=) within the snowshoe window (HyperLogLog, 1.6% "
+    "standard error)."};
+constexpr MetricDesc kMailWindowMessages{
+    "edgewatch_mail_window_messages", prometheus::MetricType::Gauge,
+    "Messages accepted from other hosts within the snowshoe window."};
+constexpr MetricDesc kMailMessagesPerClientNetwork{
+    "edgewatch_mail_messages_per_client_network", prometheus::MetricType::Gauge,
+    "Messages accepted within the snowshoe window per distinct client network: snowshoe spam "
+    "spreads thin, one or two per network."};
+constexpr MetricDesc kMailDistinctClientNetworks{
+    "edgewatch_mail_distinct_client_networks", prometheus::MetricType::Gauge,
+    "Distinct client networks (/24 IPv4, /48 IPv6) that connected within the snowshoe window "
+    "(HyperLogLog, 1.6% standard error)."};
+constexpr const MetricDesc* kMetrics[] = {
+    &kMailConnectionsTotal,      &kMailMessagesAcceptedTotal, &kMailRejectsTotal,
+    &kMailRblRejectsTotal,       &kMailPostscreenTotal,       &kMailFilterVerdictsTotal,
+    &kMailDeliveriesTotal,       &kMailUnparsedLinesTotal,    &kMailDistinctClientNetworks,
+    &kMailDistinctSenderDomains, &kMailWindowMessages,        &kMailMessagesPerClientNetwork};
+
+}  // namespace
+
+namespace {
+
 int CurrentYear(const Clock& clock) {
   const std::time_t now = Clock::SystemTime::clock::to_time_t(clock.Now());
   std::tm utc{};
@@ -70,82 +121,58 @@ void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name
   {
     MailLogStats& s = stats_;
     const Labels labels = {{"log", name}};
-    sink.Counter("edgewatch_mail_connections_total",
-                 "SMTP connections to smtpd from other hosts (loopback re-injection left out).",
-                 labels, static_cast<double>(s.connections()));
-    sink.Counter("edgewatch_mail_messages_accepted_total",
-                 "Messages smtpd gave a queue id, from other hosts (queue id or proxy-accept).",
-                 labels, static_cast<double>(s.accepted()));
+    sink.Add(kMailConnectionsTotal, labels, static_cast<double>(s.connections()));
+    sink.Add(kMailMessagesAcceptedTotal, labels, static_cast<double>(s.accepted()));
     for (int st = 0; st < kStageCount; ++st) {
       for (int r = 0; r < kReasonCount; ++r) {
         if (const auto n = s.rejects(static_cast<Stage>(st), static_cast<Reason>(r))) {
-          sink.Counter("edgewatch_mail_rejects_total",
-                       "Rejects by smtpd, postscreen and cleanup, by SMTP stage and reason.",
-                       {{"log", name},
-                        {"stage", StageName(static_cast<Stage>(st))},
-                        {"reason", ReasonName(static_cast<Reason>(r))}},
-                       static_cast<double>(n));
+          sink.Add(kMailRejectsTotal,
+                   {{"log", name},
+                    {"stage", StageName(static_cast<Stage>(st))},
+                    {"reason", ReasonName(static_cast<Reason>(r))}},
+                   static_cast<double>(n));
         }
       }
     }
     for (std::size_t i = 0; i < s.rbl_rejects().size(); ++i) {
-      sink.Counter("edgewatch_mail_rbl_rejects_total",
-                   "Rejects because the client is on a DNS blocklist, by list (configured "
-                   "names; the rest \"other\").",
-                   {{"log", name}, {"rbl", i < config_.rbls.size() ? config_.rbls[i] : "other"}},
-                   static_cast<double>(s.rbl_rejects()[i]));
+      sink.Add(kMailRblRejectsTotal,
+               {{"log", name}, {"rbl", i < config_.rbls.size() ? config_.rbls[i] : "other"}},
+               static_cast<double>(s.rbl_rejects()[i]));
     }
     for (int r = 0; r < kPostscreenResultCount; ++r) {
-      sink.Counter(
-          "edgewatch_mail_postscreen_total", "postscreen results.",
-          {{"log", name}, {"result", PostscreenResultName(static_cast<PostscreenResult>(r))}},
-          static_cast<double>(s.postscreen(static_cast<PostscreenResult>(r))));
+      sink.Add(kMailPostscreenTotal,
+               {{"log", name}, {"result", PostscreenResultName(static_cast<PostscreenResult>(r))}},
+               static_cast<double>(s.postscreen(static_cast<PostscreenResult>(r))));
     }
     for (int f = 0; f < kFilterCount; ++f) {
       for (int v = 0; v < kVerdictCount; ++v) {
         for (int a = 0; a < kActionCount; ++a) {
           if (const auto n = s.verdicts(static_cast<Filter>(f), static_cast<Verdict>(v),
                                         static_cast<Action>(a))) {
-            sink.Counter("edgewatch_mail_filter_verdicts_total",
-                         "Content filter verdicts (amavis, SpamAssassin spamd, rspamd) and what "
-                         "happened to the message: passed, tagged or blocked.",
-                         {{"log", name},
-                          {"filter", FilterName(static_cast<Filter>(f))},
-                          {"verdict", VerdictName(static_cast<Verdict>(v))},
-                          {"action", ActionName(static_cast<Action>(a))}},
-                         static_cast<double>(n));
+            sink.Add(kMailFilterVerdictsTotal,
+                     {{"log", name},
+                      {"filter", FilterName(static_cast<Filter>(f))},
+                      {"verdict", VerdictName(static_cast<Verdict>(v))},
+                      {"action", ActionName(static_cast<Action>(a))}},
+                     static_cast<double>(n));
           }
         }
       }
     }
     for (int d = 0; d < kDeliveryCount; ++d) {
-      sink.Counter("edgewatch_mail_deliveries_total",
-                   "Delivery attempts (smtp, lmtp, local, virtual, pipe) by status.",
-                   {{"log", name}, {"status", DeliveryName(static_cast<Delivery>(d))}},
-                   static_cast<double>(s.deliveries(static_cast<Delivery>(d))));
+      sink.Add(kMailDeliveriesTotal,
+               {{"log", name}, {"status", DeliveryName(static_cast<Delivery>(d))}},
+               static_cast<double>(s.deliveries(static_cast<Delivery>(d))));
     }
-    sink.Counter("edgewatch_maillog_unparsed_lines_total",
-                 "Non-empty lines that are not syslog lines.", labels,
-                 static_cast<double>(s.unparsed()));
+    sink.Add(kMailUnparsedLinesTotal, labels, static_cast<double>(s.unparsed()));
     const SnowshoeView v = s.Snowshoe(now_ns);
-    const char* family_help =
-        "Distinct client networks (/24 IPv4, /48 IPv6) that connected within the snowshoe "
-        "window (HyperLogLog, 1.6% standard error).";
-    sink.Gauge("edgewatch_mail_distinct_client_networks", family_help,
-               {{"log", name}, {"family", "ipv4"}}, std::round(v.networks_v4));
-    sink.Gauge("edgewatch_mail_distinct_client_networks", family_help,
-               {{"log", name}, {"family", "ipv6"}}, std::round(v.networks_v6));
-    sink.Gauge("edgewatch_mail_distinct_sender_domains",
-               "Distinct envelope sender domains (qmgr from=) within the snowshoe window "
-               "(HyperLogLog, 1.6% standard error).",
-               labels, std::round(v.sender_domains));
-    sink.Gauge("edgewatch_mail_window_messages",
-               "Messages accepted from other hosts within the snowshoe window.", labels,
-               static_cast<double>(v.messages));
-    sink.Gauge("edgewatch_mail_messages_per_client_network",
-               "Messages accepted within the snowshoe window per distinct client network: "
-               "snowshoe spam spreads thin, one or two per network.",
-               labels, v.messages_per_network());
+    sink.Add(kMailDistinctClientNetworks, {{"log", name}, {"family", "ipv4"}},
+             std::round(v.networks_v4));
+    sink.Add(kMailDistinctClientNetworks, {{"log", name}, {"family", "ipv6"}},
+             std::round(v.networks_v6));
+    sink.Add(kMailDistinctSenderDomains, labels, std::round(v.sender_domains));
+    sink.Add(kMailWindowMessages, labels, static_cast<double>(v.messages));
+    sink.Add(kMailMessagesPerClientNetwork, labels, v.messages_per_network());
   }
 }
 
@@ -159,6 +186,7 @@ const CollectorRegistration kMailLogCollector = {
     },
     &KeepWhileOnlyLogsChange<MailLogCollector, &Config::mail_log>,
     {"--mail-log", "a mail log", "log"},
+    kMetrics,
 };
 
 }  // namespace edgewatch

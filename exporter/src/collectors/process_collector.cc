@@ -7,6 +7,33 @@
 
 namespace edgewatch {
 
+namespace {
+
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kProcessCpuSecondsTotal{"process_cpu_seconds_total",
+                                             prometheus::MetricType::Counter,
+                                             "Total user and system CPU time spent in seconds."};
+constexpr MetricDesc kProcessOpenFds{"process_open_fds", prometheus::MetricType::Gauge,
+                                     "Number of open file descriptors."};
+constexpr MetricDesc kProcessMaxFds{"process_max_fds", prometheus::MetricType::Gauge,
+                                    "Maximum number of open file descriptors."};
+constexpr MetricDesc kProcessVirtualMemoryBytes{
+    "process_virtual_memory_bytes", prometheus::MetricType::Gauge, "Virtual memory size in bytes."};
+constexpr MetricDesc kProcessResidentMemoryBytes{"process_resident_memory_bytes",
+                                                 prometheus::MetricType::Gauge,
+                                                 "Resident memory size in bytes."};
+constexpr MetricDesc kProcessStartTimeSeconds{
+    "process_start_time_seconds", prometheus::MetricType::Gauge,
+    "Start time of the process since unix epoch in seconds."};
+constexpr const MetricDesc* kMetrics[] = {&kProcessCpuSecondsTotal,
+                                          &kProcessOpenFds,
+                                          &kProcessMaxFds,
+                                          &kProcessVirtualMemoryBytes,
+                                          &kProcessResidentMemoryBytes,
+                                          &kProcessStartTimeSeconds};
+
+}  // namespace
+
 ProcessCollector::ProcessCollector(std::string procfs_root)
     : root_(std::move(procfs_root)),
       ticks_per_second_(static_cast<double>(io::ClockTicksPerSecond())),
@@ -30,21 +57,18 @@ Status ProcessCollector::Collect(MetricSink& sink) const {
   if (!stat || !max_fds || !boot_time) {
     return Error{"unexpected format in " + root_ + "/self/stat, self/limits or stat"};
   }
-  sink.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {},
-               static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks_per_second_);
-  sink.Gauge("process_open_fds", "Number of open file descriptors.", {}, static_cast<double>(*fds));
-  sink.Gauge("process_max_fds", "Maximum number of open file descriptors.", {},
-             *max_fds == std::numeric_limits<std::uint64_t>::max()
-                 ? std::numeric_limits<double>::infinity()
-                 : static_cast<double>(*max_fds));
-  sink.Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {},
-             static_cast<double>(stat->vsize_bytes));
-  sink.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},
-             static_cast<double>(stat->rss_pages) * page_size_);
-  sink.Gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
-             {},
-             static_cast<double>(*boot_time) +
-                 static_cast<double>(stat->starttime_ticks) / ticks_per_second_);
+  sink.Add(kProcessCpuSecondsTotal, {},
+           static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks_per_second_);
+  sink.Add(kProcessOpenFds, {}, static_cast<double>(*fds));
+  sink.Add(kProcessMaxFds, {},
+           *max_fds == std::numeric_limits<std::uint64_t>::max()
+               ? std::numeric_limits<double>::infinity()
+               : static_cast<double>(*max_fds));
+  sink.Add(kProcessVirtualMemoryBytes, {}, static_cast<double>(stat->vsize_bytes));
+  sink.Add(kProcessResidentMemoryBytes, {}, static_cast<double>(stat->rss_pages) * page_size_);
+  sink.Add(kProcessStartTimeSeconds, {},
+           static_cast<double>(*boot_time) +
+               static_cast<double>(stat->starttime_ticks) / ticks_per_second_);
   return {};
 }
 
@@ -58,6 +82,7 @@ const CollectorRegistration kProcessCollector = {
     },
     nullptr,
     {},
+    kMetrics,
 };
 
 }  // namespace edgewatch

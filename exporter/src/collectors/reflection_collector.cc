@@ -5,6 +5,95 @@
 #include "io/udp_exchange.h"
 
 namespace edgewatch {
+
+namespace {
+
+// The catalogue: every family this file exports, written once.
+// The packets and payload bytes of one kind of traffic.
+struct PacketsBytesDesc {
+  MetricDesc packets;
+  MetricDesc bytes;
+};
+constexpr PacketsBytesDesc kNtp{
+    {"edgewatch_ntp_packets_total", prometheus::MetricType::Counter,
+     "UDP packets of NTP (port 123), by direction and mode."},
+    {"edgewatch_ntp_payload_bytes_total", prometheus::MetricType::Counter,
+     "UDP payload bytes of NTP (port 123), by direction and mode."}};
+constexpr PacketsBytesDesc kNtpMonlist{
+    {"edgewatch_ntp_monlist_packets_total", prometheus::MetricType::Counter,
+     "UDP packets of ntpd mode-7 monlist (MON_GETLIST[_1])."},
+    {"edgewatch_ntp_monlist_payload_bytes_total", prometheus::MetricType::Counter,
+     "UDP payload bytes of ntpd mode-7 monlist (MON_GETLIST[_1])."}};
+constexpr PacketsBytesDesc kNtpServerRequest{
+    {"edgewatch_ntp_server_request_packets_total", prometheus::MetricType::Counter,
+     "UDP packets of NTP requests to a local server (reflector view)."},
+    {"edgewatch_ntp_server_request_payload_bytes_total", prometheus::MetricType::Counter,
+     "UDP payload bytes of NTP requests to a local server (reflector view)."}};
+constexpr PacketsBytesDesc kNtpServerResponse{
+    {"edgewatch_ntp_server_response_packets_total", prometheus::MetricType::Counter,
+     "UDP packets of NTP responses from a local server (reflector view)."},
+    {"edgewatch_ntp_server_response_payload_bytes_total", prometheus::MetricType::Counter,
+     "UDP payload bytes of NTP responses from a local server (reflector view)."}};
+constexpr PacketsBytesDesc kReflection{
+    {"edgewatch_reflection_packets_total", prometheus::MetricType::Counter,
+     "UDP packets of a UDP amplification vector's service port."},
+    {"edgewatch_reflection_payload_bytes_total", prometheus::MetricType::Counter,
+     "UDP payload bytes of a UDP amplification vector's service port."}};
+constexpr MetricDesc kNtpUnsolicitedResponsesTotal{
+    "edgewatch_ntp_unsolicited_responses_total", prometheus::MetricType::Counter,
+    "NTP responses to local hosts that sent no matching request (victim view)."};
+constexpr MetricDesc kNtpUnsolicitedPayloadBytesTotal{
+    "edgewatch_ntp_unsolicited_payload_bytes_total", prometheus::MetricType::Counter,
+    "UDP payload bytes of unsolicited NTP responses to local hosts."};
+constexpr MetricDesc kReflectionUnsolicitedResponsesTotal{
+    "edgewatch_reflection_unsolicited_responses_total", prometheus::MetricType::Counter,
+    "Responses to local hosts that sent no matching request."};
+constexpr MetricDesc kReflectionUnsolicitedPayloadBytesTotal{
+    "edgewatch_reflection_unsolicited_payload_bytes_total", prometheus::MetricType::Counter,
+    "UDP payload bytes of unsolicited responses to local hosts."};
+constexpr MetricDesc kReflectionTopTargetBytes{
+    "edgewatch_reflection_top_target_bytes", prometheus::MetricType::Gauge,
+    "Unsolicited response bytes to the most-hit local targets over the window (bounded top-K)."};
+constexpr MetricDesc kNtpMonlistExposed{
+    "edgewatch_ntp_monlist_exposed", prometheus::MetricType::Gauge,
+    "1 if the local NTP server answered the monlist self-check."};
+constexpr MetricDesc kCaptureUp{"edgewatch_capture_up", prometheus::MetricType::Gauge,
+                                "1 while the packet capture is running."};
+constexpr MetricDesc kCapturePacketsReceivedTotal{
+    "edgewatch_capture_packets_received_total", prometheus::MetricType::Counter,
+    "Packets the capture received (libpcap ps_recv)."};
+constexpr MetricDesc kCapturePacketsDroppedTotal{
+    "edgewatch_capture_packets_dropped_total", prometheus::MetricType::Counter,
+    "Packets dropped by the kernel buffer or the interface (libpcap ps_drop + ps_ifdrop)."};
+constexpr MetricDesc kCaptureDecodeErrorsTotal{"edgewatch_capture_decode_errors_total",
+                                               prometheus::MetricType::Counter,
+                                               "Frames that could not be decoded, by reason."};
+constexpr MetricDesc kCaptureIpFragmentsTotal{"edgewatch_capture_ip_fragments_total",
+                                              prometheus::MetricType::Counter,
+                                              "IP fragments seen; counted, never read as UDP."};
+constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
+                                          &kNtp.bytes,
+                                          &kNtpMonlist.packets,
+                                          &kNtpMonlist.bytes,
+                                          &kNtpServerRequest.packets,
+                                          &kNtpServerRequest.bytes,
+                                          &kNtpServerResponse.packets,
+                                          &kNtpServerResponse.bytes,
+                                          &kReflection.packets,
+                                          &kReflection.bytes,
+                                          &kNtpUnsolicitedResponsesTotal,
+                                          &kNtpUnsolicitedPayloadBytesTotal,
+                                          &kReflectionUnsolicitedResponsesTotal,
+                                          &kReflectionUnsolicitedPayloadBytesTotal,
+                                          &kReflectionTopTargetBytes,
+                                          &kNtpMonlistExposed,
+                                          &kCaptureUp,
+                                          &kCapturePacketsReceivedTotal,
+                                          &kCapturePacketsDroppedTotal,
+                                          &kCaptureDecodeErrorsTotal,
+                                          &kCaptureIpFragmentsTotal};
+
+}  // namespace
 namespace {
 
 using reflection::Side;
@@ -39,13 +128,10 @@ bool Enabled(const ReflectionConfig& c, Vector v) {
   return false;
 }
 
-void PacketsAndBytes(MetricSink& sink, std::string_view base, std::string_view help_what,
-                     const Labels& labels, const ReflectionCounts::PacketsBytes& pb) {
-  sink.Counter(std::string(base) + "_packets_total", "UDP packets of " + std::string(help_what),
-               labels, static_cast<double>(pb.packets));
-  sink.Counter(std::string(base) + "_payload_bytes_total",
-               "UDP payload bytes of " + std::string(help_what), labels,
-               static_cast<double>(pb.bytes));
+void PacketsAndBytes(MetricSink& sink, const PacketsBytesDesc& desc, const Labels& labels,
+                     const ReflectionCounts::PacketsBytes& pb) {
+  sink.Add(desc.packets, labels, static_cast<double>(pb.packets));
+  sink.Add(desc.bytes, labels, static_cast<double>(pb.bytes));
 }
 
 }  // namespace
@@ -232,7 +318,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
 
   for (int d = 0; d < kDirectionCount; ++d) {
     for (int m = 0; m < ntp::kModeCount; ++m) {
-      PacketsAndBytes(sink, "edgewatch_ntp", "NTP (port 123), by direction and mode.",
+      PacketsAndBytes(sink, kNtp,
                       {{"direction", DirectionName(static_cast<Direction>(d))},
                        {"mode", ntp::ModeName(static_cast<ntp::Mode>(m))}},
                       c.ntp[d][m]);
@@ -240,7 +326,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
   }
   for (int d = 0; d < kDirectionCount; ++d) {
     for (int s = 0; s < 2; ++s) {
-      PacketsAndBytes(sink, "edgewatch_ntp_monlist", "ntpd mode-7 monlist (MON_GETLIST[_1]).",
+      PacketsAndBytes(sink, kNtpMonlist,
                       {{"direction", DirectionName(static_cast<Direction>(d))},
                        {"side", SideName(static_cast<Side>(s))}},
                       c.monlist[d][s]);
@@ -251,22 +337,14 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
                                           : std::string("other");
   };
   for (std::size_t i = 0; i < c.server_requests.size(); ++i) {
-    PacketsAndBytes(sink, "edgewatch_ntp_server_request",
-                    "NTP requests to a local server (reflector view).",
-                    {{"server", server_name(i)}}, c.server_requests[i]);
+    PacketsAndBytes(sink, kNtpServerRequest, {{"server", server_name(i)}}, c.server_requests[i]);
   }
   for (std::size_t i = 0; i < c.server_responses.size(); ++i) {
-    PacketsAndBytes(sink, "edgewatch_ntp_server_response",
-                    "NTP responses from a local server (reflector view).",
-                    {{"server", server_name(i)}}, c.server_responses[i]);
+    PacketsAndBytes(sink, kNtpServerResponse, {{"server", server_name(i)}}, c.server_responses[i]);
   }
   const auto& ntp_unsolicited = c.unsolicited[static_cast<int>(Vector::kNtp)];
-  sink.Counter("edgewatch_ntp_unsolicited_responses_total",
-               "NTP responses to local hosts that sent no matching request (victim view).", {},
-               static_cast<double>(ntp_unsolicited.packets));
-  sink.Counter("edgewatch_ntp_unsolicited_payload_bytes_total",
-               "UDP payload bytes of unsolicited NTP responses to local hosts.", {},
-               static_cast<double>(ntp_unsolicited.bytes));
+  sink.Add(kNtpUnsolicitedResponsesTotal, {}, static_cast<double>(ntp_unsolicited.packets));
+  sink.Add(kNtpUnsolicitedPayloadBytesTotal, {}, static_cast<double>(ntp_unsolicited.bytes));
 
   for (const auto& info : reflection::kVectors) {
     if (!Enabled(config_, info.vector)) {
@@ -275,7 +353,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     const int v = static_cast<int>(info.vector);
     for (int d = 0; d < kDirectionCount; ++d) {
       for (int s = 0; s < 2; ++s) {
-        PacketsAndBytes(sink, "edgewatch_reflection", "a UDP amplification vector's service port.",
+        PacketsAndBytes(sink, kReflection,
                         {{"vector", std::string(info.name)},
                          {"direction", DirectionName(static_cast<Direction>(d))},
                          {"side", SideName(static_cast<Side>(s))}},
@@ -289,12 +367,10 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     }
     const Labels labels = {{"vector", std::string(info.name)}};
     const auto& unsolicited = c.unsolicited[static_cast<int>(info.vector)];
-    sink.Counter("edgewatch_reflection_unsolicited_responses_total",
-                 "Responses to local hosts that sent no matching request.", labels,
-                 static_cast<double>(unsolicited.packets));
-    sink.Counter("edgewatch_reflection_unsolicited_payload_bytes_total",
-                 "UDP payload bytes of unsolicited responses to local hosts.", labels,
-                 static_cast<double>(unsolicited.bytes));
+    sink.Add(kReflectionUnsolicitedResponsesTotal, labels,
+             static_cast<double>(unsolicited.packets));
+    sink.Add(kReflectionUnsolicitedPayloadBytesTotal, labels,
+             static_cast<double>(unsolicited.bytes));
   }
   const std::int64_t now_ns =
       replayed_
@@ -306,48 +382,35 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
       continue;
     }
     for (const auto& [address, bytes] : state_->TopTargets(info.vector, now_ns)) {
-      sink.Gauge("edgewatch_reflection_top_target_bytes",
-                 "Unsolicited response bytes to the most-hit local targets over the window "
-                 "(bounded top-K).",
-                 {{"vector", std::string(info.name)}, {"target", net::FormatAddress(address)}},
-                 static_cast<double>(bytes));
+      sink.Add(kReflectionTopTargetBytes,
+               {{"vector", std::string(info.name)}, {"target", net::FormatAddress(address)}},
+               static_cast<double>(bytes));
     }
   }
   {
     std::lock_guard<std::mutex> lock(probe_mu_);
     for (std::size_t i = 0; i < exposed_.size(); ++i) {
       if (exposed_[i]) {
-        sink.Gauge("edgewatch_ntp_monlist_exposed",
-                   "1 if the local NTP server answered the monlist self-check.",
-                   {{"server", net::FormatAddress(config_.ntp.servers[i])}}, *exposed_[i] ? 1 : 0);
+        sink.Add(kNtpMonlistExposed, {{"server", net::FormatAddress(config_.ntp.servers[i])}},
+                 *exposed_[i] ? 1 : 0);
       }
     }
   }
 
   const Labels iface = {{"interface", interface_label_}};
-  sink.Gauge("edgewatch_capture_up", "1 while the packet capture is running.", iface,
-             capture_up_ || replayed_ ? 1 : 0);
-  sink.Counter("edgewatch_capture_packets_received_total",
-               "Packets the capture received (libpcap ps_recv).", iface,
-               static_cast<double>(received_.load()));
-  sink.Counter("edgewatch_capture_packets_dropped_total",
-               "Packets dropped by the kernel buffer or the interface (libpcap ps_drop + "
-               "ps_ifdrop).",
-               iface, static_cast<double>(dropped_.load()));
+  sink.Add(kCaptureUp, iface, capture_up_ || replayed_ ? 1 : 0);
+  sink.Add(kCapturePacketsReceivedTotal, iface, static_cast<double>(received_.load()));
+  sink.Add(kCapturePacketsDroppedTotal, iface, static_cast<double>(dropped_.load()));
   for (int e = 0; e < net::kDecodeErrorCount; ++e) {
-    sink.Counter("edgewatch_capture_decode_errors_total",
-                 "Frames that could not be decoded, by reason.",
-                 {{"interface", interface_label_},
-                  {"reason", net::DecodeErrorName(static_cast<net::DecodeError>(e))}},
-                 static_cast<double>(c.decode_errors[e]));
+    sink.Add(kCaptureDecodeErrorsTotal,
+             {{"interface", interface_label_},
+              {"reason", net::DecodeErrorName(static_cast<net::DecodeError>(e))}},
+             static_cast<double>(c.decode_errors[e]));
   }
-  sink.Counter("edgewatch_capture_decode_errors_total",
-               "Frames that could not be decoded, by reason.",
-               {{"interface", interface_label_}, {"reason", kDecodeReasonNtp}},
-               static_cast<double>(c.ntp_malformed));
-  sink.Counter("edgewatch_capture_ip_fragments_total",
-               "IP fragments seen; counted, never read as UDP.", iface,
-               static_cast<double>(c.fragments));
+  sink.Add(kCaptureDecodeErrorsTotal,
+           {{"interface", interface_label_}, {"reason", kDecodeReasonNtp}},
+           static_cast<double>(c.ntp_malformed));
+  sink.Add(kCaptureIpFragmentsTotal, iface, static_cast<double>(c.fragments));
   return {};
 }
 
@@ -376,6 +439,7 @@ const CollectorRegistration kReflectionCollector = {
     },
     &TakeOverReflection,
     {"--pcap", "a pcap or pcapng capture", ""},
+    kMetrics,
 };
 
 }  // namespace edgewatch

@@ -52,6 +52,8 @@ struct CollectorRegistration {
   // collector's type). `next` outlives the function returned. Null: always built anew.
   TakeOver (*take_over)(Collector& running, const Config& was, const Config& next);
   ReplayInput replay;
+  // Every family it exports but the shared edgewatch_log_* ones (LogHealthMetrics()).
+  MetricCatalogue metrics;
 };
 
 // take_over for a collector whose state is worth keeping while its config section stays the

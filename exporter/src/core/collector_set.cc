@@ -7,10 +7,14 @@
 namespace edgewatch {
 namespace {
 
-constexpr std::string_view kSuccessName = "edgewatch_scrape_collector_success";
-constexpr std::string_view kSuccessHelp = "Whether a collector succeeded within its deadline.";
-constexpr std::string_view kDurationName = "edgewatch_scrape_collector_duration_seconds";
-constexpr std::string_view kDurationHelp = "How long a collector took in this scrape.";
+constexpr MetricDesc kScrapeCollectorSuccess{"edgewatch_scrape_collector_success",
+                                             prometheus::MetricType::Gauge,
+                                             "Whether a collector succeeded within its deadline."};
+constexpr MetricDesc kScrapeCollectorDurationSeconds{"edgewatch_scrape_collector_duration_seconds",
+                                                     prometheus::MetricType::Gauge,
+                                                     "How long a collector took in this scrape."};
+constexpr const MetricDesc* kMetrics[] = {&kScrapeCollectorSuccess,
+                                          &kScrapeCollectorDurationSeconds};
 
 // Results of one scrape, shared with the collector threads, which may outlive the scrape.
 struct Scrape {
@@ -30,6 +34,8 @@ struct Scrape {
 };
 
 }  // namespace
+
+MetricCatalogue CollectorSet::Metrics() { return kMetrics; }
 
 CollectorSet::CollectorSet(std::vector<NamedCollector> collectors,
                            std::chrono::milliseconds timeout, const Clock& clock, Logger logger)
@@ -164,8 +170,8 @@ std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
     } else if (!r.ok) {
       logger_.Warn("collector failed", {{"collector", name}, {"err", r.error}});
     }
-    meta.Gauge(kDurationName, kDurationHelp, {{"collector", name}}, r.seconds);
-    meta.Gauge(kSuccessName, kSuccessHelp, {{"collector", name}}, r.done && r.ok ? 1 : 0);
+    meta.Add(kScrapeCollectorDurationSeconds, {{"collector", name}}, r.seconds);
+    meta.Add(kScrapeCollectorSuccess, {{"collector", name}}, r.done && r.ok ? 1 : 0);
     if (r.done && r.ok) {
       AppendFamilies(out, std::move(r.families));
     }

@@ -49,6 +49,9 @@ class CollectorSet final : public prometheus::Collectable {
 
   std::vector<std::string> Names() const;
 
+  // The meta families Collect() adds (edgewatch_scrape_collector_*).
+  static MetricCatalogue Metrics();
+
  private:
   struct Entry {
     std::string name;

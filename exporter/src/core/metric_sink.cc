@@ -6,20 +6,19 @@
 
 namespace edgewatch {
 
-prometheus::ClientMetric& MetricSink::Add(std::string_view name, std::string_view help,
-                                          prometheus::MetricType type, const Labels& labels) {
+prometheus::ClientMetric& MetricSink::Sample(const MetricDesc& desc, const Labels& labels) {
   prometheus::MetricFamily* family = nullptr;
   for (auto& f : families_) {
-    if (f.name == name) {
+    if (f.name == desc.name) {
       family = &f;
       break;
     }
   }
   if (family == nullptr) {
     family = &families_.emplace_back();
-    family->name = name;
-    family->help = help;
-    family->type = type;
+    family->name = desc.name;
+    family->help = desc.help;
+    family->type = desc.type;
   }
   auto& metric = family->metric.emplace_back();
   metric.label.reserve(labels.size());
@@ -29,21 +28,20 @@ prometheus::ClientMetric& MetricSink::Add(std::string_view name, std::string_vie
   return metric;
 }
 
-void MetricSink::Counter(std::string_view name, std::string_view help, const Labels& labels,
-                         double value) {
-  Add(name, help, prometheus::MetricType::Counter, labels).counter.value = value;
+void MetricSink::Add(const MetricDesc& desc, const Labels& labels, double value) {
+  auto& metric = Sample(desc, labels);
+  if (desc.type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
 }
 
-void MetricSink::Gauge(std::string_view name, std::string_view help, const Labels& labels,
-                       double value) {
-  Add(name, help, prometheus::MetricType::Gauge, labels).gauge.value = value;
-}
-
-void MetricSink::Histogram(std::string_view name, std::string_view help, const Labels& labels,
+void MetricSink::Histogram(const MetricDesc& desc, const Labels& labels,
                            std::span<const double> upper_bounds,
                            std::span<const std::uint64_t> bucket_counts, std::uint64_t count,
                            double sum) {
-  auto& h = Add(name, help, prometheus::MetricType::Histogram, labels).histogram;
+  auto& h = Sample(desc, labels).histogram;
   h.sample_count = count;
   h.sample_sum = sum;
   for (size_t i = 0; i < upper_bounds.size() && i < bucket_counts.size(); ++i) {

@@ -8,28 +8,38 @@
 #include <vector>
 
 #include "prometheus/metric_family.h"
+#include "prometheus/metric_type.h"
 
 namespace edgewatch {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
+// One metric family, declared once in its collector's catalogue: the only place its name and
+// help are written.
+struct MetricDesc {
+  std::string_view name;
+  prometheus::MetricType type;
+  std::string_view help;
+};
+
+// Every family a collector (or the framework) may export.
+using MetricCatalogue = std::span<const MetricDesc* const>;
+
 // Collects samples for one scrape into prometheus-cpp MetricFamily values, grouping samples of
 // the same metric name into one family in first-seen order. Not thread-safe: one per collect.
 class MetricSink {
  public:
-  void Counter(std::string_view name, std::string_view help, const Labels& labels, double value);
-  void Gauge(std::string_view name, std::string_view help, const Labels& labels, double value);
+  // A counter or gauge sample, as `desc` says.
+  void Add(const MetricDesc& desc, const Labels& labels, double value);
   // `bucket_counts[i]` is the number of observations <= upper_bounds[i] (cumulative); the +Inf
   // bucket is `count`.
-  void Histogram(std::string_view name, std::string_view help, const Labels& labels,
-                 std::span<const double> upper_bounds, std::span<const std::uint64_t> bucket_counts,
-                 std::uint64_t count, double sum);
+  void Histogram(const MetricDesc& desc, const Labels& labels, std::span<const double> upper_bounds,
+                 std::span<const std::uint64_t> bucket_counts, std::uint64_t count, double sum);
 
   std::vector<prometheus::MetricFamily> Take() && { return std::move(families_); }
 
  private:
-  prometheus::ClientMetric& Add(std::string_view name, std::string_view help,
-                                prometheus::MetricType type, const Labels& labels);
+  prometheus::ClientMetric& Sample(const MetricDesc& desc, const Labels& labels);
 
   std::vector<prometheus::MetricFamily> families_;
 };

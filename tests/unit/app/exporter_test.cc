@@ -26,6 +26,9 @@ struct Lifecycle {
 };
 Lifecycle lifecycle;
 
+constexpr MetricDesc kInstance{"test_instance", prometheus::MetricType::Gauge,
+                               "Which instance this is."};
+
 class TrackedCollector : public Collector {
  public:
   TrackedCollector() : instance_(++lifecycle.made) {}
@@ -35,7 +38,7 @@ class TrackedCollector : public Collector {
   }
   void Stop() override { ++lifecycle.stopped; }
   Status Collect(MetricSink& sink) const override {
-    sink.Gauge("test_instance", "Which instance this is.", {}, instance_);
+    sink.Add(kInstance, {}, instance_);
     return {};
   }
 
@@ -63,6 +66,7 @@ constexpr CollectorRegistration kTestRegistry[] = {
        }
        return [&next] { lifecycle.reconfigured_window = next.bgp.window; };
      },
+     {},
      {}},
     {"failing",
      "test",
@@ -71,6 +75,7 @@ constexpr CollectorRegistration kTestRegistry[] = {
        return std::make_unique<FailingCollector>();
      },
      nullptr,
+     {},
      {}},
 };
 

@@ -12,6 +12,9 @@ namespace {
 
 // Counts the lines of each file it is given: a stand-in for the collectors the
 // later issues plug in, to test the replay framework itself.
+constexpr MetricDesc kLines{"test_replayed_lines_total", prometheus::MetricType::Counter,
+                            "Lines replayed."};
+
 class LineCounter final : public Collector {
  public:
   Status Replay(const std::string& path) override {
@@ -26,7 +29,7 @@ class LineCounter final : public Collector {
     return {};
   }
   Status Collect(MetricSink& sink) const override {
-    sink.Counter("test_replayed_lines_total", "Lines replayed.", {}, lines_);
+    sink.Add(kLines, {}, lines_);
     return {};
   }
 
@@ -44,16 +47,17 @@ bool Off(const Config&) { return false; }
 // Replay flags as collectors register them: two share the `log` label, one names `server`s,
 // one labels no file, one is disabled.
 const CollectorRegistration kTestRegistry[] = {
-    {"lines", "test", &On, &MakeLineCounter, nullptr, {"--lines", "lines", "server"}},
-    {"access", "test", &On, &MakeLineCounter, nullptr, {"--access", "an access log", "log"}},
-    {"mail", "test", &On, &MakeLineCounter, nullptr, {"--mail", "a mail log", "log"}},
-    {"capture", "test", &On, &MakeLineCounter, nullptr, {"--capture", "a capture", ""}},
-    {"off", "test", &Off, &MakeLineCounter, nullptr, {"--off", "never read", ""}},
+    {"lines", "test", &On, &MakeLineCounter, nullptr, {"--lines", "lines", "server"}, {}},
+    {"access", "test", &On, &MakeLineCounter, nullptr, {"--access", "an access log", "log"}, {}},
+    {"mail", "test", &On, &MakeLineCounter, nullptr, {"--mail", "a mail log", "log"}, {}},
+    {"capture", "test", &On, &MakeLineCounter, nullptr, {"--capture", "a capture", ""}, {}},
+    {"off", "test", &Off, &MakeLineCounter, nullptr, {"--off", "never read", ""}, {}},
     {"process",
      "the process collector, which reads no replay input",
      &On,
      kProcessCollector.make,
      nullptr,
+     {},
      {}},
 };
 

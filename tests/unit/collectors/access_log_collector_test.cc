@@ -41,7 +41,7 @@ TEST_F(AccessLogCollectorTest, ReplaysTheXmlrpcFloodIncident) {
   const std::string t = Text(c);
   const std::string log = "log=\"incident-xmlrpc-flood.log\"";
   EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{" + log + "} 1170\n"));
-  EXPECT_THAT(t, HasSubstr("edgewatch_accesslog_parse_errors_total{" + log + "} 2\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_unparsed_lines_total{" + log + "} 2\n"));
   EXPECT_THAT(
       t, HasSubstr("edgewatch_http_requests_total{" + log + ",method=\"GET\",code=\"200\"} 625\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_http_requests_total{" + log +
@@ -160,7 +160,7 @@ TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
   const std::string t = Text(c);
   EXPECT_THAT(t, HasSubstr("edgewatch_log_up{log=\"site\"} 1\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"site\"} 4\n"));
-  EXPECT_THAT(t, HasSubstr("edgewatch_accesslog_parse_errors_total{log=\"site\"} 1\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_unparsed_lines_total{log=\"site\"} 1\n"));
   EXPECT_THAT(
       t,
       HasSubstr("edgewatch_xmlrpc_requests_total{log=\"site\",method=\"OTHER\",code=\"200\"} 1\n"));
@@ -201,7 +201,7 @@ TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
                            "code=\"200\"} 1\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_requests_total{log=\"site\",method=\"OTHER\","
                            "code=\"403\"} 1\n"));
-  EXPECT_THAT(t, HasSubstr("edgewatch_accesslog_parse_errors_total{log=\"site\"} 0\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_unparsed_lines_total{log=\"site\"} 0\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"added\"} 0\n"));  // from its end
   EXPECT_THAT(t, Not(HasSubstr("log=\"gone\"")));
   // Only the line logged with %h names a client.

@@ -64,7 +64,7 @@ TEST_F(MailLogCollectorTest, SnowshoeMovesTheIndicatorsAndNormalTrafficDoesNot) 
                             ",filter=\"amavis\",verdict=\"spam\",action=\"tagged\"}"),
             60);
   EXPECT_EQ(Value(snow, "edgewatch_mail_deliveries_total" + l + ",status=\"sent\"}"), 600);
-  EXPECT_EQ(Value(snow, "edgewatch_maillog_unparsed_lines_total" + l + "}"), 0);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_unparsed_lines_total" + l + "}"), 0);
   // HyperLogLog estimates: within 3% of 328 networks and 600 domains.
   EXPECT_NEAR(Value(snow, "edgewatch_mail_distinct_client_networks" + l + ",family=\"ipv4\"}"), 328,
               10);
@@ -105,8 +105,8 @@ TEST_F(MailLogCollectorTest, CorpusLogWithReinjectionAndUnparsedLines) {
   }
   const std::string templated = ReplayPath(path.string());
   std::filesystem::remove(path);
-  EXPECT_EQ(Value(templated, "edgewatch_maillog_unparsed_lines_total{log=\"" +
-                                 path.filename().string() + "\"}"),
+  EXPECT_EQ(Value(templated,
+                  "edgewatch_mail_unparsed_lines_total{log=\"" + path.filename().string() + "\"}"),
             519);
 }
 

@@ -11,13 +11,18 @@
 namespace edgewatch {
 namespace {
 
+constexpr MetricDesc kValue{"test_value", prometheus::MetricType::Gauge, "A test value."};
+constexpr MetricDesc kPartial{"test_partial", prometheus::MetricType::Gauge,
+                              "Must not be exported."};
+constexpr MetricDesc kLate{"test_late", prometheus::MetricType::Gauge, "Arrives too late."};
+
 using std::chrono::milliseconds;
 
 class ValueCollector final : public Collector {
  public:
   explicit ValueCollector(double v) : v_(v) {}
   Status Collect(MetricSink& sink) const override {
-    sink.Gauge("test_value", "A test value.", {{"k", "v"}}, v_);
+    sink.Add(kValue, {{"k", "v"}}, v_);
     return {};
   }
 
@@ -28,7 +33,7 @@ class ValueCollector final : public Collector {
 class FailingCollector final : public Collector {
  public:
   Status Collect(MetricSink& sink) const override {
-    sink.Gauge("test_partial", "Must not be exported.", {}, 1);
+    sink.Add(kPartial, {}, 1);
     return Error{"source gone"};
   }
 };
@@ -39,7 +44,7 @@ class BlockingCollector final : public Collector {
   Status Collect(MetricSink& sink) const override {
     ++calls;
     release.wait();
-    sink.Gauge("test_late", "Arrives too late.", {}, 1);
+    sink.Add(kLate, {}, 1);
     return {};
   }
   std::shared_future<void> release;

@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""Before/after benchmark of a change: two edgewatch builds replay the same access log, mail log
+and capture, alternately, in one run; the median wall time of each is printed, and their
+expositions must be the same (edgewatch_build_info aside), so a refactoring that changes a count
+shows here too.
+
+Inputs are the benchmarks' own: bench/access_log's log (the elastic Apache log with one line in
+ten from the xmlrpc incident), bench/mail_log's (snowshoe + normal Postfix/amavis streams) and
+bench/reflection's mixed capture. Usage (two Release builds, e.g. one from a git worktree of the
+base commit):
+    bench/replay/ab.py BEFORE_BINARY AFTER_BINARY [LINES] [PACKETS] [RUNS]
+"""
+
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.join(HERE, "..")
+
+
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def exposition(text):
+    return "\n".join(l for l in text.splitlines() if "edgewatch_build_info" not in l)
+
+
+def run(binary, args):
+    t0 = time.monotonic()
+    out = subprocess.run([binary, "replay"] + args, capture_output=True, text=True, check=True)
+    return time.monotonic() - t0, exposition(out.stdout)
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    before, after = sys.argv[1], sys.argv[2]
+    lines = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
+    packets = int(sys.argv[4]) if len(sys.argv) > 4 else 2_000_000
+    runs = int(sys.argv[5]) if len(sys.argv) > 5 else 5
+    with tempfile.TemporaryDirectory() as d:
+        access, mail, capture = (os.path.join(d, n) for n in ("access.log", "mail.log", "x.pcap"))
+        load("access_bench", "access_log/run.py").make_log(access, lines)
+        load("mail_bench", "mail_log/run.py").make_log(mail, lines)
+        load("capture", "reflection/make_capture.py").main(capture, packets)
+        inputs = [("access log", f"{lines} lines", ["--access-log", access]),
+                  ("mail log", f"{lines} lines", ["--mail-log", mail]),
+                  ("capture", f"{packets} packets", ["--pcap", capture])]
+        print("| input | size | before (s) | after (s) | after/before | same exposition |")
+        print("|---|---|---|---|---|---|")
+        same_all = True
+        for name, size, args in inputs:
+            times = {before: [], after: []}
+            outputs = {}
+            for _ in range(runs):
+                for binary in (before, after):
+                    seconds, outputs[binary] = run(binary, args)
+                    times[binary].append(seconds)
+            b, a = statistics.median(times[before]), statistics.median(times[after])
+            same = outputs[before] == outputs[after]
+            same_all = same_all and same
+            print(f"| {name} | {size} | {b:.3f} | {a:.3f} | {a / b:.2f} | "
+                  f"{'yes' if same else 'NO'} |")
+    return 0 if same_all else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
