@@ -17,12 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     format = std::move(*compiled);
   }
   AutoFormat detect;
-  Request r;
   while (!in.empty()) {
     const auto end = in.find('\n');
     const std::string_view line = in.substr(0, end);
-    if (format ? format->Parse(line, r) : detect.Parse(line, r)) {
-      (void)ParseTime(r.time);
+    if (const auto r = format ? format->Parse(line) : detect.Parse(line)) {
+      (void)ParseTime(r->time);
     }
     in = end == std::string_view::npos ? std::string_view() : in.substr(end + 1);
   }

@@ -59,11 +59,12 @@ class AccessLogCollector::Handler final : public LogHandler {
       : config_(config), format_(FormatOf(config, config_index)), stats_(settings) {}
 
   void Line(std::string_view line, LogTime& time) override {
-    access_log::Request r;
-    if (!(format_ ? format_->Parse(line, r) : detect_.Parse(line, r))) {
+    const auto parsed = format_ ? format_->Parse(line) : detect_.Parse(line);
+    if (!parsed) {
       stats_.AddParseError();
       return;
     }
+    const access_log::Request& r = *parsed;
     if (!stats_.Add(r) || r.client.empty()) {  // a format without %h has no clients to rank
       return;
     }

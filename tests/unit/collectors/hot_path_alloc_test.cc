@@ -81,10 +81,9 @@ class CountingLines final : public io::LineSink {
  public:
   explicit CountingLines(AccessLogStats& stats) : stats_(stats) {}
   void Line(std::size_t /*log*/, std::string_view line) override {
-    access_log::Request r;
-    if (detect_.Parse(line, r)) {
-      if (stats_.Add(r)) {
-        stats_.AddTopClient(r.client, 0);
+    if (const auto r = detect_.Parse(line)) {
+      if (stats_.Add(*r)) {
+        stats_.AddTopClient(r->client, 0);
       }
       ++parsed;
     }

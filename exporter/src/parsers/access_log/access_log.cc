@@ -242,10 +242,10 @@ Expected<Format> Format::Compile(std::string_view spec) {
   return f;
 }
 
-bool Format::Parse(std::string_view line, Request& out) const {
-  out = Request{};
+std::optional<Request> Format::Parse(std::string_view line) const {
+  Request out;
   if (line.substr(0, prefix_.size()) != prefix_) {
-    return false;
+    return std::nullopt;
   }
   std::size_t pos = prefix_.size();
   for (const Token& token : tokens_) {
@@ -261,18 +261,18 @@ bool Format::Parse(std::string_view line, Request& out) const {
     }
     if (end == std::string_view::npos) {
       if (!lit.empty() || quoted) {
-        return false;
+        return std::nullopt;
       }
       end = line.size();  // the last field runs to the end of the line
     }
     if (line.substr(end, lit.size()) != lit) {
-      return false;
+      return std::nullopt;
     }
     const std::string_view value = line.substr(pos, end - pos);
     // Unquoted values hold no space (found up to the first one when the literal starts with it).
     if (!quoted && token.field != Field::kTime && !lit.starts_with(' ') &&
         value.find(' ') != std::string_view::npos) {
-      return false;
+      return std::nullopt;
     }
     switch (token.field) {
       case Field::kClient:
@@ -303,7 +303,7 @@ bool Format::Parse(std::string_view line, Request& out) const {
       case Field::kStatus: {
         int status = 0;
         if (value.size() != 3 || !Digits(value, 0, 3, status) || status < 100 || status > 599) {
-          return false;
+          return std::nullopt;
         }
         out.status = static_cast<std::uint16_t>(status);
         break;
@@ -311,12 +311,12 @@ bool Format::Parse(std::string_view line, Request& out) const {
       case Field::kBytes:
         if (value != "-") {
           if (value.empty() || value.size() > 19) {
-            return false;
+            return std::nullopt;
           }
           std::uint64_t bytes = 0;
           for (char c : value) {
             if (!IsDigit(c)) {
-              return false;
+              return std::nullopt;
             }
             bytes = bytes * 10 + static_cast<std::uint64_t>(c - '0');
           }
@@ -334,7 +334,7 @@ bool Format::Parse(std::string_view line, Request& out) const {
     }
     pos = end + lit.size();
   }
-  return true;
+  return out;
 }
 
 std::vector<Format> DetectableFormats() {
@@ -350,36 +350,39 @@ std::vector<Format> DetectableFormats() {
 
 AutoFormat::AutoFormat() : formats_(DetectableFormats()), last_(2) {}
 
-bool AutoFormat::TryAll(std::string_view line, Request& out) {
+std::optional<Request> AutoFormat::TryAll(std::string_view line) {
   // common is a prefix of combined: after a common line, try combined first again.
   const std::size_t first = formats_[last_].spec() == "common" ? last_ - 1 : last_;
-  if (formats_[first].Parse(line, out)) {
+  if (auto r = formats_[first].Parse(line)) {
     last_ = first;
-    return true;
+    return r;
   }
   for (std::size_t i = 0; i < formats_.size(); ++i) {
-    if (i != first && formats_[i].Parse(line, out)) {
+    if (i == first) {
+      continue;
+    }
+    if (auto r = formats_[i].Parse(line)) {
       last_ = i;
-      return true;
+      return r;
     }
   }
-  return false;
+  return std::nullopt;
 }
 
-bool AutoFormat::Parse(std::string_view line, Request& out) {
-  if (TryAll(line, out)) {
-    return true;
+std::optional<Request> AutoFormat::Parse(std::string_view line) {
+  if (auto r = TryAll(line)) {
+    return r;
   }
   // A syslog-wrapped line: "Sep 15 16:13:46 host nginx[2869]: 81.150.104.130 - - [...".
   if (line.empty() || !(std::isupper(static_cast<unsigned char>(line[0])) || IsDigit(line[0]))) {
-    return false;
+    return std::nullopt;
   }
   const auto colon = line.substr(0, 256).find(": ");
   if (colon == std::string_view::npos ||
       line.substr(0, colon).find('"') != std::string_view::npos) {
-    return false;
+    return std::nullopt;
   }
-  return TryAll(line.substr(colon + 2), out);
+  return TryAll(line.substr(colon + 2));
 }
 
 namespace {

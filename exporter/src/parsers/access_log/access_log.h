@@ -52,8 +52,9 @@ class Format {
   // the error says why a string cannot be used.
   static Expected<Format> Compile(std::string_view spec);
 
-  // Fills `out` from `line`; false when the line does not have this format. No allocation.
-  bool Parse(std::string_view line, Request& out) const;
+  // The request of `line`, whose views point into it; none when the line does not have this
+  // format. No allocation.
+  std::optional<Request> Parse(std::string_view line) const;
 
   const std::string& spec() const { return spec_; }
 
@@ -92,10 +93,10 @@ std::vector<Format> DetectableFormats();
 class AutoFormat {
  public:
   AutoFormat();
-  bool Parse(std::string_view line, Request& out);
+  std::optional<Request> Parse(std::string_view line);
 
  private:
-  bool TryAll(std::string_view line, Request& out);
+  std::optional<Request> TryAll(std::string_view line);
 
   std::vector<Format> formats_;
   std::size_t last_ = 0;
