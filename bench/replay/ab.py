@@ -6,11 +6,14 @@ shows here too.
 
 Inputs are the benchmarks' own: bench/access_log's log (the elastic Apache log with one line in
 ten from the xmlrpc incident), bench/mail_log's (snowshoe + normal Postfix/amavis streams) and
-bench/reflection's mixed capture. Usage (two Release builds, e.g. one from a git worktree of the
-base commit):
-    bench/replay/ab.py BEFORE_BINARY AFTER_BINARY [LINES] [PACKETS] [RUNS]
+bench/reflection's mixed capture. A metric the change renamed on purpose is named with --rename
+OLD=NEW (repeatable), and the before exposition is compared under the new name. Usage (two
+Release builds, e.g. one from a git worktree of the base commit):
+    bench/replay/ab.py BEFORE_BINARY AFTER_BINARY [--lines N] [--packets N] [--runs N]
+                       [--rename OLD=NEW ...]
 """
 
+import argparse
 import importlib.util
 import os
 import statistics
@@ -34,20 +37,27 @@ def exposition(text):
     return "\n".join(l for l in text.splitlines() if "edgewatch_build_info" not in l)
 
 
-def run(binary, args):
+def run(binary, args, renames=()):
     t0 = time.monotonic()
     out = subprocess.run([binary, "replay"] + args, capture_output=True, text=True, check=True)
-    return time.monotonic() - t0, exposition(out.stdout)
+    seconds = time.monotonic() - t0
+    text = exposition(out.stdout)
+    for old, new in renames:
+        text = text.replace(old, new)
+    return seconds, text
 
 
 def main():
-    if len(sys.argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    before, after = sys.argv[1], sys.argv[2]
-    lines = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
-    packets = int(sys.argv[4]) if len(sys.argv) > 4 else 2_000_000
-    runs = int(sys.argv[5]) if len(sys.argv) > 5 else 5
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--packets", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rename", action="append", default=[], metavar="OLD=NEW")
+    a = parser.parse_args()
+    before, after, lines, packets, runs = a.before, a.after, a.lines, a.packets, a.runs
+    renames = [tuple(r.split("=", 1)) for r in a.rename]
     with tempfile.TemporaryDirectory() as d:
         access, mail, capture = (os.path.join(d, n) for n in ("access.log", "mail.log", "x.pcap"))
         load("access_bench", "access_log/run.py").make_log(access, lines)
@@ -64,7 +74,8 @@ def main():
             outputs = {}
             for _ in range(runs):
                 for binary in (before, after):
-                    seconds, outputs[binary] = run(binary, args)
+                    seconds, outputs[binary] = run(binary, args,
+                                                   renames if binary == before else ())
                     times[binary].append(seconds)
             b, a = statistics.median(times[before]), statistics.median(times[after])
             same = outputs[before] == outputs[after]
