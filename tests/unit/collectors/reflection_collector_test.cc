@@ -1,0 +1,93 @@
+#include "collectors/reflection_collector.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "config/values.h"
+#include "testutil/exposition.h"
+#include "testutil/fake_clock.h"
+#include "testutil/step_trigger.h"
+#include "testutil/testdata.h"
+
+namespace edgewatch {
+namespace {
+
+using testing::Exposition;
+using ::testing::HasSubstr;
+
+class ReflectionCollectorTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<ReflectionCollector> Make(const ReflectionConfig& config) {
+    return std::make_unique<ReflectionCollector>(
+        config, clock_, Logger(log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_),
+        std::make_unique<testing::StepTrigger>(), std::make_unique<testing::StepTrigger>());
+  }
+  static ReflectionConfig Edge() {
+    ReflectionConfig c;
+    c.local_networks = {*ParseCidr("198.51.100.0/24")};
+    c.ntp.servers = {*ParseIpAddress("198.51.100.123")};
+    return c;
+  }
+
+  testing::FakeClock clock_;
+  std::ostringstream log_;
+};
+
+// Expected values: tests/testdata/pcap/README.md (the packets of generate.py, checked with
+// tshark).
+TEST_F(ReflectionCollectorTest, ReplaysTheIncidentCapture) {
+  auto c = Make(Edge());
+  ASSERT_TRUE(c->Replay(testing::TestData("pcap/incident-ntp-reflection.pcap")).ok());
+  const std::string t = Exposition(*c);
+  // 50 monlist responses of 440 B to the victim, which asked for none.
+  EXPECT_THAT(t, HasSubstr("\nedgewatch_ntp_unsolicited_responses_total 50\n"));
+  EXPECT_THAT(t, HasSubstr("\nedgewatch_ntp_unsolicited_payload_bytes_total 22000\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_reflection_unsolicited_responses_total{vector=\"dns\"} 4\n"));
+  // Our server: 20 monlist + 5 client requests of 48 B in, 60 x 440 B + 5 x 48 B out.
+  EXPECT_THAT(t, HasSubstr("edgewatch_ntp_server_request_payload_bytes_total{server=\""
+                           "198.51.100.123\"} 1200\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_ntp_server_response_payload_bytes_total{server=\""
+                           "198.51.100.123\"} 26640\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_ntp_monlist_packets_total{direction=\"in\",side=\""
+                           "request\"} 20\n"));
+  // The victim is the top target of the reflected bytes: 22000 of NTP, 4 x 1200 of DNS.
+  EXPECT_THAT(t, HasSubstr("edgewatch_reflection_top_target_bytes{vector=\"ntp\",target=\""
+                           "198.51.100.10\"} 22000\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_reflection_top_target_bytes{vector=\"dns\",target=\""
+                           "198.51.100.10\"} 4800\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_capture_packets_received_total{interface=\"replay\"} 152\n"));
+}
+
+TEST_F(ReflectionCollectorTest, CountsWhatItCannotDecode) {
+  auto c = Make(Edge());
+  ASSERT_TRUE(c->Replay(testing::TestData("pcap/malformed.pcap")).ok());
+  ASSERT_TRUE(c->Replay(testing::TestData("pcap/fragments.pcap")).ok());
+  const std::string t = Exposition(*c);
+  for (const char* reason : {"truncated", "bad_ip_header", "bad_udp_header"}) {
+    EXPECT_THAT(t,
+                HasSubstr("edgewatch_capture_decode_errors_total{interface=\"replay\",reason=\"" +
+                          std::string(reason) + "\"} 2\n"))
+        << reason;
+  }
+  EXPECT_THAT(t, HasSubstr("edgewatch_capture_ip_fragments_total{interface=\"replay\"} 4\n"));
+}
+
+TEST_F(ReflectionCollectorTest, AFileThatIsNoCaptureIsAnError) {
+  auto c = Make(Edge());
+  const Status s = c->Replay(testing::TestData("pcap/README.md"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message, HasSubstr("unknown file format"));
+}
+
+// The filter passes the vectors' ports and every IP fragment (only the first holds the UDP
+// header).
+TEST(CaptureFilterTest, PassesTheVectorsPortsAndFragments) {
+  const std::string f = CaptureFilter({reflection::Vector::kNtp, reflection::Vector::kDns});
+  EXPECT_EQ(f.substr(0, f.find(')') + 2), "(udp and (port 123 or port 53))");
+  EXPECT_THAT(f, HasSubstr("ip[6:2] & 0x3fff != 0"));
+}
+
+}  // namespace
+}  // namespace edgewatch
