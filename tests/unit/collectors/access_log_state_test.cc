@@ -1,0 +1,76 @@
+#include "collectors/access_log_state.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace edgewatch {
+namespace {
+
+using access_log::Method;
+using access_log::Request;
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+Request Req(Method method, std::string_view path, std::uint16_t status, std::uint64_t bytes = 0,
+            std::string_view user_agent = "") {
+  Request r;
+  r.method = method;
+  r.path = path;
+  r.status = status;
+  r.bytes = bytes;
+  r.user_agent = user_agent;
+  return r;
+}
+
+AccessLogSettings Settings() {
+  AccessLogSettings s;
+  s.xmlrpc_paths = {"/xmlrpc.php"};
+  s.wp_login_paths = {"/wp-login.php"};
+  s.top_k = 2;
+  s.window_ns = 60 * kSecond;
+  return s;
+}
+
+TEST(AccessLogStatsTest, CountsByMethodAndCodeAndTellsWhichPathsRankClients) {
+  AccessLogStats stats(Settings());
+  EXPECT_TRUE(stats.Add(Req(Method::kPost, "/blog/xmlrpc.php", 200, 370)));
+  EXPECT_TRUE(stats.Add(Req(Method::kPost, "/wp-login.php", 302, 10)));
+  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 404, 196)));
+  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 200, 0, "WordPress/6.4; https://blog.example")));
+  const auto post = static_cast<std::size_t>(Method::kPost);
+  const auto get = static_cast<std::size_t>(Method::kGet);
+  EXPECT_EQ(stats.requests()[post][200 - 100], 1u);
+  EXPECT_EQ(stats.requests()[get][404 - 100], 1u);
+  EXPECT_EQ(stats.xmlrpc()[post][200 - 100], 1u);
+  EXPECT_EQ(stats.wp_login()[post][302 - 100], 1u);
+  EXPECT_EQ(stats.response_bytes(), 370u + 10 + 196);
+  EXPECT_EQ(stats.pingbacks(), 1u);
+}
+
+TEST(AccessLogStatsTest, TopClientsAreBoundedAndLeaveTheWindow) {
+  AccessLogStats stats(Settings());
+  for (int i = 0; i < 5; ++i) {
+    stats.AddTopClient("203.0.113.10", i * kSecond);
+  }
+  for (int i = 0; i < 3; ++i) {
+    stats.AddTopClient("203.0.113.11", i * kSecond);
+  }
+  stats.AddTopClient("198.51.100.1", 0);
+  auto top = stats.TopClients(10 * kSecond);
+  ASSERT_EQ(top.size(), 2u);  // top_k
+  EXPECT_EQ(top[0].first.view(), "203.0.113.10");
+  EXPECT_EQ(top[0].second, 5u);
+  EXPECT_EQ(top[1].first.view(), "203.0.113.11");
+  EXPECT_TRUE(stats.TopClients(200 * kSecond).empty());  // long after the 60 s window
+}
+
+TEST(ClientKeyTest, KeepsAnIpv6AddressAndCutsLongerText) {
+  EXPECT_EQ(ClientKey::From("2001:db8::77").view(), "2001:db8::77");
+  EXPECT_EQ(ClientKey::From("").view(), "");
+  const std::string long_text(200, 'x');
+  EXPECT_LT(ClientKey::From(long_text).view().size(), long_text.size());
+}
+
+}  // namespace
+}  // namespace edgewatch

@@ -1,0 +1,81 @@
+#include "collectors/mail_log_state.h"
+
+#include <gtest/gtest.h>
+
+namespace edgewatch {
+namespace {
+
+using mail_log::Event;
+using mail_log::EventKind;
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+Event Ev(EventKind kind, std::string_view client = "", std::string_view sender = "") {
+  Event e;
+  e.kind = kind;
+  e.client = client;
+  e.sender = sender;
+  return e;
+}
+
+MailLogSettings Settings() {
+  MailLogSettings s;
+  s.rbls = {"zen.spamhaus.org"};
+  s.window_ns = 3600 * kSecond;
+  return s;
+}
+
+TEST(MailLogStatsTest, LoopbackReinjectionIsNotTrafficFromOtherHosts) {
+  MailLogStats stats(Settings());
+  stats.Add(Ev(EventKind::kConnect, "203.0.113.5"), 0);
+  stats.Add(Ev(EventKind::kConnect, "127.0.0.1"), 0);
+  stats.Add(Ev(EventKind::kConnect, "::1"), 0);
+  stats.Add(Ev(EventKind::kAccepted, "203.0.113.5"), 0);
+  stats.Add(Ev(EventKind::kAccepted, "127.0.0.1"), 0);
+  EXPECT_EQ(stats.connections(), 1u);
+  EXPECT_EQ(stats.accepted(), 1u);
+  EXPECT_EQ(stats.Snowshoe(kSecond).messages, 1u);
+}
+
+TEST(MailLogStatsTest, RblRejectsByConfiguredListElseOther) {
+  MailLogStats stats(Settings());
+  Event e = Ev(EventKind::kReject, "203.0.113.5");
+  e.stage = mail_log::Stage::kRcpt;
+  e.reason = mail_log::Reason::kRbl;
+  e.rbl = "zen.spamhaus.org";
+  stats.Add(e, 0);
+  e.rbl = "dnsbl.example";
+  stats.Add(e, 0);
+  stats.Add(e, 0);
+  ASSERT_EQ(stats.rbl_rejects().size(), 2u);  // the configured list, then "other"
+  EXPECT_EQ(stats.rbl_rejects()[0], 1u);
+  EXPECT_EQ(stats.rbl_rejects()[1], 2u);
+  EXPECT_EQ(stats.rejects(mail_log::Stage::kRcpt, mail_log::Reason::kRbl), 3u);
+}
+
+// Snowshoe: many networks, one or two messages each, sender domains changing.
+TEST(MailLogStatsTest, SnowshoeIndicatorsOverTheWindow) {
+  MailLogStats stats(Settings());
+  for (int i = 0; i < 100; ++i) {
+    const std::string client = "198.51." + std::to_string(i) + ".9";
+    const std::string sender = "a@d" + std::to_string(i % 50) + ".example";
+    stats.Add(Ev(EventKind::kConnect, client), i * kSecond);
+    stats.Add(Ev(EventKind::kAccepted, client), i * kSecond);
+    stats.Add(Ev(EventKind::kSender, "", sender), i * kSecond);
+  }
+  stats.Add(Ev(EventKind::kConnect, "2001:db8:1:2::9"), 0);
+  const SnowshoeView v = stats.Snowshoe(200 * kSecond);
+  // HyperLogLog: 1.6% standard error.
+  EXPECT_NEAR(v.networks_v4, 100, 5);
+  EXPECT_NEAR(v.networks_v6, 1, 0.1);
+  EXPECT_NEAR(v.sender_domains, 50, 3);
+  EXPECT_EQ(v.messages, 100u);
+  EXPECT_NEAR(v.messages_per_network(), 100.0 / 101, 0.05);
+  // Two hours later the window is empty.
+  const SnowshoeView later = stats.Snowshoe(2 * 3600 * kSecond);
+  EXPECT_EQ(later.messages, 0u);
+  EXPECT_EQ(later.networks_v4, 0);
+}
+
+}  // namespace
+}  // namespace edgewatch
