@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -29,7 +30,7 @@ Expected<std::string> ReadSmallFile(const std::string& path, std::size_t max_byt
   std::string data;
   char buf[4096];
   while (data.size() < max_bytes) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    const ssize_t n = ::read(fd.get(), buf, std::min(sizeof buf, max_bytes - data.size()));
     if (n < 0) {
       if (errno == EINTR) {
         continue;

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "io/change_trigger.h"
 #include "testutil/fake_clock.h"
 
 namespace edgewatch::io {
@@ -290,56 +289,6 @@ TEST_F(FileFollowerTest, SetLogsKeepsTheLogsThatStayWhereTheyWere) {
   // The same name with another path is another log.
   EXPECT_EQ(f->SetLogs({{"c", Path("b.log")}}), std::vector<int>{-1});
   EXPECT_EQ(f->Health(0).lines, 0u);
-}
-
-// Real inotify on a temporary directory: events are queued by the writes themselves, so each
-// Wait() below returns at once.
-TEST_F(FileFollowerTest, ChangeTriggerNamesWrittenFilesAndOtherwiseEverything) {
-  ChangeTrigger trigger({dir_.string()}, std::chrono::hours(1), clock_);
-  EXPECT_EQ(trigger.WrittenOnly(), nullptr);
-  Append(Path("a.log"), "created\n");
-  Append(Path("b.log"), "created\n");
-  ASSERT_TRUE(trigger.Wait());
-  EXPECT_EQ(trigger.WrittenOnly(), nullptr);  // the first round, and files were created
-
-  Append(Path("b.log"), "x\n");
-  Append(Path("a.log"), "x\n");
-  ASSERT_TRUE(trigger.Wait());
-  ASSERT_NE(trigger.WrittenOnly(), nullptr);
-  EXPECT_EQ(*trigger.WrittenOnly(), (V{Path("a.log"), Path("b.log")}));
-
-  fs::rename(Path("a.log"), Path("a.log.1"));
-  ASSERT_TRUE(trigger.Wait());
-  EXPECT_EQ(trigger.WrittenOnly(), nullptr);
-
-  // Writes alone, but a whole interval since everything was last read: everything again.
-  clock_.Advance(std::chrono::hours(1));
-  Append(Path("b.log"), "x\n");
-  ASSERT_TRUE(trigger.Wait());
-  EXPECT_EQ(trigger.WrittenOnly(), nullptr);
-  Append(Path("b.log"), "x\n");
-  ASSERT_TRUE(trigger.Wait());
-  ASSERT_NE(trigger.WrittenOnly(), nullptr);
-  EXPECT_EQ(*trigger.WrittenOnly(), V{Path("b.log")});
-}
-
-TEST_F(FileFollowerTest, ChangeTriggerNamesFilesUnderEverySpellingOfADirectory) {
-  const std::string dot = dir_.string() + "/.";  // the same directory: one inotify watch
-  ChangeTrigger trigger({dir_.string(), dot}, std::chrono::hours(1), clock_);
-  Append(Path("a.log"), "created\n");
-  ASSERT_TRUE(trigger.Wait());
-  Append(Path("a.log"), "x\n");
-  ASSERT_TRUE(trigger.Wait());
-  ASSERT_NE(trigger.WrittenOnly(), nullptr);
-  EXPECT_EQ(*trigger.WrittenOnly(), (V{dot + "/a.log", Path("a.log")}));
-}
-
-TEST(ChangeTriggerTest, StopEndsWaiting) {
-  testing::FakeClock clock;
-  ChangeTrigger trigger({"/nonexistent-dir"}, std::chrono::hours(1), clock);
-  trigger.Stop();
-  EXPECT_FALSE(trigger.Wait());
-  EXPECT_FALSE(trigger.Wait());
 }
 
 }  // namespace
