@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "app/basic_auth.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -12,7 +11,6 @@ using testing::TestData;
 
 // Generated with `htpasswd -nbBC 10 prom s3cret` and `htpasswd -nbBC 4 alice 'p:ss wörd'`.
 constexpr char kPromHash[] = "$2y$10$fskRbYI3YvXxtgZYlNd0g.25JPJOI3wq7YsAFHD9oTFPr9hVR95s.";
-constexpr char kAliceHash[] = "$2y$04$cKALKcEqepsi444uQk4gz.LsdcNOwtq2UcRCHqtGvMLpv42/nqMIa";
 
 TEST(WebConfigTest, ReadsExporterToolkitFormat) {
   const std::string path = TestData("web/full.yml");
@@ -60,45 +58,6 @@ TEST(WebConfigTest, ClientAuthNeedsCa) {
   EXPECT_EQ(web.error().message,
             "w.yml:2:3: tls_server_config: client_auth_type VerifyClientCertIfGiven needs "
             "client_ca_file");
-}
-
-TEST(BasicAuthTest, ParsesAuthorizationHeader) {
-  // "prom:s3cret" in base64 is cHJvbTpzM2NyZXQ=
-  auto creds = ParseBasicAuthorization("Basic cHJvbTpzM2NyZXQ=");
-  ASSERT_TRUE(creds.has_value());
-  EXPECT_EQ(creds->first, "prom");
-  EXPECT_EQ(creds->second, "s3cret");
-  // "a:b:c" -> user a, password b:c
-  auto colon = ParseBasicAuthorization("basic YTpiOmM=");
-  ASSERT_TRUE(colon.has_value());
-  EXPECT_EQ(colon->second, "b:c");
-  EXPECT_FALSE(ParseBasicAuthorization("Bearer cHJvbTpzM2NyZXQ=").has_value());
-  EXPECT_FALSE(ParseBasicAuthorization("Basic !!!!").has_value());
-  EXPECT_FALSE(ParseBasicAuthorization("Basic cHJvbQ==").has_value());         // "prom", no colon
-  EXPECT_FALSE(ParseBasicAuthorization("Basic cHJvbTpzM2NyZXQ").has_value());  // bad length
-}
-
-TEST(BasicAuthTest, VerifiesBcryptFromHtpasswd) {
-  EXPECT_TRUE(VerifyBcrypt("s3cret", kPromHash));
-  EXPECT_FALSE(VerifyBcrypt("s3cret!", kPromHash));
-  EXPECT_TRUE(VerifyBcrypt("p:ss wörd", kAliceHash));
-  EXPECT_FALSE(VerifyBcrypt("", kAliceHash));
-  EXPECT_FALSE(VerifyBcrypt("s3cret", "not-a-hash"));
-}
-
-TEST(BasicAuthTest, AuthenticatorAllowsOnlyValidCredentials) {
-  BasicAuthenticator off({});
-  EXPECT_FALSE(off.enabled());
-  EXPECT_TRUE(off.Allows(""));
-
-  BasicAuthenticator auth(std::map<std::string, std::string>{{"prom", kPromHash}});
-  EXPECT_TRUE(auth.enabled());
-  EXPECT_FALSE(auth.Allows(""));
-  EXPECT_FALSE(auth.Allows("Basic cHJvbTp3cm9uZw=="));  // prom:wrong
-  EXPECT_FALSE(auth.Allows("Basic Ym9iOnMzY3JldA=="));  // bob:s3cret
-  EXPECT_TRUE(auth.Allows("Basic cHJvbTpzM2NyZXQ="));   // prom:s3cret
-  EXPECT_TRUE(auth.Allows("Basic cHJvbTpzM2NyZXQ="));   // again, from the cache
-  EXPECT_FALSE(auth.Allows("Basic cHJvbTp3cm9uZw=="));
 }
 
 }  // namespace
