@@ -6,7 +6,9 @@
 - raw socket calls and std::chrono::*::now() only in io/ (and the clock in core/clock.h);
 - a collector's files include no other collector's files (all_collectors.cc registers them all);
 - a metric name ("edgewatch_..." / "process_...") is written only in a catalogue entry, a
-  MetricDesc{"name", prometheus::MetricType::..., "help"}.
+  MetricDesc{"name", prometheus::MetricType::..., "help"};
+- every source file has its unit test (tests/unit/<path>_test.cc), but the wiring in WIRING,
+  which tests/integration/ runs end to end.
 
 `check_layers.py ROOT` checks ROOT/exporter/src; `--self-test` proves every rule fires.
 """
@@ -24,6 +26,8 @@ SOCKET_CALL = re.compile(r'(?<![\w.>])::(%s)\s*\(' % "|".join(SOCKET_CALLS))
 NOW_CALL = re.compile(r'\bchrono::\w+::now\s*\(')
 CLOCK_FILES = {"core/clock.h"}
 REGISTRATION = {"collectors/all_collectors.cc"}
+# Wiring without logic of its own, run end to end by tests/integration/test_serve.py.
+WIRING = {"main.cc": "argv to RunMain", "app/serve.cc": "the serve command's start-up"}
 METRIC_NAME = re.compile(r'"((?:edgewatch|process)_[a-z0-9_]+)"')
 CATALOGUE_ENTRY = re.compile(r'\s*,\s*prometheus::MetricType::')
 
@@ -136,6 +140,21 @@ def metric_literals(path, shown):
     return found
 
 
+def unmirrored(root):
+    """Source files without their unit test."""
+    src = os.path.join(root, "exporter", "src")
+    missing = []
+    for dirpath, _, files in os.walk(src):
+        for f in sorted(files):
+            if not f.endswith(".cc"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, f), src).replace(os.sep, "/")
+            test = os.path.join(root, "tests", "unit", rel[:-3] + "_test.cc")
+            if rel not in WIRING and not os.path.exists(test):
+                missing.append(f"exporter/src/{rel}: no unit test (tests/unit/{rel[:-3]}_test.cc)")
+    return missing
+
+
 def self_test():
     cases = {
         "parsers/a/a.cc": ('#include <pcap.h>\n', "parsers/ includes only"),
@@ -174,9 +193,19 @@ def self_test():
             if p.startswith(f"exporter/src/{rel}:"):
                 print(f"self-test: false alarm: {p}", file=sys.stderr)
                 failed = True
+    with tempfile.TemporaryDirectory() as root:
+        write(root, "exporter/src/io/tested.cc", "")
+        write(root, "tests/unit/io/tested_test.cc", "")
+        write(root, "exporter/src/io/untested.cc", "")
+        write(root, "exporter/src/main.cc", "")
+        missing = unmirrored(root)
+    if missing != ["exporter/src/io/untested.cc: no unit test (tests/unit/io/untested_test.cc)"]:
+        print(f"self-test: mirror check said {missing}", file=sys.stderr)
+        failed = True
     if failed:
         return 1
-    print(f"self-test: {len(cases)} violations found, {len(clean)} clean files passed")
+    print(f"self-test: {len(cases)} violations found, {len(clean)} clean files passed, "
+          "the untested file named")
     return 0
 
 
@@ -197,7 +226,7 @@ def main():
     if not os.path.isdir(src):
         print(f"no {src}", file=sys.stderr)
         return 2
-    problems = check(src)
+    problems = check(src) + unmirrored(sys.argv[1])
     for p in problems:
         print(p, file=sys.stderr)
     print(f"layer lint: {len(problems)} problems")
