@@ -8,7 +8,7 @@ namespace edgewatch {
 
 int RunCheckConfig(const CliOptions& options, std::span<const CollectorRegistration> registry,
                    std::ostream& out, std::ostream& err) {
-  auto config = LoadConfig(options.config_file);
+  auto config = LoadConfig(options.config_file, ConfigSectionsOf(registry));
   int rc = kExitOk;
   if (!config) {
     err << config.error().message << "\n";

@@ -46,7 +46,7 @@ Exporter::Exporter(ExporterOptions options, std::span<const CollectorRegistratio
 Exporter::~Exporter() { Stop(); }
 
 Expected<Exporter::Running> Exporter::Build() const {
-  auto config = LoadConfig(options_.config_file);
+  auto config = LoadConfig(options_.config_file, ConfigSectionsOf(registry_));
   if (!config) {
     return config.error();
   }

@@ -13,7 +13,7 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
               std::ostream& out, std::ostream& err) {
   SystemClock clock;
   Logger logger(err, options.log_level, options.log_format, clock);
-  auto config = LoadConfig(options.config_file);
+  auto config = LoadConfig(options.config_file, ConfigSectionsOf(registry));
   if (!config) {
     err << "edgewatch: invalid config:\n" << config.error().message << "\n";
     return kExitUsage;

@@ -153,14 +153,15 @@ void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& na
 const CollectorRegistration kAccessLogCollector = {
     "access_log",
     "httpd access logs: xmlrpc / wp-login floods, pingbacks, exploit probes",
-    [](const Config& c) { return c.access_log.enabled; },
+    [](const Config& c) { return c.Section<AccessLogConfig>().enabled; },
     [](const CollectorContext& context) -> std::unique_ptr<Collector> {
-      return std::make_unique<AccessLogCollector>(context.config.access_log, context.clock,
-                                                  context.logger);
+      return std::make_unique<AccessLogCollector>(context.config.Section<AccessLogConfig>(),
+                                                  context.clock, context.logger);
     },
-    &KeepWhileOnlyLogsChange<AccessLogCollector, &Config::access_log>,
+    &KeepWhileOnlyLogsChange<AccessLogCollector, AccessLogConfig>,
     {"--access-log", "an httpd access log", "log"},
     kMetrics,
+    &kAccessLogSection,
 };
 
 }  // namespace edgewatch

@@ -6,6 +6,7 @@
 #include "collectors/access_log_state.h"
 #include "collectors/followed_logs.h"
 #include "collectors/registry.h"
+#include "config/access_log_config.h"
 
 namespace edgewatch {
 

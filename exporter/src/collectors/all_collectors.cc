@@ -16,6 +16,17 @@ std::span<const CollectorRegistration> AllCollectors() {
   return kAll;
 }
 
+std::vector<const ConfigSection*> ConfigSectionsOf(
+    std::span<const CollectorRegistration> registry) {
+  std::vector<const ConfigSection*> out;
+  for (const auto& r : registry) {
+    if (r.config != nullptr) {
+      out.push_back(r.config);
+    }
+  }
+  return out;
+}
+
 const CollectorRegistration* FindCollector(std::span<const CollectorRegistration> registry,
                                            std::string_view name) {
   for (const auto& r : registry) {

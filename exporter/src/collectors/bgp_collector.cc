@@ -107,13 +107,15 @@ Status BgpCollector::Collect(MetricSink& sink) const {
 const CollectorRegistration kBgpCollector = {
     "bgp",
     "BGP neighbour reachability: continuous ICMP echo, RTT histograms, loss",
-    [](const Config& c) { return c.bgp.enabled; },
+    [](const Config& c) { return c.Section<BgpConfig>().enabled; },
     [](const CollectorContext& context) -> std::unique_ptr<Collector> {
-      return std::make_unique<BgpCollector>(context.config.bgp, context.clock, context.logger);
+      return std::make_unique<BgpCollector>(context.config.Section<BgpConfig>(), context.clock,
+                                            context.logger);
     },
-    &KeepWhileSectionSame<&Config::bgp>,
+    &KeepWhileSectionSame<BgpConfig>,
     {},
     kMetrics,
+    &kBgpSection,
 };
 
 }  // namespace edgewatch

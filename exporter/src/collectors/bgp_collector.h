@@ -4,6 +4,7 @@
 
 #include "collectors/bgp_schedule.h"
 #include "collectors/registry.h"
+#include "config/bgp_config.h"
 #include "core/collector.h"
 #include "io/probe_loop.h"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "collectors/ping_tracker.h"
-#include "config/config.h"
+#include "config/bgp_config.h"
 #include "core/clock.h"
 #include "core/logger.h"
 #include "io/pinger.h"

@@ -13,6 +13,7 @@
 
 #include "collectors/registry.h"
 #include "config/config.h"
+#include "config/section.h"
 #include "core/clock.h"
 #include "core/logger.h"
 #include "core/metric_sink.h"
@@ -32,19 +33,19 @@ std::vector<io::FollowedLog> Followed(const std::vector<Entry>& logs) {
   return out;
 }
 
-// take_over for a log collector `C` of config section `kSection`: it stays while nothing but
+// take_over for a log collector `C` of config section `Section`: it stays while nothing but
 // the section's `logs` changed, and then follows the new list (C::SetLogs).
-template <class C, auto kSection>
+template <class C, class Section>
 TakeOver KeepWhileOnlyLogsChange(Collector& running, const Config& was, const Config& next) {
-  auto a = was.*kSection;
-  auto b = next.*kSection;
+  auto a = was.Section<Section>();
+  auto b = next.Section<Section>();
   a.logs.clear();
   b.logs.clear();
   if (a != b) {
     return std::nullopt;
   }
   auto& collector = static_cast<C&>(running);  // built by C's registration
-  return [&collector, &next] { collector.SetLogs((next.*kSection).logs); };
+  return [&collector, &next] { collector.SetLogs(next.Section<Section>().logs); };
 }
 
 // The time a log's windows (top-K, distinct counts) run on, in nanoseconds: live, the monotonic

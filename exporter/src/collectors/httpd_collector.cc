@@ -321,14 +321,15 @@ void HttpdCollector::ExportProcesses(MetricSink& sink) const {
 const CollectorRegistration kHttpdCollector = {
     "httpd",
     "web server worker load: mod_status / stub_status pages and /proc processes",
-    [](const Config& c) { return c.httpd.enabled; },
+    [](const Config& c) { return c.Section<HttpdConfig>().enabled; },
     [](const CollectorContext& context) -> std::unique_ptr<Collector> {
-      return std::make_unique<HttpdCollector>(context.config.httpd, context.procfs_root,
-                                              context.logger);
+      return std::make_unique<HttpdCollector>(context.config.Section<HttpdConfig>(),
+                                              context.procfs_root, context.logger);
     },
     nullptr,
     {"--mod-status", "a saved server-status?auto page", "server"},
     kMetrics,
+    &kHttpdSection,
 };
 
 }  // namespace edgewatch

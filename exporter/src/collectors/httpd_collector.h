@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "collectors/registry.h"
+#include "config/httpd_config.h"
 #include "core/collector.h"
 #include "io/http_client.h"
 #include "parsers/mod_status/mod_status.h"

@@ -179,14 +179,15 @@ void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name
 const CollectorRegistration kMailLogCollector = {
     "mail_log",
     "mail logs: rejects, RBL hits, spam-filter pass-through, snowshoe indicators",
-    [](const Config& c) { return c.mail_log.enabled; },
+    [](const Config& c) { return c.Section<MailLogConfig>().enabled; },
     [](const CollectorContext& context) -> std::unique_ptr<Collector> {
-      return std::make_unique<MailLogCollector>(context.config.mail_log, context.clock,
-                                                context.logger);
+      return std::make_unique<MailLogCollector>(context.config.Section<MailLogConfig>(),
+                                                context.clock, context.logger);
     },
-    &KeepWhileOnlyLogsChange<MailLogCollector, &Config::mail_log>,
+    &KeepWhileOnlyLogsChange<MailLogCollector, MailLogConfig>,
     {"--mail-log", "a mail log", "log"},
     kMetrics,
+    &kMailLogSection,
 };
 
 }  // namespace edgewatch

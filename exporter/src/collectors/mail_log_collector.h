@@ -6,6 +6,7 @@
 #include "collectors/followed_logs.h"
 #include "collectors/mail_log_state.h"
 #include "collectors/registry.h"
+#include "config/mail_log_config.h"
 
 namespace edgewatch {
 

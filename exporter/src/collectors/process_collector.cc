@@ -76,13 +76,14 @@ Status ProcessCollector::Collect(MetricSink& sink) const {
 const CollectorRegistration kProcessCollector = {
     "process",
     "the exporter's own CPU, memory and file descriptors (process_*)",
-    [](const Config& c) { return c.process.enabled; },
+    [](const Config& c) { return c.Section<ProcessConfig>().enabled; },
     [](const CollectorContext& context) -> std::unique_ptr<Collector> {
       return std::make_unique<ProcessCollector>(context.procfs_root);
     },
     nullptr,
     {},
     kMetrics,
+    &kProcessSection,
 };
 
 }  // namespace edgewatch

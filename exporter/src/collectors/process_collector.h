@@ -4,6 +4,7 @@
 #include <string>
 
 #include "collectors/registry.h"
+#include "config/process_config.h"
 #include "core/collector.h"
 
 namespace edgewatch {

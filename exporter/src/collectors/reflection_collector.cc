@@ -419,10 +419,10 @@ namespace {
 // Without local_networks, the addresses of the interface are read at start; a reload reads them
 // again.
 TakeOver TakeOverReflection(Collector& running, const Config& was, const Config& next) {
-  if (next.reflection.local_networks.empty()) {
+  if (next.Section<ReflectionConfig>().local_networks.empty()) {
     return std::nullopt;
   }
-  return KeepWhileSectionSame<&Config::reflection>(running, was, next);
+  return KeepWhileSectionSame<ReflectionConfig>(running, was, next);
 }
 
 }  // namespace
@@ -430,9 +430,9 @@ TakeOver TakeOverReflection(Collector& running, const Config& was, const Config&
 const CollectorRegistration kReflectionCollector = {
     "reflection",
     "UDP reflection/amplification (NTP monlist, DNS, SSDP, ...) from libpcap",
-    [](const Config& c) { return c.reflection.enabled; },
+    [](const Config& c) { return c.Section<ReflectionConfig>().enabled; },
     [](const CollectorContext& context) -> std::unique_ptr<Collector> {
-      const auto& c = context.config.reflection;
+      const auto& c = context.config.Section<ReflectionConfig>();
       return std::make_unique<ReflectionCollector>(
           c, context.clock, context.logger, std::make_unique<IntervalTrigger>(c.retry_interval),
           std::make_unique<IntervalTrigger>(c.ntp.probe_interval));
@@ -440,6 +440,7 @@ const CollectorRegistration kReflectionCollector = {
     &TakeOverReflection,
     {"--pcap", "a pcap or pcapng capture", ""},
     kMetrics,
+    &kReflectionSection,
 };
 
 }  // namespace edgewatch

@@ -10,6 +10,7 @@
 
 #include "collectors/reflection_state.h"
 #include "collectors/registry.h"
+#include "config/reflection_config.h"
 #include "core/collector.h"
 #include "core/trigger.h"
 #include "io/pcap_source.h"

@@ -54,13 +54,15 @@ struct CollectorRegistration {
   ReplayInput replay;
   // Every family it exports but the shared edgewatch_log_* ones (LogHealthMetrics()).
   MetricCatalogue metrics;
+  // Its config section (config/<name>_config.h); null: none of its own.
+  const ConfigSection* config;
 };
 
 // take_over for a collector whose state is worth keeping while its config section stays the
 // same.
-template <auto kSection>
+template <class Section>
 TakeOver KeepWhileSectionSame(Collector& /*running*/, const Config& was, const Config& next) {
-  if (was.*kSection == next.*kSection) {
+  if (was.Section<Section>() == next.Section<Section>()) {
     return std::function<void()>();
   }
   return std::nullopt;
@@ -68,6 +70,9 @@ TakeOver KeepWhileSectionSame(Collector& /*running*/, const Config& was, const C
 
 // Every collector edgewatch has, in exposition order.
 std::span<const CollectorRegistration> AllCollectors();
+
+// The config sections of `registry`'s collectors, for ParseConfig and LoadConfig.
+std::vector<const ConfigSection*> ConfigSectionsOf(std::span<const CollectorRegistration> registry);
 
 // The registration called `name`, or null.
 const CollectorRegistration* FindCollector(std::span<const CollectorRegistration> registry,

@@ -6,6 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/access_log_config.h"
+#include "config/bgp_config.h"
+#include "config/mail_log_config.h"
+#include "config/reflection_config.h"
 #include "testutil/fake_clock.h"
 #include "testutil/testdata.h"
 
@@ -61,22 +65,24 @@ constexpr CollectorRegistration kTestRegistry[] = {
        return std::make_unique<TrackedCollector>();
      },
      [](Collector&, const Config& running, const Config& next) -> TakeOver {
-       if (running.bgp.interval != next.bgp.interval) {
+       if (running.Section<BgpConfig>().interval != next.Section<BgpConfig>().interval) {
          return std::nullopt;
        }
-       return [&next] { lifecycle.reconfigured_window = next.bgp.window; };
+       return [&next] { lifecycle.reconfigured_window = next.Section<BgpConfig>().window; };
      },
      {},
-     {}},
+     {},
+     &kBgpSection},
     {"failing",
      "test",
-     [](const Config& c) { return c.bgp.window == 7; },
+     [](const Config& c) { return c.Section<BgpConfig>().window == 7; },
      [](const CollectorContext&) -> std::unique_ptr<Collector> {
        return std::make_unique<FailingCollector>();
      },
      nullptr,
      {},
-     {}},
+     {},
+     nullptr},
 };
 
 class ExporterTest : public ::testing::Test {
@@ -209,10 +215,10 @@ TEST(TakeOverTest, StatefulCollectorsWithAnUnchangedSection) {
   EXPECT_EQ(find("httpd").take_over, nullptr);  // reads password and CA files at start
 
   Config running;
-  running.bgp.neighbors.emplace_back().name = "r1";
-  running.access_log.logs.emplace_back().path = "/var/log/apache2/access.log";
-  running.mail_log.logs.emplace_back().path = "/var/log/mail.log";
-  running.reflection.local_networks.push_back(*ParseCidr("192.0.2.0/24"));
+  running.Mutable<BgpConfig>().neighbors.emplace_back().name = "r1";
+  running.Mutable<AccessLogConfig>().logs.emplace_back().path = "/var/log/apache2/access.log";
+  running.Mutable<MailLogConfig>().logs.emplace_back().path = "/var/log/mail.log";
+  running.Mutable<ReflectionConfig>().local_networks.push_back(*ParseCidr("192.0.2.0/24"));
   testing::FakeClock clock;
   std::ostringstream log;
   const CollectorContext context{running, clock,
@@ -228,17 +234,17 @@ TEST(TakeOverTest, StatefulCollectorsWithAnUnchangedSection) {
     EXPECT_TRUE(take_over(name, running, running)) << name;
   }
   Config next = running;
-  next.bgp.neighbors[0].ttl = 5;
-  next.access_log.follow.rotate_wait = std::chrono::seconds(5);
-  next.mail_log.rbls.clear();
-  next.reflection.ntp.monlist_probe = true;
+  next.Mutable<BgpConfig>().neighbors[0].ttl = 5;
+  next.Mutable<AccessLogConfig>().follow.rotate_wait = std::chrono::seconds(5);
+  next.Mutable<MailLogConfig>().rbls.clear();
+  next.Mutable<ReflectionConfig>().ntp.monlist_probe = true;
   for (std::string_view name : {"reflection", "bgp", "access_log", "mail_log"}) {
     EXPECT_FALSE(take_over(name, running, next)) << name;
   }
   // The log collectors keep running through a change to their list of logs, and apply it.
   next = running;
-  next.access_log.logs.emplace_back().path = "/var/log/apache2/other.log";
-  next.mail_log.logs.clear();
+  next.Mutable<AccessLogConfig>().logs.emplace_back().path = "/var/log/apache2/other.log";
+  next.Mutable<MailLogConfig>().logs.clear();
   for (std::string_view name : {"access_log", "mail_log"}) {
     const auto kept = take_over(name, running, next);
     ASSERT_TRUE(kept) << name;
@@ -246,11 +252,11 @@ TEST(TakeOverTest, StatefulCollectorsWithAnUnchangedSection) {
   }
   EXPECT_FALSE(take_over("bgp", running, [&] {
     Config c = running;
-    c.bgp.neighbors.emplace_back().name = "r2";
+    c.Mutable<BgpConfig>().neighbors.emplace_back().name = "r2";
     return c;
   }()));
   // Addresses read from the interface at start are read again.
-  running.reflection.local_networks.clear();
+  running.Mutable<ReflectionConfig>().local_networks.clear();
   EXPECT_FALSE(take_over("reflection", running, running));
 }
 

@@ -4,6 +4,9 @@
 #include <sstream>
 
 #include "collectors/registry.h"
+#include "config/bgp_config.h"
+#include "config/httpd_config.h"
+#include "config/reflection_config.h"
 #include "testutil/fake_clock.h"
 
 namespace edgewatch {
@@ -30,18 +33,18 @@ TEST(AllCollectorsTest, EveryRegistrationIsComplete) {
 
 TEST(AllCollectorsTest, OverridesWinOverTheConfig) {
   Config config;
-  config.bgp.enabled = false;
+  config.Mutable<BgpConfig>().enabled = false;
   const auto& bgp = *FindCollector(AllCollectors(), "bgp");
   EXPECT_FALSE(IsEnabled(bgp, {}, config));
   EXPECT_TRUE(IsEnabled(bgp, {{"bgp", true}}, config));
-  config.bgp.enabled = true;
+  config.Mutable<BgpConfig>().enabled = true;
   EXPECT_FALSE(IsEnabled(bgp, {{"bgp", false}}, config));
 }
 
 TEST(AllCollectorsTest, MakesTheEnabledOnesInRegistryOrderWithTheirLoggers) {
   Config config;
-  config.reflection.enabled = false;
-  config.httpd.enabled = false;
+  config.Mutable<ReflectionConfig>().enabled = false;
+  config.Mutable<HttpdConfig>().enabled = false;
   testing::FakeClock clock;
   std::ostringstream log;
   const CollectorContext context{config, clock,

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/section.h"
+#include "parsers/reflection/vectors.h"
+
+namespace edgewatch {
+
+// NTP specifics of the reflection collector.
+struct NtpReflectionConfig {
+  // Local NTP servers watched as possible reflectors; others count under server="other".
+  std::vector<IpAddress> servers;
+  // Send a mode-7 MON_GETLIST_1 query to each server every probe_interval and export whether it
+  // answers (edgewatch_ntp_monlist_exposed).
+  bool monlist_probe = false;
+  std::chrono::milliseconds probe_interval{std::chrono::minutes(1)};
+  std::chrono::milliseconds probe_timeout{std::chrono::seconds(2)};
+
+  friend bool operator==(const NtpReflectionConfig&, const NtpReflectionConfig&) = default;
+};
+// UDP reflection/amplification traffic seen by libpcap.
+struct ReflectionConfig {
+  static constexpr std::string_view kKey = "reflection";
+
+  bool enabled = true;
+  std::string interface = "any";
+  // Which addresses are "ours", for direction in/out/transit. Empty: the addresses of the
+  // capture interface (all interfaces for "any") at start.
+  std::vector<Cidr> local_networks;
+  std::vector<reflection::Vector> vectors = AllVectors();
+  std::uint64_t top_k = 10;
+  std::chrono::milliseconds window{std::chrono::minutes(5)};
+  // How long an outgoing request makes the responses to it solicited.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
+  std::uint64_t request_table_size = 65536;
+  std::uint64_t buffer_size_bytes = 32 << 20;
+  bool promiscuous = false;
+  // How often a capture that cannot open (no such interface, no permission) is retried.
+  std::chrono::milliseconds retry_interval{std::chrono::seconds(10)};
+  NtpReflectionConfig ntp;
+
+  static std::vector<reflection::Vector> AllVectors();
+
+  friend bool operator==(const ReflectionConfig&, const ReflectionConfig&) = default;
+};
+
+extern const ConfigSection kReflectionSection;
+
+}  // namespace edgewatch
