@@ -56,6 +56,13 @@ Expected<Config> LoadConfigFile(const std::string& path, ConfigSections sections
   if (!text) {
     return text.error();
   }
+  // A file truncated by an editor or a config tool, read in the middle of a rewrite, must not
+  // swap production for the defaults.
+  if (IsEmptyDocument(*text)) {
+    return Error{path +
+                 ": the config file is empty; an empty file is not taken for the defaults (run "
+                 "without --config.file for the embedded default)"};
+  }
   return ParseConfig(*text, path, sections);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -50,6 +51,18 @@ Error YamlReader::Failure() const {
 }
 
 Expected<std::string> ReadConfigText(const std::string& path, std::string_view what) {
+  // Fail closed: a directory would read as an empty document (no TLS, no users, all defaults),
+  // a FIFO could block forever, /dev/zero never end.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    return Error{path + ": cannot read " + std::string(what) +
+                 ": not a regular file (a directory, device or FIFO)"};
+  }
+  if (!ec && std::filesystem::is_regular_file(status) &&
+      std::filesystem::file_size(path, ec) > kMaxConfigBytes) {
+    return Error{path + ": " + std::string(what) + " is larger than 1 MiB"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error{path + ": cannot open " + std::string(what) + ": " + std::strerror(errno)};
@@ -253,6 +266,22 @@ void MapReader::Finish() {
     reader_.Fail(e.key_mark, Child(e.key),
                  "unknown key" + (known.empty() ? "" : "; valid keys here: " + known));
   }
+}
+
+bool IsEmptyDocument(std::string_view text) {
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos) {
+      line = line.substr(first);
+      if (!line.starts_with('#') && line != "---" && line != "...") {
+        return false;
+      }
+    }
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return true;
 }
 
 }  // namespace edgewatch

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -150,8 +151,15 @@ Expected<T> DecodeDocument(const std::string& yaml, const std::string& source, T
   return value;
 }
 
-// Reads a whole config file; the error names the path and `what` ("config file").
+// Config files are small; a larger one is refused rather than read.
+inline constexpr std::uintmax_t kMaxConfigBytes = 1 << 20;
+
+// Reads a whole config file, which must be a regular file of at most kMaxConfigBytes; the error
+// names the path and `what` ("config file").
 Expected<std::string> ReadConfigText(const std::string& path, std::string_view what);
+
+// Whether a document holds nothing but blank lines, comments and document markers.
+bool IsEmptyDocument(std::string_view text);
 
 // Describes a node's kind for messages: "a mapping", "a list", "a string", "null".
 std::string_view KindOf(const YAML::Node& node);

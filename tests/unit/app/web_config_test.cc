@@ -42,6 +42,14 @@ TEST(WebConfigTest, ReportsEveryError) {
                 "basic_auth_users");
 }
 
+// A directory read as an empty document would turn TLS and auth off: it is refused.
+TEST(WebConfigTest, ADirectoryIsRefused) {
+  const auto web = LoadWebConfig("/tmp");
+  ASSERT_FALSE(web.ok());
+  EXPECT_EQ(web.error().message,
+            "/tmp: cannot read web config file: not a regular file (a directory, device or FIFO)");
+}
+
 TEST(WebConfigTest, EmptyFileMeansNoTlsNoAuth) {
   auto web = ParseWebConfig("", "inline.yml");
   ASSERT_TRUE(web.ok());

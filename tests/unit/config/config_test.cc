@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "config/process_config.h"
 #include "config/reflection_config.h"
 #include "testutil/config.h"
+#include "testutil/temp_dir.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -86,11 +88,39 @@ TEST(ConfigTest, MissingFileIsAnError) {
             "/nonexistent/edgewatch.yml: cannot open config file: No such file or directory");
 }
 
-TEST(ConfigTest, EmptyFileGivesDefaults) {
-  auto config = LoadConfigFile(TestData("config/empty.yml"), Sections());
-  ASSERT_TRUE(config.ok()) << config.error().message;
-  EXPECT_EQ(config->global.collector_timeout, std::chrono::seconds(8));
-  EXPECT_TRUE(config->Section<ProcessConfig>().enabled);
+// Fail closed: only a regular file with something in it is a config (issue: a directory or an
+// empty file loaded as "all defaults", a FIFO could hang the start).
+TEST(ConfigTest, EmptyFilesDirectoriesDevicesAndFifosAreRefused) {
+  const testing::TempDir dir("config-closed");
+  const std::string comments = dir.File("comments.yml");
+  std::ofstream(comments) << "# nothing here yet\n\n---\n";
+  const std::string fifo = dir.File("fifo.yml");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string big = dir.File("big.yml");
+  std::ofstream(big) << "# " << std::string(2 << 20, 'x') << "\n";
+  const std::string empty = TestData("config/empty.yml");
+  for (const auto& path : {empty, comments}) {
+    const auto c = LoadConfigFile(path, Sections());
+    ASSERT_FALSE(c.ok()) << path;
+    EXPECT_EQ(c.error().message, path +
+                                     ": the config file is empty; an empty file is not taken for "
+                                     "the defaults (run without --config.file for the embedded "
+                                     "default)");
+  }
+  for (const std::string& path :
+       {dir.File(""), fifo, std::string("/dev/null"), std::string("/dev/zero")}) {
+    const auto c = LoadConfigFile(path, Sections());
+    ASSERT_FALSE(c.ok()) << path;
+    EXPECT_EQ(c.error().message,
+              path + ": cannot read config file: not a regular file (a directory, device or FIFO)");
+  }
+  const auto too_big = LoadConfigFile(big, Sections());
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.error().message, big + ": config file is larger than 1 MiB");
+  // Without --config.file the embedded default runs.
+  const auto fallback = LoadConfig(std::nullopt, Sections());
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_EQ(fallback->source, "<embedded default>");
 }
 
 TEST(ConfigTest, EmbeddedDefaultIsValid) {
