@@ -8,9 +8,10 @@
 // socket IPv4, and IPv6.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::byte> packet(reinterpret_cast<const std::byte*>(data), size);
-  (void)edgewatch::icmp::ParseEchoReply(false, true, packet);
-  (void)edgewatch::icmp::ParseEchoReply(false, false, packet);
-  (void)edgewatch::icmp::ParseEchoReply(true, false, packet);
+  const edgewatch::icmp::Cookie cookie{};
+  (void)edgewatch::icmp::ParseEchoReply(false, true, cookie, packet);
+  (void)edgewatch::icmp::ParseEchoReply(false, false, cookie, packet);
+  (void)edgewatch::icmp::ParseEchoReply(true, false, cookie, packet);
   (void)edgewatch::icmp::Checksum(packet);
   return 0;
 }

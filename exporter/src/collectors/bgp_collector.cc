@@ -1,5 +1,6 @@
 #include "collectors/bgp_collector.h"
 
+#include <random>
 #include <string>
 
 namespace edgewatch {
@@ -36,7 +37,12 @@ constexpr MetricDesc kBgpNeighborTcpConnectUp{
 constexpr MetricDesc kBgpNeighborTcpConnectDurationSeconds{
     "edgewatch_bgp_neighbor_tcp_connect_duration_seconds", prometheus::MetricType::Gauge,
     "How long the last TCP connection attempt to port 179 took."};
-constexpr const MetricDesc* kMetrics[] = {&kBgpNeighborInfo,
+constexpr MetricDesc kBgpPingRejectedRepliesTotal{
+    "edgewatch_bgp_ping_rejected_replies_total", prometheus::MetricType::Counter,
+    "Echo replies refused: edgewatch's magic with another cookie, or a sequence no probe to "
+    "that address has (spoofed replies, another edgewatch, or replies long after a probe)."};
+constexpr const MetricDesc* kMetrics[] = {&kBgpPingRejectedRepliesTotal,
+                                          &kBgpNeighborInfo,
                                           &kBgpNeighborUp,
                                           &kBgpNeighborPingSentTotal,
                                           &kBgpNeighborPingReceivedTotal,
@@ -58,7 +64,8 @@ constexpr std::chrono::milliseconds kTick{20};
 BgpCollector::BgpCollector(const BgpConfig& config, const Clock& clock, Logger logger)
     : config_(config), loop_(std::make_unique<io::ProbeLoop>(logger, kTick)) {
   schedule_ = std::make_unique<BgpSchedule>(config_, clock, loop_->pinger(), loop_->resolver(),
-                                            loop_->tcp(), std::move(logger));
+                                            loop_->tcp(), std::move(logger),
+                                            static_cast<std::uint16_t>(std::random_device()()));
 }
 
 BgpCollector::~BgpCollector() { Stop(); }
@@ -75,6 +82,8 @@ Status BgpCollector::Start() {
 void BgpCollector::Stop() { loop_->Stop(); }
 
 Status BgpCollector::Collect(MetricSink& sink) const {
+  sink.Add(kBgpPingRejectedRepliesTotal, {},
+           static_cast<double>(loop_->RejectedReplies() + schedule_->RejectedReplies()));
   const auto bounds = PingTracker::BucketBounds();
   for (std::size_t n = 0; n < config_.neighbors.size(); ++n) {
     const auto& neighbor = config_.neighbors[n];

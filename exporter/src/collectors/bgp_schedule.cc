@@ -6,7 +6,8 @@
 namespace edgewatch {
 
 BgpSchedule::BgpSchedule(const BgpConfig& config, const Clock& clock, io::Pinger& pinger,
-                         io::Resolver& resolver, io::TcpConnector& tcp, Logger logger)
+                         io::Resolver& resolver, io::TcpConnector& tcp, Logger logger,
+                         std::uint16_t first_seq)
     : config_(config),
       clock_(clock),
       pinger_(pinger),
@@ -29,7 +30,7 @@ BgpSchedule::BgpSchedule(const BgpConfig& config, const Clock& clock, io::Pinger
           {std::nullopt, neighbors_.back().timeout, static_cast<std::uint32_t>(config_.window)});
     }
   }
-  tracker_ = std::make_unique<PingTracker>(std::move(targets));
+  tracker_ = std::make_unique<PingTracker>(std::move(targets), first_seq);
   batch_.reserve(addresses_.size());
   batch_targets_.reserve(addresses_.size());
   batch_errors_.reserve(addresses_.size());
@@ -104,7 +105,10 @@ void BgpSchedule::Tick() {
 }
 
 void BgpSchedule::Reply(const net::Address& from, std::uint16_t seq) {
-  tracker_->Reply(from, seq, clock_.Monotonic(), clock_.Now());
+  if (tracker_->Reply(from, seq, clock_.Monotonic(), clock_.Now()) ==
+      PingTracker::Match::kUnknown) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void BgpSchedule::Assign(std::size_t n, const std::vector<net::Address>& addresses) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -38,13 +39,18 @@ class BgpSchedule {
     double seconds = 0;  // how long the attempt took
   };
 
+  // Echo sequences start at `first_seq` (random in production).
   BgpSchedule(const BgpConfig& config, const Clock& clock, io::Pinger& pinger,
-              io::Resolver& resolver, io::TcpConnector& tcp, Logger logger);
+              io::Resolver& resolver, io::TcpConnector& tcp, Logger logger,
+              std::uint16_t first_seq = 0);
 
   // Sends every probe that is due, starts due resolutions and TCP checks.
   void Tick();
   // An echo reply arrived from `from`.
   void Reply(const net::Address& from, std::uint16_t seq);
+  // Replies with a sequence no probe to their address has (spoofed, or long forgotten). Any
+  // thread.
+  std::uint64_t RejectedReplies() const { return rejected_.load(std::memory_order_relaxed); }
 
   // A neighbour's echo counters: the sum over its addresses, up if any of them is.
   PingTracker::Stats Ping(std::size_t neighbor) const;
@@ -81,6 +87,7 @@ class BgpSchedule {
   std::vector<std::size_t> batch_targets_;
   std::vector<int> batch_errors_;
   mutable std::unique_ptr<PingTracker> tracker_;  // thread-safe itself
+  std::atomic<std::uint64_t> rejected_{0};
   mutable std::mutex tcp_mu_;
   std::vector<std::optional<TcpResult>> tcp_results_;  // guarded by tcp_mu_, per neighbour
 };

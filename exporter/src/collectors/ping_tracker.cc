@@ -14,7 +14,8 @@ std::array<double, PingTracker::kBuckets> PingTracker::BucketBounds() {
   return bounds;
 }
 
-PingTracker::PingTracker(std::vector<TargetSettings> targets) : seq_owner_(65536, kNoTarget) {
+PingTracker::PingTracker(std::vector<TargetSettings> targets, std::uint16_t first_seq)
+    : seq_owner_(65536, kNoTarget), next_seq_(first_seq) {
   for (auto& s : targets) {
     Target t;
     t.settings = s;

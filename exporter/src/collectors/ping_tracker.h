@@ -46,7 +46,8 @@ class PingTracker {
 
   enum class Match { kAnswered, kDuplicate, kLate, kUnknown };
 
-  explicit PingTracker(std::vector<TargetSettings> targets);
+  // Sequences count up from `first_seq`: a random start makes replies harder to guess.
+  explicit PingTracker(std::vector<TargetSettings> targets, std::uint16_t first_seq = 0);
 
   // Points a target at another address (or none); its pending probes are forgotten, its
   // counters kept.

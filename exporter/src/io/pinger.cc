@@ -19,6 +19,15 @@ namespace asio = boost::asio;
 
 constexpr std::size_t kMaxPacket = 9000 + 60;
 
+icmp::Cookie RandomCookie() {
+  std::random_device random;
+  icmp::Cookie cookie;
+  for (auto& b : cookie) {
+    b = static_cast<std::byte>(random());
+  }
+  return cookie;
+}
+
 }  // namespace
 
 struct IcmpPinger::Socket {
@@ -33,6 +42,7 @@ IcmpPinger::IcmpPinger(asio::io_context& io, Logger logger, EchoReplyHandler on_
       on_reply_(std::move(on_reply)),
       // Random, so that another edgewatch (or a restarted one) on the host has another.
       id_(static_cast<std::uint16_t>(std::random_device()())),
+      cookie_(RandomCookie()),
       in_(IcmpSocket::kBatch * kMaxPacket),
       out_(IcmpSocket::kBatch * kMaxPacket),
       sent_via_(65536, nullptr) {}
@@ -85,7 +95,11 @@ void IcmpPinger::Read(Socket& s) {
         while (const std::size_t n = s.icmp.Receive(in_, kMaxPacket, received)) {
           for (const auto& got : std::span(received).first(n)) {
             const auto parsed =
-                icmp::ParseEchoReply(s.icmp.v6(), s.icmp.with_ip_header(), got.data);
+                icmp::ParseEchoReply(s.icmp.v6(), s.icmp.with_ip_header(), cookie_, got.data);
+            if (!parsed && parsed.error() == icmp::Rejection::kBadCookie) {
+              rejected_.fetch_add(1, std::memory_order_relaxed);
+              continue;
+            }
             // Ping sockets see only their own replies, with an identifier the kernel chose.
             if (parsed && (!s.icmp.raw() || parsed->id == id_) && sent_via_[parsed->seq] == &s) {
               on_reply_(got.from, parsed->seq);
@@ -128,7 +142,7 @@ void IcmpPinger::SendBatch(Socket& s, std::span<const EchoProbe> probes, std::sp
   for (std::size_t i = 0; i < probes.size(); ++i) {
     const std::span<std::byte> packet(out_.data() + i * kMaxPacket, kMaxPacket);
     const std::size_t size =
-        icmp::BuildEchoRequest(s.icmp.v6(), id_, probes[i].seq, probes[i].size, packet);
+        icmp::BuildEchoRequest(s.icmp.v6(), id_, probes[i].seq, probes[i].size, cookie_, packet);
     batch[i] = {probes[i].to, packet.first(size)};
     sent_via_[probes[i].seq] = &s;
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -14,6 +15,7 @@
 
 #include "core/logger.h"
 #include "io/icmp_socket.h"
+#include "parsers/icmp/echo.h"
 #include "parsers/net/address.h"
 
 namespace boost::asio {
@@ -56,6 +58,10 @@ class IcmpPinger final : public Pinger {
 
   void Send(std::span<const EchoProbe> probes, std::span<int> errors) override;
 
+  // Replies refused since start: edgewatch's magic with another cookie (spoofed, or another
+  // edgewatch's). Thread-safe.
+  std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
+
  private:
   struct Socket;
 
@@ -68,6 +74,8 @@ class IcmpPinger final : public Pinger {
   Logger logger_;
   EchoReplyHandler on_reply_;
   std::uint16_t id_;
+  icmp::Cookie cookie_;
+  std::atomic<std::uint64_t> rejected_{0};
   std::vector<std::byte> in_;   // kBatch datagrams of up to kMaxPacket
   std::vector<std::byte> out_;  // likewise, for one batch of requests
   std::map<std::pair<bool, std::optional<net::Address>>, std::unique_ptr<Socket>> sockets_;

@@ -116,6 +116,7 @@ ProbeLoop::~ProbeLoop() {
 }
 
 Pinger& ProbeLoop::pinger() { return *pinger_; }
+std::uint64_t ProbeLoop::RejectedReplies() const { return pinger_->rejected(); }
 Resolver& ProbeLoop::resolver() { return *resolver_; }
 TcpConnector& ProbeLoop::tcp() { return *tcp_; }
 

@@ -47,6 +47,8 @@ class ProbeLoop {
   ~ProbeLoop();
 
   Pinger& pinger();
+  // Replies the pinger refused (IcmpPinger::rejected()). Thread-safe.
+  std::uint64_t RejectedReplies() const;
   Resolver& resolver();
   TcpConnector& tcp();
 

@@ -192,6 +192,7 @@ TEST_F(BgpScheduleTest, RepliesWithinTheTimeoutLateOnesAndDuplicates) {
   s.Reply(Ip("192.0.2.1"), first);
   s.Reply(Ip("192.0.2.1"), first);  // the same reply again
   s.Reply(Ip("192.0.2.9"), first);  // right sequence, another host: not an answer
+  EXPECT_EQ(s.RejectedReplies(), 1u);
   auto stats = s.Ping(0);
   EXPECT_EQ(stats.received, 1u);
   EXPECT_EQ(stats.duplicates, 1u);
@@ -210,6 +211,15 @@ TEST_F(BgpScheduleTest, RepliesWithinTheTimeoutLateOnesAndDuplicates) {
   EXPECT_EQ(stats.received, 1u);
   EXPECT_EQ(stats.lost, 2u);
   EXPECT_FALSE(stats.up);  // window 2: two lost in a row
+}
+
+TEST_F(BgpScheduleTest, SequencesStartWhereTheyAreTold) {
+  config_.neighbors.push_back(Neighbor("r1", "192.0.2.1"));
+  BgpSchedule s(config_, clock_, pinger_, resolver_, tcp_,
+                Logger(log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_), 40000);
+  s.Tick();
+  ASSERT_EQ(pinger_.All().size(), 1u);
+  EXPECT_EQ(pinger_.All()[0].seq, 40000);
 }
 
 TEST_F(BgpScheduleTest, SendErrorsCount) {

@@ -10,6 +10,8 @@
 namespace edgewatch::io {
 namespace {
 
+constexpr icmp::Cookie kCookie{};
+
 // Real sockets; the suite runs as root, so these are raw (CAP_NET_RAW).
 TEST(IcmpSocketTest, OpensBindsAndSetsTheTtl) {
   for (bool v6 : {false, true}) {
@@ -36,7 +38,7 @@ TEST(IcmpSocketTest, SendsABatchAndReceivesOnlyEchoReplies) {
   std::array<std::array<std::byte, 64>, 3> packets;
   std::array<IcmpSocket::Outgoing, 3> out;
   for (std::uint16_t i = 0; i < 3; ++i) {
-    const auto n = icmp::BuildEchoRequest(false, 0x4242, i, 64, packets[i]);
+    const auto n = icmp::BuildEchoRequest(false, 0x4242, i, 64, kCookie, packets[i]);
     out[i] = {to, std::span<const std::byte>(packets[i]).first(n)};
   }
   const auto sent = s->Send(out);
@@ -49,7 +51,7 @@ TEST(IcmpSocketTest, SendsABatchAndReceivesOnlyEchoReplies) {
     ::poll(&p, 1, 500);
     const std::size_t n = s->Receive(buffers, 256, got);
     for (std::size_t i = 0; i < n; ++i) {
-      const auto reply = icmp::ParseEchoReply(false, true, got[i].data);
+      const auto reply = icmp::ParseEchoReply(false, true, kCookie, got[i].data);
       // The filter lets no request through, our own looped-back ones included.
       ASSERT_TRUE(reply.ok()) << static_cast<int>(reply.error());
       EXPECT_EQ(got[i].from, to);

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
+#include <functional>
 #include <sstream>
 
 #include "testutil/fake_clock.h"
@@ -44,6 +47,43 @@ TEST_F(IcmpPingerTest, RepliesFromLoopbackComeBackWithTheirSequence) {
   EXPECT_EQ(replies[0], std::pair(Ip("127.0.0.1"), std::uint16_t{7}));
   EXPECT_EQ(replies[1], std::pair(Ip("127.0.0.1"), std::uint16_t{8}));
   EXPECT_EQ(replies[2], std::pair(Ip("::1"), std::uint16_t{9}));
+}
+
+// A reply with edgewatch's magic but not this pinger's cookie (a spoofed reply) is refused and
+// counted, never handed on.
+TEST_F(IcmpPingerTest, SpoofedRepliesAreRefusedAndCounted) {
+  int replies = 0;
+  IcmpPinger pinger(io_, logger(), [&](const net::Address&, std::uint16_t) { ++replies; });
+  const std::vector<EchoProbe> probe = {{Ip("127.0.0.1"), std::nullopt, 0, 64, 5}};
+  std::vector<int> errors(1, -1);
+  pinger.Send(probe, errors);  // opens the socket; its own reply comes back
+  ASSERT_EQ(errors[0], 0);
+  // The spoof: an echo reply to 127.0.0.1 with the magic and a cookie of zeros.
+  auto spoofer = IcmpSocket::Open(false);
+  ASSERT_TRUE(spoofer.ok());
+  std::array<std::byte, 64> packet{};
+  const std::size_t n = icmp::BuildEchoRequest(false, 1, 5, 64, icmp::Cookie{}, packet);
+  packet[0] = std::byte{icmp::kEchoReplyV4};
+  packet[2] = packet[3] = std::byte{0};
+  const std::uint16_t sum = icmp::Checksum(std::span(packet).first(n));
+  packet[2] = std::byte{static_cast<std::uint8_t>(sum >> 8)};
+  packet[3] = std::byte{static_cast<std::uint8_t>(sum)};
+  const IcmpSocket::Outgoing out[] = {{Ip("127.0.0.1"), std::span(packet).first(n)}};
+  ASSERT_EQ(spoofer->Send(out).sent, 1u);
+  // Runs the loop until the spoof was counted (at most 10 s).
+  boost::asio::steady_timer check(io_);
+  std::function<void()> poll = [&] {
+    if (pinger.rejected() >= 1 && replies >= 1) {
+      io_.stop();
+      return;
+    }
+    check.expires_after(std::chrono::milliseconds(5));
+    check.async_wait([&](const boost::system::error_code&) { poll(); });
+  };
+  poll();
+  io_.run_for(std::chrono::seconds(10));
+  EXPECT_EQ(pinger.rejected(), 1u);
+  EXPECT_EQ(replies, 1);  // only the real one
 }
 
 TEST_F(IcmpPingerTest, ASourceAddressThisHostDoesNotHaveFailsEveryProbeAndIsLoggedOnce) {

@@ -31,8 +31,8 @@ std::uint16_t Checksum(std::span<const std::byte> data) {
 }
 
 std::size_t BuildEchoRequest(bool v6, std::uint16_t id, std::uint16_t seq, std::size_t size,
-                             std::span<std::byte> out) {
-  size = std::max(size, kHeaderSize + kMagic.size());
+                             const Cookie& cookie, std::span<std::byte> out) {
+  size = std::max(size, kHeaderSize + kMagic.size() + kCookieSize);
   if (out.size() < size) {
     return 0;
   }
@@ -43,6 +43,7 @@ std::size_t BuildEchoRequest(bool v6, std::uint16_t id, std::uint16_t seq, std::
   out[6] = std::byte{static_cast<std::uint8_t>(seq >> 8)};
   out[7] = std::byte{static_cast<std::uint8_t>(seq)};
   std::copy(kMagic.begin(), kMagic.end(), out.begin() + kHeaderSize);
+  std::copy(cookie.begin(), cookie.end(), out.begin() + kHeaderSize + kMagic.size());
   if (!v6) {
     const std::uint16_t sum = Checksum(out.first(size));
     out[2] = std::byte{static_cast<std::uint8_t>(sum >> 8)};
@@ -51,7 +52,7 @@ std::size_t BuildEchoRequest(bool v6, std::uint16_t id, std::uint16_t seq, std::
   return size;
 }
 
-Expected<EchoReply, Rejection> ParseEchoReply(bool v6, bool with_ip_header,
+Expected<EchoReply, Rejection> ParseEchoReply(bool v6, bool with_ip_header, const Cookie& cookie,
                                               std::span<const std::byte> packet) {
   if (with_ip_header && !v6) {
     if (packet.empty()) {
@@ -77,6 +78,11 @@ Expected<EchoReply, Rejection> ParseEchoReply(bool v6, bool with_ip_header,
   }
   if (!std::equal(kMagic.begin(), kMagic.end(), packet.begin() + kHeaderSize)) {
     return Rejection::kForeign;
+  }
+  const std::size_t at = kHeaderSize + kMagic.size();
+  if (packet.size() < at + kCookieSize ||
+      !std::equal(cookie.begin(), cookie.end(), packet.begin() + static_cast<std::ptrdiff_t>(at))) {
+    return Rejection::kBadCookie;
   }
   return EchoReply{U16(packet, 4), U16(packet, 6)};
 }
