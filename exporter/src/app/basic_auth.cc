@@ -51,6 +51,10 @@ std::optional<std::pair<std::string, std::string>> ParseBasicAuthorization(
 }
 
 bool VerifyBcrypt(const std::string& password, const std::string& hash) {
+  // crypt() reads a C string: "s3cret\0x" would pass as "s3cret".
+  if (password.find('\0') != std::string::npos) {
+    return false;
+  }
   auto data = std::make_unique<crypt_data>();
   const char* result = crypt_rn(password.c_str(), hash.c_str(), data.get(), sizeof(crypt_data));
   return result != nullptr && result[0] != '*' && std::strlen(result) == hash.size() &&

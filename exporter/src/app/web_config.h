@@ -14,7 +14,7 @@ namespace edgewatch {
 struct TlsServerConfig {
   std::string cert_file;  // PEM chain; relative paths are relative to the web config file
   std::string key_file;
-  std::string min_version = "TLS12";              // TLS10 | TLS11 | TLS12 | TLS13
+  std::string min_version = "TLS12";              // TLS12 | TLS13
   std::string max_version;                        // empty: the library's newest
   std::string client_auth_type = "NoClientCert";  // | RequireAndVerifyClientCert |
                                                   //   VerifyClientCertIfGiven

@@ -7,6 +7,8 @@
 namespace edgewatch {
 namespace {
 
+constexpr std::int64_t kMaxDurationMs = 10LL * 31'536'000'000;
+
 std::string Quote(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 Expected<std::uint16_t> ParsePort(std::string_view text, std::string_view whole) {
@@ -96,6 +98,10 @@ Expected<std::chrono::milliseconds> ParseDuration(std::string_view text) {
       return Error{"duration " + Quote(text) + " is too large"};
     }
     total += number * unit_ms;
+    if (total > kMaxDurationMs) {
+      return Error{"durations are at most 10y (deadlines are kept in nanoseconds), got " +
+                   Quote(text)};
+    }
     pos += kUnits[unit_index].name.size();
     last_unit = unit_index;
     first = false;

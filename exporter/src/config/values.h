@@ -22,7 +22,8 @@ Expected<std::string> ParseOneOf(std::initializer_list<std::string_view> allowed
 Expected<std::uint64_t> ParseUnsigned(std::string_view text, std::uint64_t min, std::uint64_t max);
 
 // Prometheus duration syntax: one or more <number><unit> with units ms, s, m, h, d, w, y
-// ("1h30m", "500ms"). Zero is allowed; negative values are not.
+// ("1h30m", "500ms"). Zero is allowed; negative values are not, nor more than 10y: every
+// duration key is then safe to add to a clock in nanoseconds (int64 holds 292 years).
 Expected<std::chrono::milliseconds> ParseDuration(std::string_view text);
 std::string FormatDuration(std::chrono::milliseconds d);
 

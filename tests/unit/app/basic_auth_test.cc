@@ -32,6 +32,7 @@ TEST(BasicAuthTest, VerifiesBcryptFromHtpasswd) {
   EXPECT_TRUE(VerifyBcrypt("p:ss wörd", kAliceHash));
   EXPECT_FALSE(VerifyBcrypt("", kAliceHash));
   EXPECT_FALSE(VerifyBcrypt("s3cret", "not-a-hash"));
+  EXPECT_FALSE(VerifyBcrypt(std::string("s3cret\0x", 8), kPromHash));  // compared whole
 }
 
 TEST(BasicAuthTest, AuthenticatorAllowsOnlyValidCredentials) {

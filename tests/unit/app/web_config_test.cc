@@ -32,8 +32,8 @@ TEST(WebConfigTest, ReportsEveryError) {
   EXPECT_EQ(web.error().message,
             path + ":2:3: tls_server_config: cert_file and key_file must be given together\n" +
                 path +
-                ":3:16: tls_server_config.min_version: expected one of TLS10, TLS11, TLS12, "
-                "TLS13, got \"TLS14\"\n" +
+                ":3:16: tls_server_config.min_version: expected one of TLS12, TLS13, got "
+                "\"TLS14\"\n" +
                 path +
                 ":5:8: basic_auth_users.bob: expected a bcrypt hash ($2y$...), e.g. from "
                 "`htpasswd -nBC 10 USER`\n" +
@@ -48,6 +48,24 @@ TEST(WebConfigTest, ADirectoryIsRefused) {
   ASSERT_FALSE(web.ok());
   EXPECT_EQ(web.error().message,
             "/tmp: cannot read web config file: not a regular file (a directory, device or FIFO)");
+}
+
+TEST(WebConfigTest, RefusesWhatCannotWork) {
+  auto web = ParseWebConfig(
+      "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n"
+      "  max_version: TLS12\nbasic_auth_users:\n  \"a:b\": x\n",
+      "w.yml");
+  ASSERT_FALSE(web.ok());
+  EXPECT_EQ(web.error().message,
+            "w.yml:5:16: tls_server_config.max_version: max_version TLS12 is below min_version "
+            "TLS13\n"
+            "w.yml:7:10: basic_auth_users.a:b: a user name cannot hold ':' (basic auth sends "
+            "user:password)");
+  auto old = ParseWebConfig("tls_server_config:\n  min_version: TLS10\n", "w.yml");
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.error().message,
+            "w.yml:2:16: tls_server_config.min_version: TLS10 cannot be served (OpenSSL 3 here "
+            "offers TLS12 and TLS13)");
 }
 
 TEST(WebConfigTest, EmptyFileMeansNoTlsNoAuth) {

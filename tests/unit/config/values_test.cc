@@ -29,6 +29,11 @@ TEST(DurationTest, RejectsOtherForms) {
   }
   EXPECT_EQ(ParseDuration("999999999999y").error().message,
             "duration \"999999999999y\" is too large");
+  // 300y passed check-config and then overflowed every deadline (kept in nanoseconds).
+  EXPECT_EQ(*ParseDuration("10y"), milliseconds(315'360'000'000));
+  EXPECT_EQ(ParseDuration("300y").error().message,
+            "durations are at most 10y (deadlines are kept in nanoseconds), got \"300y\"");
+  EXPECT_FALSE(ParseDuration("10y1ms").ok());
 }
 
 TEST(DurationTest, Formats) {
