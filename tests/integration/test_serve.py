@@ -183,6 +183,10 @@ class ServeTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             config = write(d, "edgewatch.yml", "process:\n  enabled: true\n")
             with Edgewatch(f"--config.file={config}") as ew:
+                # POST /-/reload is off without --web.enable-lifecycle.
+                self.assertEqual(get(ew.url("/-/reload"), method="POST")[0], 403)
+                self.assertEqual(ew.stop(), 0)
+            with Edgewatch(f"--config.file={config}", "--web.enable-lifecycle") as ew:
                 self.assertIn(b"process_open_fds", get(ew.url())[2])
 
                 write(d, "edgewatch.yml", "process:\n  enabled: nope\n")

@@ -80,6 +80,7 @@ constexpr Flag kFlags[] = {
      }},
     {"--web.max-connections", "64", "concurrent HTTP connections; more are closed at once",
      &SetMaxConnections},
+    {"--web.enable-lifecycle", "", "allow POST /-/reload (SIGHUP always reloads)", nullptr},
     {"--log.level", "info", "debug, info, warn or error", &SetLogLevel},
     {"--log.format", "logfmt", "logfmt or json, on stderr", &SetLogFormat},
     {"--path.procfs", "/proc", "procfs mount point",
@@ -154,6 +155,10 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
     }
     if (name == "--config.check") {
       config_check = true;
+      continue;
+    }
+    if (name == "--web.enable-lifecycle") {
+      o.enable_lifecycle = true;
       continue;
     }
     if (name.starts_with("--collector.") || name.starts_with("--no-collector.")) {

@@ -26,6 +26,7 @@ struct CliOptions {
   std::string telemetry_path = "/metrics";
   std::optional<std::string> web_config_file;
   std::size_t max_connections = 64;
+  bool enable_lifecycle = false;  // --web.enable-lifecycle
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
   std::string procfs_root = "/proc";

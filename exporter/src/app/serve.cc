@@ -78,8 +78,9 @@ int RunServe(const CliOptions& options, std::span<const CollectorRegistration> r
   BasicAuthenticator auth(web.basic_auth_users);
   HttpServerLimits limits;
   limits.max_connections = options.max_connections;
-  HttpServer server(io, MakeWebHandler(exporter, auth, options.telemetry_path), tls, limits,
-                    logger);
+  HttpServer server(
+      io, MakeWebHandler(exporter, auth, {options.telemetry_path, options.enable_lifecycle}, clock),
+      tls, limits, logger);
   std::vector<std::string> addresses = options.listen_addresses;
   if (addresses.empty()) {
     addresses.emplace_back(kDefaultListenAddress);

@@ -1,5 +1,9 @@
 #include "app/web_routes.h"
 
+#include <memory>
+#include <mutex>
+#include <optional>
+
 #include "core/version.h"
 
 namespace edgewatch {
@@ -63,9 +67,15 @@ HttpResponse MethodNotAllowed(std::string allow) {
 
 }  // namespace
 
-HttpHandler MakeWebHandler(Exporter& exporter, const BasicAuthenticator& auth,
-                           std::string telemetry_path) {
-  return [&exporter, &auth, telemetry_path = std::move(telemetry_path)](const HttpRequest& req) {
+HttpHandler MakeWebHandler(Exporter& exporter, const BasicAuthenticator& auth, WebOptions options,
+                           const Clock& clock) {
+  struct ReloadGate {
+    std::mutex mu;
+    std::optional<Clock::MonotonicTime> last;  // guarded by mu
+  };
+  auto gate = std::make_shared<ReloadGate>();
+  return [&exporter, &auth, &clock, gate, options = std::move(options)](const HttpRequest& req) {
+    const std::string& telemetry_path = options.telemetry_path;
     if (!auth.Allows(req.authorization)) {
       HttpResponse r = Text(401, "Unauthorized\n");
       r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"edgewatch\"");
@@ -84,6 +94,19 @@ HttpHandler MakeWebHandler(Exporter& exporter, const BasicAuthenticator& auth,
     if (path == "/-/reload") {
       if (req.method != "POST" && req.method != "PUT") {
         return MethodNotAllowed("POST, PUT");
+      }
+      if (!options.enable_lifecycle) {
+        return Text(403, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP.\n");
+      }
+      {
+        std::lock_guard<std::mutex> lock(gate->mu);
+        const auto now = clock.Monotonic();
+        if (gate->last && now - *gate->last < kReloadInterval) {
+          HttpResponse r = Text(429, "too many reloads; at most one a second\n");
+          r.headers.emplace_back("Retry-After", "1");
+          return r;
+        }
+        gate->last = now;
       }
       Status s = exporter.Reload();
       return s ? Text(200, "configuration reloaded\n")

@@ -17,7 +17,8 @@ class WebRoutesTest : public ::testing::Test {
  protected:
   HttpResponse Get(const BasicAuthenticator& auth, const std::string& method,
                    const std::string& target, const std::string& authorization = "") {
-    return MakeWebHandler(exporter_, auth, "/metrics")({method, target, authorization});
+    return MakeWebHandler(exporter_, auth, {"/metrics", true},
+                          clock_)({method, target, authorization});
   }
 
   std::ostringstream log_;
@@ -28,6 +29,23 @@ class WebRoutesTest : public ::testing::Test {
                      Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_)};
   BasicAuthenticator no_auth_{{}};
 };
+
+// POST /-/reload is opt-in and rate-limited: one POST every 100 ms used to hold every counter
+// at 0.
+TEST_F(WebRoutesTest, ReloadOverHttpIsOptInAndRateLimited) {
+  ASSERT_TRUE(exporter_.Start().ok());
+  const auto off = MakeWebHandler(exporter_, no_auth_, {"/metrics", false}, clock_);
+  const HttpResponse refused = off({"POST", "/-/reload", ""});
+  EXPECT_EQ(refused.status, 403u);
+  EXPECT_EQ(refused.body, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP.\n");
+  const auto on = MakeWebHandler(exporter_, no_auth_, {"/metrics", true}, clock_);
+  EXPECT_EQ(on({"POST", "/-/reload", ""}).status, 200u);
+  const HttpResponse again = on({"POST", "/-/reload", ""});
+  EXPECT_EQ(again.status, 429u);
+  EXPECT_EQ(again.headers.at(0), (std::pair<std::string, std::string>{"Retry-After", "1"}));
+  clock_.Advance(kReloadInterval);
+  EXPECT_EQ(on({"PUT", "/-/reload", ""}).status, 200u);
+}
 
 TEST_F(WebRoutesTest, NotReadyBeforeStart) {
   EXPECT_EQ(Get(no_auth_, "GET", "/-/ready").status, 503u);

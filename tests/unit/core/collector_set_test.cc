@@ -121,10 +121,11 @@ TEST_F(CollectorSetTest, SlowCollectorMissesDeadlineWithoutBlockingOthers) {
   std::promise<void> release;
   auto blocking = std::make_shared<BlockingCollector>();
   blocking->release = release.get_future().share();
-  // The wait is a condition-variable deadline, not a sleep: 50 ms bounds how long the
-  // scrape may wait for the stuck collector.
+  // The wait is a condition-variable deadline, not a sleep: 500 ms bounds how long the
+  // scrape may wait for the stuck collector (and is long enough for the good one on a loaded
+  // 2-core CI machine, where 50 ms was not).
   CollectorSet set({{"stuck", blocking}, {"good", std::make_shared<ValueCollector>(1)}},
-                   milliseconds(50), clock_, logger_);
+                   milliseconds(500), clock_, logger_);
 
   const auto first = set.Collect();
   EXPECT_EQ(Find(first, "edgewatch_scrape_collector_success", "stuck")->gauge.value, 0);
