@@ -82,7 +82,9 @@ TEST_F(IcmpPingerTest, SpoofedRepliesAreRefusedAndCounted) {
   };
   poll();
   io_.run_for(std::chrono::seconds(10));
-  EXPECT_EQ(pinger.rejected(), 1u);
+  // At least the spoof: tests running beside this one ping loopback too, with other cookies,
+  // and a raw socket sees every echo reply on the host.
+  EXPECT_GE(pinger.rejected(), 1u);
   EXPECT_EQ(replies, 1);  // only the real one
 }
 
