@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "prometheus/text_serializer.h"
+#include "testutil/exposition.h"
 #include "testutil/fake_clock.h"
 #include "testutil/step_trigger.h"
 #include "testutil/temp_dir.h"
@@ -20,13 +20,7 @@ using ::testing::Not;
 
 class AccessLogCollectorTest : public ::testing::Test {
  protected:
-  static std::string Text(const Collector& c) {
-    MetricSink sink;
-    EXPECT_TRUE(c.Collect(sink).ok());
-    std::ostringstream out;
-    prometheus::TextSerializer().Serialize(out, std::move(sink).Take());
-    return out.str();
-  }
+  static std::string Text(const Collector& c) { return testing::Exposition(c); }
 
   Logger logger() { return Logger(log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_); }
 

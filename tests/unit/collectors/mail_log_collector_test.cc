@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "prometheus/text_serializer.h"
+#include "testutil/exposition.h"
 #include "testutil/fake_clock.h"
 #include "testutil/step_trigger.h"
 #include "testutil/temp_dir.h"
@@ -34,11 +34,7 @@ class MailLogCollectorTest : public ::testing::Test {
     MailLogCollector c(MailLogConfig{}, clock_,
                        Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
     EXPECT_TRUE(c.Replay(path).ok());
-    MetricSink sink;
-    EXPECT_TRUE(c.Collect(sink).ok());
-    std::ostringstream out;
-    prometheus::TextSerializer().Serialize(out, std::move(sink).Take());
-    return out.str();
+    return testing::Exposition(c);
   }
 
   std::ostringstream log_;
@@ -157,12 +153,9 @@ TEST_F(MailLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
   step->Step();
   std::ofstream(added, std::ios::app) << connect;
   step->Step();
-  MetricSink sink;
-  ASSERT_TRUE(c.Collect(sink).ok());
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, std::move(sink).Take());
-  EXPECT_EQ(Value(out.str(), "edgewatch_mail_connections_total{log=\"mail\"}"), 2);
-  EXPECT_EQ(Value(out.str(), "edgewatch_mail_connections_total{log=\"added\"}"), 1);
+  const std::string t = testing::Exposition(c);
+  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total{log=\"mail\"}"), 2);
+  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total{log=\"added\"}"), 1);
   c.Stop();
 }
 
