@@ -21,6 +21,16 @@ def require_tool(name):
     return path
 
 
+def make_certificate(directory):
+    """A self-signed certificate for 127.0.0.1 and localhost: (cert.pem, key.pem) paths."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run([require_tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-days", "2", "-subj", "/CN=localhost", "-addext",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
 def scrape(ew):
     """The text exposition of a running Edgewatch."""
     with urllib.request.urlopen(ew.url(), timeout=30) as resp:

@@ -12,7 +12,8 @@ import unittest
 import urllib.request
 
 from apache import Apache, free_port
-from edgewatch_process import BIN, TESTDATA, Edgewatch, poll, require_tool, scrape, value
+from edgewatch_process import (BIN, TESTDATA, Edgewatch, make_certificate, poll, require_tool,
+                               scrape, value)
 from fake_http import FakeHttp, reply
 
 EVENT_PAGE = os.path.join(TESTDATA, "mod_status", "netdata-extended-status-mpm-event.txt")
@@ -144,7 +145,6 @@ class MisbehavingServersTest(unittest.TestCase):
                 s.close()
 
     def test_tls_and_basic_auth(self):
-        openssl = require_tool("openssl")
         with open(EVENT_PAGE) as f:
             page = f.read()
         good = "Basic " + base64.b64encode(b"prom:s3cret").decode()
@@ -154,11 +154,7 @@ class MisbehavingServersTest(unittest.TestCase):
             return reply(page) if ok else reply("no", "401 Unauthorized")
 
         with tempfile.TemporaryDirectory() as d:
-            cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
-            subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                            "-subj", "/CN=localhost", "-addext",
-                            "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key,
-                            "-out", cert], check=True, capture_output=True)
+            cert, key = make_certificate(d)
             import ssl
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(cert, key)

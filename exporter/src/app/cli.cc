@@ -52,14 +52,25 @@ Status SetTelemetryPath(CliOptions& o, const std::string& v) {
   return {};
 }
 
-Status SetMaxConnections(CliOptions& o, const std::string& v) {
+// A count flag: a number, positive unless `zero_ok`.
+Status SetCount(std::string_view flag, const std::string& v, bool zero_ok, std::size_t& out) {
   std::size_t n = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n == 0) {
-    return Error{"--web.max-connections must be a positive number; got \"" + v + "\""};
+  if (ec != std::errc() || end != v.data() + v.size() || (n == 0 && !zero_ok)) {
+    return Error{std::string(flag) +
+                 (zero_ok ? " must be a number" : " must be a positive number") + "; got \"" + v +
+                 "\""};
   }
-  o.max_connections = n;
+  out = n;
   return {};
+}
+
+Status SetMaxConnections(CliOptions& o, const std::string& v) {
+  return SetCount("--web.max-connections", v, false, o.max_connections);
+}
+
+Status SetMaxRequests(CliOptions& o, const std::string& v) {
+  return SetCount("--web.max-requests", v, true, o.max_requests);
 }
 
 constexpr Flag kFlags[] = {
@@ -78,8 +89,11 @@ constexpr Flag kFlags[] = {
        o.web_config_file = v;
        return {};
      }},
-    {"--web.max-connections", "64", "concurrent HTTP connections; more are closed at once",
+    {"--web.max-connections", "10000",
+     "open HTTP connections; past it the oldest idle or unfinished one is closed",
      &SetMaxConnections},
+    {"--web.max-requests", "40", "scrapes served at once, more get 503; 0 means no limit",
+     &SetMaxRequests},
     {"--web.enable-lifecycle", "", "allow POST /-/reload (SIGHUP always reloads)", nullptr},
     {"--log.level", "info", "debug, info, warn or error", &SetLogLevel},
     {"--log.format", "logfmt", "logfmt or json, on stderr", &SetLogFormat},

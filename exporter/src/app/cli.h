@@ -25,8 +25,9 @@ struct CliOptions {
   std::vector<std::string> listen_addresses;  // empty: the default :10123
   std::string telemetry_path = "/metrics";
   std::optional<std::string> web_config_file;
-  std::size_t max_connections = 64;
-  bool enable_lifecycle = false;  // --web.enable-lifecycle
+  std::size_t max_connections = 10000;  // --web.max-connections
+  std::size_t max_requests = 40;        // --web.max-requests
+  bool enable_lifecycle = false;        // --web.enable-lifecycle
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
   std::string procfs_root = "/proc";

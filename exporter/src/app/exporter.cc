@@ -146,7 +146,7 @@ bool Exporter::Ready() const {
   return collectors_ != nullptr;
 }
 
-std::string Exporter::Scrape() const {
+std::string Exporter::Scrape(const std::function<void(MetricSink&)>& extra) const {
   std::shared_ptr<CollectorSet> set;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -160,6 +160,9 @@ std::string Exporter::Scrape() const {
   AddBuildInfo(meta);
   meta.Add(kConfigLastReloadSuccessful, {}, last_reload_ok_ ? 1 : 0);
   meta.Add(kConfigLastReloadSuccessTimestampSeconds, {}, last_reload_success_seconds_);
+  if (extra) {
+    extra(meta);
+  }
   for (auto& f : std::move(meta).Take()) {
     families.push_back(std::move(f));
   }

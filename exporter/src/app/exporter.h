@@ -43,8 +43,9 @@ class Exporter {
   Status Reload();
   void Stop();
 
-  // The text exposition (format 0.0.4) of one scrape.
-  std::string Scrape() const;
+  // The text exposition (format 0.0.4) of one scrape, with what `extra` adds (families from
+  // outside the collectors, such as the web server's).
+  std::string Scrape(const std::function<void(MetricSink&)>& extra = nullptr) const;
   std::vector<std::string> EnabledCollectors() const;
   // True between a successful Start() and Stop().
   bool Ready() const;

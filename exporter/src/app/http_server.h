@@ -6,6 +6,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,7 +15,9 @@
 
 #include "app/web_config.h"
 #include "config/values.h"
+#include "core/clock.h"
 #include "core/logger.h"
+#include "core/metric_sink.h"
 #include "parsers/expected.h"
 
 namespace edgewatch {
@@ -33,28 +36,53 @@ struct HttpResponse {
   bool compressible = false;  // gzip it when the client accepts gzip
 };
 
-// Called on an I/O thread for each request; must not throw.
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Hands a request's response back: callable once, from any thread.
+using HttpRespond = std::function<void(HttpResponse)>;
+// Called on an I/O thread for each request. It must not block (slow work goes to a WorkPool,
+// which calls `respond` when done) and must not throw.
+using HttpHandler = std::function<void(const HttpRequest&, HttpRespond respond)>;
 
 struct HttpServerLimits {
-  std::size_t max_connections = 64;  // more are closed at accept
+  // Open connections at most. At the ceiling a new connection closes the oldest one that is idle
+  // or has not finished its request; only when every connection is being answered is the new one
+  // closed instead. Idle and slow clients thus never lock a scraper out.
+  std::size_t max_connections = 10000;
   std::size_t max_header_bytes = 8192;
   std::size_t max_body_bytes = 4096;
-  std::chrono::seconds read_timeout{30};  // per request, TLS handshake included
+  // From accept (TLS handshake included), or from the first byte of a kept-alive connection's
+  // next request, to the end of that request.
+  std::chrono::seconds header_timeout{10};
+  // A kept-alive connection waiting for its next request.
+  std::chrono::seconds idle_timeout{30};
   std::chrono::seconds write_timeout{60};
 };
+
+// What the server counts about its connections (edgewatch_web_*). Shared with whoever exports
+// it; every field is updated atomically.
+struct HttpServerStats {
+  std::atomic<std::uint64_t> accept_errors{0};
+  std::atomic<std::uint64_t> refused{0};    // closed at accept: every connection was busy
+  std::atomic<std::uint64_t> evicted{0};    // idle or unfinished, closed to make room
+  std::atomic<std::uint64_t> timed_out{0};  // header, idle or write timeout
+  std::atomic<std::uint64_t> malformed{0};  // answered 400
+  std::atomic<std::int64_t> open{0};
+};
+
+void AddHttpServerMetrics(MetricSink& sink, const HttpServerStats& stats);
+MetricCatalogue HttpServerMetrics();
 
 struct HttpServerShared;
 
 // A small HTTP/1.1 server on Boost.Beast, plain or TLS, with keep-alive, bounded requests and
-// connections, and timeouts. It runs on the io_context it is given (run it on several threads:
-// a handler may block for the length of a scrape).
+// connections, and timeouts. It runs on the io_context it is given; nothing it does blocks.
+// Accept errors (EMFILE) back off on a timer; its warnings are rate-limited.
 class HttpServer {
  public:
-  // `tls` null: plain HTTP. Otherwise every listener speaks TLS only.
+  // `tls` null: plain HTTP. Otherwise every listener speaks TLS only. `clock` and `stats` must
+  // outlive the server and its connections.
   HttpServer(boost::asio::io_context& io, HttpHandler handler,
              std::shared_ptr<boost::asio::ssl::context> tls, HttpServerLimits limits,
-             Logger logger);
+             const Clock& clock, Logger logger, HttpServerStats& stats);
   ~HttpServer();
 
   // Binds and starts accepting. An empty host means every address (IPv6 dual-stack, or IPv4

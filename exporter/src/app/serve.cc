@@ -74,13 +74,15 @@ int RunServe(const CliOptions& options, std::span<const CollectorRegistration> r
     return kExitUsage;
   }
 
-  boost::asio::io_context io;
   BasicAuthenticator auth(web.basic_auth_users);
+  HttpServerStats server_stats;
+  WebRoutes routes(exporter, auth,
+                   {options.telemetry_path, options.enable_lifecycle, options.max_requests}, clock,
+                   server_stats);
+  boost::asio::io_context io;
   HttpServerLimits limits;
   limits.max_connections = options.max_connections;
-  HttpServer server(
-      io, MakeWebHandler(exporter, auth, {options.telemetry_path, options.enable_lifecycle}, clock),
-      tls, limits, logger);
+  HttpServer server(io, routes.Handler(), tls, limits, clock, logger, server_stats);
   std::vector<std::string> addresses = options.listen_addresses;
   if (addresses.empty()) {
     addresses.emplace_back(kDefaultListenAddress);
@@ -131,6 +133,7 @@ int RunServe(const CliOptions& options, std::span<const CollectorRegistration> r
   for (auto& t : threads) {
     t.join();
   }
+  routes.Stop();  // before io goes: its work posts answers there
   exporter.Stop();
   logger.Info("stopped");
   return kExitOk;

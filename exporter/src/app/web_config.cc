@@ -3,6 +3,7 @@
 #include <array>
 #include <filesystem>
 
+#include "app/basic_auth.h"
 #include "config/values.h"
 #include "config/yaml_reader.h"
 
@@ -74,6 +75,15 @@ Expected<WebConfig> ParseWebConfig(const std::string& yaml, const std::string& p
           if (!e.value.IsScalar() || !LooksLikeBcrypt(e.value.Scalar())) {
             reader.Fail(e.mark, e.path,
                         "expected a bcrypt hash ($2y$...), e.g. from `htpasswd -nBC 10 USER`");
+            return;
+          }
+          const int cost = BcryptCost(e.value.Scalar()).value_or(0);
+          if (cost < kMinBcryptCost || cost > kMaxBcryptCost) {
+            reader.Fail(e.mark, e.path,
+                        "bcrypt cost " + std::to_string(cost) + " is outside " +
+                            std::to_string(kMinBcryptCost) + ".." + std::to_string(kMaxBcryptCost) +
+                            ": cheaper is easy to brute-force, dearer lets a flood of wrong "
+                            "passwords cost seconds each");
             return;
           }
           config.basic_auth_users[e.name] = e.value.Scalar();

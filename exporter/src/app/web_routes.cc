@@ -1,13 +1,20 @@
 #include "app/web_routes.h"
 
-#include <memory>
-#include <mutex>
-#include <optional>
+#include <algorithm>
+#include <cstdint>
+#include <functional>
 
 #include "core/version.h"
 
 namespace edgewatch {
 namespace {
+
+constexpr MetricDesc kRequestsRejected{
+    "edgewatch_web_requests_rejected_total", prometheus::MetricType::Counter,
+    "Requests answered at once without being served: reason max_requests (503, "
+    "--web.max-requests scrapes already running) or verify_busy (429, too many password checks "
+    "under way)."};
+constexpr const MetricDesc* kMetrics[] = {&kRequestsRejected};
 
 HttpResponse Text(unsigned status, std::string body) {
   HttpResponse r;
@@ -67,65 +74,130 @@ HttpResponse MethodNotAllowed(std::string allow) {
 
 }  // namespace
 
-HttpHandler MakeWebHandler(Exporter& exporter, const BasicAuthenticator& auth, WebOptions options,
-                           const Clock& clock) {
-  struct ReloadGate {
-    std::mutex mu;
-    std::optional<Clock::MonotonicTime> last;  // guarded by mu
+WebRoutes::WebRoutes(Exporter& exporter, const BasicAuthenticator& auth, WebOptions options,
+                     const Clock& clock, const HttpServerStats& server_stats)
+    : exporter_(exporter),
+      auth_(auth),
+      options_(std::move(options)),
+      clock_(clock),
+      server_stats_(server_stats),
+      verifies_(kVerifyThreads, kVerifyBacklog),
+      requests_(options_.max_requests == 0 ? kMaxScrapeThreads
+                                           : std::min(options_.max_requests, kMaxScrapeThreads),
+                options_.max_requests == 0 ? SIZE_MAX : options_.max_requests) {}
+
+WebRoutes::~WebRoutes() { Stop(); }
+
+void WebRoutes::Stop() {
+  verifies_.Stop();  // first: a verified request may still go on to requests_
+  requests_.Stop();
+}
+
+MetricCatalogue WebRoutes::Metrics() { return kMetrics; }
+
+HttpHandler WebRoutes::Handler() {
+  return [this](const HttpRequest& request, HttpRespond respond) {
+    Handle(request, std::move(respond));
   };
-  auto gate = std::make_shared<ReloadGate>();
-  return [&exporter, &auth, &clock, gate, options = std::move(options)](const HttpRequest& req) {
-    const std::string& telemetry_path = options.telemetry_path;
-    if (!auth.Allows(req.authorization)) {
-      HttpResponse r = Text(401, "Unauthorized\n");
-      r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"edgewatch\"");
-      return r;
-    }
-    const std::string path = req.target.substr(0, req.target.find('?'));
-    if (path == telemetry_path) {
-      if (!IsRead(req.method)) {
-        return MethodNotAllowed("GET, HEAD");
-      }
-      HttpResponse r = Text(200, exporter.Scrape());
-      r.content_type = kTextFormatContentType;
-      r.compressible = true;
-      return r;
-    }
-    if (path == "/-/reload") {
-      if (req.method != "POST" && req.method != "PUT") {
-        return MethodNotAllowed("POST, PUT");
-      }
-      if (!options.enable_lifecycle) {
-        return Text(403, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP.\n");
-      }
-      {
-        std::lock_guard<std::mutex> lock(gate->mu);
-        const auto now = clock.Monotonic();
-        if (gate->last && now - *gate->last < kReloadInterval) {
-          HttpResponse r = Text(429, "too many reloads; at most one a second\n");
-          r.headers.emplace_back("Retry-After", "1");
-          return r;
+}
+
+void WebRoutes::Handle(const HttpRequest& request, HttpRespond respond) {
+  const auto unauthorized = [] {
+    HttpResponse r = Text(401, "Unauthorized\n");
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"edgewatch\"");
+    return r;
+  };
+  switch (auth_.Check(request.authorization)) {
+    case BasicAuthenticator::Verdict::kAllowed:
+      Route(request, respond);
+      return;
+    case BasicAuthenticator::Verdict::kDenied:
+      respond(unauthorized());
+      return;
+    case BasicAuthenticator::Verdict::kNeedsVerify:
+      break;
+  }
+  if (!verifies_.TryPost([this, request, respond, unauthorized] {
+        if (auth_.Verify(request.authorization)) {
+          Route(request, respond);
+        } else {
+          respond(unauthorized());
         }
-        gate->last = now;
-      }
-      Status s = exporter.Reload();
-      return s ? Text(200, "configuration reloaded\n")
-               : Text(500, "failed to reload config:\n" + s.error().message + "\n");
+      })) {
+    ++rejected_verify_busy_;
+    HttpResponse r = Text(429, "too many password checks under way; try again later\n");
+    r.headers.emplace_back("Retry-After", "1");
+    respond(std::move(r));
+  }
+}
+
+void WebRoutes::Route(const HttpRequest& request, const HttpRespond& respond) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  const auto slow = [&](std::function<HttpResponse()> work) {
+    if (!requests_.TryPost([respond, work = std::move(work)] { respond(work()); })) {
+      ++rejected_max_requests_;
+      respond(Text(503, "Limit of concurrent requests reached (" +
+                            std::to_string(requests_.capacity()) + "), try again later.\n"));
     }
-    if (!IsRead(req.method)) {
-      return MethodNotAllowed("GET, HEAD");
-    }
-    if (path == "/-/healthy") {
-      return Text(200, "Healthy.\n");
-    }
-    if (path == "/-/ready") {
-      return exporter.Ready() ? Text(200, "Ready.\n") : Text(503, "Not ready.\n");
-    }
-    if (path == "/") {
-      return LandingPage(exporter, telemetry_path);
-    }
-    return Text(404, "not found\n");
   };
+  if (path == options_.telemetry_path) {
+    if (!IsRead(request.method)) {
+      respond(MethodNotAllowed("GET, HEAD"));
+      return;
+    }
+    slow([this] { return Scrape(); });
+    return;
+  }
+  if (path == "/-/reload") {
+    if (request.method != "POST" && request.method != "PUT") {
+      respond(MethodNotAllowed("POST, PUT"));
+    } else if (!options_.enable_lifecycle) {
+      respond(Text(403, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP.\n"));
+    } else {
+      slow([this] { return Reload(); });
+    }
+    return;
+  }
+  if (!IsRead(request.method)) {
+    respond(MethodNotAllowed("GET, HEAD"));
+  } else if (path == "/-/healthy") {
+    respond(Text(200, "Healthy.\n"));
+  } else if (path == "/-/ready") {
+    respond(exporter_.Ready() ? Text(200, "Ready.\n") : Text(503, "Not ready.\n"));
+  } else if (path == "/") {
+    respond(LandingPage(exporter_, options_.telemetry_path));
+  } else {
+    respond(Text(404, "not found\n"));
+  }
+}
+
+HttpResponse WebRoutes::Scrape() const {
+  HttpResponse r = Text(200, exporter_.Scrape([this](MetricSink& sink) {
+    AddHttpServerMetrics(sink, server_stats_);
+    sink.Add(kRequestsRejected, {{"reason", "max_requests"}},
+             static_cast<double>(rejected_max_requests_.load()));
+    sink.Add(kRequestsRejected, {{"reason", "verify_busy"}},
+             static_cast<double>(rejected_verify_busy_.load()));
+  }));
+  r.content_type = kTextFormatContentType;
+  r.compressible = true;
+  return r;
+}
+
+HttpResponse WebRoutes::Reload() {
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    const auto now = clock_.Monotonic();
+    if (last_reload_ && now - *last_reload_ < kReloadInterval) {
+      HttpResponse r = Text(429, "too many reloads; at most one a second\n");
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    last_reload_ = now;
+  }
+  Status s = exporter_.Reload();
+  return s ? Text(200, "configuration reloaded\n")
+           : Text(500, "failed to reload config:\n" + s.error().message + "\n");
 }
 
 }  // namespace edgewatch

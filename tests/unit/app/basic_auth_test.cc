@@ -35,19 +35,39 @@ TEST(BasicAuthTest, VerifiesBcryptFromHtpasswd) {
   EXPECT_FALSE(VerifyBcrypt(std::string("s3cret\0x", 8), kPromHash));  // compared whole
 }
 
+TEST(BasicAuthTest, ReadsTheCostOfAHash) {
+  EXPECT_EQ(BcryptCost(kPromHash), 10);
+  EXPECT_EQ(BcryptCost(kAliceHash), 4);
+  EXPECT_EQ(BcryptCost("$2y$1x$abc"), std::nullopt);
+  EXPECT_EQ(BcryptCost("$2y$"), std::nullopt);
+}
+
 TEST(BasicAuthTest, AuthenticatorAllowsOnlyValidCredentials) {
+  using Verdict = BasicAuthenticator::Verdict;
   BasicAuthenticator off({});
   EXPECT_FALSE(off.enabled());
-  EXPECT_TRUE(off.Allows(""));
+  EXPECT_EQ(off.Check(""), Verdict::kAllowed);
 
   BasicAuthenticator auth(std::map<std::string, std::string>{{"prom", kPromHash}});
   EXPECT_TRUE(auth.enabled());
-  EXPECT_FALSE(auth.Allows(""));
-  EXPECT_FALSE(auth.Allows("Basic cHJvbTp3cm9uZw=="));  // prom:wrong
-  EXPECT_FALSE(auth.Allows("Basic Ym9iOnMzY3JldA=="));  // bob:s3cret
-  EXPECT_TRUE(auth.Allows("Basic cHJvbTpzM2NyZXQ="));   // prom:s3cret
-  EXPECT_TRUE(auth.Allows("Basic cHJvbTpzM2NyZXQ="));   // again, from the cache
-  EXPECT_FALSE(auth.Allows("Basic cHJvbTp3cm9uZw=="));
+  EXPECT_EQ(auth.Check(""), Verdict::kDenied);
+  EXPECT_EQ(auth.Check("Basic !!!!"), Verdict::kDenied);
+  EXPECT_EQ(auth.Check("Basic cHJvbTp3cm9uZw=="), Verdict::kNeedsVerify);  // prom:wrong
+  EXPECT_FALSE(auth.Verify("Basic cHJvbTp3cm9uZw=="));
+  EXPECT_EQ(auth.Check("Basic cHJvbTp3cm9uZw=="), Verdict::kNeedsVerify);  // failures not kept
+  EXPECT_FALSE(auth.Verify("Basic Ym9iOnMzY3JldA=="));  // bob:s3cret, an unknown user
+  EXPECT_EQ(auth.Check("Basic cHJvbTpzM2NyZXQ="), Verdict::kNeedsVerify);  // prom:s3cret
+  EXPECT_TRUE(auth.Verify("Basic cHJvbTpzM2NyZXQ="));
+  EXPECT_EQ(auth.Check("Basic cHJvbTpzM2NyZXQ="), Verdict::kAllowed);  // from the cache
+}
+
+// An unknown user is checked against the costliest configured hash, and never passes even
+// with that user's password.
+TEST(BasicAuthTest, UnknownUsersNeverPassWithAnotherUsersPassword) {
+  BasicAuthenticator auth(
+      std::map<std::string, std::string>{{"prom", kPromHash}, {"alice", kAliceHash}});
+  EXPECT_FALSE(auth.Verify("Basic Ym9iOnMzY3JldA=="));  // bob:s3cret, prom's password
+  EXPECT_TRUE(auth.Verify("Basic cHJvbTpzM2NyZXQ="));
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ TEST(CliTest, ReadsFlagsInBothForms) {
   auto o = Parse({"--config.file=/etc/edgewatch.yml", "--web.listen-address", "127.0.0.1:0",
                   "--web.listen-address=[::1]:9", "--web.telemetry-path=/m", "--log.level=debug",
                   "--log.format", "json", "--no-collector.process", "--web.config.file=w.yml",
-                  "--path.procfs=/host/proc", "--web.max-connections=8"});
+                  "--path.procfs=/host/proc", "--web.max-connections=8", "--web.max-requests=0"});
   ASSERT_TRUE(o.ok()) << o.error().message;
   EXPECT_EQ(*o->config_file, "/etc/edgewatch.yml");
   EXPECT_EQ(o->listen_addresses, (std::vector<std::string>{"127.0.0.1:0", "[::1]:9"}));
@@ -38,6 +38,7 @@ TEST(CliTest, ReadsFlagsInBothForms) {
   EXPECT_EQ(*o->web_config_file, "w.yml");
   EXPECT_EQ(o->procfs_root, "/host/proc");
   EXPECT_EQ(o->max_connections, 8u);
+  EXPECT_EQ(o->max_requests, 0u);
 }
 
 TEST(CliTest, Commands) {
@@ -70,6 +71,7 @@ TEST(CliTest, ErrorsAreExact) {
       {{"--web.telemetry-path=metrics"},
        "--web.telemetry-path must start with / and not be / or under /-/; got \"metrics\""},
       {{"--web.max-connections=0"}, "--web.max-connections must be a positive number; got \"0\""},
+      {{"--web.max-requests=-1"}, "--web.max-requests must be a number; got \"-1\""},
       {{"--config.file"}, "flag --config.file needs a value"},
       {{"serve"}, "unknown command \"serve\" (commands: check-config, replay)"},
       {{"replay"}, "replay needs at least one --pcap, --mod-status, --access-log or --mail-log"},

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -36,26 +39,62 @@ std::string Gunzip(const std::string& data) {
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Serve(HttpServerLimits{}); }
+
+  void Serve(HttpServerLimits limits) {
+    if (server_) {
+      TearDown();
+      io_.restart();
+    }
     server_ = std::make_unique<HttpServer>(
         io_,
-        [](const HttpRequest& r) {
+        [this](const HttpRequest& r, HttpRespond respond) {
           HttpResponse out;
           out.body = r.method + " " + r.target + " auth=" + r.authorization + "\n" +
                      std::string(2000, 'm');
           out.compressible = true;
-          return out;
+          if (r.target == "/hold") {
+            std::lock_guard<std::mutex> lock(held_mu_);
+            held_.push_back(std::move(respond));  // answered when the test says
+            return;
+          }
+          respond(std::move(out));
         },
-        nullptr, HttpServerLimits{}, Logger(log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_));
+        nullptr, limits, clock_, Logger(log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_),
+        stats_);
     auto bound = server_->Listen({"127.0.0.1", 0});
     ASSERT_TRUE(bound.ok()) << bound.error().message;
     port_ = bound->port();
     thread_ = std::thread([this] { io_.run(); });
   }
   void TearDown() override {
+    {
+      std::lock_guard<std::mutex> lock(held_mu_);
+      held_.clear();
+    }
     server_->Close();
     io_.stop();
     thread_.join();
+  }
+
+  // A connection the server has answered once and keeps alive.
+  tcp::socket ServedConnection() {
+    tcp::socket s(client_io_);
+    s.connect({asio::ip::address_v4::loopback(), port_});
+    asio::write(s, asio::buffer(std::string("GET /a HTTP/1.1\r\nHost: a\r\n\r\n")));
+    std::string reply;
+    asio::read_until(s, asio::dynamic_buffer(reply), std::string(2000, 'm'));
+    return s;
+  }
+
+  // True once the server has closed `s` (reads until EOF or a reset).
+  static bool Closed(tcp::socket& s) {
+    std::array<char, 4096> buf;
+    boost::system::error_code ec;
+    while (!ec) {
+      s.read_some(asio::buffer(buf), ec);
+    }
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
   }
 
   // Sends `request` as is on a new connection and reads until the server closes it.
@@ -71,8 +110,12 @@ class HttpServerTest : public ::testing::Test {
   }
 
   asio::io_context io_;
+  asio::io_context client_io_;
   testing::FakeClock clock_;
   std::ostringstream log_;
+  HttpServerStats stats_;
+  std::mutex held_mu_;
+  std::vector<HttpRespond> held_;  // guarded by held_mu_
   std::unique_ptr<HttpServer> server_;
   std::uint16_t port_ = 0;
   std::thread thread_;
@@ -99,6 +142,71 @@ TEST_F(HttpServerTest, OversizedHeadersAreRefused) {
   const std::string reply =
       Exchange("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(20000, 'x') + "\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.1 431", 0), 0u) << reply.substr(0, 100);
+}
+
+// RFC 9112 lets a client send empty lines before a request; a request that is not HTTP gets 400.
+TEST_F(HttpServerTest, SkipsLeadingEmptyLinesAndAnswersGarbageWith400) {
+  const std::string reply =
+      Exchange("\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+  const std::string garbage = Exchange("\x16\x03\x01 hello\r\n\r\n");
+  EXPECT_EQ(garbage.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << garbage;
+  EXPECT_EQ(stats_.malformed, 1u);
+}
+
+// At the ceiling a new connection closes the oldest idle one, not itself: idle clients cannot
+// lock a scraper out.
+TEST_F(HttpServerTest, AtTheCeilingTheOldestIdleConnectionMakesRoom) {
+  HttpServerLimits limits;
+  limits.max_connections = 2;
+  Serve(limits);
+  tcp::socket first = ServedConnection();
+  tcp::socket second = ServedConnection();
+  const std::string reply = Exchange("GET /new HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+  EXPECT_TRUE(Closed(first));
+  EXPECT_EQ(stats_.evicted, 1u);
+  // The second is still served on its kept-alive connection.
+  asio::write(second, asio::buffer(std::string("GET /b HTTP/1.1\r\nHost: a\r\n\r\n")));
+  std::string again;
+  asio::read_until(second, asio::dynamic_buffer(again), std::string(2000, 'm'));
+  EXPECT_EQ(again.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << again;
+}
+
+// A connection that has not finished its request is as evictable as an idle one; one being
+// answered is not: when every connection is being answered, the new one is refused.
+TEST_F(HttpServerTest, ConnectionsBeingAnsweredAreNeverEvicted) {
+  HttpServerLimits limits;
+  limits.max_connections = 1;
+  Serve(limits);
+  tcp::socket slow(client_io_);
+  slow.connect({asio::ip::address_v4::loopback(), port_});
+  asio::write(slow, asio::buffer(std::string("GET /a HTTP/1.1\r\nHo")));  // unfinished
+  tcp::socket held(client_io_);
+  held.connect({asio::ip::address_v4::loopback(), port_});
+  asio::write(held, asio::buffer(std::string("GET /hold HTTP/1.1\r\nHost: a\r\n\r\n")));
+  EXPECT_TRUE(Closed(slow));  // evicted for the new one
+  for (;;) {                  // the held request reaches the handler
+    std::lock_guard<std::mutex> lock(held_mu_);
+    if (!held_.empty()) {
+      break;
+    }
+  }
+  tcp::socket refused(client_io_);
+  refused.connect({asio::ip::address_v4::loopback(), port_});
+  asio::write(refused, asio::buffer(std::string("GET /x HTTP/1.1\r\nHost: a\r\n\r\n")));
+  EXPECT_TRUE(Closed(refused));
+  EXPECT_EQ(stats_.refused, 1u);
+  EXPECT_EQ(stats_.evicted, 1u);
+  {
+    std::lock_guard<std::mutex> lock(held_mu_);
+    HttpResponse out;
+    out.body = "late\n";
+    held_.front()(std::move(out));
+  }
+  std::string reply;
+  asio::read_until(held, asio::dynamic_buffer(reply), "late\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
 }
 
 TEST(GzipTest, RoundTripsThroughZlib) {

@@ -68,6 +68,22 @@ TEST(WebConfigTest, RefusesWhatCannotWork) {
             "offers TLS12 and TLS13)");
 }
 
+// Cost 4 is cheap to brute-force; cost 15 lets each wrong password cost the exporter seconds.
+TEST(WebConfigTest, RefusesBcryptCostsOutsideTenToFourteen) {
+  auto web = ParseWebConfig(
+      "basic_auth_users:\n"
+      "  alice: $2y$04$cKALKcEqepsi444uQk4gz.LsdcNOwtq2UcRCHqtGvMLpv42/nqMIa\n"
+      "  carol: $2y$15$cKALKcEqepsi444uQk4gz.LsdcNOwtq2UcRCHqtGvMLpv42/nqMIa\n"
+      "  prom: $2y$10$fskRbYI3YvXxtgZYlNd0g.25JPJOI3wq7YsAFHD9oTFPr9hVR95s.\n",
+      "w.yml");
+  ASSERT_FALSE(web.ok());
+  EXPECT_EQ(web.error().message,
+            "w.yml:2:10: basic_auth_users.alice: bcrypt cost 4 is outside 10..14: cheaper is easy "
+            "to brute-force, dearer lets a flood of wrong passwords cost seconds each\n"
+            "w.yml:3:10: basic_auth_users.carol: bcrypt cost 15 is outside 10..14: cheaper is "
+            "easy to brute-force, dearer lets a flood of wrong passwords cost seconds each");
+}
+
 TEST(WebConfigTest, EmptyFileMeansNoTlsNoAuth) {
   auto web = ParseWebConfig("", "inline.yml");
   ASSERT_TRUE(web.ok());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <sstream>
 
 #include "testutil/fake_clock.h"
@@ -13,14 +14,25 @@ namespace {
 // htpasswd -nbBC 4 alice 'p:ss wörd'
 constexpr char kAliceHash[] = "$2y$04$cKALKcEqepsi444uQk4gz.LsdcNOwtq2UcRCHqtGvMLpv42/nqMIa";
 
+// Waits for what `routes` answers, on whichever thread it answers.
+HttpResponse Call(WebRoutes& routes, const std::string& method, const std::string& target,
+                  const std::string& authorization = "") {
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  auto got = answer->get_future();
+  routes.Handle({method, target, authorization},
+                [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  return got.get();
+}
+
 class WebRoutesTest : public ::testing::Test {
  protected:
   HttpResponse Get(const BasicAuthenticator& auth, const std::string& method,
                    const std::string& target, const std::string& authorization = "") {
-    return MakeWebHandler(exporter_, auth, {"/metrics", true},
-                          clock_)({method, target, authorization});
+    WebRoutes routes(exporter_, auth, {"/metrics", true}, clock_, server_stats_);
+    return Call(routes, method, target, authorization);
   }
 
+  HttpServerStats server_stats_;
   std::ostringstream log_;
   testing::FakeClock clock_;
   Exporter exporter_{{std::nullopt, {{"reflection", false}}, testing::TestData("procfs")},
@@ -34,17 +46,17 @@ class WebRoutesTest : public ::testing::Test {
 // at 0.
 TEST_F(WebRoutesTest, ReloadOverHttpIsOptInAndRateLimited) {
   ASSERT_TRUE(exporter_.Start().ok());
-  const auto off = MakeWebHandler(exporter_, no_auth_, {"/metrics", false}, clock_);
-  const HttpResponse refused = off({"POST", "/-/reload", ""});
+  WebRoutes off(exporter_, no_auth_, {"/metrics", false}, clock_, server_stats_);
+  const HttpResponse refused = Call(off, "POST", "/-/reload");
   EXPECT_EQ(refused.status, 403u);
   EXPECT_EQ(refused.body, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP.\n");
-  const auto on = MakeWebHandler(exporter_, no_auth_, {"/metrics", true}, clock_);
-  EXPECT_EQ(on({"POST", "/-/reload", ""}).status, 200u);
-  const HttpResponse again = on({"POST", "/-/reload", ""});
+  WebRoutes on(exporter_, no_auth_, {"/metrics", true}, clock_, server_stats_);
+  EXPECT_EQ(Call(on, "POST", "/-/reload").status, 200u);
+  const HttpResponse again = Call(on, "POST", "/-/reload");
   EXPECT_EQ(again.status, 429u);
   EXPECT_EQ(again.headers.at(0), (std::pair<std::string, std::string>{"Retry-After", "1"}));
   clock_.Advance(kReloadInterval);
-  EXPECT_EQ(on({"PUT", "/-/reload", ""}).status, 200u);
+  EXPECT_EQ(Call(on, "PUT", "/-/reload").status, 200u);
 }
 
 TEST_F(WebRoutesTest, NotReadyBeforeStart) {
@@ -91,6 +103,68 @@ TEST_F(WebRoutesTest, BasicAuthGuardsEveryPath) {
   // "alice:p:ss wörd" in base64
   const HttpResponse ok = Get(auth, "GET", "/metrics", "Basic YWxpY2U6cDpzcyB3w7ZyZA==");
   EXPECT_EQ(ok.status, 200u);
+}
+
+// The web server's own families come with every scrape.
+TEST_F(WebRoutesTest, ScrapesCarryTheWebServersMetrics) {
+  ASSERT_TRUE(exporter_.Start().ok());
+  server_stats_.evicted = 7;
+  server_stats_.open = 3;
+  const std::string body = Get(no_auth_, "GET", "/metrics").body;
+  EXPECT_NE(body.find("\nedgewatch_web_connections_evicted_total 7\n"), std::string::npos);
+  EXPECT_NE(body.find("\nedgewatch_web_connections 3\n"), std::string::npos);
+  EXPECT_NE(body.find("\nedgewatch_web_requests_rejected_total{reason=\"max_requests\"} 0\n"),
+            std::string::npos);
+}
+
+// Holds every scrape until released, as a slow status page would.
+std::shared_future<void> scrape_gate;
+
+class GateCollector final : public Collector {
+ public:
+  Status Collect(MetricSink&) const override {
+    scrape_gate.wait();
+    return {};
+  }
+};
+
+constexpr CollectorRegistration kGateRegistry[] = {
+    {"gate",
+     "holds scrapes",
+     [](const Config&) { return true; },
+     [](const CollectorContext&) -> std::unique_ptr<Collector> {
+       return std::make_unique<GateCollector>();
+     },
+     nullptr,
+     {},
+     {},
+     nullptr},
+};
+
+// Past --web.max-requests a scrape is answered 503 at once, counted, while /-/healthy is
+// answered as ever; the held scrape finishes when its collector does.
+TEST_F(WebRoutesTest, ScrapesBeyondMaxRequestsGet503AtOnce) {
+  std::promise<void> release;
+  scrape_gate = release.get_future().share();
+  Exporter exporter({std::nullopt, {}, testing::TestData("procfs")}, kGateRegistry, clock_,
+                    Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
+  ASSERT_TRUE(exporter.Start().ok());
+  WebRoutes routes(exporter, no_auth_, {"/metrics", false, 1}, clock_, server_stats_);
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  auto held = answer->get_future();
+  routes.Handle({"GET", "/metrics", ""},
+                [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  const HttpResponse second = Call(routes, "GET", "/metrics");
+  EXPECT_EQ(second.status, 503u);
+  EXPECT_EQ(second.body, "Limit of concurrent requests reached (1), try again later.\n");
+  EXPECT_EQ(Call(routes, "GET", "/-/healthy").status, 200u);
+  release.set_value();
+  EXPECT_EQ(held.get().status, 200u);
+  const std::string body = Call(routes, "GET", "/metrics").body;
+  EXPECT_NE(body.find("\nedgewatch_web_requests_rejected_total{reason=\"max_requests\"} 1\n"),
+            std::string::npos)
+      << body;
+  exporter.Stop();
 }
 
 }  // namespace

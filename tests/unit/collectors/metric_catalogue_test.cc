@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "app/exporter.h"
+#include "app/http_server.h"
+#include "app/web_routes.h"
 #include "collectors/log_health.h"
 #include "collectors/registry.h"
 #include "prometheus/check_names.h"
@@ -16,7 +18,7 @@ namespace edgewatch {
 namespace {
 
 // Every family edgewatch can export: each collector's catalogue, the shared log health families,
-// and the framework's own.
+// the framework's own and the web server's.
 std::vector<const MetricDesc*> Everything() {
   std::vector<const MetricDesc*> all;
   auto add = [&](MetricCatalogue c) { all.insert(all.end(), c.begin(), c.end()); };
@@ -27,6 +29,8 @@ std::vector<const MetricDesc*> Everything() {
   add(LogHealthMetrics());
   add(CollectorSet::Metrics());
   add(ExporterMetrics());
+  add(HttpServerMetrics());
+  add(WebRoutes::Metrics());
   return all;
 }
 
