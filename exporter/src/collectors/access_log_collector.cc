@@ -21,8 +21,13 @@ constexpr MetricDesc kHttpExploitProbesTotal{
     "path_traversal: \"/../\")."};
 constexpr MetricDesc kXmlrpcTopClientRequests{"edgewatch_xmlrpc_top_client_requests",
                                               prometheus::MetricType::Gauge,
-                                              "xmlrpc and wp-login requests of the busiest clients "
-                                              "in the top_window (at most top_k per log)."};
+                                              "xmlrpc and wp-login requests the busiest clients "
+                                              "surely sent in the top_window (at most top_k per "
+                                              "log)."};
+constexpr MetricDesc kXmlrpcTopClientErrorRequests{
+    "edgewatch_xmlrpc_top_client_error_requests", prometheus::MetricType::Gauge,
+    "How far the top list may be off: a listed client may have sent up to this many more than "
+    "shown, one not listed at most this many; 0 when the list is exact."};
 constexpr MetricDesc kHttpRequestsTotal{
     "edgewatch_http_requests_total", prometheus::MetricType::Counter,
     "Requests in the access log, by method (a fixed set, else OTHER) and code."};
@@ -32,10 +37,10 @@ constexpr MetricDesc kXmlrpcRequestsTotal{"edgewatch_xmlrpc_requests_total",
 constexpr MetricDesc kWpLoginRequestsTotal{
     "edgewatch_wp_login_requests_total", prometheus::MetricType::Counter,
     "Requests for the wp-login paths (default /wp-login.php)."};
-constexpr const MetricDesc* kMetrics[] = {&kHttpRequestsTotal,      &kXmlrpcRequestsTotal,
-                                          &kWpLoginRequestsTotal,   &kHttpResponseBytesTotal,
-                                          &kHttpUnparsedLinesTotal, &kHttpPingbackRequestsTotal,
-                                          &kHttpExploitProbesTotal, &kXmlrpcTopClientRequests};
+constexpr const MetricDesc* kMetrics[] = {
+    &kHttpRequestsTotal,      &kXmlrpcRequestsTotal,     &kWpLoginRequestsTotal,
+    &kHttpResponseBytesTotal, &kHttpUnparsedLinesTotal,  &kHttpPingbackRequestsTotal,
+    &kHttpExploitProbesTotal, &kXmlrpcTopClientRequests, &kXmlrpcTopClientErrorRequests};
 
 }  // namespace
 
@@ -143,10 +148,12 @@ void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& na
                {{"log", name}, {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}},
                static_cast<double>(s.probes()[static_cast<std::size_t>(p)]));
     }
-    for (const auto& [client, count] : stats_.TopClients(now_ns)) {
+    const auto top = stats_.TopClients(now_ns);
+    for (const auto& [client, count] : top.entries) {
       sink.Add(kXmlrpcTopClientRequests, {{"log", name}, {"client", std::string(client.view())}},
                static_cast<double>(count));
     }
+    sink.Add(kXmlrpcTopClientErrorRequests, labels, static_cast<double>(top.error_bound));
   }
 }
 

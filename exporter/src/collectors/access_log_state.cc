@@ -43,7 +43,7 @@ void AccessLogStats::AddTopClient(std::string_view client, std::int64_t now_ns) 
   top_.Add(now_ns, ClientKey::From(client), 1);
 }
 
-std::vector<std::pair<ClientKey, std::uint64_t>> AccessLogStats::TopClients(std::int64_t now_ns) {
+TopList<ClientKey> AccessLogStats::TopClients(std::int64_t now_ns) {
   return top_.Top(now_ns, settings_.top_k);
 }
 

@@ -53,7 +53,7 @@ class AccessLogStats {
   std::uint64_t pingbacks() const { return pingbacks_; }
   const std::array<std::uint64_t, access_log::kProbeCount>& probes() const { return probes_; }
   // The clients with the most xmlrpc and wp-login requests in the window before `now_ns`.
-  std::vector<std::pair<ClientKey, std::uint64_t>> TopClients(std::int64_t now_ns);
+  TopList<ClientKey> TopClients(std::int64_t now_ns);
 
  private:
   AccessLogSettings settings_;

@@ -53,7 +53,12 @@ constexpr MetricDesc kReflectionUnsolicitedPayloadBytesTotal{
     "UDP payload bytes of unsolicited responses to local hosts."};
 constexpr MetricDesc kReflectionTopTargetBytes{
     "edgewatch_reflection_top_target_bytes", prometheus::MetricType::Gauge,
-    "Unsolicited response bytes to the most-hit local targets over the window (bounded top-K)."};
+    "Unsolicited response bytes the most-hit local targets surely got over the window (bounded "
+    "top-K)."};
+constexpr MetricDesc kReflectionTopTargetErrorBytes{
+    "edgewatch_reflection_top_target_error_bytes", prometheus::MetricType::Gauge,
+    "How far the top list may be off: a listed target may have got up to this many bytes more "
+    "than shown, one not listed at most this many; 0 when the list is exact."};
 constexpr MetricDesc kNtpMonlistExposed{
     "edgewatch_ntp_monlist_exposed", prometheus::MetricType::Gauge,
     "1 if the local NTP server answered the monlist self-check."};
@@ -86,6 +91,7 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kReflectionUnsolicitedResponsesTotal,
                                           &kReflectionUnsolicitedPayloadBytesTotal,
                                           &kReflectionTopTargetBytes,
+                                          &kReflectionTopTargetErrorBytes,
                                           &kNtpMonlistExposed,
                                           &kCaptureUp,
                                           &kCapturePacketsReceivedTotal,
@@ -381,11 +387,14 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     if (!Enabled(config_, info.vector)) {
       continue;
     }
-    for (const auto& [address, bytes] : state_->TopTargets(info.vector, now_ns)) {
+    const auto top = state_->TopTargets(info.vector, now_ns);
+    for (const auto& [address, bytes] : top.entries) {
       sink.Add(kReflectionTopTargetBytes,
                {{"vector", std::string(info.name)}, {"target", net::FormatAddress(address)}},
                static_cast<double>(bytes));
     }
+    sink.Add(kReflectionTopTargetErrorBytes, {{"vector", std::string(info.name)}},
+             static_cast<double>(top.error_bound));
   }
   {
     std::lock_guard<std::mutex> lock(probe_mu_);

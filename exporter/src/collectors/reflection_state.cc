@@ -209,8 +209,7 @@ ReflectionCounts ReflectionState::Counts() const {
   return c;
 }
 
-std::vector<std::pair<net::Address, std::uint64_t>> ReflectionState::TopTargets(
-    Vector vector, std::int64_t now_ns) const {
+TopList<net::Address> ReflectionState::TopTargets(Vector vector, std::int64_t now_ns) const {
   std::lock_guard<std::mutex> lock(top_mu_);
   return top_[static_cast<std::size_t>(vector)].Top(now_ns, settings_.top_k);
 }

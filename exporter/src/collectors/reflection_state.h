@@ -94,8 +94,7 @@ class ReflectionState {
 
   ReflectionCounts Counts() const;
   // Top local targets of unsolicited responses per vector, as of `now_ns`.
-  std::vector<std::pair<net::Address, std::uint64_t>> TopTargets(reflection::Vector vector,
-                                                                 std::int64_t now_ns) const;
+  TopList<net::Address> TopTargets(reflection::Vector vector, std::int64_t now_ns) const;
   // Timestamp of the newest frame seen (0 before any).
   std::int64_t last_frame_ns() const { return last_frame_ns_.load(std::memory_order_relaxed); }
 

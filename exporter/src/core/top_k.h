@@ -8,10 +8,22 @@
 
 namespace edgewatch {
 
+// One key of a Space-Saving summary: its count may be over-estimated by at most `error` (what it
+// inherited from the key it evicted), never under-estimated.
+template <typename Key>
+struct Counted {
+  Key key{};
+  std::uint64_t count = 0;
+  std::uint64_t error = 0;
+  // What the key surely had: what it was counted since it entered the table.
+  std::uint64_t guaranteed() const { return count - error; }
+};
+
 // Heavy hitters with fixed memory: the Space-Saving algorithm (Metwally, Agrawal, El Abbadi,
-// 2005). Holds at most `capacity` keys; a new key evicts the smallest and inherits its count, so
-// a key's count may be over-estimated by at most the smallest count, never under-estimated. With
-// capacity several times the k reported, the top k are exact for skewed (attack) traffic.
+// 2005). Holds at most `capacity` keys; a new key evicts the smallest and inherits its count as
+// its error, so every key's true count lies in [count - error, count], and a key not held had at
+// most MinCount(). Under a spray of distinct keys each held key's count is almost all error:
+// report guaranteed() counts, never count, or innocent keys look like heavy hitters.
 // Add() never allocates. Not thread-safe.
 template <typename Key>
 class SpaceSaving {
@@ -21,20 +33,21 @@ class SpaceSaving {
   void Add(const Key& key, std::uint64_t weight) {
     Entry* smallest = nullptr;
     for (auto& e : entries_) {
-      if (e.used && e.key == key) {
-        e.count += weight;
+      if (e.used && e.c.key == key) {
+        e.c.count += weight;
         return;
       }
       if (!e.used) {
-        e = Entry{key, weight, true};
+        e = Entry{{key, weight, 0}, true};
         return;
       }
-      if (smallest == nullptr || e.count < smallest->count) {
+      if (smallest == nullptr || e.c.count < smallest->c.count) {
         smallest = &e;
       }
     }
     if (smallest != nullptr) {
-      *smallest = Entry{key, smallest->count + weight, true};
+      const std::uint64_t inherited = smallest->c.count;
+      *smallest = Entry{{key, inherited + weight, inherited}, true};
     }
   }
 
@@ -44,29 +57,52 @@ class SpaceSaving {
     }
   }
 
-  // Adds every held key and count to `out` (merging equal keys).
-  void AppendTo(std::vector<std::pair<Key, std::uint64_t>>& out) const {
+  // The most a key not held can have had: the smallest count once the table is full, else 0
+  // (every key seen is held, exactly).
+  std::uint64_t MinCount() const {
+    std::uint64_t least = 0;
+    for (const auto& e : entries_) {
+      if (!e.used) {
+        return 0;
+      }
+      least = least == 0 ? e.c.count : std::min(least, e.c.count);
+    }
+    return least;
+  }
+
+  // Adds every held key to `out`, merging equal keys (counts and errors add up).
+  void AppendTo(std::vector<Counted<Key>>& out) const {
     for (const auto& e : entries_) {
       if (!e.used) {
         continue;
       }
       auto it =
-          std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == e.key; });
+          std::find_if(out.begin(), out.end(), [&](const auto& c) { return c.key == e.c.key; });
       if (it != out.end()) {
-        it->second += e.count;
+        it->count += e.c.count;
+        it->error += e.c.error;
       } else {
-        out.emplace_back(e.key, e.count);
+        out.push_back(e.c);
       }
     }
   }
 
  private:
   struct Entry {
-    Key key{};
-    std::uint64_t count = 0;
+    Counted<Key> c;
     bool used = false;
   };
   std::vector<Entry> entries_;
+};
+
+// What a top-K list can honestly say: keys with the count each surely had, largest first (keys
+// that surely had nothing are left out), and how far any count may be off.
+template <typename Key>
+struct TopList {
+  std::vector<std::pair<Key, std::uint64_t>> entries;  // guaranteed counts, all > 0
+  // A listed key's true count is at most its entry plus this; a key not listed had at most this.
+  // 0: the list is exact.
+  std::uint64_t error_bound = 0;
 };
 
 // Space-Saving over a sliding window of event time: two halves of `window` each, so Top()
@@ -85,19 +121,24 @@ class WindowedTopK {
     current_.Add(key, weight);
   }
 
-  // The k keys with the largest counts as of `now_ns`, largest first.
-  std::vector<std::pair<Key, std::uint64_t>> Top(std::int64_t now_ns, std::size_t k) {
+  // The k keys with the largest guaranteed counts as of `now_ns`.
+  TopList<Key> Top(std::int64_t now_ns, std::size_t k) {
     Advance(now_ns);
-    std::vector<std::pair<Key, std::uint64_t>> all;
+    std::vector<Counted<Key>> all;
     current_.AppendTo(all);
     previous_.AppendTo(all);
+    std::erase_if(all, [](const Counted<Key>& c) { return c.guaranteed() == 0; });
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : a.first < b.first;
+      return a.guaranteed() != b.guaranteed() ? a.guaranteed() > b.guaranteed() : a.key < b.key;
     });
-    if (all.size() > k) {
-      all.resize(k);
+    TopList<Key> top;
+    // Each half's error is at most its smallest count (errors are inherited smallest counts,
+    // and the smallest count only grows).
+    top.error_bound = current_.MinCount() + previous_.MinCount();
+    for (std::size_t i = 0; i < all.size() && i < k; ++i) {
+      top.entries.emplace_back(all[i].key, all[i].guaranteed());
     }
-    return all;
+    return top;
   }
 
  private:

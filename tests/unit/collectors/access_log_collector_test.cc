@@ -93,12 +93,12 @@ TEST_F(AccessLogCollectorTest, TopClientsAreBoundedAndAgeOut) {
       stats.AddTopClient(r.client, 1'000'000'000);
     }
   }
-  const auto top = stats.TopClients(2'000'000'000);
+  const auto top = stats.TopClients(2'000'000'000).entries;
   ASSERT_EQ(top.size(), 3u);
   EXPECT_EQ(top[0].first.view(), "192.0.2.1");
   EXPECT_EQ(top[1].first.view(), "192.0.2.2");
   EXPECT_EQ(top[2].first.view(), "192.0.2.3");
-  EXPECT_TRUE(stats.TopClients(200'000'000'000).empty());  // a quiet window later
+  EXPECT_TRUE(stats.TopClients(200'000'000'000).entries.empty());  // a quiet window later
   EXPECT_EQ(stats.xmlrpc()[static_cast<int>(access_log::Method::kPost)][100], 1300u);
 }
 

@@ -57,12 +57,12 @@ TEST(AccessLogStatsTest, TopClientsAreBoundedAndLeaveTheWindow) {
     stats.AddTopClient("203.0.113.11", i * kSecond);
   }
   stats.AddTopClient("198.51.100.1", 0);
-  auto top = stats.TopClients(10 * kSecond);
+  auto top = stats.TopClients(10 * kSecond).entries;
   ASSERT_EQ(top.size(), 2u);  // top_k
   EXPECT_EQ(top[0].first.view(), "203.0.113.10");
   EXPECT_EQ(top[0].second, 5u);
   EXPECT_EQ(top[1].first.view(), "203.0.113.11");
-  EXPECT_TRUE(stats.TopClients(200 * kSecond).empty());  // long after the 60 s window
+  EXPECT_TRUE(stats.TopClients(200 * kSecond).entries.empty());  // long after the 60 s window
 }
 
 TEST(ClientKeyTest, KeepsAnIpv6AddressAndCutsLongerText) {

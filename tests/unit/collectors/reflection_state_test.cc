@@ -71,7 +71,7 @@ TEST(ReflectionStateTest, IncidentCapture) {
   EXPECT_EQ(PB(c.vectors[kDns][kOut][kReq]), (Pair{1, 30}));
   EXPECT_EQ(PB(c.vectors[kDns][kIn][kResp]), (Pair{5, 4900}));
 
-  const auto top = state.TopTargets(Vector::kNtp, state.last_frame_ns());
+  const auto top = state.TopTargets(Vector::kNtp, state.last_frame_ns()).entries;
   ASSERT_EQ(top.size(), 1u);
   EXPECT_EQ(top[0].first, Ip("198.51.100.10"));
   EXPECT_EQ(top[0].second, 22000u);
