@@ -8,9 +8,14 @@ namespace edgewatch {
 
 class FollowedLogs::Lines final : public io::LineSink {
  public:
-  Lines(FollowedLogs& logs, std::size_t first_log) : logs_(logs), first_(first_log) {}
+  // `live`: the follower's lock on mu_, handed to scrapes between lines; null in replay.
+  Lines(FollowedLogs& logs, std::size_t first_log, std::unique_lock<std::mutex>* live)
+      : logs_(logs), first_(first_log), live_(live) {}
 
   void Line(std::size_t index, std::string_view line) override {
+    if (live_ != nullptr && logs_.ScrapeWaiting()) {
+      logs_.YieldToScrapes(*live_);
+    }
     if (!line.empty()) {
       Log& log = logs_.logs_[first_ + index];
       log.handler->Line(line, log.time);
@@ -20,6 +25,7 @@ class FollowedLogs::Lines final : public io::LineSink {
  private:
   FollowedLogs& logs_;
   std::size_t first_;
+  std::unique_lock<std::mutex>* live_;
 };
 
 namespace {
@@ -69,6 +75,7 @@ Status FollowedLogs::Start() {
 }
 
 void FollowedLogs::SetLogs(std::vector<io::FollowedLog> logs) {
+  std::lock_guard<std::mutex> polling(poll_mu_);
   std::lock_guard<std::mutex> lock(mu_);
   io::FileFollower& follower = *sources_[0].follower;
   const std::vector<int> from = follower.SetLogs(logs);
@@ -93,8 +100,9 @@ void FollowedLogs::FollowLoop() {
   bool more = false;
   while (!stopping_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      Lines lines(*this, sources_[0].first_log);
+      std::lock_guard<std::mutex> polling(poll_mu_);
+      std::unique_lock<std::mutex> lock(mu_);
+      Lines lines(*this, sources_[0].first_log, &lock);
       // Rounds that catch up without waiting read every file: what was written meanwhile is
       // not in the trigger's list.
       more = sources_[0].follower->Poll(lines, more ? nullptr : trigger_->WrittenOnly());
@@ -103,6 +111,15 @@ void FollowedLogs::FollowLoop() {
       break;
     }
   }
+}
+
+void FollowedLogs::YieldToScrapes(std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  {
+    std::unique_lock<std::mutex> handover(handover_mu_);
+    handed_over_.wait(handover, [this] { return !ScrapeWaiting(); });
+  }
+  lock.lock();  // after the scrapes that were waiting: each took mu_ before it stopped waiting
 }
 
 void FollowedLogs::Stop() {
@@ -116,6 +133,7 @@ void FollowedLogs::Stop() {
 }
 
 Status FollowedLogs::Replay(const std::string& path) {
+  std::lock_guard<std::mutex> polling(poll_mu_);
   std::lock_guard<std::mutex> lock(mu_);
   if (!std::filesystem::is_regular_file(path)) {
     return Error{"cannot read " + path + ": not a regular file"};
@@ -125,7 +143,7 @@ Status FollowedLogs::Replay(const std::string& path) {
                                                    Options(follow_, true), clock_, logger_),
                 logs_.size()};
   logs_.push_back({name, make_(std::nullopt), LogTime(nullptr)});
-  Lines lines(*this, source.first_log);
+  Lines lines(*this, source.first_log, nullptr);
   while (source.follower->Poll(lines)) {
   }
   source.follower->Flush(lines);
@@ -134,7 +152,13 @@ Status FollowedLogs::Replay(const std::string& path) {
 }
 
 Status FollowedLogs::Collect(MetricSink& sink) const {
+  scrapes_waiting_.fetch_add(1);
   std::lock_guard<std::mutex> lock(mu_);
+  {
+    std::lock_guard<std::mutex> handover(handover_mu_);
+    scrapes_waiting_.fetch_sub(1);
+  }
+  handed_over_.notify_all();
   for (const auto& source : sources_) {
     for (std::size_t i = 0; i < source.follower->size(); ++i) {
       ExportLogHealth(sink, logs_[source.first_log + i].name, source.follower->Health(i));

@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 
 #include "prometheus/text_serializer.h"
 #include "testutil/fake_clock.h"
@@ -25,6 +28,9 @@ struct Recorder final : LogHandler {
 
   void Line(std::string_view line, LogTime& time) override {
     lines.emplace_back(line);
+    if (on_line) {
+      on_line(lines.size());
+    }
     // Replay: a line "t=N" logged at N seconds.
     last_ns = time.Now([&]() -> std::optional<std::int64_t> {
       if (line.starts_with("t=")) {
@@ -45,6 +51,7 @@ struct Recorder final : LogHandler {
   std::optional<std::size_t> config_index;
   std::vector<std::string> lines;
   std::int64_t last_ns = 0;
+  std::function<void(std::size_t lines_seen)> on_line;  // called on the follower's thread
 };
 
 class FollowedLogsTest : public ::testing::Test {
@@ -96,6 +103,40 @@ TEST_F(FollowedLogsTest, FeedsEachLogsLinesToItsHandlerWithTheLiveClock) {
   const std::string t = Text(*logs);
   EXPECT_THAT(t, HasSubstr("edgewatch_log_lines_total{log=\"a\"} 2\n"));
   EXPECT_THAT(t, HasSubstr("test_seen{log=\"b\",index=\"1\",now=\"5000000000\"} 2\n"));
+  logs->Stop();
+}
+
+// A scrape during a long catch-up gets the lock at the next line boundary, not at the end of
+// the round: it sees exactly the lines handled when it began to wait.
+TEST_F(FollowedLogsTest, AScrapeNeverWaitsForACatchUp) {
+  const testing::TempDir dir("fl-backlog");
+  const auto a = dir.File("a.log");
+  std::ofstream(a) << "";
+  auto trigger = std::make_unique<testing::StepTrigger>();
+  auto* step = trigger.get();
+  auto logs = Make({{"a", a}}, std::move(trigger));
+  ASSERT_TRUE(logs->Start().ok());
+  step->AwaitFirstRound();
+  std::atomic<bool> reached{false};
+  made_[0]->on_line = [&](std::size_t seen) {
+    if (seen == 1000) {
+      reached = true;
+      while (!logs->ScrapeWaiting()) {  // the scrape below is blocked on the follower now
+      }
+    }
+  };
+  {
+    std::ofstream out(a, std::ios::app);
+    for (int i = 0; i < 5000; ++i) {
+      out << "line " << i << "\n";
+    }
+  }
+  std::thread round([&] { step->Step(); });
+  while (!reached) {
+  }
+  EXPECT_THAT(Text(*logs), HasSubstr("test_seen{log=\"a\",index=\"0\",now=\"0\"} 1000\n"));
+  round.join();
+  EXPECT_EQ(made_[0]->lines.size(), 5000u);  // and the catch-up went on
   logs->Stop();
 }
 
