@@ -63,6 +63,14 @@ sum by (instance, job, interface) (rate(edgewatch_capture_packets_dropped_total{
               """The packet capture on {{ $labels.instance }} interface {{ $labels.interface }}
               has dropped {{ $value | humanizePercentage }} of packets for a while: the
               reflection counters under-count, most likely during the flood they should show."""),
+        alert(c, "EdgewatchReflectionRequestTableFull", f"""
+sum by (instance, job) (rate(edgewatch_reflection_request_table_evictions_total{{{s}}}[5m])) > 0""",
+              e["request_table_evicting_for"], "warning",
+              "edgewatch on {{ $labels.instance }} forgets requests before they are answered",
+              f"""The reflection request table on {{{{ $labels.instance }}}} has been full for
+              {e['request_table_evicting_for']}: requests are forgotten before their answers
+              arrive, and those answers count as unsolicited (reflected) traffic. Raise
+              reflection.request_table_size."""),
         alert(c, "EdgewatchLogFileGone", f"""
 edgewatch_log_up{{{s}}} == 0
 unless on (instance, job, log) (max_over_time(edgewatch_log_up{{{s}}}[1d]) == 0)""",

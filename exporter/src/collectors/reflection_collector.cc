@@ -73,6 +73,13 @@ constexpr MetricDesc kCapturePacketsDroppedTotal{
 constexpr MetricDesc kCaptureDecodeErrorsTotal{"edgewatch_capture_decode_errors_total",
                                                prometheus::MetricType::Counter,
                                                "Frames that could not be decoded, by reason."};
+constexpr MetricDesc kReflectionRequestTableEvictionsTotal{
+    "edgewatch_reflection_request_table_evictions_total", prometheus::MetricType::Counter,
+    "Requests forgotten before request_timeout for want of room: their answers count as "
+    "unsolicited. Rising: request_table_size is too small for the request rate."};
+constexpr MetricDesc kReflectionRequestTableSlots{
+    "edgewatch_reflection_request_table_slots", prometheus::MetricType::Gauge,
+    "Slots of the request table (request_table_size rounded up to a power of two)."};
 constexpr MetricDesc kCaptureIpFragmentsTotal{"edgewatch_capture_ip_fragments_total",
                                               prometheus::MetricType::Counter,
                                               "IP fragments seen; counted, never read as UDP."};
@@ -97,7 +104,9 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kCapturePacketsReceivedTotal,
                                           &kCapturePacketsDroppedTotal,
                                           &kCaptureDecodeErrorsTotal,
-                                          &kCaptureIpFragmentsTotal};
+                                          &kCaptureIpFragmentsTotal,
+                                          &kReflectionRequestTableEvictionsTotal,
+                                          &kReflectionRequestTableSlots};
 
 }  // namespace
 namespace {
@@ -420,6 +429,8 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
            {{"interface", interface_label_}, {"reason", kDecodeReasonNtp}},
            static_cast<double>(c.ntp_malformed));
   sink.Add(kCaptureIpFragmentsTotal, iface, static_cast<double>(c.fragments));
+  sink.Add(kReflectionRequestTableEvictionsTotal, {}, static_cast<double>(c.request_evictions));
+  sink.Add(kReflectionRequestTableSlots, {}, static_cast<double>(state_->request_table_slots()));
   return {};
 }
 

@@ -51,41 +51,85 @@ const char* DirectionName(Direction d) {
 const char* SideName(Side s) { return s == Side::kRequest ? "request" : "response"; }
 
 RequestTable::RequestTable(std::size_t capacity, std::int64_t timeout_ns)
-    : slots_(std::bit_ceil(std::max<std::size_t>(capacity, kProbe))),
-      mask_(slots_.size() - 1),
+    : slots_(std::bit_ceil(std::max<std::size_t>(capacity, 2 * kBucket))),
+      bucket_mask_(slots_.size() / kBucket - 1),
       timeout_ns_(timeout_ns) {}
 
-std::size_t RequestTable::Index(const net::Address& local, const net::Address& remote,
-                                Vector vector) const {
-  return static_cast<std::size_t>(
-             MixBits(Fold(local) ^ (Fold(remote) << 1) ^ static_cast<std::uint64_t>(vector))) &
-         mask_;
+std::array<std::size_t, 2> RequestTable::Buckets(const net::Address& local,
+                                                 const net::Address& remote, Vector vector) const {
+  const std::uint64_t h =
+      MixBits(Fold(local) ^ (Fold(remote) << 1) ^ static_cast<std::uint64_t>(vector));
+  const std::size_t first = static_cast<std::size_t>(h) & bucket_mask_;
+  std::size_t second = static_cast<std::size_t>(h >> 32) & bucket_mask_;
+  if (second == first) {
+    second = (first + 1) & bucket_mask_;  // two distinct buckets, always
+  }
+  return {first * kBucket, second * kBucket};
 }
 
-void RequestTable::Record(const net::Address& local, const net::Address& remote, Vector vector,
-                          std::int64_t now_ns) {
-  const std::size_t start = Index(local, remote, vector);
-  Slot* oldest = nullptr;
-  for (std::size_t i = 0; i < kProbe; ++i) {
-    Slot& s = slots_[(start + i) & mask_];
-    if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
-      s.last_ns = now_ns;
-      return;
-    }
-    if (oldest == nullptr || s.last_ns < oldest->last_ns) {
-      oldest = &s;
+RequestTable::Slot* RequestTable::Room(std::size_t first, std::int64_t now_ns) {
+  for (std::size_t i = first; i < first + kBucket; ++i) {
+    if (!Live(slots_[i], now_ns)) {
+      return &slots_[i];
     }
   }
-  *oldest = Slot{local, remote, now_ns, vector};
+  return nullptr;
+}
+
+bool RequestTable::Record(const net::Address& local, const net::Address& remote, Vector vector,
+                          std::int64_t now_ns) {
+  const auto buckets = Buckets(local, remote, vector);
+  for (const std::size_t first : buckets) {
+    for (std::size_t i = first; i < first + kBucket; ++i) {
+      Slot& s = slots_[i];
+      if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
+        s.last_ns = now_ns;
+        return true;
+      }
+    }
+  }
+  const Slot fresh{local, remote, now_ns, vector};
+  for (const std::size_t first : buckets) {
+    if (Slot* room = Room(first, now_ns)) {
+      *room = fresh;
+      return true;
+    }
+  }
+  // Both buckets are full of live requests: cuckoo. Move an entry whose other bucket has room
+  // there and take its slot; if none has, displace one at random and look again from its
+  // other bucket.
+  Slot moving = fresh;
+  std::size_t bucket = buckets[0];
+  for (int step = 0; step < kMaxSteps; ++step) {
+    for (std::size_t i = bucket; i < bucket + kBucket; ++i) {
+      const std::size_t other = OtherBucket(slots_[i], bucket);
+      if (Slot* room = Room(other, now_ns)) {
+        *room = slots_[i];
+        slots_[i] = moving;
+        return true;
+      }
+    }
+    walk_ = walk_ * 6364136223846793005ULL + 1442695040888963407ULL;  // an LCG: cheap, enough
+    Slot& victim = slots_[bucket + static_cast<std::size_t>(walk_ >> 61)];
+    std::swap(moving, victim);
+    bucket = OtherBucket(moving, bucket);
+  }
+  return false;  // `moving` is forgotten
+}
+
+std::size_t RequestTable::OtherBucket(const Slot& s, std::size_t bucket) const {
+  const auto both = Buckets(s.local, s.remote, s.vector);
+  return both[0] == bucket ? both[1] : both[0];
 }
 
 bool RequestTable::Solicited(const net::Address& local, const net::Address& remote, Vector vector,
                              std::int64_t now_ns) const {
-  const std::size_t start = Index(local, remote, vector);
-  for (std::size_t i = 0; i < kProbe; ++i) {
-    const Slot& s = slots_[(start + i) & mask_];
-    if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
-      return now_ns - s.last_ns <= timeout_ns_;
+  for (const std::size_t first : Buckets(local, remote, vector)) {
+    for (std::size_t i = first; i < first + kBucket; ++i) {
+      const Slot& s = slots_[i];
+      if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
+        return Live(s, now_ns);
+      }
     }
   }
   return false;
@@ -171,7 +215,9 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   const auto v = static_cast<std::size_t>(match->vector);
   vectors_[v][dir][static_cast<std::size_t>(side)].Add(length);
   if (side == Side::kRequest && direction == Direction::kOut) {
-    requests_.Record(udp.src, udp.dst, match->vector, timestamp_ns);
+    if (!requests_.Record(udp.src, udp.dst, match->vector, timestamp_ns)) {
+      request_evictions_.Add(1);
+    }
   } else if (side == Side::kResponse && direction == Direction::kIn &&
              !requests_.Solicited(udp.dst, udp.src, match->vector, timestamp_ns)) {
     unsolicited_[v].Add(length);
@@ -206,6 +252,7 @@ ReflectionCounts ReflectionState::Counts() const {
   c.ntp_malformed = ntp_malformed_.Get();
   c.fragments = fragments_.Get();
   c.frames = frames_.Get();
+  c.request_evictions = request_evictions_.Get();
   return c;
 }
 

@@ -23,18 +23,24 @@ const char* SideName(reflection::Side s);
 
 // Remembers recent requests (local host -> remote service) so that responses arriving without
 // one can be told apart: those are reflected traffic aimed at the local host. Fixed memory:
-// `capacity` slots (rounded up to a power of two) of 48 bytes; a key probes 4 neighbouring slots
-// and a new key replaces the oldest of them, so under a flood of distinct addresses the oldest
-// requests are forgotten first. Single-threaded.
+// `capacity` slots (rounded up to a power of two, at least 16) of 48 bytes, in buckets of 8. A
+// key may sit in either of two buckets (two hashes); a new key takes a slot that is free or
+// expired (older than the timeout) in either, else displaces entries to their other buckets
+// (a cuckoo walk of at most 8 steps), and only when that fails is one request forgotten -
+// counted, since its answer would then look unsolicited. The table holds 92 % of its slots
+// live (tested) before it forgets any. Single-threaded.
 class RequestTable {
  public:
   RequestTable(std::size_t capacity, std::int64_t timeout_ns);
 
-  void Record(const net::Address& local, const net::Address& remote, reflection::Vector vector,
+  // Remembers the request; false if a live one had to be forgotten to make room.
+  bool Record(const net::Address& local, const net::Address& remote, reflection::Vector vector,
               std::int64_t now_ns);
   // True if `local` sent `vector` a request to `remote` within the timeout before `now_ns`.
   bool Solicited(const net::Address& local, const net::Address& remote, reflection::Vector vector,
                  std::int64_t now_ns) const;
+
+  std::size_t slots() const { return slots_.size(); }
 
  private:
   struct Slot {
@@ -43,14 +49,24 @@ class RequestTable {
     std::int64_t last_ns = INT64_MIN;  // INT64_MIN: empty
     reflection::Vector vector{};
   };
-  static constexpr std::size_t kProbe = 4;
+  static constexpr std::size_t kBucket = 8;  // walk_ >> 61 picks one of them
+  static constexpr int kMaxSteps = 8;
 
-  std::size_t Index(const net::Address& local, const net::Address& remote,
-                    reflection::Vector vector) const;
+  // The first slot of each of the key's two buckets.
+  std::array<std::size_t, 2> Buckets(const net::Address& local, const net::Address& remote,
+                                     reflection::Vector vector) const;
+  bool Live(const Slot& s, std::int64_t now_ns) const {
+    return s.last_ns != INT64_MIN && now_ns - s.last_ns <= timeout_ns_;
+  }
+  // The bucket of `s` that is not `bucket`.
+  std::size_t OtherBucket(const Slot& s, std::size_t bucket) const;
+  // A free or expired slot of the bucket at `first`, or null.
+  Slot* Room(std::size_t first, std::int64_t now_ns);
 
   std::vector<Slot> slots_;
-  std::size_t mask_;
+  std::size_t bucket_mask_;  // over bucket numbers
   std::int64_t timeout_ns_;
+  std::uint64_t walk_ = 0;  // the cuckoo walk's pseudo-random state
 };
 
 struct ReflectionSettings {
@@ -80,6 +96,7 @@ struct ReflectionCounts {
   std::uint64_t ntp_malformed = 0;
   std::uint64_t fragments = 0;
   std::uint64_t frames = 0;
+  std::uint64_t request_evictions = 0;  // live requests forgotten for room
 };
 
 // The reflection collector's domain state: one writer (the capture thread) feeds frames, any
@@ -88,6 +105,7 @@ struct ReflectionCounts {
 class ReflectionState {
  public:
   explicit ReflectionState(ReflectionSettings settings);
+  std::size_t request_table_slots() const { return requests_.slots(); }
 
   // Decodes, classifies and counts one captured frame. Writer thread only.
   void OnFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes);
@@ -133,6 +151,7 @@ class ReflectionState {
   std::array<Counter, net::kDecodeErrorCount> decode_errors_;
   Counter ntp_malformed_;
   Counter fragments_;
+  Counter request_evictions_;
   Counter frames_;
   std::atomic<std::int64_t> last_frame_ns_{0};
 
