@@ -3,13 +3,15 @@ namespaces, the monlist self-check against a mode-7 responder, capture loss and 
 capture with only CAP_NET_RAW."""
 
 import os
+import signal
 import socket
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
-from edgewatch_process import Edgewatch, require_tool, scrape, value, wait_value
+from edgewatch_process import Edgewatch, poll, require_tool, scrape, value, wait_value
 from netns import VethHost, run
 
 MONLIST_RESPONSE = "bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72)"  # 440 B, 6 items
@@ -71,6 +73,45 @@ sendp([answer] * 20, iface=IFACE)
                                                     f'{{interface="{host.outer}"}}'), 60)
                 self.assertEqual(value(text, 'edgewatch_capture_packets_dropped_total'
                                              f'{{interface="{host.outer}"}}'), 0)
+
+    def test_reloads_keep_the_capture_and_read_addresses_again(self):
+        # One reload every 100 ms used to restart the capture and zero every counter, so a flood
+        # never showed. Without local_networks a reload now reads the interface's addresses in
+        # place: a new address is local from then on, and nothing restarts.
+        with VethHost("r") as host, tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"reflection:\n  interface: {host.outer}\n")
+            added = host.address(3)
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                ew.wait_for_log("capture started", 15)
+                mac = host.outer_mac()
+
+                def flood(target, count):
+                    host.scapy_in_ns(f"""
+p = Ether(dst={mac!r}) / IP(src="203.0.113.7", dst="{target}") / \\
+    UDP(sport=123, dport=80) / Raw({MONLIST_RESPONSE})
+sendp([p] * {count}, iface=IFACE)
+""")
+
+                sender = threading.Thread(target=flood, args=(host.OUTER_IP, 40))
+                sender.start()
+                for i in range(20):
+                    ew.proc.send_signal(signal.SIGHUP)
+                    time.sleep(0.1)
+                sender.join()
+                ew.wait_for_log('msg="configuration reloaded"', 15, count=20)
+                wait_value(ew, "edgewatch_ntp_unsolicited_responses_total", 40)
+                self.assertEqual(ew.read_log().count("capture started"), 1)
+                # Traffic to an address the interface did not have is transit ...
+                flood(added, 5)
+                poll(ew, 'edgewatch_reflection_packets_total{vector="ntp",direction="transit",'
+                         'side="response"}', lambda v: v >= 5)
+                # ... until it has it and a reload reads it.
+                run(host.ip, "addr", "add", f"{added}/24", "dev", host.outer)
+                ew.proc.send_signal(signal.SIGHUP)
+                ew.wait_for_log('msg="configuration reloaded"', 15, count=21)
+                flood(added, 7)
+                wait_value(ew, "edgewatch_ntp_unsolicited_responses_total", 47)
+                self.assertEqual(ew.read_log().count("capture started"), 1)
 
     def test_monlist_self_check(self):
         # A tiny mode-7 responder on 127.0.0.2:123 that answers monlist like an old ntpd;

@@ -175,19 +175,24 @@ ReflectionCollector::ReflectionCollector(const ReflectionConfig& config, const C
 
 ReflectionCollector::~ReflectionCollector() { Stop(); }
 
-Status ReflectionCollector::Start() {
-  std::vector<net::Prefix> local = config_.local_networks;
-  if (local.empty()) {
-    auto addresses = io::InterfaceAddresses(config_.interface);
-    if (!addresses) {
-      // A missing interface is retried by the capture loop; direction needs addresses now.
-      logger_.Warn("no local addresses; every packet counts as transit until a reload",
-                   {{"err", addresses.error().message}});
-    } else {
-      local = std::move(*addresses);
-    }
+std::vector<net::Prefix> ReflectionCollector::LocalNetworks() const {
+  if (!config_.local_networks.empty()) {
+    return config_.local_networks;
   }
-  state_ = std::make_unique<ReflectionState>(Settings(config_, std::move(local)));
+  auto addresses = io::InterfaceAddresses(config_.interface);
+  if (!addresses) {
+    // A missing interface is retried by the capture loop; direction needs addresses now.
+    logger_.Warn("no local addresses; every packet counts as transit until a reload",
+                 {{"err", addresses.error().message}});
+    return {};
+  }
+  return std::move(*addresses);
+}
+
+void ReflectionCollector::ReadInterfaceAddresses() { state_->SetLocalNetworks(LocalNetworks()); }
+
+Status ReflectionCollector::Start() {
+  state_ = std::make_unique<ReflectionState>(Settings(config_, LocalNetworks()));
   capture_thread_ = std::thread([this] { CaptureLoop(); });
   if (config_.ntp.monlist_probe && !config_.ntp.servers.empty()) {
     probe_thread_ = std::thread([this] { ProbeLoop(); });
@@ -436,13 +441,18 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
 
 namespace {
 
-// Without local_networks, the addresses of the interface are read at start; a reload reads them
-// again.
+// The capture and its counters go on while the section stays the same. Without
+// local_networks the interface's addresses are read again, in place: a reload used to restart
+// the capture and zero the counters, so reloads in a loop blinded the detector.
 TakeOver TakeOverReflection(Collector& running, const Config& was, const Config& next) {
-  if (next.Section<ReflectionConfig>().local_networks.empty()) {
+  if (!KeepWhileSectionSame<ReflectionConfig>(running, was, next)) {
     return std::nullopt;
   }
-  return KeepWhileSectionSame<ReflectionConfig>(running, was, next);
+  if (!next.Section<ReflectionConfig>().local_networks.empty()) {
+    return std::function<void()>();
+  }
+  auto& collector = static_cast<ReflectionCollector&>(running);  // built by this registration
+  return [&collector] { collector.ReadInterfaceAddresses(); };
 }
 
 }  // namespace

@@ -37,8 +37,12 @@ class ReflectionCollector final : public Collector {
 
   // One monlist self-check round over the configured servers (the probe thread's body).
   void ProbeOnce();
+  // Without local_networks: reads the interface's addresses again (a reload), counters kept.
+  void ReadInterfaceAddresses();
 
  private:
+  // local_networks, or else the interface's addresses.
+  std::vector<net::Prefix> LocalNetworks() const;
   void CaptureLoop();
   void Count(const io::Packet& packet, int link_type);
   void ProbeLoop();

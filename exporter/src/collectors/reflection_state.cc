@@ -145,6 +145,18 @@ ReflectionState::ReflectionState(ReflectionSettings settings)
   }
 }
 
+void ReflectionState::SetLocalNetworks(std::vector<net::Prefix> networks) {
+  std::lock_guard<std::mutex> lock(local_mu_);
+  next_local_ = std::move(networks);
+  local_generation_.fetch_add(1, std::memory_order_release);
+}
+
+void ReflectionState::TakeUpLocalNetworks() {
+  std::lock_guard<std::mutex> lock(local_mu_);
+  settings_.local_networks = next_local_;  // rare: once per reload
+  taken_generation_ = local_generation_.load(std::memory_order_relaxed);
+}
+
 bool ReflectionState::IsLocal(const net::Address& a) const {
   for (const auto& p : settings_.local_networks) {
     if (p.Contains(a)) {
@@ -167,6 +179,9 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
                               std::span<const std::byte> bytes) {
   frames_.Add(1);
   last_frame_ns_.store(timestamp_ns, std::memory_order_relaxed);
+  if (local_generation_.load(std::memory_order_acquire) != taken_generation_) {
+    TakeUpLocalNetworks();
+  }
   const auto decoded = net::DecodeFrame(link_type, bytes);
   if (!decoded) {
     decode_errors_[static_cast<std::size_t>(decoded.error())].Add(1);

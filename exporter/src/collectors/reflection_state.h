@@ -116,7 +116,9 @@ class ReflectionState {
   // Timestamp of the newest frame seen (0 before any).
   std::int64_t last_frame_ns() const { return last_frame_ns_.load(std::memory_order_relaxed); }
 
-  const ReflectionSettings& settings() const { return settings_; }
+  // Replaces the local networks (a reload reading the interface's addresses again, counters
+  // kept); any thread. The writer takes them up at its next frame.
+  void SetLocalNetworks(std::vector<net::Prefix> networks);
 
  private:
   // Single-writer counter: a relaxed load and store, no read-modify-write.
@@ -137,6 +139,8 @@ class ReflectionState {
     ReflectionCounts::PacketsBytes Get() const { return {packets.Get(), bytes.Get()}; }
   };
 
+  // Writer: takes up what SetLocalNetworks() left, if anything.
+  void TakeUpLocalNetworks();
   bool IsLocal(const net::Address& a) const;
   std::size_t ServerIndex(const net::Address& a) const;
 
@@ -152,6 +156,10 @@ class ReflectionState {
   Counter ntp_malformed_;
   Counter fragments_;
   Counter request_evictions_;
+  std::mutex local_mu_;
+  std::vector<net::Prefix> next_local_;             // guarded by local_mu_
+  std::atomic<std::uint64_t> local_generation_{0};  // bumped by each SetLocalNetworks()
+  std::uint64_t taken_generation_ = 0;              // writer only
   Counter frames_;
   std::atomic<std::int64_t> last_frame_ns_{0};
 

@@ -77,6 +77,31 @@ TEST(ReflectionStateTest, IncidentCapture) {
   EXPECT_EQ(top[0].second, 22000u);
 }
 
+// A reload reads the interface's addresses again in place: frames after it see the new local
+// networks, and nothing counted before is lost.
+TEST(ReflectionStateTest, LocalNetworksChangeInPlace) {
+  ReflectionSettings settings = IncidentSettings();
+  settings.local_networks.clear();
+  ReflectionState state(settings);
+  const auto feed = [&] {
+    testing::ForEachPacket("incident-ntp-reflection.pcap", [&](int link, const io::Packet& p) {
+      state.OnFrame(p.timestamp_ns, link, p.data);
+    });
+  };
+  feed();
+  constexpr int kTransit = static_cast<int>(Direction::kTransit);
+  ReflectionCounts c = state.Counts();
+  EXPECT_EQ(PB(c.vectors[kNtp][kIn][kResp]), (Pair{0, 0}));  // nothing is local yet
+  EXPECT_EQ(PB(c.vectors[kNtp][kTransit][kResp]).first, 52u + 65u);
+  state.SetLocalNetworks(IncidentSettings().local_networks);
+  feed();
+  c = state.Counts();
+  EXPECT_EQ(c.frames, 2 * 152u);
+  EXPECT_EQ(PB(c.vectors[kNtp][kIn][kResp]), (Pair{52, 22096}));  // as in IncidentCapture
+  EXPECT_EQ(PB(c.unsolicited[kNtp]), (Pair{50, 22000}));
+  EXPECT_EQ(PB(c.vectors[kNtp][kTransit][kResp]).first, 52u + 65u);  // the first pass stays
+}
+
 TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
   ReflectionState state(IncidentSettings());
   for (const char* name : {"malformed.pcap", "fragments.pcap"}) {
