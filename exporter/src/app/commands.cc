@@ -1,5 +1,6 @@
 #include "app/commands.h"
 
+#include "app/http_server.h"
 #include "app/web_config.h"
 #include "config/config.h"
 #include "core/version.h"
@@ -19,6 +20,12 @@ int RunCheckConfig(const CliOptions& options, std::span<const CollectorRegistrat
     if (!web) {
       err << web.error().message << "\n";
       rc = kExitUsage;
+    } else if (web->tls) {
+      // What start-up would do: a certificate or key that does not load fails here too.
+      if (auto tls = MakeTlsContext(*web->tls); !tls) {
+        err << *options.web_config_file << ": " << tls.error().message << "\n";
+        rc = kExitUsage;
+      }
     }
   }
   if (rc != kExitOk) {

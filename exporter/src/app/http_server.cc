@@ -1,6 +1,8 @@
 #include "app/http_server.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -594,6 +596,11 @@ Expected<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const TlsServerConf
     return Error{"tls_server_config.cert_file " + config.cert_file + ": " + ec.message()};
   }
   ctx->use_private_key_file(config.key_file, asio::ssl::context::pem, ec);
+  if (ec && ec.category() == asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+    return Error{"tls_server_config.key_file " + config.key_file +
+                 " is not the key of the certificate in cert_file " + config.cert_file};
+  }
   if (ec) {
     return Error{"tls_server_config.key_file " + config.key_file + ": " + ec.message()};
   }

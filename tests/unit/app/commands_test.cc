@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
+#include "testutil/temp_dir.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -45,6 +47,31 @@ TEST(CommandsTest, CheckConfigSaysOkOrListsEveryError) {
   EXPECT_EQ(RunEdgewatch({"--config.check", "--web.config.file=/nonexistent/web.yml"}, out, err),
             kExitUsage);
   EXPECT_NE(err.find("/nonexistent/web.yml"), std::string::npos) << err;
+}
+
+// check-config loads the certificate and key as start-up would, and says which is wrong.
+TEST(CommandsTest, CheckConfigLoadsTheCertificateAndKey) {
+  const testing::TempDir dir("check-tls");
+  const auto web = [&](const std::string& key) {
+    const std::string path = dir.File("web.yml");
+    std::ofstream(path) << "tls_server_config:\n  cert_file: " << testing::TestData("web/test.crt")
+                        << "\n  key_file: " << testing::TestData(key) << "\n";
+    return "--web.config.file=" + path;
+  };
+  std::string out, err;
+  const std::string good = web("web/test.key");
+  EXPECT_EQ(RunEdgewatch({"check-config", good}, out, err), kExitOk) << err;
+  const std::string mismatched = web("web/other.key");
+  EXPECT_EQ(RunEdgewatch({"check-config", mismatched}, out, err), kExitUsage);
+  EXPECT_EQ(err, dir.File("web.yml") + ": tls_server_config.key_file " +
+                     testing::TestData("web/other.key") +
+                     " is not the key of the certificate in cert_file " +
+                     testing::TestData("web/test.crt") + "\n");
+  const std::string missing = web("web/none.key");
+  EXPECT_EQ(RunEdgewatch({"check-config", missing}, out, err), kExitUsage);
+  EXPECT_NE(err.find("tls_server_config.key_file " + testing::TestData("web/none.key")),
+            std::string::npos)
+      << err;
 }
 
 }  // namespace
