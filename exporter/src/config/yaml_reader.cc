@@ -5,16 +5,76 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include "config/values.h"
 
 namespace edgewatch {
 
+namespace {
+
+// True if the quoted scalar opening at text[pos] is closed before the end of `text`.
+bool QuoteCloses(std::string_view text, std::size_t pos) {
+  const char quote = text[pos];
+  for (std::size_t i = pos + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;  // an escape: the next character is never the closing quote
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' inside single quotes is a quote
+        continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+// The first quoted scalar of `node` that yaml-cpp let run to the end of the document (it does
+// not report an unterminated quote), if any.
+std::optional<YAML::Mark> UnterminatedQuote(const YAML::Node& node, std::string_view text) {
+  if (node.IsScalar()) {
+    const YAML::Mark m = node.Mark();
+    const auto pos = static_cast<std::size_t>(m.pos);
+    if (!m.is_null() && pos < text.size() && (text[pos] == '"' || text[pos] == '\'') &&
+        !QuoteCloses(text, pos)) {
+      return m;
+    }
+    return std::nullopt;
+  }
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      if (auto m = UnterminatedQuote(kv.first, text)) {
+        return m;
+      }
+      if (auto m = UnterminatedQuote(kv.second, text)) {
+        return m;
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (auto m = UnterminatedQuote(item, text)) {
+        return m;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 YAML::Node YamlReader::Load(const std::string& text) {
   try {
-    return YAML::Load(text);
+    YAML::Node root = YAML::Load(text);
+    if (const auto open = UnterminatedQuote(root, text)) {
+      Fail(*open, "",
+           "invalid YAML: a quoted string is never closed (it runs to the end of the file)");
+      return YAML::Node();
+    }
+    return root;
   } catch (const YAML::Exception& e) {
     Fail(e.mark, "", "invalid YAML: " + e.msg);
     return YAML::Node();

@@ -57,6 +57,24 @@ TEST(YamlReaderTest, DuplicateKeysAndSyntaxErrors) {
   EXPECT_NE(syntax.error().message.find("invalid YAML"), std::string::npos);
 }
 
+// yaml-cpp lets a quoted string that is never closed run to the end of the file, so a path
+// such as "/var/log/x.log would swallow the rest of the config silently.
+TEST(YamlReaderTest, AnUnterminatedQuoteIsAnError) {
+  for (const char* yaml : {"flag: true\nname: \"/var/log/x.log\nnested:\n  later: x\n",
+                           "flag: true\nname: '/var/log/x.log\n"}) {
+    auto d = Decode(yaml);
+    ASSERT_FALSE(d.ok()) << yaml;
+    EXPECT_EQ(d.error().message,
+              "t.yml:2:7: invalid YAML: a quoted string is never closed (it runs to the end of "
+              "the file)");
+  }
+  // Escaped quotes inside, and quotes that close, are fine.
+  auto ok = Decode("name: 'it''s'\nnested:\n  later: \"a\\\"b\"\n");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->name, "it's");
+  EXPECT_EQ(ok->later, "a\"b");
+}
+
 TEST(YamlReaderTest, ReadConfigTextNamesThePath) {
   auto text = ReadConfigText("/nonexistent/x.yml", "config file");
   ASSERT_FALSE(text.ok());
