@@ -327,7 +327,13 @@ Status ReflectionCollector::Replay(const std::string& path) {
   });
   received_ += frames;
   replayed_ = true;
-  return s;
+  if (!s) {
+    // A capture cut short (a full disk, tcpdump killed) still holds whole packets before the
+    // cut; count those, as tcpdump -r prints them, and say where it ended.
+    logger_.Warn("capture ends early; counted the whole packets before the damage",
+                 {{"file", path}, {"packets", std::to_string(frames)}, {"err", s.error().message}});
+  }
+  return {};
 }
 
 Status ReflectionCollector::Collect(MetricSink& sink) const {

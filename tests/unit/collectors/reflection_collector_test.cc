@@ -3,12 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "config/values.h"
 #include "testutil/exposition.h"
 #include "testutil/fake_clock.h"
 #include "testutil/step_trigger.h"
+#include "testutil/temp_dir.h"
 #include "testutil/testdata.h"
 
 namespace edgewatch {
@@ -79,6 +81,25 @@ TEST_F(ReflectionCollectorTest, AFileThatIsNoCaptureIsAnError) {
   const Status s = c->Replay(testing::TestData("pcap/README.md"));
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("unknown file format"));
+}
+
+// A capture cut short counts the whole packets before the cut, as tcpdump -r reads them
+// (`head -c 5000` of the incident capture: tcpdump prints 9 packets, then "truncated dump file").
+TEST_F(ReflectionCollectorTest, ATruncatedCaptureCountsItsWholePackets) {
+  const testing::TempDir dir("pcap-cut");
+  const std::string cut = dir.File("cut.pcap");
+  {
+    std::ifstream in(testing::TestData("pcap/incident-ntp-reflection.pcap"), std::ios::binary);
+    std::string head(5000, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(cut, std::ios::binary) << head;
+  }
+  auto c = Make(Edge());
+  ASSERT_TRUE(c->Replay(cut).ok());
+  EXPECT_THAT(Exposition(*c),
+              HasSubstr("edgewatch_capture_packets_received_total{interface=\"replay\"} 9\n"));
+  EXPECT_THAT(log_.str(), HasSubstr("capture ends early"));
+  EXPECT_THAT(log_.str(), HasSubstr("packets=9"));
 }
 
 // The filter passes the vectors' ports and every IP fragment (only the first holds the UDP
