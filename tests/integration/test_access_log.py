@@ -239,6 +239,35 @@ class AccessLogTest(unittest.TestCase):
             self.assertIn(f"{bad}:17:15: access_log.logs[0].format: unclosed %{{ in format",
                           result.stderr)
 
+    def test_unreadable_then_readable_and_a_fifo(self):
+        # A log there at start but unreadable (root's 0600, edgewatch as nobody) is a read
+        # error; once readable it goes on from its size at start: its history is not counted.
+        # A FIFO as a log path is a read error too, never a silent log_up 0.
+        setpriv = require_tool("setpriv")
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            log = os.path.join(d, "access.log")
+            fifo = os.path.join(d, "pipe.log")
+            os.mkfifo(fifo)
+            append(log, XMLRPC_LINE * 5)
+            os.chmod(log, 0o600)
+            cfg = config(d, [("site", log, ""), ("pipe", fifo, "")], poll_interval="100ms")
+            nobody = (setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+            with Edgewatch(f"--config.file={cfg}", wrapper=nobody) as ew:
+                wait_value(ew, 'edgewatch_log_read_errors_total{log="site"}', 1, 10)
+                wait_value(ew, 'edgewatch_log_read_errors_total{log="pipe"}', 1, 10)
+                text = scrape(ew)
+                self.assertEqual(value(text, 'edgewatch_log_up{log="site"}'), 0)
+                self.assertEqual(value(text, 'edgewatch_log_up{log="pipe"}'), 0)
+                self.assertIn("Permission denied", ew.read_log())
+                self.assertIn("not a regular file", ew.read_log())
+                append(log, XMLRPC_LINE * 3)
+                os.chmod(log, 0o644)
+                wait_value(ew, 'edgewatch_log_up{log="site"}', 1, 10)
+                wait_value(ew, 'edgewatch_log_lines_total{log="site"}', 3, 10)
+                self.assertEqual(value(scrape(ew), 'edgewatch_xmlrpc_requests_total{log="site",'
+                                                   'method="POST",code="200"}'), 3)
+
 
 if __name__ == "__main__":
     unittest.main()

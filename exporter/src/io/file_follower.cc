@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -62,6 +63,10 @@ auto Counted(LogHealth& health, LineSink& sink, std::size_t index) {
 
 }  // namespace
 
+// Bytes at the start of a file that tell a rewrite from an append: an append-only log never
+// changes them, a copytruncate and refill (or any rewrite) does.
+constexpr std::size_t kPrefix = 256;
+
 struct FileFollower::File {
   std::string path;
   std::string watched_as;  // WatchedAs(path)
@@ -73,6 +78,8 @@ struct FileFollower::File {
   bool rotated = false;  // renamed away, replaced or deleted: drained, then closed
   bool seen = false;     // matched by the pattern this round
   Clock::MonotonicTime last_change{};
+  std::array<char, kPrefix> prefix{};  // the file's first prefix_len bytes, as last seen
+  std::size_t prefix_len = 0;
 };
 
 struct FileFollower::Log {
@@ -190,7 +197,16 @@ void FileFollower::Discover(Log& log) {
       std::count_if(log.files.begin(), log.files.end(), [](const auto& f) { return !f->rotated; }));
   for (const auto& path : Expand(log.config.pattern)) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::stat(path.c_str(), &st) != 0) {
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      // A directory a glob matches is no log; a FIFO or device (or a link to one) named as one
+      // would block or never end: say so rather than show log_up 0 with no reason.
+      if (!(S_ISDIR(st.st_mode) && HasGlob(log.config.pattern))) {
+        NoteError(log,
+                  "cannot follow " + path + ": not a regular file (a FIFO, device or directory)");
+      }
       continue;
     }
     auto known = std::find_if(log.files.begin(), log.files.end(), [&](const auto& f) {
@@ -219,11 +235,11 @@ void FileFollower::Discover(Log& log) {
     }
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
-      std::string error = std::string("cannot open ") + path + ": " + std::strerror(errno);
-      if (error != log.last_error) {
-        ++log.health.read_errors;
-        logger_.Warn("cannot follow log file", {{"log", log.config.name}, {"err", error}});
-        log.last_error = std::move(error);
+      NoteError(log, std::string("cannot open ") + path + ": " + std::strerror(errno));
+      if (!log.started && !options_.from_start) {
+        // There at start but unreadable: once readable, it goes on from where it was now, so
+        // its history is not counted as new traffic.
+        Remember(log, st.st_dev, st.st_ino, static_cast<std::uint64_t>(st.st_size));
       }
       continue;
     }
@@ -244,6 +260,7 @@ void FileFollower::Discover(Log& log) {
       }
     }
     file->lines = std::make_unique<text::LineSplitter>(options_.max_line, kChunk);
+    SamePrefix(*file, static_cast<std::uint64_t>(st.st_size));
     file->seen = true;
     file->last_change = clock_.Monotonic();
     log.files.push_back(std::move(file));
@@ -258,13 +275,42 @@ void FileFollower::Discover(Log& log) {
   }
 }
 
+// Whether `file` still starts with the bytes it started with; takes them when it has more now.
+bool FileFollower::SamePrefix(File& file, std::uint64_t size) {
+  std::array<char, kPrefix> now{};
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, kPrefix));
+  const ssize_t n = want == 0 ? 0 : ::pread(file.fd.get(), now.data(), want, 0);
+  if (n < 0) {
+    return true;  // the read below reports the error
+  }
+  const auto got = static_cast<std::size_t>(n);
+  const std::size_t common = std::min(got, file.prefix_len);
+  if (std::memcmp(now.data(), file.prefix.data(), common) != 0) {
+    return false;
+  }
+  if (got > file.prefix_len) {
+    std::memcpy(file.prefix.data(), now.data(), got);
+    file.prefix_len = got;
+  }
+  return true;
+}
+
 void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, LineSink& sink) {
   if (!file.rotated) {
     struct stat st {};
-    if (::fstat(file.fd.get(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) < file.offset) {
-      ++log.health.truncations;
-      file.offset = 0;
-      file.lines->Reset();
+    if (::fstat(file.fd.get(), &st) == 0) {
+      const auto size = static_cast<std::uint64_t>(st.st_size);
+      const bool rewritten = !SamePrefix(file, size);
+      if (rewritten || size < file.offset) {
+        ++log.health.truncations;
+        // Rewritten (copytruncate, even one refilled past where we were): read it all again.
+        // Cut short but the same file: go on from its new end, not from 0 (nothing is new).
+        file.offset = rewritten ? 0 : size;
+        file.lines->Reset();
+        // What stays of the start is the start from now on (all of it, after a rewrite).
+        file.prefix_len = rewritten ? 0 : std::min<std::size_t>(file.prefix_len, size);
+        SamePrefix(file, size);
+      }
     }
   }
   std::size_t budget = options_.read_budget;
@@ -276,12 +322,7 @@ void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, Lin
       if (errno == EINTR) {
         continue;
       }
-      std::string error = std::string("cannot read ") + file.path + ": " + std::strerror(errno);
-      if (error != log.last_error) {
-        ++log.health.read_errors;
-        logger_.Warn("cannot read log file", {{"log", log.config.name}, {"err", error}});
-        log.last_error = std::move(error);
-      }
+      NoteError(log, std::string("cannot read ") + file.path + ": " + std::strerror(errno));
       return;
     }
     if (n == 0) {
@@ -299,10 +340,22 @@ void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, Lin
 
 void FileFollower::Close(Log& log, std::size_t index, File& file, LineSink& sink) {
   FlushFile(log, index, file, sink);  // its last line will never get a newline now
+  Remember(log, file.dev, file.ino, file.offset);
+}
+
+void FileFollower::Remember(Log& log, dev_t dev, ino_t ino, std::uint64_t offset) {
   if (log.closed.size() == kRemembered) {
     log.closed.erase(log.closed.begin());
   }
-  log.closed.push_back({file.dev, file.ino, file.offset});
+  log.closed.push_back({dev, ino, offset});
+}
+
+void FileFollower::NoteError(Log& log, std::string error) {
+  if (error != log.last_error) {
+    ++log.health.read_errors;
+    logger_.Warn("cannot follow log file", {{"log", log.config.name}, {"err", error}});
+    log.last_error = std::move(error);
+  }
 }
 
 void FileFollower::FlushFile(Log& log, std::size_t index, File& file, LineSink& sink) {

@@ -92,6 +92,11 @@ class FileFollower {
   void Read(Log& log, std::size_t index, File& file, bool& more, LineSink& sink);
   void Close(Log& log, std::size_t index, File& file, LineSink& sink);
   void FlushFile(Log& log, std::size_t index, File& file, LineSink& sink);
+  bool SamePrefix(File& file, std::uint64_t size);
+  // Where a file that comes back (reopened, or readable at last) goes on: at `offset`.
+  void Remember(Log& log, dev_t dev, ino_t ino, std::uint64_t offset);
+  // Counts and logs `error` unless it is the log's last one again.
+  void NoteError(Log& log, std::string error);
 
   std::vector<std::unique_ptr<Log>> logs_;
   FollowerOptions options_;

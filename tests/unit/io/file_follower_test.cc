@@ -121,6 +121,52 @@ TEST_F(FileFollowerTest, CopyTruncate) {
   EXPECT_EQ(f->Health(0).truncations, 1u);
   EXPECT_EQ(f->Health(0).rotations, 0u);
   EXPECT_EQ(f->Health(0).lines, 3u);
+  // Cut to zero and seen empty, then written: one truncation, each line once.
+  fs::resize_file(log, 0);
+  EXPECT_EQ(Poll(*f), V{});
+  Append(log, "d\n");
+  EXPECT_EQ(Poll(*f), V{"0:d"});
+  Append(log, "e\n");
+  EXPECT_EQ(Poll(*f), V{"0:e"});
+  EXPECT_EQ(f->Health(0).truncations, 2u);
+}
+
+// A copytruncate refilled past the old offset before the next poll: sizes alone saw an append
+// and lost the new lines before the old offset (210 of 800 once). The first bytes changed: it
+// is read again from 0.
+TEST_F(FileFollowerTest, CopyTruncateRefilledPastTheOldOffset) {
+  const auto log = Path("access.log");
+  Append(log, "");
+  auto f = Follow({{"web", log}});
+  Poll(*f);
+  Append(log, "old 1\nold 2\n");
+  EXPECT_EQ(Poll(*f), (V{"0:old 1", "0:old 2"}));
+  fs::resize_file(log, 0);
+  Append(log, "new 1\nnew 2\nnew 3\nnew 4\n");
+  EXPECT_EQ(Poll(*f), (V{"0:new 1", "0:new 2", "0:new 3", "0:new 4"}));
+  EXPECT_EQ(f->Health(0).truncations, 1u);
+  Append(log, "new 5\n");
+  EXPECT_EQ(Poll(*f), V{"0:new 5"});  // then an append again
+}
+
+// A file cut short that still starts as it did (its tail removed) goes on from its new end:
+// re-reading it from 0 counted its lines twice. (Its first 256 bytes tell: they stay.) What is
+// appended between the cut and the next poll cannot be told from what stayed, and is skipped.
+TEST_F(FileFollowerTest, AFileCutShortIsNotReadAgain) {
+  const auto log = Path("access.log");
+  Append(log, "");
+  auto f = Follow({{"web", log}});
+  Poll(*f);
+  const std::string line(49, 'x');
+  for (int i = 0; i < 10; ++i) {
+    Append(log, line + "\n");
+  }
+  EXPECT_EQ(Poll(*f).size(), 10u);
+  fs::resize_file(log, 6 * 50);  // the last 4 lines gone
+  EXPECT_EQ(Poll(*f), V{});
+  EXPECT_EQ(f->Health(0).truncations, 1u);
+  Append(log, "e\n");
+  EXPECT_EQ(Poll(*f), V{"0:e"});
 }
 
 TEST_F(FileFollowerTest, DelayCompressAcrossTwoRotations) {
@@ -246,6 +292,20 @@ TEST_F(FileFollowerTest, OnlyRegularFilesAndAtMostMaxFiles) {
   Poll(*f);
   EXPECT_EQ(f->Health(0).open_files, 2u);
   EXPECT_NE(log_text_.str().find("too many files match"), std::string::npos);
+}
+
+// A FIFO named as a log would never end: it is not followed, and says so once.
+TEST_F(FileFollowerTest, AFifoIsAReadErrorNotASilence) {
+  const auto fifo = Path("pipe.log");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto f = Follow({{"web", fifo}});
+  Poll(*f);
+  Poll(*f);
+  EXPECT_EQ(f->Health(0).open_files, 0u);
+  EXPECT_EQ(f->Health(0).read_errors, 1u);
+  EXPECT_NE(log_text_.str().find("not a regular file (a FIFO, device or directory)"),
+            std::string::npos)
+      << log_text_.str();
 }
 
 TEST_F(FileFollowerTest, WrittenOnlyRoundsReadJustTheWrittenAndRotatedFiles) {
