@@ -239,6 +239,37 @@ class AccessLogTest(unittest.TestCase):
             self.assertIn(f"{bad}:17:15: access_log.logs[0].format: unclosed %{{ in format",
                           result.stderr)
 
+    def test_a_big_backlog_never_holds_scrapes(self):
+        # A multi-gigabyte file renamed into a followed path once held the collector's lock
+        # through the catch-up: scrapes waited 8 s and access_log was missing from 27 of 82.
+        lines = 1_500_000
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "access.log")
+            open(log, "w").close()
+            cfg = config(d, [("site", log, "")])
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                wait_value(ew, 'edgewatch_log_up{log="site"}', 1, 10)
+                backlog = os.path.join(d, "backlog")
+                with open(backlog, "w") as f:
+                    for _ in range(lines // 10_000):
+                        f.write(XMLRPC_LINE * 10_000)
+                os.rename(backlog, log)  # a new file: read from its start
+                worst, scrapes, during = 0.0, 0, 0
+                while True:
+                    start = time.monotonic()
+                    text = scrape(ew)
+                    worst = max(worst, time.monotonic() - start)
+                    scrapes += 1
+                    self.assertEqual(value(text, 'edgewatch_scrape_collector_success'
+                                                 '{collector="access_log"}'), 1)
+                    seen = value(text, 'edgewatch_xmlrpc_requests_total{log="site",'
+                                       'method="POST",code="200"}') or 0
+                    if seen >= lines:
+                        break
+                    during += seen > 0
+                self.assertGreater(during, 0, "no scrape landed during the catch-up")
+                self.assertLess(worst, 1.0)
+
     def test_unreadable_then_readable_and_a_fifo(self):
         # A log there at start but unreadable (root's 0600, edgewatch as nobody) is a read
         # error; once readable it goes on from its size at start: its history is not counted.

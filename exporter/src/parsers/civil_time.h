@@ -15,4 +15,10 @@ constexpr std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// Years a log time may name. Windows run on nanoseconds since 1970 in an int64, which end in
+// 2262; a time outside these years is a garbled line, not a date to compute with.
+inline constexpr std::int64_t kMinLogYear = 1970;
+inline constexpr std::int64_t kMaxLogYear = 2200;
+constexpr bool PlausibleLogYear(std::int64_t y) { return y >= kMinLogYear && y <= kMaxLogYear; }
+
 }  // namespace edgewatch

@@ -480,7 +480,7 @@ std::optional<std::int64_t> ParseTime(std::string_view t) {
   }
   const auto month = kMonths.find(t.substr(3, 3));
   if (month == std::string_view::npos || month % 3 != 0 || day < 1 || day > 31 || hour > 23 ||
-      minute > 59 || second > 60) {
+      minute > 59 || second > 60 || !PlausibleLogYear(year)) {
     return std::nullopt;
   }
   const std::int64_t offset = (zone / 100 * 3600 + zone % 100 * 60) * (t[21] == '-' ? -1 : 1);

@@ -488,7 +488,8 @@ std::optional<std::int64_t> SyslogSeconds(string_view t, int year) {
   } else {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
+      !PlausibleLogYear(y)) {
     return std::nullopt;
   }
   return DaysFromCivil(y, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +

@@ -250,6 +250,7 @@ TEST(AccessLogTimeTest, ParsesOffsets) {
   EXPECT_FALSE(ParseTime("17/Mai/2015:10:05:03 +0000"));
   EXPECT_FALSE(ParseTime("17/May/2015:10:05:03"));
   EXPECT_FALSE(ParseTime("1x/May/2015:10:05:03 +0000"));
+  EXPECT_FALSE(ParseTime("17/May/9999:10:05:03 +0000"));  // its nanoseconds overflow an int64
 }
 
 }  // namespace

@@ -254,6 +254,9 @@ TEST(MailLogSyslogTest, Seconds) {
   EXPECT_EQ(SyslogSeconds("Nov 16 11:00:01", 2026), 1794826801);
   EXPECT_EQ(SyslogSeconds("Nov  6 11:00:01", 2026), 1794826801 - 10 * 86400);
   EXPECT_FALSE(SyslogSeconds("Xyz 16 11:00:01", 2026));
+  // A year whose nanoseconds do not fit an int64 (found by fuzzing: UB in the window time).
+  EXPECT_FALSE(SyslogSeconds("9312-08-26T01:33:38.572449+00:00", 0));
+  EXPECT_FALSE(SyslogSeconds("0001-01-01T00:00:00Z", 0));
 }
 
 }  // namespace
