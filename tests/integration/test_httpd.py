@@ -185,6 +185,45 @@ class MisbehavingServersTest(unittest.TestCase):
                 server.close()
 
 
+class ConcurrentScrapesTest(unittest.TestCase):
+    def test_every_concurrent_scrape_is_complete(self):
+        # Four scrapers against a status page that answers in 50 ms: a collector busy with one
+        # scrape used to be skipped by the next, and 72 of 80 scrapes carried no httpd data.
+        with open(EVENT_PAGE) as f:
+            page = f.read()
+
+        def slow(_):
+            time.sleep(0.05)
+            return reply(page)
+
+        server = FakeHttp(slow)
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                cfg = config(d, f"    - name: web\n      url: {server.url()}\n")
+                with Edgewatch(f"--config.file={cfg}") as ew:
+                    results = []
+
+                    def scraper():
+                        for _ in range(20):
+                            text = scrape(ew)
+                            results.append(
+                                (value(text, 'edgewatch_scrape_collector_success'
+                                             '{collector="httpd"}'),
+                                 value(text, 'edgewatch_httpd_up{server="web"}')))
+
+                    threads = [threading.Thread(target=scraper) for _ in range(4)]
+                    for t in threads:
+                        t.start()
+                    for t in threads:
+                        t.join()
+                    self.assertEqual(len(results), 80)
+                    self.assertEqual(results, [(1, 1)] * 80)
+                    # Scrapes that came while a collection was under way joined it.
+                    self.assertLess(len(server.requests), 80)
+        finally:
+            server.close()
+
+
 class ReplayModStatusTest(unittest.TestCase):
     def test_replay_corpus_page(self):
         # Corpus README: BusyWorkers 1, IdleWorkers 99, Total Accesses 9, Total kBytes 12,

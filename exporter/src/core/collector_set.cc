@@ -1,5 +1,6 @@
 #include "core/collector_set.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -15,23 +16,6 @@ constexpr MetricDesc kScrapeCollectorDurationSeconds{"edgewatch_scrape_collector
                                                      "How long a collector took in this scrape."};
 constexpr const MetricDesc* kMetrics[] = {&kScrapeCollectorSuccess,
                                           &kScrapeCollectorDurationSeconds};
-
-// Results of one scrape, shared with the collector threads, which may outlive the scrape.
-struct Scrape {
-  struct Result {
-    bool done = false;
-    bool ok = false;
-    std::string error;
-    double seconds = 0;
-    std::vector<prometheus::MetricFamily> families;
-  };
-
-  explicit Scrape(size_t n) : results(n) {}
-
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Result> results;  // guarded by mu
-};
 
 }  // namespace
 
@@ -107,53 +91,66 @@ std::vector<std::string> CollectorSet::Names() const {
   return names;
 }
 
-std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
-  auto scrape = std::make_shared<Scrape>(entries_.size());
-  std::vector<bool> launched(entries_.size(), false);
-  const auto start = clock_.Monotonic();
+int CollectorSet::Scraping() const {
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->scraping;
+}
 
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    const auto& entry = entries_[i];
-    if (entry->busy.exchange(true)) {
-      continue;  // still inside a collect that missed an earlier deadline
+std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
+  const auto start = clock_.Monotonic();
+  // Join every collection in flight; start one for each collector that has none.
+  std::vector<std::shared_ptr<Flight>> flights(entries_.size());
+  std::vector<size_t> launch;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    ++shared_->scraping;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      auto& flight = entries_[i]->flight;
+      if (!flight) {
+        flight = std::make_shared<Flight>();
+        launch.push_back(i);
+      }
+      flights[i] = flight;
     }
-    launched[i] = true;
-    std::thread([entry, scrape, i, &clock = clock_] {
+  }
+  for (const size_t i : launch) {
+    std::thread([entry = entries_[i], flight = flights[i], shared = shared_, &clock = clock_] {
       const auto t0 = clock.Monotonic();
       MetricSink sink;
       Status status = entry->collector->Collect(sink);
       const double seconds = std::chrono::duration<double>(clock.Monotonic() - t0).count();
-      entry->busy = false;
-      std::lock_guard<std::mutex> lock(scrape->mu);
-      auto& r = scrape->results[i];
-      r.done = true;
-      r.ok = status.ok();
-      r.error = status.ok() ? "" : status.error().message;
-      r.seconds = seconds;
-      r.families = std::move(sink).Take();
-      scrape->cv.notify_all();
+      std::lock_guard<std::mutex> lock(shared->mu);
+      flight->done = true;
+      flight->ok = status.ok();
+      flight->error = status.ok() ? "" : status.error().message;
+      flight->seconds = seconds;
+      flight->families = std::move(sink).Take();
+      entry->flight.reset();  // the next scrape starts a new collection
+      shared->done.notify_all();
     }).detach();
   }
 
-  std::vector<Scrape::Result> results;
+  // Every scrape waiting on a flight gets its result: a copy, as others share it.
+  struct Result {
+    bool done = false;
+    bool ok = false;
+    std::string error;
+    double seconds = 0;
+    std::vector<prometheus::MetricFamily> families;
+  };
+  std::vector<Result> results(entries_.size());
   {
-    std::unique_lock<std::mutex> lock(scrape->mu);
-    const auto all_done = [&] {
-      for (size_t i = 0; i < entries_.size(); ++i) {
-        if (launched[i] && !scrape->results[i].done) {
-          return false;
-        }
-      }
-      return true;
-    };
-    scrape->cv.wait_for(lock, timeout_, all_done);
-    // Late collectors keep writing into `scrape`; take what is done now.
-    results.resize(entries_.size());
+    std::unique_lock<std::mutex> lock(shared_->mu);
+    shared_->done.wait_for(lock, timeout_, [&] {
+      return std::all_of(flights.begin(), flights.end(), [](const auto& f) { return f->done; });
+    });
     for (size_t i = 0; i < entries_.size(); ++i) {
-      if (scrape->results[i].done) {
-        results[i] = std::move(scrape->results[i]);
+      const Flight& f = *flights[i];
+      if (f.done) {
+        results[i] = {true, f.ok, f.error, f.seconds, f.ok ? f.families : decltype(f.families){}};
       }
     }
+    --shared_->scraping;
   }
   const double waited = std::chrono::duration<double>(clock_.Monotonic() - start).count();
 
@@ -164,9 +161,7 @@ std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
     auto& r = results[i];
     if (!r.done) {
       r.seconds = waited;
-      logger_.Warn(launched[i] ? "collector missed the scrape deadline"
-                               : "collector still busy with an earlier scrape",
-                   {{"collector", name}});
+      logger_.Warn("collector missed the scrape deadline", {{"collector", name}});
     } else if (!r.ok) {
       logger_.Warn("collector failed", {{"collector", name}, {"err", r.error}});
     }
