@@ -2,7 +2,9 @@
 """httpd benchmark: edgewatch and prometheus-apache-exporter scraping the same real Apache.
 
 Both exporters poll the same event-MPM Apache at scrape time. Scrapes alternate between them,
-N each; the report gives latency percentiles and resident memory afterwards (VmRSS).
+N each; the report gives latency percentiles and resident memory afterwards (VmRSS). Then each
+exporter is scraped by 1, 2, 4 and 16 concurrent scrapers (an HA pair and more): requests a
+second, p99, and how many scrapes lacked httpd data.
 Usage (as root, after a Release build): bench/httpd/run.py [BUILD_DIR] [SCRAPES]
 """
 
@@ -13,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -41,6 +44,28 @@ def scrape_ms(url):
     start = time.perf_counter()
     body = urllib.request.urlopen(url, timeout=10).read()
     return (time.perf_counter() - start) * 1000, len(body)
+
+
+def concurrent(url, scrapers, per_scraper, complete):
+    """`scrapers` threads scraping `url` `per_scraper` times each: (req/s, p99 ms, incomplete)."""
+    times, incomplete = [], [0]
+
+    def run():
+        for _ in range(per_scraper):
+            start = time.perf_counter()
+            body = urllib.request.urlopen(url, timeout=30).read().decode()
+            times.append((time.perf_counter() - start) * 1000)
+            if not complete(body):
+                incomplete[0] += 1
+
+    threads = [threading.Thread(target=run) for _ in range(scrapers)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    return len(times) / elapsed, statistics.quantiles(times, n=100)[98], incomplete[0]
 
 
 def main():
@@ -84,6 +109,21 @@ def main():
                 q = statistics.quantiles(t, n=100)
                 print(f"| {name} | {q[49]:.2f} | {q[89]:.2f} | {q[98]:.2f} | "
                       f"{rss_kib(procs[name].pid) / 1024:.1f} | {sizes[name]} |")
+            # What "complete" means for each: the status page's worker counts are in the reply.
+            complete = {
+                "edgewatch": lambda b: 'edgewatch_scrape_collector_success{collector="httpd"} 1'
+                in b and "edgewatch_httpd_workers" in b,
+                "prometheus-apache-exporter 0.12": lambda b: "\napache_up 1" in b
+                and "apache_workers" in b,
+            }
+            print("\n## concurrent scrapers, 200 scrapes per level\n")
+            print("| exporter | scrapers | req/s | p99 ms | scrapes without httpd data |")
+            print("|---|---|---|---|---|")
+            for scrapers in (1, 2, 4, 16):
+                for name, url in urls.items():
+                    rate, p99, incomplete = concurrent(url, scrapers, 200 // scrapers,
+                                                       complete[name])
+                    print(f"| {name} | {scrapers} | {rate:.0f} | {p99:.2f} | {incomplete} |")
         finally:
             for p in procs.values():
                 p.terminate()

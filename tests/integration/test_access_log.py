@@ -273,7 +273,8 @@ class AccessLogTest(unittest.TestCase):
     def test_unreadable_then_readable_and_a_fifo(self):
         # A log there at start but unreadable (root's 0600, edgewatch as nobody) is a read
         # error; once readable it goes on from its size at start: its history is not counted.
-        # A FIFO as a log path is a read error too, never a silent log_up 0.
+        # A FIFO as a log path, or a directory edgewatch cannot enter, is a read error too,
+        # never a silent log_up 0.
         setpriv = require_tool("setpriv")
         with tempfile.TemporaryDirectory() as d:
             os.chmod(d, 0o755)
@@ -282,11 +283,19 @@ class AccessLogTest(unittest.TestCase):
             os.mkfifo(fifo)
             append(log, XMLRPC_LINE * 5)
             os.chmod(log, 0o600)
-            cfg = config(d, [("site", log, ""), ("pipe", fifo, "")], poll_interval="100ms")
+            # And a log in a directory edgewatch may not enter, named plainly and by a glob.
+            closed = os.path.join(d, "closed")
+            os.mkdir(closed, 0o700)
+            cfg = config(d, [("site", log, ""), ("pipe", fifo, ""),
+                             ("closed", os.path.join(closed, "access.log"), ""),
+                             ("closed_glob", os.path.join(closed, "*.log"), "")],
+                         poll_interval="100ms")
             nobody = (setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups")
             with Edgewatch(f"--config.file={cfg}", wrapper=nobody) as ew:
                 wait_value(ew, 'edgewatch_log_read_errors_total{log="site"}', 1, 10)
                 wait_value(ew, 'edgewatch_log_read_errors_total{log="pipe"}', 1, 10)
+                wait_value(ew, 'edgewatch_log_read_errors_total{log="closed"}', 1, 10)
+                wait_value(ew, 'edgewatch_log_read_errors_total{log="closed_glob"}', 1, 10)
                 text = scrape(ew)
                 self.assertEqual(value(text, 'edgewatch_log_up{log="site"}'), 0)
                 self.assertEqual(value(text, 'edgewatch_log_up{log="pipe"}'), 0)

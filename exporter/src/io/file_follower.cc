@@ -37,16 +37,20 @@ std::string WatchedAs(std::string_view path) {
          std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-std::vector<std::string> Expand(const std::string& pattern) {
+// The paths `pattern` names now; a directory the glob cannot read is reported in `error`.
+std::vector<std::string> Expand(const std::string& pattern, std::string& error) {
   if (!HasGlob(pattern)) {
     return {pattern};
   }
   std::vector<std::string> out;
   glob_t g{};
-  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+  const int rc = ::glob(pattern.c_str(), GLOB_ERR, nullptr, &g);
+  if (rc == 0) {
     for (std::size_t i = 0; i < g.gl_pathc; ++i) {
       out.emplace_back(g.gl_pathv[i]);
     }
+  } else if (rc == GLOB_ABORTED) {
+    error = "cannot read the directories of " + pattern + ": " + std::strerror(errno);
   }
   ::globfree(&g);
   return out;
@@ -95,6 +99,7 @@ struct FileFollower::Log {
   std::string last_error;
   std::vector<Closed> closed;  // the last kRemembered closed files
   bool warned_too_many = false;
+  bool warned_missing = false;
   bool started = false;  // its first Poll() has run
 };
 
@@ -195,9 +200,13 @@ void FileFollower::Discover(Log& log) {
   }
   std::size_t current = static_cast<std::size_t>(
       std::count_if(log.files.begin(), log.files.end(), [](const auto& f) { return !f->rotated; }));
-  for (const auto& path : Expand(log.config.pattern)) {
+  std::string unreadable;
+  for (const auto& path : Expand(log.config.pattern, unreadable)) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
+      if (errno != ENOENT) {  // e.g. a directory on the way edgewatch may not enter
+        NoteError(log, "cannot follow " + path + ": " + std::strerror(errno));
+      }
       continue;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -265,6 +274,13 @@ void FileFollower::Discover(Log& log) {
     file->last_change = clock_.Monotonic();
     log.files.push_back(std::move(file));
     ++current;
+  }
+  if (!unreadable.empty()) {
+    NoteError(log, unreadable);
+  } else if (!log.started && log.files.empty() && !log.warned_missing) {
+    logger_.Info("no file matches the log's path yet; edgewatch_log_up stays 0 until one does",
+                 {{"log", log.config.name}, {"path", log.config.pattern}});
+    log.warned_missing = true;
   }
   for (auto& file : log.files) {
     if (!file->seen && !file->rotated) {

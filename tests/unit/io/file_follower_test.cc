@@ -294,6 +294,22 @@ TEST_F(FileFollowerTest, OnlyRegularFilesAndAtMostMaxFiles) {
   EXPECT_NE(log_text_.str().find("too many files match"), std::string::npos);
 }
 
+// A path that matches nothing (a typo, or nginx's log on an Apache host) says so once.
+TEST_F(FileFollowerTest, APathThatMatchesNothingSaysSoOnce) {
+  auto f = Follow({{"typo", Path("acess.log")}, {"glob", Path("*.nothing")}});
+  Poll(*f);
+  Poll(*f);
+  const std::string text = log_text_.str();
+  EXPECT_NE(text.find("log=typo path=" + Path("acess.log")), std::string::npos) << text;
+  EXPECT_NE(text.find("log=glob path=" + Path("*.nothing")), std::string::npos) << text;
+  std::size_t count = 0;
+  for (std::size_t at = 0; (at = text.find("no file matches", at)) != std::string::npos; ++at) {
+    ++count;
+  }
+  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(f->Health(0).read_errors, 0u);  // nothing failed: there is nothing yet
+}
+
 // A FIFO named as a log would never end: it is not followed, and says so once.
 TEST_F(FileFollowerTest, AFifoIsAReadErrorNotASilence) {
   const auto fifo = Path("pipe.log");
