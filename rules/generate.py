@@ -79,6 +79,44 @@ unless on (instance, job, log) (max_over_time(edgewatch_log_up{{{s}}}[1d]) == 0)
               """edgewatch on {{ $labels.instance }} followed the log {{ $labels.log }} within
               the last day but has no file of it open now: it was deleted, moved or made
               unreadable, and its attack counters stand still."""),
+        alert(c, "EdgewatchAbsent", f"absent(up{{{s}}})", e["absent_for"], "critical",
+              "no edgewatch target is scraped at all",
+              f"""Prometheus has had no edgewatch target ({s}) for {e['absent_for']}: service
+              discovery lost them, or the scrape job is gone. No edge host is watched, and no
+              other edgewatch alert can fire."""),
+        alert(c, "EdgewatchCaptureDown",
+              f'edgewatch_capture_up{{{s},interface!="replay"}} == 0', e["capture_down_for"],
+              "warning", "edgewatch capture on {{ $labels.instance }} {{ $labels.interface }} "
+              "is not running",
+              """The packet capture of edgewatch on {{ $labels.instance }} (interface
+              {{ $labels.interface }}) is not running: reflection counters stand still, so no
+              reflection flood can show. edgewatch retries; its log says why it failed."""),
+        alert(c, "EdgewatchHttpdStatusDown", f"edgewatch_httpd_up{{{s}}} == 0",
+              e["status_down_for"], "warning",
+              "status page of {{ $labels.server }} on {{ $labels.instance }} does not answer",
+              """edgewatch on {{ $labels.instance }} cannot read the status page of
+              {{ $labels.server }}: worker counts are missing. An exhausted Apache stops
+              answering too (EdgewatchHttpdWorkersSaturated, when it fires, inhibits this)."""),
+        alert(c, "EdgewatchLogUnreadable", f"""
+edgewatch_log_up{{{s}}} == 0 and on (instance, job, log) edgewatch_log_read_errors_total{{{s}}} > 0""",
+              e["log_unreadable_for"], "warning",
+              "log {{ $labels.log }} on {{ $labels.instance }} cannot be read",
+              """edgewatch on {{ $labels.instance }} cannot open or read the log
+              {{ $labels.log }} (permissions, a directory it may not enter, a FIFO): its attack
+              counters stand still. Its log says which path and why."""),
+        alert(c, "EdgewatchLogUnparsed", f"""
+(
+  sum by (instance, job, log) (rate(edgewatch_http_unparsed_lines_total{{{s}}}[10m]))
+  or
+  sum by (instance, job, log) (rate(edgewatch_mail_unparsed_lines_total{{{s}}}[10m]))
+)
+/
+(sum by (instance, job, log) (rate(edgewatch_log_lines_total{{{s}}}[10m])) > 0)
+> {e['unparsed_ratio']}""", e["unparsed_for"], "warning",
+              "log {{ $labels.log }} on {{ $labels.instance }}: lines do not parse",
+              """{{ $value | humanizePercentage }} of the lines of {{ $labels.log }} on
+              {{ $labels.instance }} fail to parse: the configured format does not match what
+              the server writes, and the log's attack counters see nothing."""),
     ]
 
 
@@ -113,6 +151,12 @@ edgewatch:reflection_unsolicited_payload_bytes:rate5m{{{s}}}
 def bgp_group(c):
     s, b = c["selector"], c["bgp"]
     return [
+        alert(c, "EdgewatchBgpNeighborUnresolvable",
+              f"edgewatch_bgp_neighbor_resolve_success{{{s}}} == 0", b["unresolvable_for"],
+              "warning", "BGP neighbour {{ $labels.neighbor }} no longer resolves",
+              """The name of BGP neighbour {{ $labels.neighbor }} does not resolve from
+              {{ $labels.instance }}: edgewatch probes its old addresses, if it had any, and
+              cannot follow a change."""),
         alert(c, "EdgewatchBgpNeighborUnreachable", f"edgewatch_bgp_neighbor_up{{{s}}} == 0",
               b["unreachable_for"], "critical",
               "BGP neighbour {{ $labels.neighbor }} does not answer pings",

@@ -41,7 +41,12 @@ constexpr MetricDesc kBgpPingRejectedRepliesTotal{
     "edgewatch_bgp_ping_rejected_replies_total", prometheus::MetricType::Counter,
     "Echo replies refused: edgewatch's magic with another cookie, or a sequence no probe to "
     "that address has (spoofed replies, another edgewatch, or replies long after a probe)."};
+constexpr MetricDesc kBgpNeighborResolveSuccess{
+    "edgewatch_bgp_neighbor_resolve_success", prometheus::MetricType::Gauge,
+    "1 if the neighbour's name resolved when last asked (always 1 for an address), 0 if not: "
+    "its old addresses, if any, are still probed."};
 constexpr const MetricDesc* kMetrics[] = {&kBgpPingRejectedRepliesTotal,
+                                          &kBgpNeighborResolveSuccess,
                                           &kBgpNeighborInfo,
                                           &kBgpNeighborUp,
                                           &kBgpNeighborPingSentTotal,
@@ -104,6 +109,9 @@ Status BgpCollector::Collect(MetricSink& sink) const {
                    total.rtt_sum_seconds);
     if (total.last_reply) {
       sink.Add(kBgpNeighborLastReplyTimestampSeconds, id, ToUnixSeconds(*total.last_reply));
+    }
+    if (const auto resolves = schedule_->Resolves(n)) {
+      sink.Add(kBgpNeighborResolveSuccess, id, *resolves ? 1 : 0);
     }
     if (const auto tcp = schedule_->Tcp(n)) {
       sink.Add(kBgpNeighborTcpConnectUp, id, tcp->up ? 1 : 0);

@@ -16,7 +16,8 @@ BgpSchedule::BgpSchedule(const BgpConfig& config, const Clock& clock, io::Pinger
       logger_(std::move(logger)),
       addresses_(config.neighbors.size() * kMaxAddresses),
       next_probe_(config.neighbors.size() * kMaxAddresses),
-      tcp_results_(config.neighbors.size()) {
+      tcp_results_(config.neighbors.size()),
+      resolves_(config.neighbors.size()) {
   std::vector<PingTracker::TargetSettings> targets;
   for (const auto& n : config_.neighbors) {
     neighbors_.push_back({n.interval.value_or(config_.interval),
@@ -126,6 +127,10 @@ void BgpSchedule::Resolved(std::size_t n, const Expected<std::vector<net::Addres
   const auto& c = config_.neighbors[n];
   Neighbor& neighbor = neighbors_[n];
   auto retry = config_.resolve_interval;
+  {
+    std::lock_guard<std::mutex> lock(tcp_mu_);
+    resolves_[n] = result.ok();
+  }
   if (!result) {
     retry = std::max<std::chrono::milliseconds>(retry / 10, std::chrono::seconds(1));
     if (neighbor.resolve_error != result.error().message) {
@@ -142,6 +147,14 @@ void BgpSchedule::Resolved(std::size_t n, const Expected<std::vector<net::Addres
     neighbor.resolve_error.clear();
   }
   neighbor.next_resolve = clock_.Monotonic() + retry;
+}
+
+std::optional<bool> BgpSchedule::Resolves(std::size_t neighbor) const {
+  if (config_.neighbors[neighbor].address) {
+    return true;  // an address needs no resolving
+  }
+  std::lock_guard<std::mutex> lock(tcp_mu_);
+  return resolves_[neighbor];
 }
 
 void BgpSchedule::CheckTcp(std::size_t n, Clock::MonotonicTime now) {

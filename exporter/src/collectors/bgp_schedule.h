@@ -56,6 +56,9 @@ class BgpSchedule {
   PingTracker::Stats Ping(std::size_t neighbor) const;
   // The last TCP check of a neighbour; none before the first one ended.
   std::optional<TcpResult> Tcp(std::size_t neighbor) const;
+  // Whether a neighbour's name resolved the last time it was asked (an address always does);
+  // none before the first answer. Any thread.
+  std::optional<bool> Resolves(std::size_t neighbor) const;
 
  private:
   struct Neighbor {
@@ -90,6 +93,7 @@ class BgpSchedule {
   std::atomic<std::uint64_t> rejected_{0};
   mutable std::mutex tcp_mu_;
   std::vector<std::optional<TcpResult>> tcp_results_;  // guarded by tcp_mu_, per neighbour
+  std::vector<std::optional<bool>> resolves_;          // guarded by tcp_mu_, per neighbour
 };
 
 }  // namespace edgewatch

@@ -292,6 +292,11 @@ TEST_F(BgpScheduleTest, ResolutionFailuresRetrySoonerAndAreLoggedOnce) {
   EXPECT_EQ(log.find("cannot resolve neighbour"), log.rfind("cannot resolve neighbour"));
   EXPECT_NE(log.find("Host not found"), std::string::npos);
   EXPECT_TRUE(pinger_.batches.empty());
+  EXPECT_EQ(s.Resolves(0), false);
+  clock_.Advance(milliseconds(3000));
+  s.Tick();
+  resolver_.Answer(std::vector<net::Address>{Ip("192.0.2.1")});
+  EXPECT_EQ(s.Resolves(0), true);
 }
 
 TEST_F(BgpScheduleTest, TcpChecksAtTheirIntervalWithTheNeighboursTimeout) {
