@@ -207,13 +207,13 @@ def httpd_group(c):
               edgewatch_xmlrpc_top_client_requests for the clients."""),
         alert(c, "EdgewatchExploitProbes", f"""
 sum by (instance, job, log, kind) (
-  increase(edgewatch_http_exploit_probes_total{{{s}}}[{h['exploit_probe_window']}])
-) > 0""", "0m", "info",
-              "{{ $labels.kind }} probes in {{ $labels.log }}",
+  increase(edgewatch_http_exploit_probes_answered_total{{{s}}}[{h['exploit_probe_window']}])
+) > 0""", "0m", "warning",
+              "{{ $labels.kind }} probes answered 2xx in {{ $labels.log }}",
               f"""The access log {{{{ $labels.log }}}} on {{{{ $labels.instance }}}} had
-              {{{{ $value | printf "%.0f" }}}} {{{{ $labels.kind }}}} probes in the last
-              {h['exploit_probe_window']}. Probes alone are background noise; make sure the
-              software they target is patched."""),
+              {{{{ $value | printf "%.0f" }}}} {{{{ $labels.kind }}}} probes answered with
+              success in the last {h['exploit_probe_window']}: one may have worked. Probes
+              answered 4xx are background noise and page nobody."""),
     ]
 
 

@@ -19,6 +19,9 @@ constexpr MetricDesc kHttpExploitProbesTotal{
     "edgewatch_http_exploit_probes_total", prometheus::MetricType::Counter,
     "Requests carrying an exploit signature (shellshock: \"() {\"; log4shell: \"${jndi:\"; "
     "path_traversal: \"/../\")."};
+constexpr MetricDesc kHttpExploitProbesAnsweredTotal{
+    "edgewatch_http_exploit_probes_answered_total", prometheus::MetricType::Counter,
+    "Exploit probes the server answered 2xx: those that may have worked."};
 constexpr MetricDesc kXmlrpcTopClientRequests{"edgewatch_xmlrpc_top_client_requests",
                                               prometheus::MetricType::Gauge,
                                               "xmlrpc and wp-login requests the busiest clients "
@@ -38,9 +41,11 @@ constexpr MetricDesc kWpLoginRequestsTotal{
     "edgewatch_wp_login_requests_total", prometheus::MetricType::Counter,
     "Requests for the wp-login paths (default /wp-login.php)."};
 constexpr const MetricDesc* kMetrics[] = {
-    &kHttpRequestsTotal,      &kXmlrpcRequestsTotal,     &kWpLoginRequestsTotal,
-    &kHttpResponseBytesTotal, &kHttpUnparsedLinesTotal,  &kHttpPingbackRequestsTotal,
-    &kHttpExploitProbesTotal, &kXmlrpcTopClientRequests, &kXmlrpcTopClientErrorRequests};
+    &kHttpRequestsTotal,       &kXmlrpcRequestsTotal,
+    &kWpLoginRequestsTotal,    &kHttpResponseBytesTotal,
+    &kHttpUnparsedLinesTotal,  &kHttpPingbackRequestsTotal,
+    &kHttpExploitProbesTotal,  &kHttpExploitProbesAnsweredTotal,
+    &kXmlrpcTopClientRequests, &kXmlrpcTopClientErrorRequests};
 
 }  // namespace
 
@@ -144,9 +149,12 @@ void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& na
     ExportByMethodCode(sink, kWpLoginRequestsTotal, name, s.wp_login(), true);
     sink.Add(kHttpPingbackRequestsTotal, labels, static_cast<double>(s.pingbacks()));
     for (int p = 0; p < access_log::kProbeCount; ++p) {
-      sink.Add(kHttpExploitProbesTotal,
-               {{"log", name}, {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}},
+      const Labels kind = {{"log", name},
+                           {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}};
+      sink.Add(kHttpExploitProbesTotal, kind,
                static_cast<double>(s.probes()[static_cast<std::size_t>(p)]));
+      sink.Add(kHttpExploitProbesAnsweredTotal, kind,
+               static_cast<double>(s.probes_answered()[static_cast<std::size_t>(p)]));
     }
     const auto top = stats_.TopClients(now_ns);
     for (const auto& [client, count] : top.entries) {

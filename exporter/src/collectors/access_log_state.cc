@@ -32,8 +32,10 @@ bool AccessLogStats::Add(const access_log::Request& r) {
     ++pingbacks_;
   }
   if (const std::uint32_t found = access_log::DetectProbes(r)) {
+    const bool answered = r.status >= 200 && r.status < 300;
     for (int p = 0; p < access_log::kProbeCount; ++p) {
       probes_[static_cast<std::size_t>(p)] += (found >> p) & 1U;
+      probes_answered_[static_cast<std::size_t>(p)] += answered ? (found >> p) & 1U : 0;
     }
   }
   return xmlrpc || wp_login;

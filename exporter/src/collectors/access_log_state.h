@@ -52,6 +52,10 @@ class AccessLogStats {
   std::uint64_t parse_errors() const { return parse_errors_; }
   std::uint64_t pingbacks() const { return pingbacks_; }
   const std::array<std::uint64_t, access_log::kProbeCount>& probes() const { return probes_; }
+  // Those of them answered 2xx: a probe that may have worked.
+  const std::array<std::uint64_t, access_log::kProbeCount>& probes_answered() const {
+    return probes_answered_;
+  }
   // The clients with the most xmlrpc and wp-login requests in the window before `now_ns`.
   TopList<ClientKey> TopClients(std::int64_t now_ns);
 
@@ -64,6 +68,7 @@ class AccessLogStats {
   std::uint64_t parse_errors_ = 0;
   std::uint64_t pingbacks_ = 0;
   std::array<std::uint64_t, access_log::kProbeCount> probes_{};
+  std::array<std::uint64_t, access_log::kProbeCount> probes_answered_{};
   WindowedTopK<ClientKey> top_;
 };
 

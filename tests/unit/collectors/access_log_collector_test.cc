@@ -59,6 +59,9 @@ TEST_F(AccessLogCollectorTest, ReplaysTheXmlrpcFloodIncident) {
               HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"log4shell\"} 0\n"));
   EXPECT_THAT(
       t, HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"path_traversal\"} 0\n"));
+  // All three were answered 404 (grep -F '() {' on the log): none may have worked.
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_exploit_probes_answered_total{" + log +
+                           ",kind=\"shellshock\"} 0\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +
                            ",client=\"203.0.113.10\"} 300\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +

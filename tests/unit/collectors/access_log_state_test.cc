@@ -48,6 +48,18 @@ TEST(AccessLogStatsTest, CountsByMethodAndCodeAndTellsWhichPathsRankClients) {
   EXPECT_EQ(stats.pingbacks(), 1u);
 }
 
+// Scanners probe every internet host; only a probe answered 2xx may have worked.
+TEST(AccessLogStatsTest, ProbesAnsweredWithSuccessAreCountedApart) {
+  AccessLogStats stats(Settings());
+  constexpr char kShellshock[] = "() { :; }; /bin/bash -c id";
+  stats.Add(Req(Method::kGet, "/cgi-bin/status", 404, 0, kShellshock));
+  stats.Add(Req(Method::kGet, "/cgi-bin/status", 200, 0, kShellshock));
+  stats.Add(Req(Method::kGet, "/cgi-bin/status", 302, 0, kShellshock));
+  const auto shellshock = static_cast<std::size_t>(access_log::Probe::kShellshock);
+  EXPECT_EQ(stats.probes()[shellshock], 3u);
+  EXPECT_EQ(stats.probes_answered()[shellshock], 1u);
+}
+
 TEST(AccessLogStatsTest, TopClientsAreBoundedAndLeaveTheWindow) {
   AccessLogStats stats(Settings());
   for (int i = 0; i < 5; ++i) {
