@@ -182,13 +182,21 @@ def bgp_group(c):
 def httpd_group(c):
     s, h = c["selector"], c["httpd"]
     return [
-        alert(c, "EdgewatchHttpdWorkersSaturated",
-              f"edgewatch:httpd_worker_saturation:ratio{{{s}}} > {h['saturation_ratio']}",
-              h["saturation_for"], "warning",
+        alert(c, "EdgewatchHttpdWorkersSaturated", f"""
+edgewatch:httpd_worker_saturation:ratio{{{s}}} > {h['saturation_ratio']}
+or
+(
+  max_over_time(edgewatch:httpd_worker_saturation:ratio{{{s}}}[{h['saturation_memory']}])
+    > {h['saturation_ratio']}
+  and on (instance, job, server) edgewatch_httpd_up{{{s}}} == 0
+  and on (instance, job, server)
+  increase(edgewatch_httpd_status_failures_total{{{s},reason="timeout"}}[5m]) > 0
+)""", h["saturation_for"], "warning",
               "httpd {{ $labels.server }} has {{ $value | humanizePercentage }} of its workers busy",
               """{{ $labels.server }} (watched by {{ $labels.instance }}) has
-              {{ $value | humanizePercentage }} of its workers busy: new requests queue. Look
-              at the xmlrpc and wp-login rates and the top clients."""),
+              {{ $value | humanizePercentage }} of its workers busy, or had when its status page
+              began to time out (an exhausted server cannot answer it): new requests queue.
+              Look at the xmlrpc and wp-login rates and the top clients."""),
         alert(c, "EdgewatchXmlrpcFlood",
               f"edgewatch:xmlrpc_requests:rate5m{{{s}}} > {h['xmlrpc_per_second']}",
               h["xmlrpc_for"], "warning",

@@ -131,6 +131,17 @@ class MisbehavingServersTest(unittest.TestCase):
                         "refused": "Connection refused",
                         "wrong_flavour": "expected a nginx status page, got another kind",
                     }
+                    # Each failure is counted under its reason (an exhausted Apache times out).
+                    reasons = {"hang": "timeout", "html": "invalid", "denied": "http",
+                               "missing": "http", "truncated": "other", "huge": "other",
+                               "unbounded": "other", "refused": "connect",
+                               "wrong_flavour": "invalid", "good": None}
+                    for name, reason in reasons.items():
+                        for r in ("timeout", "connect", "http", "invalid", "other"):
+                            self.assertEqual(
+                                value(text, 'edgewatch_httpd_status_failures_total'
+                                            f'{{server="{name}",reason="{r}"}}'),
+                                1 if r == reason else 0, (name, r))
                     log = ew.read_log()
                     for name, reason in expected.items():
                         self.assertEqual(value(text, f'edgewatch_httpd_up{{server="{name}"}}'), 0)

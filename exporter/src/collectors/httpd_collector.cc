@@ -56,7 +56,15 @@ constexpr MetricDesc kHttpdConnectionsHandledTotal{"edgewatch_httpd_connections_
                                                    "Handled connections (nginx)."};
 constexpr MetricDesc kHttpdLoad{"edgewatch_httpd_load", prometheus::MetricType::Gauge,
                                 "The server host's load average as the server reports it."};
+constexpr MetricDesc kHttpdStatusFailuresTotal{
+    "edgewatch_httpd_status_failures_total", prometheus::MetricType::Counter,
+    "Status page fetches that failed, by reason: timeout (an exhausted server answers too late "
+    "or never), connect, http (not 200), invalid (not a status page), other."};
+// The reasons, in the order of HttpdCollector's counters.
+constexpr const char* kFailureReasons[] = {"timeout", "connect", "http", "invalid", "other"};
+constexpr std::size_t kTimeout = 0, kConnect = 1, kHttp = 2, kInvalid = 3, kOther = 4;
 constexpr const MetricDesc* kMetrics[] = {&kHttpdUp,
+                                          &kHttpdStatusFailuresTotal,
                                           &kHttpdInfo,
                                           &kHttpdScoreboard,
                                           &kHttpdProcesses,
@@ -117,6 +125,7 @@ HttpdCollector::HttpdCollector(const HttpdConfig& config, std::string procfs_roo
       procfs_root_(std::move(procfs_root)),
       logger_(std::move(logger)),
       last_errors_(config.servers.size()),
+      failures_(config.servers.size()),
       ticks_per_second_(static_cast<double>(io::ClockTicksPerSecond())) {}
 
 Status HttpdCollector::Start() {
@@ -171,14 +180,21 @@ Status HttpdCollector::Collect(MetricSink& sink) const {
   for (std::size_t i = 0; i < replies.size(); ++i) {
     const auto& server = config_.servers[i];
     std::string error;
+    std::size_t reason = kOther;
     std::optional<mod_status::Status> status;
     if (!replies[i]) {
       error = replies[i].error().message;
+      // io::FetchAll's messages: "timeout after ...", "connecting: ...", "resolving h: ...".
+      reason = error.starts_with("timeout after ")                                    ? kTimeout
+               : error.starts_with("connecting: ") || error.starts_with("resolving ") ? kConnect
+                                                                                      : kOther;
     } else if (replies[i]->status != 200) {
       error = "HTTP " + std::to_string(replies[i]->status) + " " + replies[i]->reason +
               StatusHint(replies[i]->status);
+      reason = kHttp;
     } else {
       auto parsed = mod_status::Parse(replies[i]->body);
+      reason = kInvalid;
       if (!parsed) {
         error = parsed.error().message;
       } else if ((server.flavour == "apache" && parsed->flavour != Flavour::kApache) ||
@@ -191,6 +207,14 @@ Status HttpdCollector::Collect(MetricSink& sink) const {
     {
       // One log line per change of a server's state, not one per scrape.
       std::lock_guard<std::mutex> lock(errors_mu_);
+      if (!status) {
+        ++failures_[i][reason];
+      }
+      for (std::size_t r = 0; r < std::size(kFailureReasons); ++r) {
+        sink.Add(kHttpdStatusFailuresTotal,
+                 {{"server", server.name}, {"reason", kFailureReasons[r]}},
+                 static_cast<double>(failures_[i][r]));
+      }
       if (error != last_errors_[i]) {
         if (error.empty()) {
           logger_.Info("status page reachable again", {{"server", server.name}});

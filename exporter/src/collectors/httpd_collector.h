@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +42,8 @@ class HttpdCollector final : public Collector {
   std::vector<std::pair<std::string, mod_status::Status>> replayed_;
   mutable std::mutex errors_mu_;
   mutable std::vector<std::string> last_errors_;  // guarded by errors_mu_: per server
+  // Failed fetches per server and reason (kFailureReasons), guarded by errors_mu_.
+  mutable std::vector<std::array<std::uint64_t, 5>> failures_;
   double ticks_per_second_;
 };
 
