@@ -220,6 +220,14 @@ namespace {
 
 std::string_view ToStd(beast::string_view v) { return {v.data(), v.size()}; }
 
+// The error codes sessions compare against, made once rather than per connection.
+const beast::error_code kTimedOut = beast::error::timeout;
+const beast::error_code kEndOfStream = http::error::end_of_stream;
+const beast::error_code kPartialMessage = http::error::partial_message;
+const beast::error_code kHeaderLimit = http::error::header_limit;
+const beast::error_code kBodyLimit = http::error::body_limit;
+const beast::error_code kAborted = asio::error::operation_aborted;
+
 bool AcceptsGzip(std::string_view accept_encoding) {
   // Good enough for "gzip", "gzip, deflate", "br;q=1.0, gzip;q=0.8"; q=0 is not honoured.
   return accept_encoding.find("gzip") != std::string_view::npos;
@@ -322,19 +330,19 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
+    if (ec == kEndOfStream || ec == kPartialMessage) {
       Close();
       return;
     }
-    if (ec == http::error::header_limit) {
+    if (ec == kHeaderLimit) {
       Fail(431, "request header fields too large\n");
       return;
     }
-    if (ec == http::error::body_limit) {
+    if (ec == kBodyLimit) {
       Fail(413, "request body too large\n");
       return;
     }
-    if (ec && ec.category() == http::make_error_code(http::error::bad_method).category()) {
+    if (ec && ec.category() == kEndOfStream.category()) {  // any other HTTP parse error
       ++shared_->stats.malformed;
       Fail(400, "bad request\n");
       return;
@@ -417,7 +425,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // The connection ends on `ec` (reset, eviction, timeout).
   void Ended(beast::error_code ec) {
-    if (ec == beast::error::timeout) {
+    if (ec == kTimedOut) {
       ++shared_->stats.timed_out;
     }
   }
@@ -488,7 +496,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void OnAccept(beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+    if (ec == kAborted || !acceptor_.is_open()) {
       return;
     }
     if (ec) {
