@@ -114,16 +114,19 @@ class AlertsEndToEndTest(unittest.TestCase):
                        5000, 123)
             self.flood(host, False, MONLIST_RESPONSE, 40000, host.OUTER_IP, host.INNER_IP,
                        123, 5000)
-            # The xmlrpc flood six times over (3000 xmlrpc requests, 18 Shellshock probes),
-            # and a snowshoe stream.
-            self.feed_logs(d, read("access_log", "incident-xmlrpc-flood.log"),
+            # The xmlrpc flood six times over (3000 xmlrpc requests, 18 Shellshock probes, all
+            # answered 404: noise), one Shellshock probe a CGI answered 200 each round (one that
+            # may have worked), and a snowshoe stream.
+            answered = ('203.0.113.66 - - [20/Nov/2026:10:02:00 +0000] "GET /cgi-bin/status '
+                        'HTTP/1.1" 200 512 "-" "() { :; }; /bin/bash -c id"\n')
+            self.feed_logs(d, read("access_log", "incident-xmlrpc-flood.log") + answered,
                            read("mail_log", "snowshoe.log"), 6)
             expected = {
                 ("pager", "EdgewatchReflectedTrafficInbound"),
                 ("pager", "EdgewatchNtpReflectorAbused"),
                 ("chat", "EdgewatchXmlrpcFlood"),
                 ("chat", "EdgewatchSnowshoeSurge"),
-                ("email", "EdgewatchExploitProbes"),
+                ("chat", "EdgewatchExploitProbes"),
             }
             deadline = time.monotonic() + 120
             got = set()
