@@ -110,6 +110,7 @@ std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
         flight = std::make_shared<Flight>();
         launch.push_back(i);
       }
+      ++flight->waiting;
       flights[i] = flight;
     }
   }
@@ -130,7 +131,8 @@ std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
     }).detach();
   }
 
-  // Every scrape waiting on a flight gets its result: a copy, as others share it.
+  // Every scrape waiting on a flight gets its result: the last one to leave takes it, the
+  // others (concurrent scrapers) a copy.
   struct Result {
     bool done = false;
     bool ok = false;
@@ -145,9 +147,13 @@ std::vector<prometheus::MetricFamily> CollectorSet::Collect() const {
       return std::all_of(flights.begin(), flights.end(), [](const auto& f) { return f->done; });
     });
     for (size_t i = 0; i < entries_.size(); ++i) {
-      const Flight& f = *flights[i];
+      Flight& f = *flights[i];
+      const bool last = --f.waiting == 0;
       if (f.done) {
-        results[i] = {true, f.ok, f.error, f.seconds, f.ok ? f.families : decltype(f.families){}};
+        results[i] = {true, f.ok, f.error, f.seconds, {}};
+        if (f.ok) {
+          results[i].families = last ? std::move(f.families) : f.families;
+        }
       }
     }
     --shared_->scraping;

@@ -67,6 +67,7 @@ class CollectorSet final : public prometheus::Collectable {
     std::string error;
     double seconds = 0;
     std::vector<prometheus::MetricFamily> families;
+    int waiting = 0;  // scrapes that have yet to take the result
   };
   struct Entry {
     std::string name;
