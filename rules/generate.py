@@ -191,11 +191,20 @@ or
   and on (instance, job, server) edgewatch_httpd_up{{{s}}} == 0
   and on (instance, job, server)
   increase(edgewatch_httpd_status_failures_total{{{s},reason="timeout"}}[5m]) > 0
+)
+or
+(
+  edgewatch:httpd_child_process_saturation:ratio{{{s}}} >= 1
+  and on (instance, job, server) edgewatch_httpd_up{{{s}}} == 0
+  and on (instance, job, server)
+  increase(edgewatch_httpd_status_failures_total{{{s},reason="timeout"}}[5m]) > 0
 )""", h["saturation_for"], "warning",
               "httpd {{ $labels.server }} has {{ $value | humanizePercentage }} of its workers busy",
               """{{ $labels.server }} (watched by {{ $labels.instance }}) has
               {{ $value | humanizePercentage }} of its workers busy, or had when its status page
-              began to time out (an exhausted server cannot answer it): new requests queue.
+              began to time out, or its status page times out while it runs as many child
+              processes as its last good page allowed (an exhausted server cannot answer it):
+              new requests queue.
               Look at the xmlrpc and wp-login rates and the top clients."""),
         alert(c, "EdgewatchXmlrpcFlood",
               f"edgewatch:xmlrpc_requests:rate5m{{{s}}} > {h['xmlrpc_per_second']}",

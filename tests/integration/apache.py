@@ -100,6 +100,10 @@ class Apache:
         raise AssertionError(f"apache did not start:\n{self.error_log()}")
 
     @property
+    def pid_file(self):
+        return os.path.join(self.dir, "run", "httpd.pid")
+
+    @property
     def access_log(self):
         return os.path.join(self.dir, "logs", "access.log")
 

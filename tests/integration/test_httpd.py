@@ -19,15 +19,6 @@ from fake_http import FakeHttp, reply
 EVENT_PAGE = os.path.join(TESTDATA, "mod_status", "netdata-extended-status-mpm-event.txt")
 
 
-
-
-
-
-
-
-
-
-
 def config(directory, servers):
     path = os.path.join(directory, "edgewatch.yml")
     with open(path, "w") as f:
@@ -36,11 +27,25 @@ def config(directory, servers):
     return path
 
 
+def children(pid_file):
+    """The parent's apache2 children, counted by procps, not by edgewatch."""
+    with open(pid_file) as f:
+        parent = f.read().strip()
+    out = subprocess.run(["pgrep", "-c", "-P", parent, "-x", "apache2"], capture_output=True,
+                         text=True)
+    return int(out.stdout.strip() or 0)
+
+
+# The child-process ceiling worked out from apache.py's limits: prefork MaxRequestWorkers 10
+# (one per child); event and worker ServerLimit 2 x ThreadsPerChild 10, 10 per child.
+CHILD_LIMIT = {"prefork": 10, "event": 2, "worker": None}
+
+
 class RealApacheTest(unittest.TestCase):
     def check_mpm(self, mpm):
         with Apache(mpm) as apache, tempfile.TemporaryDirectory() as d:
             cfg = config(d, f"    - name: web\n      url: {apache.status_url}\n"
-                            "      timeout: 3s\n")
+                            f"      timeout: 3s\n      pid_file: {apache.pid_file}\n")
             with Edgewatch(f"--config.file={cfg}") as ew:
                 text = scrape(ew)
                 self.assertEqual(value(text, 'edgewatch_httpd_up{server="web"}'), 1,
@@ -51,6 +56,22 @@ class RealApacheTest(unittest.TestCase):
                 self.assertTrue(info.group(1).startswith("Apache/2.4"))
                 self.assertEqual(info.group(2), mpm)
                 before = value(text, 'edgewatch_httpd_accesses_total{server="web"}')
+                # The worker MPM prints no Processes line: no workers-per-child, no ceiling.
+                self.assertEqual(value(text, 'edgewatch_httpd_server_child_process_limit'
+                                             '{server="web"}'), CHILD_LIMIT[mpm])
+                self.assertGreater(value(text, 'edgewatch_host_load{window="1m"}'), 0)
+                # Children: what procps counts at a moment edgewatch agrees (Apache may be
+                # starting spares between the two reads).
+                deadline = time.monotonic() + 10
+                while True:
+                    want = children(apache.pid_file)
+                    got = value(scrape(ew), 'edgewatch_httpd_server_child_processes'
+                                            '{server="web"}')
+                    if got == want == children(apache.pid_file) or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.2)
+                self.assertEqual(got, want)
+                self.assertGreaterEqual(got, 2)
 
                 # Five requests that each hold a worker for 3 s.
                 threads = [threading.Thread(target=lambda: urllib.request.urlopen(

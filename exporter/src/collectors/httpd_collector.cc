@@ -60,6 +60,19 @@ constexpr MetricDesc kHttpdStatusFailuresTotal{
     "edgewatch_httpd_status_failures_total", prometheus::MetricType::Counter,
     "Status page fetches that failed, by reason: timeout (an exhausted server answers too late "
     "or never), connect, http (not 200), invalid (not a status page), other."};
+constexpr MetricDesc kHttpdServerChildProcesses{
+    "edgewatch_httpd_server_child_processes", prometheus::MetricType::Gauge,
+    "Child processes of the server's parent process (pid_file) with its command name."};
+constexpr MetricDesc kHttpdServerCpuSecondsTotal{
+    "edgewatch_httpd_server_cpu_seconds_total", prometheus::MetricType::Counter,
+    "CPU time of the server's parent process (pid_file), its children and their exited "
+    "children."};
+constexpr MetricDesc kHttpdServerChildProcessLimit{
+    "edgewatch_httpd_server_child_process_limit", prometheus::MetricType::Gauge,
+    "Child processes the server runs when every worker is busy, from its last good status page "
+    "(worker capacity over workers per child)."};
+constexpr MetricDesc kHostLoad{"edgewatch_host_load", prometheus::MetricType::Gauge,
+                               "The load average of the host edgewatch runs on (/proc/loadavg)."};
 // The reasons, in the order of HttpdCollector's counters.
 constexpr const char* kFailureReasons[] = {"timeout", "connect", "http", "invalid", "other"};
 constexpr std::size_t kTimeout = 0, kConnect = 1, kHttp = 2, kInvalid = 3, kOther = 4;
@@ -79,7 +92,11 @@ constexpr const MetricDesc* kMetrics[] = {&kHttpdUp,
                                           &kHttpdConnections,
                                           &kHttpdConnectionsAcceptedTotal,
                                           &kHttpdConnectionsHandledTotal,
-                                          &kHttpdLoad};
+                                          &kHttpdLoad,
+                                          &kHttpdServerChildProcesses,
+                                          &kHttpdServerCpuSecondsTotal,
+                                          &kHttpdServerChildProcessLimit,
+                                          &kHostLoad};
 
 }  // namespace
 namespace {
@@ -118,6 +135,31 @@ void AddIf(MetricSink& sink, const MetricDesc& desc, const Labels& labels,
   }
 }
 
+// A server's parent process, from its pid file; pid 0 when the file or process is missing.
+// Children are counted in ExportProcesses' scan of /proc.
+struct ServerParent {
+  std::uint64_t pid = 0;
+  std::string comm;
+  double children = 0;
+  double ticks = 0;
+};
+
+ServerParent ReadServerParent(const std::string& procfs_root, const std::string& pid_file) {
+  const auto pid_text = io::ReadSmallFile(pid_file, 64);
+  const auto pid = pid_text ? proc::ParsePidFile(*pid_text) : std::nullopt;
+  if (!pid) {
+    return {};
+  }
+  const auto text = io::ReadSmallFile(procfs_root + "/" + std::to_string(*pid) + "/stat", 4096);
+  const auto stat = text ? proc::ParseProcessStat(*text) : std::nullopt;
+  if (!stat) {
+    return {};
+  }
+  return {*pid, std::string(stat->comm), 0,
+          static_cast<double>(stat->utime_ticks + stat->stime_ticks + stat->cutime_ticks +
+                              stat->cstime_ticks)};
+}
+
 }  // namespace
 
 HttpdCollector::HttpdCollector(const HttpdConfig& config, std::string procfs_root, Logger logger)
@@ -126,6 +168,7 @@ HttpdCollector::HttpdCollector(const HttpdConfig& config, std::string procfs_roo
       logger_(std::move(logger)),
       last_errors_(config.servers.size()),
       failures_(config.servers.size()),
+      child_limits_(config.servers.size()),
       ticks_per_second_(static_cast<double>(io::ClockTicksPerSecond())) {}
 
 Status HttpdCollector::Start() {
@@ -209,7 +252,10 @@ Status HttpdCollector::Collect(MetricSink& sink) const {
       std::lock_guard<std::mutex> lock(errors_mu_);
       if (!status) {
         ++failures_[i][reason];
+      } else {
+        child_limits_[i] = mod_status::ChildProcessLimit(*status, server.max_request_workers);
       }
+      AddIf(sink, kHttpdServerChildProcessLimit, {{"server", server.name}}, child_limits_[i]);
       for (std::size_t r = 0; r < std::size(kFailureReasons); ++r) {
         sink.Add(kHttpdStatusFailuresTotal,
                  {{"server", server.name}, {"reason", kFailureReasons[r]}},
@@ -297,6 +343,12 @@ void HttpdCollector::ExportProcesses(MetricSink& sink) const {
     double children_ticks;
     std::size_t name;
   };
+  std::vector<ServerParent> parents(config_.servers.size());
+  for (std::size_t s = 0; s < parents.size(); ++s) {
+    if (!config_.servers[s].pid_file.empty()) {
+      parents[s] = ReadServerParent(procfs_root_, config_.servers[s].pid_file);
+    }
+  }
   std::map<std::uint64_t, Proc> found;
   if (auto pids = io::ListDirectory(procfs_root_)) {
     for (const auto& entry : *pids) {
@@ -313,6 +365,12 @@ void HttpdCollector::ExportProcesses(MetricSink& sink) const {
       if (!stat) {
         continue;
       }
+      for (auto& parent : parents) {
+        if (parent.pid != 0 && stat->ppid == parent.pid && stat->comm == parent.comm) {
+          parent.children += 1;
+          parent.ticks += static_cast<double>(stat->utime_ticks + stat->stime_ticks);
+        }
+      }
       for (std::size_t n = 0; n < config_.processes.size(); ++n) {
         if (stat->comm.starts_with(config_.processes[n])) {
           found[pid] = {stat->ppid, static_cast<double>(stat->utime_ticks + stat->stime_ticks),
@@ -320,6 +378,13 @@ void HttpdCollector::ExportProcesses(MetricSink& sink) const {
           break;
         }
       }
+    }
+  }
+  for (std::size_t s = 0; s < parents.size(); ++s) {
+    if (parents[s].pid != 0) {
+      const Labels id = {{"server", config_.servers[s].name}};
+      sink.Add(kHttpdServerChildProcesses, id, parents[s].children);
+      sink.Add(kHttpdServerCpuSecondsTotal, id, parents[s].ticks / ticks_per_second_);
     }
   }
   std::vector<double> count(config_.processes.size(), 0);
@@ -338,6 +403,13 @@ void HttpdCollector::ExportProcesses(MetricSink& sink) const {
     const Labels labels = {{"name", config_.processes[n]}};
     sink.Add(kHttpdProcesses, labels, count[n]);
     sink.Add(kHttpdProcessCpuSecondsTotal, labels, ticks[n] / ticks_per_second_);
+  }
+  if (auto text = io::ReadSmallFile(procfs_root_ + "/loadavg", 256)) {
+    if (const auto load = proc::ParseLoadAverage(*text)) {
+      for (std::size_t w = 0; w < load->size(); ++w) {
+        sink.Add(kHostLoad, {{"window", std::array{"1m", "5m", "15m"}[w]}}, (*load)[w]);
+      }
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ class HttpdCollector final : public Collector {
   mutable std::vector<std::string> last_errors_;  // guarded by errors_mu_: per server
   // Failed fetches per server and reason (kFailureReasons), guarded by errors_mu_.
   mutable std::vector<std::array<std::uint64_t, 5>> failures_;
+  // Per server, guarded by errors_mu_: the child-process ceiling from the last good page.
+  mutable std::vector<std::optional<double>> child_limits_;
   double ticks_per_second_;
 };
 

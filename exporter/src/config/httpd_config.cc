@@ -28,6 +28,7 @@ void ReadHttpdServer(MapReader& m, const GlobalConfig& global, LabelNames& names
   m.String("host", s.host);
   m.Value("max_request_workers", s.max_request_workers,
           [](const std::string& t) { return ParseUnsigned(t, 1, 1u << 20); });
+  m.String("pid_file", s.pid_file);
   names.Add(m, s.name);
   if (!has_url) {
     m.Fail("url", "every server needs a url, e.g. http://127.0.0.1/server-status?auto");

@@ -24,6 +24,9 @@ struct HttpdServerConfig {
   std::string host;  // Host header override (name-based vhosts)
   // MaxRequestWorkers, when known: makes edgewatch_httpd_worker_slots exact (docs/metrics.md).
   std::uint64_t max_request_workers = 0;
+  // The server's parent process (Debian: /run/apache2/apache2.pid): its child processes and CPU
+  // are read from /proc at every scrape, so saturation shows while the status page cannot answer.
+  std::string pid_file;
 };
 // httpd worker load: status pages of configured servers, and web server processes in /proc.
 struct HttpdConfig {

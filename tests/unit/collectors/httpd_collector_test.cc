@@ -55,6 +55,27 @@ TEST_F(HttpdCollectorTest, CountsWebServerProcessesAndTheirCpu) {
   EXPECT_EQ(Find(families, "edgewatch_httpd_processes", "nginx")->gauge.value, 0);
 }
 
+TEST_F(HttpdCollectorTest, FollowsEachServersProcessesFromItsPidFile) {
+  HttpdConfig config;
+  auto& www = config.servers.emplace_back();
+  www.name = "www";
+  www.url = Url{"http", "127.0.0.1", 9, "/server-status?auto"};  // discard: nothing answers
+  www.timeout = std::chrono::milliseconds(200);
+  www.pid_file = testing::TestData("procfs-httpd/apache2.pid");
+  auto& gone = config.servers.emplace_back(www);
+  gone.name = "gone";
+  gone.pid_file = testing::TestData("procfs-httpd/no-such.pid");
+  const auto families = Collect(config);
+  EXPECT_EQ(Find(families, "edgewatch_httpd_server_child_processes", "www")->gauge.value, 2);
+  EXPECT_DOUBLE_EQ(Find(families, "edgewatch_httpd_server_cpu_seconds_total", "www")->counter.value,
+                   9.8);
+  EXPECT_EQ(Find(families, "edgewatch_httpd_server_child_processes", "gone"), nullptr);
+  // No good page yet: the ceiling is unknown, not 0.
+  EXPECT_EQ(Find(families, "edgewatch_httpd_server_child_process_limit", "www"), nullptr);
+  EXPECT_EQ(Find(families, "edgewatch_host_load", "1m")->gauge.value, 41.02);
+  EXPECT_EQ(Find(families, "edgewatch_host_load", "15m")->gauge.value, 3.1);
+}
+
 TEST_F(HttpdCollectorTest, ReplaysSavedPagesAndRejectsOthers) {
   HttpdCollector collector(HttpdConfig{}, testing::TestData("procfs-httpd"),
                            Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));

@@ -1,6 +1,7 @@
 #include "parsers/mod_status/mod_status.h"
 
 #include <charconv>
+#include <cmath>
 #include <utility>
 
 namespace edgewatch::mod_status {
@@ -179,6 +180,30 @@ Expected<Status> Parse(std::string_view body) {
     return Error{"not a server-status?auto or stub_status page (no known field in the reply)"};
   }
   return s;
+}
+
+std::optional<double> ChildProcessLimit(const Status& s, std::uint64_t max_request_workers) {
+  if (s.flavour != Flavour::kApache) {
+    return std::nullopt;
+  }
+  double workers = static_cast<double>(max_request_workers);
+  if (workers == 0) {
+    if (!s.scoreboard || s.scoreboard_length == 0) {
+      return std::nullopt;
+    }
+    workers = s.scoreboard_length;
+  }
+  double per_child = 1;
+  if (s.mpm != "prefork") {
+    if (!s.processes || *s.processes <= 0 || !s.busy_workers || !s.idle_workers) {
+      return std::nullopt;
+    }
+    per_child = std::round((*s.busy_workers + *s.idle_workers) / *s.processes);
+    if (per_child < 1) {
+      return std::nullopt;
+    }
+  }
+  return std::ceil(workers / per_child);
 }
 
 }  // namespace edgewatch::mod_status

@@ -64,4 +64,11 @@ struct Status {
 // The error says what the page was instead, with a hint.
 Expected<Status> Parse(std::string_view body);
 
+// How many child processes the server runs when every worker is in use, from one good page:
+// worker capacity (max_request_workers when given, else the scoreboard's length, which is
+// ServerLimit x ThreadLimit) over the workers per child (1 for prefork; BusyWorkers +
+// IdleWorkers over Processes for threaded MPMs). Unknown (nullopt) for nginx, for a threaded MPM
+// whose page has no Processes line, and without a scoreboard or max_request_workers.
+std::optional<double> ChildProcessLimit(const Status& status, std::uint64_t max_request_workers);
+
 }  // namespace edgewatch::mod_status

@@ -104,4 +104,25 @@ std::optional<std::uint64_t> ParseBootTime(std::string_view text) {
   });
 }
 
+std::optional<std::array<double, 3>> ParseLoadAverage(std::string_view text) {
+  std::array<double, 3> load{};
+  for (double& v : load) {
+    const std::string_view token = NextToken(text);
+    const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
+    if (token.empty() || ec != std::errc() || end != token.data() + token.size() || v < 0) {
+      return std::nullopt;
+    }
+  }
+  return load;
+}
+
+std::optional<std::uint64_t> ParsePidFile(std::string_view text) {
+  const std::string_view pid = NextToken(text);
+  if (!NextToken(text).empty()) {
+    return std::nullopt;
+  }
+  const auto value = ToNumber(pid);
+  return value && *value > 0 ? value : std::nullopt;
+}
+
 }  // namespace edgewatch::proc

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -28,5 +29,11 @@ std::optional<std::uint64_t> ParseMaxOpenFiles(std::string_view text);
 
 // The "btime" line of /proc/stat: boot time in seconds since the epoch.
 std::optional<std::uint64_t> ParseBootTime(std::string_view text);
+
+// /proc/loadavg's 1, 5 and 15 minute load averages.
+std::optional<std::array<double, 3>> ParseLoadAverage(std::string_view text);
+
+// A pid file's process id: digits, optionally surrounded by white space (Apache writes "1234\n").
+std::optional<std::uint64_t> ParsePidFile(std::string_view text);
 
 }  // namespace edgewatch::proc

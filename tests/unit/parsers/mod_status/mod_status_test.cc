@@ -133,5 +133,26 @@ TEST(ModStatusTest, EveryPrefixOfARealPageIsSafe) {
   EXPECT_EQ(cut->total_accesses, 9);  // a last line without newline still counts
 }
 
+// By hand from the pages above: the event page has 400 slots and 100 workers in 4 processes
+// (25 per child); the prefork page 5 slots, one worker per child.
+TEST(ModStatusTest, ChildProcessLimitFromTheLastGoodPage) {
+  const auto event = Parse(Read("netdata-extended-status-mpm-event.txt"));
+  ASSERT_TRUE(event);
+  EXPECT_EQ(ChildProcessLimit(*event, 0), 16);
+  EXPECT_EQ(ChildProcessLimit(*event, 150), 6);
+  EXPECT_EQ(ChildProcessLimit(*event, 160), 7);  // a part-filled child still counts
+  const auto prefork = Parse(Read("apache-2.4.71-prefork-uptime0.txt"));
+  ASSERT_TRUE(prefork);
+  EXPECT_EQ(ChildProcessLimit(*prefork, 0), 5);
+  EXPECT_EQ(ChildProcessLimit(*prefork, 150), 150);
+  const auto nginx = Parse(Read("nginx-stub-status-SYNTHETIC.txt"));
+  ASSERT_TRUE(nginx);
+  EXPECT_FALSE(ChildProcessLimit(*nginx, 150).has_value());
+  // lighttpd's look-alike: no MPM and no Processes line, so no workers-per-child.
+  const auto lighttpd = Parse(Read("netdata-lighttpd-status-NEGATIVE.txt"));
+  ASSERT_TRUE(lighttpd);
+  EXPECT_FALSE(ChildProcessLimit(*lighttpd, 0).has_value());
+}
+
 }  // namespace
 }  // namespace edgewatch::mod_status

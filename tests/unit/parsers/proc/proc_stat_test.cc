@@ -51,5 +51,24 @@ TEST(ProcStatTest, ParsesBootTime) {
   EXPECT_FALSE(ParseBootTime("btime x\n").has_value());
 }
 
+TEST(ProcStatTest, ParsesLoadAverage) {
+  const auto load = ParseLoadAverage("41.02 12.50 3.10 87/912 31348\n");
+  ASSERT_TRUE(load.has_value());
+  EXPECT_DOUBLE_EQ((*load)[0], 41.02);
+  EXPECT_DOUBLE_EQ((*load)[1], 12.5);
+  EXPECT_DOUBLE_EQ((*load)[2], 3.1);
+  EXPECT_FALSE(ParseLoadAverage("").has_value());
+  EXPECT_FALSE(ParseLoadAverage("1.0 x 3.0").has_value());
+}
+
+TEST(ProcStatTest, ParsesPidFiles) {
+  EXPECT_EQ(ParsePidFile("1234\n"), 1234u);
+  EXPECT_EQ(ParsePidFile("  77 "), 77u);
+  EXPECT_FALSE(ParsePidFile("").has_value());
+  EXPECT_FALSE(ParsePidFile("0\n").has_value());
+  EXPECT_FALSE(ParsePidFile("12 34\n").has_value());
+  EXPECT_FALSE(ParsePidFile("12a\n").has_value());
+}
+
 }  // namespace
 }  // namespace edgewatch::proc
