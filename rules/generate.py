@@ -91,12 +91,6 @@ unless on (instance, job, log) (max_over_time(edgewatch_log_up{{{s}}}[1d]) == 0)
               """The packet capture of edgewatch on {{ $labels.instance }} (interface
               {{ $labels.interface }}) is not running: reflection counters stand still, so no
               reflection flood can show. edgewatch retries; its log says why it failed."""),
-        alert(c, "EdgewatchHttpdStatusDown", f"edgewatch_httpd_up{{{s}}} == 0",
-              e["status_down_for"], "warning",
-              "status page of {{ $labels.server }} on {{ $labels.instance }} does not answer",
-              """edgewatch on {{ $labels.instance }} cannot read the status page of
-              {{ $labels.server }}: worker counts are missing. An exhausted Apache stops
-              answering too (EdgewatchHttpdWorkersSaturated, when it fires, inhibits this)."""),
         alert(c, "EdgewatchLogUnreadable", f"""
 edgewatch_log_up{{{s}}} == 0 and on (instance, job, log) edgewatch_log_read_errors_total{{{s}}} > 0""",
               e["log_unreadable_for"], "warning",
@@ -206,6 +200,15 @@ or
               processes as its last good page allowed (an exhausted server cannot answer it):
               new requests queue.
               Look at the xmlrpc and wp-login rates and the top clients."""),
+        # Beside the saturation alert, in its group: both are evaluated at one timestamp and
+        # reach Alertmanager in one batch, so the inhibition holds from the first notification
+        # (groups are evaluated at different offsets within the interval).
+        alert(c, "EdgewatchHttpdStatusDown", f"edgewatch_httpd_up{{{s}}} == 0",
+              h["status_down_for"], "warning",
+              "status page of {{ $labels.server }} on {{ $labels.instance }} does not answer",
+              """edgewatch on {{ $labels.instance }} cannot read the status page of
+              {{ $labels.server }}: worker counts are missing. An exhausted Apache stops
+              answering too (EdgewatchHttpdWorkersSaturated, when it fires, inhibits this)."""),
         alert(c, "EdgewatchXmlrpcFlood",
               f"edgewatch:xmlrpc_requests:rate5m{{{s}}} > {h['xmlrpc_per_second']}",
               h["xmlrpc_for"], "warning",
