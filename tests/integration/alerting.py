@@ -51,10 +51,12 @@ def free_port():
 
 
 class Webhook:
-    """Records every notification: (receiver path, alertname, labels)."""
+    """Records every notification: (receiver path, alertname, labels), and when each came
+    (`times`, monotonic seconds, in the same order)."""
 
     def __init__(self):
         self.received = []
+        self.times = []
         self.lock = threading.Lock()
         hook = self
 
@@ -67,6 +69,7 @@ class Webhook:
                             hook.received.append((self.path.strip("/"),
                                                   alert["labels"].get("alertname"),
                                                   alert["labels"]))
+                            hook.times.append(time.monotonic())
                 self.send_response(200)
                 self.end_headers()
 
@@ -81,26 +84,44 @@ class Webhook:
         with self.lock:
             return list(self.received)
 
+    def first_time(self, alertname):
+        """When the first notification of `alertname` came, or None."""
+        with self.lock:
+            for (_, name, _), t in zip(self.received, self.times):
+                if name == alertname:
+                    return t
+        return None
+
     def close(self):
         self.server.shutdown()
 
 
-def rendered_rules(directory, for_duration="5s"):
+def rendered_rules(directory, for_duration="5s", windows=None):
     """The shipped alerts with every for-duration set to `for_duration`, and the shipped
-    recording rules, as files in `directory`."""
+    recording rules, as files in `directory`. `windows` ({"5m": "20s"}) shortens range selectors
+    in both, time-compressing the rules as the for-durations are: rates per second and ratios
+    keep their shipped thresholds."""
     with open(os.path.join(ROOT, "rules", "config.yml")) as f:
         config = yaml.safe_load(f)
     alerts = yaml.safe_load(generate.render(config))
     for group in alerts["groups"]:
         for rule in group["rules"]:
             rule["for"] = for_duration
+    def compress(text):
+        for long, short in (windows or {}).items():
+            text = text.replace(f"[{long}]", f"[{short}]")
+        return text
+
     files = [os.path.join(directory, "alerts.rules.yml")]
     with open(files[0], "w") as f:
-        yaml.safe_dump(alerts, f)
+        f.write(compress(yaml.safe_dump(alerts)))
     for name in sorted(os.listdir(os.path.join(ROOT, "rules"))):
         if name.endswith(".rules.yml") and name != "edgewatch-alerts.rules.yml":
-            shutil.copy(os.path.join(ROOT, "rules", name), directory)
+            with open(os.path.join(ROOT, "rules", name)) as f:
+                text = f.read()
             files.append(os.path.join(directory, name))
+            with open(files[-1], "w") as f:
+                f.write(compress(text))
     return files
 
 
@@ -126,7 +147,9 @@ def alertmanager_config(path, webhook_port):
 class AlertStack:
     """Webhook, Alertmanager and Prometheus scraping edgewatch at `target` (host:port)."""
 
-    def __init__(self, target):
+    def __init__(self, target, interval="1s", windows=None):
+        self.interval = interval
+        self.windows = windows
         self.prometheus = require_tool("prometheus")
         self.alertmanager = require_tool("prometheus-alertmanager")
         self.target = target
@@ -157,9 +180,9 @@ class AlertStack:
         self._start([self.alertmanager, f"--config.file={am_config}",
                      f"--storage.path={self.dir}/am", f"--web.listen-address=127.0.0.1:{self.am_port}",
                      "--cluster.listen-address="], "alertmanager", self.am_port)
-        rules = rendered_rules(self.dir)
+        rules = rendered_rules(self.dir, windows=self.windows)
         config = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "global": {"scrape_interval": self.interval, "evaluation_interval": self.interval},
             "rule_files": rules,
             "alerting": {"alertmanagers": [
                 {"static_configs": [{"targets": [f"127.0.0.1:{self.am_port}"]}]}]},
@@ -182,6 +205,11 @@ class AlertStack:
                urllib.parse.urlencode({"query": expr}))
         data = json.load(urllib.request.urlopen(url, timeout=10))["data"]["result"]
         return [(r["metric"], float(r["value"][1])) for r in data]
+
+    def alertmanager_alerts(self):
+        """Alertmanager's alerts (API v2), active, silenced and inhibited alike."""
+        url = f"http://127.0.0.1:{self.am_port}/api/v2/alerts"
+        return json.load(urllib.request.urlopen(url, timeout=10))
 
     def wait_query(self, expr, predicate, timeout):
         deadline = time.monotonic() + timeout

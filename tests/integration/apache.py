@@ -13,7 +13,7 @@ from edgewatch_process import require_tool
 CONFIG = """
 ServerRoot "{dir}"
 ServerName localhost
-Listen 127.0.0.1:{port}
+Listen {listen}
 PidFile {dir}/run/httpd.pid
 Mutex file:{dir}/run default
 User www-data
@@ -32,9 +32,9 @@ LogFormat "{log_format}" edgewatch
 CustomLog {dir}/logs/access.log edgewatch
 ScriptSock {dir}/run/cgid.sock
 ScriptAlias /cgi-bin/ {dir}/cgi-bin/
+ScriptAlias /xmlrpc.php {dir}/cgi-bin/xmlrpc
 StartServers 2
-MaxRequestWorkers {max_workers}
-{mpm_extra}
+{limits}
 ExtendedStatus On
 <Location "/server-status">
     SetHandler server-status
@@ -48,6 +48,15 @@ printf 'Content-Type: text/plain\\r\\n\\r\\nslow\\n'
 """
 
 
+# WordPress' xmlrpc.php as a flood finds it: it reads the request and takes its time (a
+# pingback fetches the "source" page first) before answering.
+XMLRPC_CGI = """#!/bin/sh
+head -c "${CONTENT_LENGTH:-0}" >/dev/null
+sleep 0.4
+printf 'Content-Type: text/xml\\r\\n\\r\\n<?xml version="1.0"?><methodResponse><params/></methodResponse>\\n'
+"""
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,7 +67,14 @@ class Apache:
     COMMON = '%h %l %u %t \\"%r\\" %>s %O'
     COMBINED = COMMON + ' \\"%{Referer}i\\" \\"%{User-Agent}i\\"'
 
-    def __init__(self, mpm, log_format=COMMON):
+    # Worker limits by MPM: prefork 10 processes; threaded 2 children of 10 threads.
+    LIMITS = {"prefork": {"ServerLimit": 10, "MaxRequestWorkers": 10},
+              "event": {"ServerLimit": 2, "ThreadsPerChild": 10, "ThreadLimit": 10,
+                        "MaxRequestWorkers": 20}}
+
+    def __init__(self, mpm, log_format=COMMON, limits=None, every_address=False):
+        """`limits` replaces LIMITS[mpm] (the worker MPM takes event's). `every_address`: one
+        listening socket for all addresses (Debian's `Listen 80`), not 127.0.0.1 only."""
         self.bin = require_tool("apache2")
         self.mpm = mpm
         self.port = free_port()
@@ -66,24 +82,25 @@ class Apache:
         os.chmod(self.dir, 0o755)
         for sub in ("run", "logs", "htdocs", "cgi-bin"):
             os.makedirs(os.path.join(self.dir, sub), mode=0o755)
-        cgi = os.path.join(self.dir, "cgi-bin", "slow")
-        with open(cgi, "w") as f:
-            f.write(SLOW_CGI)
-        os.chmod(cgi, 0o755)
-        extra = ("ServerLimit 10" if mpm == "prefork" else
-                 "ServerLimit 2\nThreadsPerChild 10\nThreadLimit 10")
+        for name, text in (("slow", SLOW_CGI), ("xmlrpc", XMLRPC_CGI)):
+            cgi = os.path.join(self.dir, "cgi-bin", name)
+            with open(cgi, "w") as f:
+                f.write(text)
+            os.chmod(cgi, 0o755)
+        self.limits = limits or self.LIMITS["prefork" if mpm == "prefork" else "event"]
         self.conf = os.path.join(self.dir, "httpd.conf")
         with open(self.conf, "w") as f:
             f.write(CONFIG.format(dir=self.dir, port=self.port, mpm=mpm,
-                                  max_workers=10 if mpm == "prefork" else 20,
-                                  mpm_extra=extra, log_format=log_format))
+                                  limits="\n".join(f"{k} {v}" for k, v in self.limits.items()),
+                                  listen=self.port if every_address else f"127.0.0.1:{self.port}",
+                                  log_format=log_format))
 
     @property
     def status_url(self):
         return f"http://127.0.0.1:{self.port}/server-status?auto"
 
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path, host="127.0.0.1"):
+        return f"http://{host}:{self.port}{path}"
 
     def __enter__(self):
         check = subprocess.run([self.bin, "-t", "-f", self.conf], capture_output=True, text=True)

@@ -1,5 +1,8 @@
 #include "collectors/access_log_collector.h"
 
+#include <algorithm>
+#include <span>
+
 namespace edgewatch {
 
 namespace {
@@ -115,16 +118,34 @@ void AccessLogCollector::SetLogs(const std::vector<AccessLogFileConfig>& logs) {
 
 namespace {
 
-// Series appear with their first request, except POST 200 when `post_200_always`: a flood of
-// those right after a start then shows in rate() from its first request, not from the second
-// scrape.
+// A method and status code exported from the start, at 0 until counted.
+struct MethodCode {
+  access_log::Method method;
+  int code;
+};
+// All requests: GET and POST with a code of each class a ratio looks at (2xx, 3xx, 4xx, 5xx),
+// so per-class sums show 0 on a quiet log, not "No data".
+constexpr MethodCode kRequestsFromStart[] = {
+    {access_log::Method::kGet, 200},  {access_log::Method::kGet, 304},
+    {access_log::Method::kGet, 404},  {access_log::Method::kGet, 500},
+    {access_log::Method::kPost, 200}, {access_log::Method::kPost, 304},
+    {access_log::Method::kPost, 404}, {access_log::Method::kPost, 500}};
+// xmlrpc and wp-login: POST 200, so a flood right after a start shows in rate() from its first
+// request, not from the second scrape.
+constexpr MethodCode kFloodsFromStart[] = {{access_log::Method::kPost, 200}};
+
+// Series appear with their first request, except those in `from_start`.
 void ExportByMethodCode(MetricSink& sink, const MetricDesc& desc, const std::string& log,
-                        const AccessLogStats::ByMethodCode& counts, bool post_200_always = false) {
-  constexpr auto kPost = static_cast<std::size_t>(access_log::Method::kPost);
+                        const AccessLogStats::ByMethodCode& counts,
+                        std::span<const MethodCode> from_start) {
   for (std::size_t m = 0; m < access_log::kMethodCount; ++m) {
     for (std::size_t code = 0; code < AccessLogStats::kCodes; ++code) {
       const auto n = counts[m][code];
-      if (n > 0 || (post_200_always && m == kPost && code + 100 == 200)) {
+      const bool always = std::any_of(from_start.begin(), from_start.end(), [&](MethodCode mc) {
+        return static_cast<std::size_t>(mc.method) == m &&
+               static_cast<std::size_t>(mc.code) == code + 100;
+      });
+      if (n > 0 || always) {
         sink.Add(desc,
                  {{"log", log},
                   {"method", access_log::MethodName(static_cast<access_log::Method>(m))},
@@ -142,11 +163,11 @@ void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& na
   {
     const auto& s = stats_;
     const Labels labels = {{"log", name}};
-    ExportByMethodCode(sink, kHttpRequestsTotal, name, s.requests());
+    ExportByMethodCode(sink, kHttpRequestsTotal, name, s.requests(), kRequestsFromStart);
     sink.Add(kHttpResponseBytesTotal, labels, static_cast<double>(s.response_bytes()));
     sink.Add(kHttpUnparsedLinesTotal, labels, static_cast<double>(s.parse_errors()));
-    ExportByMethodCode(sink, kXmlrpcRequestsTotal, name, s.xmlrpc(), true);
-    ExportByMethodCode(sink, kWpLoginRequestsTotal, name, s.wp_login(), true);
+    ExportByMethodCode(sink, kXmlrpcRequestsTotal, name, s.xmlrpc(), kFloodsFromStart);
+    ExportByMethodCode(sink, kWpLoginRequestsTotal, name, s.wp_login(), kFloodsFromStart);
     sink.Add(kHttpPingbackRequestsTotal, labels, static_cast<double>(s.pingbacks()));
     for (int p = 0; p < access_log::kProbeCount; ++p) {
       const Labels kind = {{"log", name},

@@ -125,7 +125,8 @@ void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name
     sink.Add(kMailMessagesAcceptedTotal, labels, static_cast<double>(s.accepted()));
     for (int st = 0; st < kStageCount; ++st) {
       for (int r = 0; r < kReasonCount; ++r) {
-        if (const auto n = s.rejects(static_cast<Stage>(st), static_cast<Reason>(r))) {
+        const auto n = s.rejects(static_cast<Stage>(st), static_cast<Reason>(r));
+        if (n > 0 || CanReject(static_cast<Stage>(st), static_cast<Reason>(r))) {
           sink.Add(kMailRejectsTotal,
                    {{"log", name},
                     {"stage", StageName(static_cast<Stage>(st))},
@@ -147,8 +148,10 @@ void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name
     for (int f = 0; f < kFilterCount; ++f) {
       for (int v = 0; v < kVerdictCount; ++v) {
         for (int a = 0; a < kActionCount; ++a) {
-          if (const auto n = s.verdicts(static_cast<Filter>(f), static_cast<Verdict>(v),
-                                        static_cast<Action>(a))) {
+          const auto n =
+              s.verdicts(static_cast<Filter>(f), static_cast<Verdict>(v), static_cast<Action>(a));
+          if (n > 0 ||
+              CanJudge(static_cast<Filter>(f), static_cast<Verdict>(v), static_cast<Action>(a))) {
             sink.Add(kMailFilterVerdictsTotal,
                      {{"log", name},
                       {"filter", FilterName(static_cast<Filter>(f))},

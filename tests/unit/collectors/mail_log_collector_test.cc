@@ -17,6 +17,7 @@ namespace edgewatch {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 double Value(const std::string& text, const std::string& series) {
   const auto at = text.find("\n" + series + " ");
@@ -127,6 +128,42 @@ TEST_F(MailLogCollectorTest, SnowshoeWindowForgetsOldTraffic) {
   EXPECT_NEAR(stats.Snowshoe(1).networks_v4, 100, 2);
   EXPECT_NEAR(stats.Snowshoe(1).networks_v6, 1, 0.01);
   EXPECT_EQ(stats.Snowshoe(120'000'000'000).networks_v4, 0);  // a quiet window later
+}
+
+// Lines of `text` that start with `prefix`.
+int CountLines(const std::string& text, const std::string& prefix) {
+  int n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    n += line.starts_with(prefix);
+  }
+  return n;
+}
+
+// A quiet server: every reject and verdict series the parser can produce is there at 0
+// (mail_log::CanReject, CanJudge: 79 and 30, counted in mail_log_test.cc), so the
+// pass-through ratio shows 0, not "No data".
+TEST_F(MailLogCollectorTest, QuietLogHasItsSeriesAtZero) {
+  const testing::TempDir dir("ml-quiet");
+  std::ofstream(dir.File("quiet.log")) << "";
+  const std::string t = ReplayPath(dir.File("quiet.log"));
+  EXPECT_EQ(CountLines(t, "edgewatch_mail_rejects_total{"), 79);
+  EXPECT_EQ(CountLines(t, "edgewatch_mail_filter_verdicts_total{"), 30);
+  std::istringstream in(t);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("edgewatch_mail_rejects_total{") ||
+        line.starts_with("edgewatch_mail_filter_verdicts_total{")) {
+      EXPECT_TRUE(line.ends_with("} 0")) << line;
+    }
+  }
+  EXPECT_THAT(t, HasSubstr("# HELP edgewatch_mail_filter_verdicts_total "));
+  EXPECT_EQ(Value(t,
+                  "edgewatch_mail_filter_verdicts_total{log=\"quiet.log\",filter=\"amavis\","
+                  "verdict=\"clean\",action=\"passed\"}"),
+            0);
+  EXPECT_EQ(
+      Value(t, "edgewatch_mail_rejects_total{log=\"quiet.log\",stage=\"rcpt\",reason=\"rbl\"}"), 0);
+  EXPECT_THAT(t, Not(HasSubstr("stage=\"header\",reason=\"rbl\"")));
 }
 
 TEST_F(MailLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {

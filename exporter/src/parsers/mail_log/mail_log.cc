@@ -1,5 +1,6 @@
 #include "parsers/mail_log/mail_log.h"
 
+#include <algorithm>
 #include <array>
 #include <tuple>
 #include <utility>
@@ -344,6 +345,16 @@ Event Spamd(string_view msg) {
   return e;
 }
 
+// rspamd's actions, as it logs them, and what they mean here.
+constexpr std::array<std::tuple<string_view, Verdict, Action>, 6> kRspamdActions = {{
+    {"no action", Verdict::kClean, Action::kPassed},
+    {"add header", Verdict::kAddHeader, Action::kTagged},
+    {"rewrite subject", Verdict::kRewriteSubject, Action::kTagged},
+    {"greylist", Verdict::kGreylist, Action::kBlocked},
+    {"soft reject", Verdict::kSoftReject, Action::kBlocked},
+    {"reject", Verdict::kReject, Action::kBlocked},
+}};
+
 // rspamd_task_write_log: "..., ip: 192.0.2.1, from: <a@b>, (default: F (no action): [..."
 Event Rspamd(string_view msg) {
   Event e;
@@ -352,15 +363,7 @@ Event Rspamd(string_view msg) {
     return e;
   }
   const string_view action = After(msg.substr(at + 11), "(", ')');
-  static constexpr std::array<std::tuple<string_view, Verdict, Action>, 6> kActions = {{
-      {"no action", Verdict::kClean, Action::kPassed},
-      {"add header", Verdict::kAddHeader, Action::kTagged},
-      {"rewrite subject", Verdict::kRewriteSubject, Action::kTagged},
-      {"greylist", Verdict::kGreylist, Action::kBlocked},
-      {"soft reject", Verdict::kSoftReject, Action::kBlocked},
-      {"reject", Verdict::kReject, Action::kBlocked},
-  }};
-  for (const auto& [text, verdict, act] : kActions) {
+  for (const auto& [text, verdict, act] : kRspamdActions) {
     if (action == text) {
       e.kind = EventKind::kFilter;
       e.filter = Filter::kRspamd;
@@ -535,6 +538,34 @@ Event Classify(const SyslogLine& line) {
 std::string_view SenderDomain(std::string_view address) {
   const auto at = address.rfind('@');
   return at == npos ? std::string_view() : address.substr(at + 1);
+}
+
+bool CanReject(Stage s, Reason r) {
+  return (s == Stage::kHeader || s == Stage::kBody) ? r == Reason::kContent : true;
+}
+
+bool CanJudge(Filter f, Verdict v, Action a) {
+  switch (f) {
+    case Filter::kSpamAssassin:
+      return (v == Verdict::kClean && a == Action::kPassed) ||
+             (v == Verdict::kSpam && a == Action::kTagged);
+    case Filter::kRspamd:
+      return std::any_of(kRspamdActions.begin(), kRspamdActions.end(), [&](const auto& entry) {
+        return std::get<1>(entry) == v && std::get<2>(entry) == a;
+      });
+    case Filter::kAmavis:
+      break;
+  }
+  static constexpr std::array kAmavisCategories = {
+      Verdict::kClean,  Verdict::kSpam,      Verdict::kSpammy,    Verdict::kInfected,
+      Verdict::kBanned, Verdict::kBadHeader, Verdict::kUnchecked, Verdict::kOther};
+  if (std::find(kAmavisCategories.begin(), kAmavisCategories.end(), v) == kAmavisCategories.end()) {
+    return false;
+  }
+  if (a == Action::kBlocked) {
+    return true;
+  }
+  return (v == Verdict::kSpam || v == Verdict::kSpammy) ? a == Action::kTagged : true;
 }
 
 const char* StageName(Stage s) {

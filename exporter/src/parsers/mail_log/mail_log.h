@@ -101,6 +101,14 @@ enum class Action : std::uint8_t { kPassed, kTagged, kBlocked };
 inline constexpr int kActionCount = 3;
 const char* ActionName(Action a);
 
+// Whether Classify() can yield the combination: the label sets exported at 0 before any event,
+// so that ratios over them show 0 on a quiet server, and no impossible one is exported.
+// Header and body checks reject for content only; smtpd, postscreen and milters at any stage.
+bool CanReject(Stage s, Reason r);
+// amavis: any verdict blocked, SPAM and SPAMMY passed as tagged, the rest passed as they are or
+// tagged; spamd: clean passed, spam tagged; rspamd: its six actions.
+bool CanJudge(Filter f, Verdict v, Action a);
+
 enum class Delivery : std::uint8_t { kSent, kBounced, kDeferred, kExpired, kOther };
 inline constexpr int kDeliveryCount = 5;
 const char* DeliveryName(Delivery d);

@@ -49,9 +49,11 @@ Tally TallyFile(const std::string& name) {
       ++t.postscreen[PostscreenResultName(e.postscreen_result)];
     }
     if (e.kind == EventKind::kReject) {
+      EXPECT_TRUE(CanReject(e.stage, e.reason)) << line;
       ++t.rejects[std::string(StageName(e.stage)) + "/" + ReasonName(e.reason)];
     }
     if (e.kind == EventKind::kFilter) {
+      EXPECT_TRUE(CanJudge(e.filter, e.verdict, e.action)) << line;
       ++t.verdicts[std::string(FilterName(e.filter)) + "/" + VerdictName(e.verdict) + "/" +
                    ActionName(e.action)];
     }
@@ -215,10 +217,41 @@ TEST(MailLogClassifyTest, SpamdAndRspamd) {
       EXPECT_EQ(e.filter, Filter::kRspamd);
       EXPECT_EQ(e.verdict, expected.first) << text;
       EXPECT_EQ(e.action, expected.second) << text;
+      EXPECT_TRUE(CanJudge(e.filter, e.verdict, e.action)) << text;
       EXPECT_EQ(e.client, "203.0.113.5");
       EXPECT_EQ(e.sender, "a@b.example");
     }
   }
+}
+
+// The combinations exported at 0 from the start, counted by hand from the rules in mail_log.h:
+// rejects 7 SMTP stages x 11 reasons + header and body x content = 79; verdicts amavis 8
+// categories blocked (8), SPAM and SPAMMY tagged (2), the other 6 passed or tagged (12), spamd 2,
+// rspamd 6 = 30.
+TEST(MailLogClassifyTest, PossibleCombinations) {
+  int rejects = 0;
+  for (int st = 0; st < kStageCount; ++st) {
+    for (int r = 0; r < kReasonCount; ++r) {
+      rejects += CanReject(static_cast<Stage>(st), static_cast<Reason>(r));
+    }
+  }
+  EXPECT_EQ(rejects, 79);
+  int verdicts = 0;
+  for (int f = 0; f < kFilterCount; ++f) {
+    for (int v = 0; v < kVerdictCount; ++v) {
+      for (int a = 0; a < kActionCount; ++a) {
+        verdicts +=
+            CanJudge(static_cast<Filter>(f), static_cast<Verdict>(v), static_cast<Action>(a));
+      }
+    }
+  }
+  EXPECT_EQ(verdicts, 30);
+  EXPECT_FALSE(CanReject(Stage::kHeader, Reason::kRbl));
+  EXPECT_TRUE(CanReject(Stage::kEndOfMessage, Reason::kContent));  // milter-reject
+  EXPECT_FALSE(CanJudge(Filter::kAmavis, Verdict::kSpam, Action::kPassed));
+  EXPECT_FALSE(CanJudge(Filter::kAmavis, Verdict::kReject, Action::kBlocked));  // rspamd's
+  EXPECT_FALSE(CanJudge(Filter::kSpamAssassin, Verdict::kSpam, Action::kBlocked));
+  EXPECT_FALSE(CanJudge(Filter::kRspamd, Verdict::kClean, Action::kTagged));
 }
 
 TEST(MailLogSyslogTest, Envelopes) {
