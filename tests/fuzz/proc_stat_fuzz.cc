@@ -9,5 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)edgewatch::proc::ParseProcessStat(text);
   (void)edgewatch::proc::ParseMaxOpenFiles(text);
   (void)edgewatch::proc::ParseBootTime(text);
+  (void)edgewatch::proc::ParseLoadAverage(text);
+  (void)edgewatch::proc::ParsePidFile(text);
   return 0;
 }

@@ -199,7 +199,7 @@ std::optional<double> ChildProcessLimit(const Status& s, std::uint64_t max_reque
       return std::nullopt;
     }
     per_child = std::round((*s.busy_workers + *s.idle_workers) / *s.processes);
-    if (per_child < 1) {
+    if (!(per_child >= 1) || std::isinf(per_child)) {  // also NaN from a garbled page
       return std::nullopt;
     }
   }
