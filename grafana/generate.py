@@ -31,6 +31,12 @@ def steps(*pairs):
     return {"mode": "absolute", "steps": out}
 
 
+# A stat whose value is missing or NaN reads "no data" on grey, never as the green of a healthy
+# 0: an absent series means edgewatch (or the input) is not seen, not that all is well.
+NO_DATA = {"type": "special", "options": {"match": "null+nan",
+                                          "result": {"text": "no data", "color": "#8e8e8e"}}}
+
+
 def panel(kind, title, exprs, unit, w, h, thresholds=None, legend="", description="",
           instant=False, decimals=None):
     targets = []
@@ -49,6 +55,8 @@ def panel(kind, title, exprs, unit, w, h, thresholds=None, legend="", descriptio
          "targets": targets, "fieldConfig": {"defaults": defaults, "overrides": []},
          "gridPos": {"w": w, "h": h}}
     if kind == "stat":
+        defaults["noValue"] = "no data"
+        defaults["mappings"] = [NO_DATA]
         p["options"] = {"colorMode": "background", "graphMode": "none", "textMode": "value",
                         "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
                         "justifyMode": "center"}
@@ -68,8 +76,14 @@ def row(title):
             "gridPos": {"w": 24, "h": 1}}
 
 
-def stat(title, expr, unit, thresholds, w=6, description=""):
-    return panel("stat", title, expr, unit, w, 5, thresholds, description=description)
+def stat(title, expr, unit, thresholds, w=4, h=5, description=""):
+    return panel("stat", title, expr, unit, w, h, thresholds, description=description)
+
+
+def down(metric, extra=""):
+    """How many of `metric`'s 0/1 series are 0: "3 down", 0 when all are up, no data when
+    there are none (nothing configured, or edgewatch not scraped)."""
+    return f"sum(1 - {metric}{{{SEL}{extra}}})"
 
 
 def series(title, exprs, unit, legend, w=12, h=8, description=""):
@@ -137,58 +151,76 @@ def main_boards():
     drill = [("edgewatch-reflection", "Reflection and amplification"),
              ("edgewatch-bgp", "BGP neighbours"), ("edgewatch-web", "Web servers"),
              ("edgewatch-mail", "Mail"), ("edgewatch-exporter", "edgewatch health")]
+    # The wall: 1920x1080 without scrolling (24 grid units high at most; tests/lint checks the
+    # arithmetic). Attack signals first, then edgewatch's own health, then who: no query falls
+    # back to vector(0), so a missing input reads "no data", not a green 0.
+    sat = (f"sum by (instance, server) (edgewatch_httpd_workers{{{SEL}, state=\"busy\"}}) / "
+           f"(sum by (instance, server) (edgewatch_httpd_worker_slots{{{SEL}}}) > 0)")
+    children = (f"edgewatch_httpd_server_child_processes{{{SEL}}} / "
+                f"(edgewatch_httpd_server_child_process_limit{{{SEL}}} > 0)")
+    passed = "edgewatch_mail_filter_verdicts_total{%s, action=\"passed\"}" % SEL
+    verdicts = "edgewatch_mail_filter_verdicts_total{%s}" % SEL
     board("edgewatch-overview", "Edge security overview", ["overview"], [
-        row("NTP reflection"),
+        row("Attacks"),
         stat("NTP reflection ratio (worst server)",
-             f"max(sum by (instance, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{{{SEL}}}[{ri}])) / (sum by (instance, server) (rate(edgewatch_ntp_server_request_payload_bytes_total{{{SEL}}}[{ri}])) > 0)) or vector(0)",
+             f"max(sum by (instance, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{{{SEL}}}[{ri}])) / (sum by (instance, server) (rate(edgewatch_ntp_server_request_payload_bytes_total{{{SEL}}}[{ri}])) > 0))",
              "x", steps((n["reflector_ratio"] / 2, "orange"), (n["reflector_ratio"], "red"))),
         stat("Reflected traffic in",
-             f"sum(rate(edgewatch_reflection_unsolicited_payload_bytes_total{{{SEL}}}[{ri}])) or vector(0)",
+             f"sum(rate(edgewatch_reflection_unsolicited_payload_bytes_total{{{SEL}}}[{ri}]))",
              "Bps", steps((n["reflected_in_bytes_per_second"] / 2, "orange"),
                           (n["reflected_in_bytes_per_second"], "red"))),
-        panel("bargauge", "Top reflection targets", f"topk(5, sum by (target) (edgewatch_reflection_top_target_bytes{{{SEL}}}))",
-              "decbytes", 12, 5, legend="{{target}}", instant=True),
-        row("BGP neighbours"),
-        stat("Neighbours not answering",
-             f"count(edgewatch_bgp_neighbor_up{{{SEL}}} == 0) or vector(0)", "none",
+        stat("BGP neighbours not answering", down("edgewatch_bgp_neighbor_up"), "none",
              steps((1, "red"))),
         stat("Worst ping loss",
-             f"max(1 - sum by (instance, neighbor) (rate(edgewatch_bgp_neighbor_ping_received_total{{{SEL}}}[{ri}])) / (sum by (instance, neighbor) (rate(edgewatch_bgp_neighbor_ping_sent_total{{{SEL}}}[{ri}])) > 0)) or vector(0)",
+             f"max(1 - sum by (instance, neighbor) (rate(edgewatch_bgp_neighbor_ping_received_total{{{SEL}}}[{ri}])) / (sum by (instance, neighbor) (rate(edgewatch_bgp_neighbor_ping_sent_total{{{SEL}}}[{ri}])) > 0))",
              "percentunit", steps((b["loss_ratio"] / 2, "orange"), (b["loss_ratio"], "red"))),
-        series("RTT p99 by neighbour",
-               f"histogram_quantile(0.99, sum by (neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket{{{SEL}}}[{ri}])))",
-               "s", "{{neighbor}}", w=12, h=5),
-        row("Web servers"),
-        stat("Worker saturation (worst server)",
-             f"max(sum by (instance, server) (edgewatch_httpd_workers{{{SEL}, state=\"busy\"}}) / (sum by (instance, server) (edgewatch_httpd_worker_slots{{{SEL}}}) > 0)) or vector(0)",
-             "percentunit", steps((h["saturation_ratio"] * 0.8, "orange"), (h["saturation_ratio"], "red"))),
+        stat("Worker saturation (worst server)", f"max({sat} or {children})", "percentunit",
+             steps((h["saturation_ratio"] * 0.8, "orange"), (h["saturation_ratio"], "red")),
+             description="Busy workers over worker slots; while a status page cannot answer, "
+                         "the server's child processes over the ceiling of its last good page."),
         stat("xmlrpc requests",
-             f"sum(rate(edgewatch_xmlrpc_requests_total{{{SEL}}}[{ri}])) or vector(0)", "reqps",
+             f"sum(rate(edgewatch_xmlrpc_requests_total{{{SEL}}}[{ri}]))", "reqps",
              steps((h["xmlrpc_per_second"] / 2, "orange"), (h["xmlrpc_per_second"], "red"))),
-        panel("bargauge", "Top xmlrpc / wp-login clients",
-              f"topk(5, sum by (client) (edgewatch_xmlrpc_top_client_requests{{{SEL}}}))", "none",
-              12, 5, legend="{{client}}", instant=True),
-        row("Mail"),
+        stat("wp-login POSTs",
+             f"sum(rate(edgewatch_wp_login_requests_total{{{SEL}, method=\"POST\"}}[{ri}]))",
+             "reqps", steps((h["wp_login_posts_per_second"] / 2, "orange"),
+                            (h["wp_login_posts_per_second"], "red"))),
+        stat("Exploit probes answered 2xx (15m)",
+             f"sum(increase(edgewatch_http_exploit_probes_answered_total{{{SEL}}}[{h['exploit_probe_window']}]))",
+             "none", steps((1, "red")),
+             description="Probes the server answered with success: one may have worked. "
+                         "Probes answered 4xx are on the web board."),
         stat("Spam pass-through: last hour minus last day",
-             f"max(sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}, action=\"passed\"}}[1h])) / (sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}}}[1h])) > 0) - sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}, action=\"passed\"}}[1d])) / (sum by (instance, log) (rate(edgewatch_mail_filter_verdicts_total{{{SEL}}}[1d])) > 0)) or vector(0)",
+             f"max(sum by (instance, log) (rate({passed}[1h])) / (sum by (instance, log) (rate({verdicts}[1h])) > 0) - sum by (instance, log) (rate({passed}[1d])) / (sum by (instance, log) (rate({verdicts}[1d])) > 0))",
              "percentunit", steps((m["pass_through_rise"] / 2, "orange"), (m["pass_through_rise"], "red"))),
         stat("Client networks (snowshoe window)",
-             f"sum(edgewatch_mail_distinct_client_networks{{{SEL}}}) or vector(0)", "none",
-             steps((m["snowshoe_networks"] / 2, "orange"), (m["snowshoe_networks"], "red"))),
-        series("Messages per client network",
-               f"edgewatch_mail_messages_per_client_network{{{SEL}}}", "none", "{{instance}} {{log}}",
-               w=12, h=5),
-        row("edgewatch"),
-        stat("Edge hosts up", f"sum(up{{{SEL}}}) or vector(0)", "none", steps(), w=4),
-        stat("Capture drops (worst)",
-             f"max(sum by (instance, interface) (rate(edgewatch_capture_packets_dropped_total{{{SEL}}}[{ri}])) / (sum by (instance, interface) (rate(edgewatch_capture_packets_received_total{{{SEL}}}[{ri}])) > 0)) or vector(0)",
-             "percentunit", steps((e["capture_drop_ratio"], "red")), w=4),
+             f"max(sum by (instance, log) (edgewatch_mail_distinct_client_networks{{{SEL}}}))",
+             "none", steps((m["snowshoe_networks"] / 2, "orange"), (m["snowshoe_networks"], "red"))),
         stat("Firing edgewatch alerts",
-             f"count(ALERTS{{alertstate=\"firing\", alertname=~\"Edgewatch.*\", {SEL}}}) or vector(0)",
-             "none", steps((1, "red")), w=4),
+             f"count(ALERTS{{alertstate=\"firing\", alertname=~\"Edgewatch.*\", {SEL}}}) or count(up{{{SEL}}}) * 0",
+             "none", steps((1, "red")), w=8,
+             description="0 while edgewatch targets are scraped and nothing fires; no data when "
+                         "Prometheus knows no edgewatch target."),
+        row("edgewatch health: is anything blind?"),
+        stat("Edge hosts down", down("up"), "none", steps((1, "red")), h=4),
+        stat("Captures not running", down("edgewatch_capture_up", ', interface!="replay"'),
+             "none", steps((1, "red")), h=4),
+        stat("Capture drops (worst)",
+             f"max(sum by (instance, interface) (rate(edgewatch_capture_packets_dropped_total{{{SEL}}}[{ri}])) / (sum by (instance, interface) (rate(edgewatch_capture_packets_received_total{{{SEL}}}[{ri}])) > 0))",
+             "percentunit", steps((e["capture_drop_ratio"], "red")), h=4),
+        stat("Logs not open", down("edgewatch_log_up"), "none", steps((1, "red")), h=4),
+        stat("Status pages down", down("edgewatch_httpd_up"), "none", steps((1, "red")), h=4),
+        stat("Failing collectors", down("edgewatch_scrape_collector_success"), "none",
+             steps((1, "red")), h=4),
+        row("Who"),
+        panel("bargauge", "Top reflection targets", f"topk(5, sum by (target) (edgewatch_reflection_top_target_bytes{{{SEL}}}))",
+              "decbytes", 8, 7, legend="{{target}}", instant=True),
+        panel("bargauge", "Top xmlrpc / wp-login clients",
+              f"topk(5, sum by (client) (edgewatch_xmlrpc_top_client_requests{{{SEL}}}))", "none",
+              8, 7, legend="{{client}}", instant=True),
         panel("table", "Firing alerts",
               f"sum by (alertname, severity, instance) (ALERTS{{alertstate=\"firing\", alertname=~\"Edgewatch.*\", {SEL}}})",
-              "none", 12, 5, instant=True),
+              "none", 8, 7, instant=True),
     ], refresh="10s", links_to=drill)
 
     board("edgewatch-reflection", "Reflection and amplification", ["reflection"], [
@@ -237,8 +269,16 @@ def main_boards():
 
     board("edgewatch-web", "Web servers", ["httpd", "access-log"], [
         series("Worker saturation",
-               f"sum by (server) (edgewatch_httpd_workers{{{SEL}, state=\"busy\"}}) / (sum by (server) (edgewatch_httpd_worker_slots{{{SEL}}}) > 0)",
-               "percentunit", "{{server}}"),
+               [(f"sum by (server) (edgewatch_httpd_workers{{{SEL}, state=\"busy\"}}) / (sum by (server) (edgewatch_httpd_worker_slots{{{SEL}}}) > 0)", "workers {{server}}"),
+                (f"sum by (server) (edgewatch_httpd_server_child_processes{{{SEL}}}) / (sum by (server) (edgewatch_httpd_server_child_process_limit{{{SEL}}}) > 0)", "child processes {{server}}")],
+               "percentunit", "",
+               description="Busy workers over worker slots (from the status page), and child "
+                           "processes over the ceiling of the last good page (from /proc: still "
+                           "there when an exhausted server cannot answer its page)."),
+        series("Host load and server CPU",
+               [(f"max by (instance) (edgewatch_host_load{{{SEL}, window=\"1m\"}})", "load 1m {{instance}}"),
+                (f"sum by (server) (rate(edgewatch_httpd_server_cpu_seconds_total{{{SEL}}}[{ri}]))", "CPU cores {{server}}")],
+               "short", ""),
         series("Scoreboard",
                f"sum by (state) (edgewatch_httpd_scoreboard{{{SEL}}})", "none", "{{state}}"),
         series("Requests by code",

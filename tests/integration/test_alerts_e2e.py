@@ -53,6 +53,7 @@ def config(directory, host, apache):
     with open(path, "w") as f:
         f.write(f"reflection:\n  interface: {host.outer}\n  ntp:\n    servers: [{host.OUTER_IP}]\n"
                 f"httpd:\n  servers:\n    - name: www\n      url: {apache.status_url}\n"
+                f"      pid_file: {apache.pid_file}\n"
                 f"bgp:\n  neighbors:\n    - name: peer\n      address: {host.INNER_IP}\n"
                 f"access_log:\n  logs:\n    - name: site\n      path: {directory}/access.log\n"
                 f"      format: combined\nmail_log:\n  logs:\n    - name: mx\n"
