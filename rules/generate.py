@@ -98,6 +98,16 @@ edgewatch_log_up{{{s}}} == 0 and on (instance, job, log) edgewatch_log_read_erro
               """edgewatch on {{ $labels.instance }} cannot open or read the log
               {{ $labels.log }} (permissions, a directory it may not enter, a FIFO): its attack
               counters stand still. Its log says which path and why."""),
+        alert(c, "EdgewatchLogPathMatchesNothing", f"""
+edgewatch_log_files{{{s}}} == 0
+and on (instance, job, log) max_over_time(edgewatch_log_up{{{s}}}[1d]) == 0
+unless on (instance, job, log) edgewatch_log_read_errors_total{{{s}}} > 0""",
+              e["log_unmatched_for"], "warning",
+              "log {{ $labels.log }} on {{ $labels.instance }} matches no file",
+              """The path of the log {{ $labels.log }} on {{ $labels.instance }} has matched no
+              file for a day or since edgewatch started: a typo in the path, a directory that
+              does not exist, or the log of a server this host does not run. Its counters are
+              not a quiet site, they see nothing. edgewatch's log says which part is missing."""),
         alert(c, "EdgewatchLogUnparsed", f"""
 (
   sum by (instance, job, log) (rate(edgewatch_http_unparsed_lines_total{{{s}}}[10m]))

@@ -23,13 +23,16 @@ constexpr MetricDesc kLogReadErrorsTotal{
     "Failures to open or read the log's files (each distinct failure once)."};
 constexpr MetricDesc kLogUp{"edgewatch_log_up", prometheus::MetricType::Gauge,
                             "1 if at least one file of the log is open."};
+constexpr MetricDesc kLogFiles{"edgewatch_log_files", prometheus::MetricType::Gauge,
+                               "Files of the log open now (those its path or glob matches)."};
 constexpr const MetricDesc* kMetrics[] = {&kLogLinesTotal,
                                           &kLogBytesTotal,
                                           &kLogRotationsTotal,
                                           &kLogTruncationsTotal,
                                           &kLogLongLinesTotal,
                                           &kLogReadErrorsTotal,
-                                          &kLogUp};
+                                          &kLogUp,
+                                          &kLogFiles};
 
 }  // namespace
 
@@ -44,6 +47,7 @@ void ExportLogHealth(MetricSink& sink, const std::string& log, const io::LogHeal
   sink.Add(kLogLongLinesTotal, labels, static_cast<double>(h.long_lines));
   sink.Add(kLogReadErrorsTotal, labels, static_cast<double>(h.read_errors));
   sink.Add(kLogUp, labels, h.open_files > 0 ? 1 : 0);
+  sink.Add(kLogFiles, labels, static_cast<double>(h.open_files));
 }
 
 }  // namespace edgewatch

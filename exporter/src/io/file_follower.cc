@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "parsers/text/line_splitter.h"
 
@@ -278,8 +279,16 @@ void FileFollower::Discover(Log& log) {
   if (!unreadable.empty()) {
     NoteError(log, unreadable);
   } else if (!log.started && log.files.empty() && !log.warned_missing) {
-    logger_.Info("no file matches the log's path yet; edgewatch_log_up stays 0 until one does",
-                 {{"log", log.config.name}, {"path", log.config.pattern}});
+    // A typo in the path looks like a quiet log: say which part is missing, once.
+    const std::filesystem::path pattern(log.config.pattern);
+    const std::string dir = pattern.parent_path().string();
+    struct stat st {};
+    const std::string reason =
+        HasGlob(dir) || (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            ? "no file in " + dir + " matches " + pattern.filename().string()
+            : "directory " + dir + " does not exist";
+    logger_.Warn("no file matches the log's path; edgewatch_log_files stays 0 until one does",
+                 {{"log", log.config.name}, {"path", log.config.pattern}, {"reason", reason}});
     log.warned_missing = true;
   }
   for (auto& file : log.files) {

@@ -31,10 +31,11 @@ TEST(LogHealthTest, ExportsEveryCounterAndUpWhileAFileIsOpen) {
         "edgewatch_log_truncations_total{log=\"mail\"} 2\n",
         "edgewatch_log_long_lines_total{log=\"mail\"} 3\n",
         "edgewatch_log_read_errors_total{log=\"mail\"} 4\n", "edgewatch_log_up{log=\"mail\"} 0\n",
-        "edgewatch_log_up{log=\"web\"} 1\n"}) {
+        "edgewatch_log_up{log=\"web\"} 1\n", "edgewatch_log_files{log=\"mail\"} 0\n",
+        "edgewatch_log_files{log=\"web\"} 2\n"}) {
     EXPECT_NE(t.find(line), std::string::npos) << line;
   }
-  EXPECT_EQ(LogHealthMetrics().size(), 7u);
+  EXPECT_EQ(LogHealthMetrics().size(), 8u);
 }
 
 }  // namespace

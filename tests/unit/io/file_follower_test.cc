@@ -296,17 +296,28 @@ TEST_F(FileFollowerTest, OnlyRegularFilesAndAtMostMaxFiles) {
 
 // A path that matches nothing (a typo, or nginx's log on an Apache host) says so once.
 TEST_F(FileFollowerTest, APathThatMatchesNothingSaysSoOnce) {
-  auto f = Follow({{"typo", Path("acess.log")}, {"glob", Path("*.nothing")}});
+  auto f = Follow({{"typo", Path("acess.log")},
+                   {"glob", Path("*.nothing")},
+                   {"dir", Path("apache/access.log")}});
   Poll(*f);
   Poll(*f);
   const std::string text = log_text_.str();
-  EXPECT_NE(text.find("log=typo path=" + Path("acess.log")), std::string::npos) << text;
+  EXPECT_NE(text.find("level=warn msg=\"no file matches the log's path; edgewatch_log_files stays "
+                      "0 until one does\" log=typo path=" +
+                      Path("acess.log") + " reason=\"no file in " +
+                      fs::path(Path("acess.log")).parent_path().string() + " matches acess.log\""),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("log=glob path=" + Path("*.nothing")), std::string::npos) << text;
+  EXPECT_NE(text.find("log=dir path=" + Path("apache/access.log") + " reason=\"directory " +
+                      Path("apache") + " does not exist\""),
+            std::string::npos)
+      << text;
   std::size_t count = 0;
   for (std::size_t at = 0; (at = text.find("no file matches", at)) != std::string::npos; ++at) {
     ++count;
   }
-  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(count, 3u);
   EXPECT_EQ(f->Health(0).read_errors, 0u);  // nothing failed: there is nothing yet
 }
 
