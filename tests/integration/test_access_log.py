@@ -308,6 +308,28 @@ class AccessLogTest(unittest.TestCase):
                 self.assertEqual(value(scrape(ew), 'edgewatch_xmlrpc_requests_total{log="site",'
                                                    'method="POST",code="200"}'), 3)
 
+    def test_a_typo_in_the_path_is_named_not_silent(self):
+        # Apache writes access.log; the config says acess.log, and a second log names a
+        # directory that does not exist. Both read 0 files, say which part is missing once,
+        # and count no read error (EdgewatchLogPathMatchesNothing, not LogUnreadable).
+        with tempfile.TemporaryDirectory() as d:
+            append(os.path.join(d, "access.log"), XMLRPC_LINE)
+            typo = os.path.join(d, "acess.log")
+            nodir = os.path.join(d, "apache2", "access.log")
+            cfg = config(d, [("typo", typo, ""), ("nodir", nodir, "")], poll_interval="100ms")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                ew.wait_for_log("no file matches the log's path", 10)
+                time.sleep(0.5)  # a few polls: still said once
+                text = scrape(ew)
+                for name in ("typo", "nodir"):
+                    self.assertEqual(value(text, f'edgewatch_log_files{{log="{name}"}}'), 0)
+                    self.assertEqual(value(text, f'edgewatch_log_read_errors_total{{log="{name}"}}'), 0)
+                log = ew.read_log()
+                self.assertEqual(log.count("no file matches the log's path"), 2, log)
+                self.assertIn(f'reason="no file in {d} matches acess.log"', log)
+                self.assertIn(f'reason="directory {d}/apache2 does not exist"', log)
+                self.assertIn("level=warn", log)
+
 
 if __name__ == "__main__":
     unittest.main()
