@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/distinct_counter.h"
+#include "parsers/reflection/classify.h"
 
 namespace edgewatch {
 namespace {
@@ -17,21 +18,6 @@ std::uint64_t Fold(const net::Address& a) {
   std::memcpy(&hi, a.bytes.data(), 8);
   std::memcpy(&lo, a.bytes.data() + 8, 8);
   return MixBits(hi ^ MixBits(lo));
-}
-
-// NTP knows better than the ports which way a packet goes.
-Side NtpSide(const ntp::Packet& p, Side by_port) {
-  switch (p.mode) {
-    case ntp::Mode::kClient:
-      return Side::kRequest;
-    case ntp::Mode::kServer:
-      return Side::kResponse;
-    case ntp::Mode::kControl:
-    case ntp::Mode::kPrivate:
-      return p.response ? Side::kResponse : Side::kRequest;
-    default:
-      return by_port;
-  }
 }
 
 }  // namespace
@@ -198,21 +184,22 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
       return;
   }
   const net::UdpDatagram& udp = frame.udp;
-  const auto match = reflection::MatchVector(udp.src_port, udp.dst_port, settings_.vector_mask);
+  const auto match =
+      reflection::ClassifyDatagram(udp.src_port, udp.dst_port, udp.payload, settings_.vector_mask);
   if (!match) {
     return;
   }
   const bool dst_local = IsLocal(udp.dst);
-  const Direction direction = dst_local          ? Direction::kIn
-                              : IsLocal(udp.src) ? Direction::kOut
-                                                 : Direction::kTransit;
+  const bool src_local = IsLocal(udp.src);
+  const Direction direction = dst_local   ? Direction::kIn
+                              : src_local ? Direction::kOut
+                                          : Direction::kTransit;
   const auto dir = static_cast<std::size_t>(direction);
-  Side side = match->side;
+  const Side side = match->side;
   const std::uint64_t length = udp.payload_length;
 
   if (match->vector == Vector::kNtp) {
     if (const auto packet = ntp::Classify(udp.payload)) {
-      side = NtpSide(*packet, side);
       ntp_[dir][static_cast<std::size_t>(packet->mode)].Add(length);
       if (packet->IsMonlist()) {
         monlist_[dir][static_cast<std::size_t>(side)].Add(length);
@@ -229,7 +216,10 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
 
   const auto v = static_cast<std::size_t>(match->vector);
   vectors_[v][dir][static_cast<std::size_t>(side)].Add(length);
-  if (side == Side::kRequest && direction == Direction::kOut) {
+  // Every request a local host sends is remembered, to a remote or a local server alike (a
+  // customer syncing from the provider's NTP server, Postfix asking unbound on 127.0.0.1):
+  // an answer to a local host is unsolicited only if that host asked nobody there.
+  if (side == Side::kRequest && src_local) {
     if (!requests_.Record(udp.src, udp.dst, match->vector, timestamp_ns)) {
       request_evictions_.Add(1);
     }

@@ -38,6 +38,13 @@ def monlist_response(items=6):
     return mode7(42, response=True, items=items, item_size=72, data=bytes(72 * items))
 
 
+def dns(length, answer):
+    """A DNS message of `length` bytes: a header with the QR bit of a query or an answer (RFC
+    1035 4.1.1), the rest zero."""
+    flags = 0x8180 if answer else 0x0100
+    return struct.pack(">HHHHHH", 0x1234, flags, 1, 9 if answer else 0, 0, 0) + bytes(length - 12)
+
+
 class Clock:
     def __init__(self):
         self.t = T0
@@ -85,16 +92,97 @@ def incident():
     # 5. DNS: our resolver asks and is answered (30 B / 100 B); and 4 unsolicited 1200-B
     #    responses hit the victim.
     frames.append(eth(IP(src="198.51.100.53", dst="192.0.2.53") / UDP(sport=33333, dport=53) /
-                      Raw(bytes(30))))
+                      Raw(dns(30, answer=False))))
     frames.append(eth(IP(src="192.0.2.53", dst="198.51.100.53") / UDP(sport=53, dport=33333) /
-                      Raw(bytes(100))))
+                      Raw(dns(100, answer=True))))
     for _ in range(4):
         frames.append(eth(IP(src="203.0.113.99", dst=victim) / UDP(sport=53, dport=4444) /
-                          Raw(bytes(1200))))
+                          Raw(dns(1200, answer=True))))
     # 6. Unrelated traffic: HTTPS and a TCP segment to port 123.
     frames.append(eth(IP(src=victim, dst="192.0.2.9") / UDP(sport=5555, dport=443) /
                       Raw(bytes(10))))
     frames.append(eth(IP(src="192.0.2.9", dst=victim) / TCP(sport=123, dport=80)))
+    return Clock().stamp(frames)
+
+
+def lo(pkt):
+    """A frame as Linux captures it on the loopback device: Ethernet with zero addresses."""
+    return Ether(src="00:00:00:00:00:00", dst="00:00:00:00:00:00") / pkt
+
+
+def local_traffic():
+    """Local hosts asking local servers, seen from an edge whose local networks are
+    198.51.100.0/24 and 127.0.0.0/8 (the host's own addresses, as the embedded default has them),
+    beside one real reflected flood."""
+    server, resolver, victim = "198.51.100.123", "198.51.100.53", "198.51.100.10"
+    frames = []
+    # 1. 10 customers sync from the provider's NTP server: 3 requests and 3 answers each (48 B).
+    for c in range(10):
+        for _ in range(3):
+            frames.append(eth(IP(src=f"198.51.100.{20 + c}", dst=server) /
+                              UDP(sport=40000 + c, dport=123) / Raw(ntp(3))))
+            frames.append(eth(IP(src=server, dst=f"198.51.100.{20 + c}") /
+                              UDP(sport=123, dport=40000 + c) / Raw(ntp(4))))
+    # 2. A LAN host asks the LAN resolver: 5 queries (40 B) and answers (200 B).
+    for _ in range(5):
+        frames.append(eth(IP(src="198.51.100.30", dst=resolver) / UDP(sport=35000, dport=53) /
+                          Raw(dns(40, answer=False))))
+        frames.append(eth(IP(src=resolver, dst="198.51.100.30") / UDP(sport=53, dport=35000) /
+                          Raw(dns(200, answer=True))))
+    # 3. Postfix asks unbound on 127.0.0.1: 5 queries (45 B) and answers (120 B) on lo.
+    for _ in range(5):
+        frames.append(lo(IP(src="127.0.0.1", dst="127.0.0.1") / UDP(sport=41000, dport=53) /
+                         Raw(dns(45, answer=False))))
+        frames.append(lo(IP(src="127.0.0.1", dst="127.0.0.1") / UDP(sport=53, dport=41000) /
+                         Raw(dns(120, answer=True))))
+    # 4. A real flood: 20 monlist responses (440 B) from 4 reflectors to the victim, unasked.
+    for i in range(20):
+        frames.append(eth(IP(src=f"203.0.113.{1 + i % 4}", dst=victim) /
+                          UDP(sport=123, dport=80) / Raw(monlist_response())))
+    return Clock().stamp(frames)
+
+
+def memcached(text, sequence=0, datagrams=1):
+    """A memcached UDP datagram: the 8-byte frame header, then the text protocol."""
+    return struct.pack(">HHHH", 7, sequence, datagrams, 0) + text
+
+
+def same_port_answers():
+    """Answers sent to a service port, as reflected floods aim them, and requests sent from one,
+    seen from an edge with local network 198.51.100.0/24 and NTP server 198.51.100.123."""
+    victim, server = "198.51.100.10", "198.51.100.123"
+    frames = []
+    # 1. SSDP answers 1900 -> 1900 at the victim: 6 x 300 B; and one M-SEARCH a local media box
+    #    sends from 1900 to the multicast group (52 B).
+    head = b"HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nST: upnp:rootdevice\r\nSERVER: "
+    answer = head + b"x" * (300 - len(head) - 4) + b"\r\n\r\n"
+    for i in range(6):
+        frames.append(eth(IP(src=f"203.0.113.{10 + i}", dst=victim) /
+                          UDP(sport=1900, dport=1900) / Raw(answer)))
+    search = b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+    frames.append(eth(IP(src="198.51.100.77", dst="239.255.255.250") /
+                      UDP(sport=1900, dport=1900) / Raw(search)))
+    # 2. memcached answers 11211 -> 11211 at the victim: 4 x 1400 B, "VALUE" then the
+    #    continuation datagrams of one reply.
+    for i in range(4):
+        text = b"VALUE k 0 5000\r\n" if i == 0 else b""
+        payload = memcached(text, sequence=i, datagrams=4)
+        frames.append(eth(IP(src="203.0.113.20", dst=victim) / UDP(sport=11211, dport=11211) /
+                          Raw(payload + bytes(1400 - len(payload)))))
+    # 3. A reflected DNS flood aimed at the victim's resolver port: 3 answers (900 B) 53 -> 53.
+    for _ in range(3):
+        frames.append(eth(IP(src="203.0.113.30", dst=victim) / UDP(sport=53, dport=53) /
+                          Raw(dns(900, answer=True))))
+    # 4. Chargen from :19 at our NTP server's port 123: 5 x 500 B, not NTP requests.
+    for _ in range(5):
+        frames.append(eth(IP(src="203.0.113.40", dst=server) / UDP(sport=19, dport=123) /
+                          Raw(bytes(range(32, 127)) * 5 + bytes(25))))
+    # 5. Our NTP server polls an upstream from port 123 (ntpd does): 2 requests out, 2 answers in.
+    for _ in range(2):
+        frames.append(eth(IP(src=server, dst="192.0.2.1") / UDP(sport=123, dport=123) /
+                          Raw(ntp(3))))
+        frames.append(eth(IP(src="192.0.2.1", dst=server) / UDP(sport=123, dport=123) /
+                          Raw(ntp(4))))
     return Clock().stamp(frames)
 
 
@@ -157,6 +245,8 @@ def main(out):
     wrpcap(f"{out}/link-raw.pcap", raw, linktype=101)
     wrpcap(f"{out}/fragments.pcap", fragments())
     wrpcap(f"{out}/malformed.pcap", malformed(), linktype=1)
+    wrpcap(f"{out}/local-traffic.pcap", local_traffic())
+    wrpcap(f"{out}/same-port-answers.pcap", same_port_answers())
 
 
 if __name__ == "__main__":

@@ -102,6 +102,54 @@ TEST(ReflectionStateTest, LocalNetworksChangeInPlace) {
   EXPECT_EQ(PB(c.vectors[kNtp][kTransit][kResp]).first, 52u + 65u);  // the first pass stays
 }
 
+ReflectionCounts Replay(const ReflectionSettings& settings, const char* capture) {
+  ReflectionState state(settings);
+  testing::ForEachPacket(capture, [&](int link, const io::Packet& p) {
+    state.OnFrame(p.timestamp_ns, link, p.data);
+  });
+  return state.Counts();
+}
+
+constexpr int kSsdp = static_cast<int>(Vector::kSsdp);
+constexpr int kMemcached = static_cast<int>(Vector::kMemcached);
+constexpr int kChargen = static_cast<int>(Vector::kChargen);
+
+// Hand counts from local_traffic() in tests/testdata/pcap/generate.py (tshark -z io,phs: 80 NTP
+// and 20 DNS frames): customers syncing from our server, a LAN resolver and a 127.0.0.1
+// resolver are answered, not flooded; only the 20 monlist answers nobody asked for are.
+TEST(ReflectionStateTest, AnswersBetweenLocalHostsAreSolicited) {
+  ReflectionSettings settings = IncidentSettings();
+  settings.local_networks.push_back(ParseCidr("127.0.0.0/8").value());
+  const ReflectionCounts c = Replay(settings, "local-traffic.pcap");
+  EXPECT_EQ(c.frames, 100u);
+  EXPECT_EQ(PB(c.unsolicited[kDns]), (Pair{0, 0}));
+  EXPECT_EQ(PB(c.unsolicited[kNtp]), (Pair{20, 20 * 440}));
+  EXPECT_EQ(PB(c.server_requests[0]), (Pair{30, 30 * 48}));
+  EXPECT_EQ(PB(c.server_responses[0]), (Pair{30, 30 * 48}));
+  EXPECT_EQ(PB(c.vectors[kDns][kIn][kReq]), (Pair{10, 5 * 40 + 5 * 45}));
+  EXPECT_EQ(PB(c.vectors[kDns][kIn][kResp]), (Pair{10, 5 * 200 + 5 * 120}));
+  EXPECT_EQ(PB(c.vectors[kNtp][kIn][kResp]), (Pair{30 + 20, 30 * 48 + 20 * 440}));
+  EXPECT_EQ(c.request_evictions, 0u);
+}
+
+// Hand counts from same_port_answers() in generate.py (payload bytes = tshark's udp.length - 8).
+TEST(ReflectionStateTest, AnswersAimedAtServicePortsAreAnswers) {
+  const ReflectionCounts c = Replay(IncidentSettings(), "same-port-answers.pcap");
+  EXPECT_EQ(PB(c.unsolicited[kSsdp]), (Pair{6, 6 * 300}));
+  EXPECT_EQ(PB(c.unsolicited[kMemcached]), (Pair{4, 4 * 1400}));
+  EXPECT_EQ(PB(c.unsolicited[kDns]), (Pair{3, 3 * 900}));
+  EXPECT_EQ(PB(c.unsolicited[kChargen]), (Pair{5, 5 * 500}));
+  EXPECT_EQ(PB(c.vectors[kSsdp][kOut][kReq]), (Pair{1, 49}));  // the M-SEARCH from 1900
+  // Chargen at our NTP server's port is not NTP: its reflection ratio stays clean.
+  EXPECT_EQ(PB(c.vectors[kNtp][kIn][kReq]), (Pair{0, 0}));
+  EXPECT_EQ(PB(c.server_requests[0]), (Pair{0, 0}));
+  EXPECT_EQ(PB(c.server_responses[0]), (Pair{0, 0}));
+  // Its own polls from port 123 ask, and their answers were asked for.
+  EXPECT_EQ(PB(c.vectors[kNtp][kOut][kReq]), (Pair{2, 2 * 48}));
+  EXPECT_EQ(PB(c.vectors[kNtp][kIn][kResp]), (Pair{2, 2 * 48}));
+  EXPECT_EQ(PB(c.unsolicited[kNtp]), (Pair{0, 0}));
+}
+
 TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
   ReflectionState state(IncidentSettings());
   for (const char* name : {"malformed.pcap", "fragments.pcap"}) {

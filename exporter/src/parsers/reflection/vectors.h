@@ -45,24 +45,4 @@ struct Match {
   Side side;
 };
 
-// The vector a UDP datagram belongs to, among those whose bit is set in `enabled_mask`
-// (bit i = Vector i): a response comes from the service port, a request goes to it. When both
-// ports are the service port (NTP symmetric mode, 123 -> 123) it counts as a request; the NTP
-// classifier refines that for NTP.
-inline std::optional<Match> MatchVector(std::uint16_t src_port, std::uint16_t dst_port,
-                                        std::uint32_t enabled_mask) {
-  for (const auto& v : kVectors) {
-    if ((enabled_mask & (1u << static_cast<int>(v.vector))) == 0) {
-      continue;
-    }
-    if (dst_port == v.port) {
-      return Match{v.vector, Side::kRequest};
-    }
-    if (src_port == v.port) {
-      return Match{v.vector, Side::kResponse};
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace edgewatch::reflection
