@@ -4,9 +4,10 @@
 
 #include "parsers/net/frame.h"
 #include "parsers/ntp/ntp.h"
+#include "parsers/reflection/classify.h"
 
 // The first byte picks the link type, the rest is the frame. Every decoded UDP payload also
-// goes through the NTP classifier, as in the capture path.
+// goes through the NTP classifier and every vector's content judge, as in the capture path.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) {
     return 0;
@@ -19,7 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const std::byte> frame(reinterpret_cast<const std::byte*>(data + 1), size - 1);
   const auto decoded = edgewatch::net::DecodeFrame(link, frame);
   if (decoded && decoded->kind == edgewatch::net::FrameKind::kUdp) {
-    (void)edgewatch::ntp::Classify(decoded->udp.payload);
+    const auto& udp = decoded->udp;
+    (void)edgewatch::ntp::Classify(udp.payload);
+    (void)edgewatch::reflection::ClassifyDatagram(udp.src_port, udp.dst_port, udp.payload, ~0u);
+    for (const auto& v : edgewatch::reflection::kVectors) {
+      (void)edgewatch::reflection::Judge(v.vector, udp.payload);
+    }
   }
   return 0;
 }
