@@ -10,7 +10,7 @@ PACKAGES=(
   # tests
   libgtest-dev clang libclang-rt-14-dev clang-format
   prometheus prometheus-alertmanager apache2-utils openssl curl python3 python3-yaml
-  python3-scapy iproute2 util-linux tcpdump apache2 nftables logrotate postfix systemd
+  python3-scapy iproute2 util-linux tcpdump tshark apache2 nftables logrotate postfix systemd
 )
 
 missing=()

@@ -90,6 +90,43 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(total("server"), 17)
         self.assertEqual(total("private"), 1)
 
+    def test_fragmented_floods_against_tshark(self):
+        # tshark reassembles the fragments: the DNS and CLDAP answers' UDP payload bytes, as
+        # edgewatch must count them at the victim. The one answer whose first fragment comes
+        # last is counted by edgewatch with that fragment's share only (its earlier fragments
+        # had nothing to match): tshark, not reassembling, gives that share.
+        tshark = require_tool("tshark")
+        pcap = os.path.join(TESTDATA, "pcap", "fragmented-floods.pcap")
+
+        def fields(*args):
+            out = subprocess.run([tshark, "-n", "-r", pcap, *args], capture_output=True,
+                                 text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            return [line.split("\t") for line in out.stdout.splitlines()]
+
+        late_first = "0x0190"
+        whole = {"53": 0, "389": 0}
+        packets = {"53": 0, "389": 0}
+        for port, length, ip_id in fields("-Y", "udp.srcport == 53 || udp.srcport == 389",
+                                          "-T", "fields", "-e", "udp.srcport", "-e",
+                                          "udp.length", "-e", "ip.id"):
+            packets[port] += 1
+            if ip_id != late_first:
+                whole[port] += int(length) - 8
+        (share,) = [int(total) - int(header) - 8 for total, header in fields(
+            "-o", "ip.defragment:FALSE", "-Y", f"ip.id == {late_first} && ip.frag_offset == 0",
+            "-T", "fields", "-e", "ip.len", "-e", "ip.hdr_len")]
+        out = replay(f"--config.file={os.path.join(TESTDATA, 'reflection', 'fragmented.yml')}",
+                     "--pcap", pcap)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        got = lambda m, v: value(out.stdout, f'edgewatch_reflection_unsolicited_{m}{{vector="{v}"}}')
+        self.assertEqual(got("payload_bytes_total", "dns"), whole["53"] + share)
+        self.assertEqual(got("payload_bytes_total", "cldap"), whole["389"])
+        self.assertEqual(got("responses_total", "dns"), packets["53"])
+        self.assertEqual(got("responses_total", "cldap"), packets["389"])
+        self.assertEqual(value(out.stdout, 'edgewatch_reflection_fragments_total'
+                                           '{result="unmatched"}'), 2)
+
     def test_errors(self):
         missing = replay("--pcap", "/nonexistent.pcap")
         self.assertEqual(missing.returncode, 1)

@@ -80,9 +80,21 @@ constexpr MetricDesc kReflectionRequestTableEvictionsTotal{
 constexpr MetricDesc kReflectionRequestTableSlots{
     "edgewatch_reflection_request_table_slots", prometheus::MetricType::Gauge,
     "Slots of the request table (request_table_size rounded up to a power of two)."};
-constexpr MetricDesc kCaptureIpFragmentsTotal{"edgewatch_capture_ip_fragments_total",
-                                              prometheus::MetricType::Counter,
-                                              "IP fragments seen; counted, never read as UDP."};
+constexpr MetricDesc kCaptureIpFragmentsTotal{
+    "edgewatch_capture_ip_fragments_total", prometheus::MetricType::Counter,
+    "IP fragments seen, of any protocol; the first of a UDP datagram is read as UDP."};
+constexpr MetricDesc kReflectionFragmentsTotal{
+    "edgewatch_reflection_fragments_total", prometheus::MetricType::Counter,
+    "Later fragments of UDP datagrams by result: attributed (their bytes counted with the "
+    "vector of their first fragment), not_watched (the first was no vector's), unmatched (the "
+    "first was not seen: lost, out of order, or forgotten for room)."};
+constexpr MetricDesc kReflectionFragmentTableEvictionsTotal{
+    "edgewatch_reflection_fragment_table_evictions_total", prometheus::MetricType::Counter,
+    "First fragments forgotten for room before their datagram ended: its later fragments are "
+    "unmatched."};
+constexpr MetricDesc kReflectionFragmentTableSlots{"edgewatch_reflection_fragment_table_slots",
+                                                   prometheus::MetricType::Gauge,
+                                                   "Slots of the fragment table (fixed)."};
 constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kNtp.bytes,
                                           &kNtpMonlist.packets,
@@ -106,7 +118,10 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kCaptureDecodeErrorsTotal,
                                           &kCaptureIpFragmentsTotal,
                                           &kReflectionRequestTableEvictionsTotal,
-                                          &kReflectionRequestTableSlots};
+                                          &kReflectionRequestTableSlots,
+                                          &kReflectionFragmentsTotal,
+                                          &kReflectionFragmentTableEvictionsTotal,
+                                          &kReflectionFragmentTableSlots};
 
 }  // namespace
 namespace {
@@ -442,6 +457,13 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
   sink.Add(kCaptureIpFragmentsTotal, iface, static_cast<double>(c.fragments));
   sink.Add(kReflectionRequestTableEvictionsTotal, {}, static_cast<double>(c.request_evictions));
   sink.Add(kReflectionRequestTableSlots, {}, static_cast<double>(state_->request_table_slots()));
+  for (const auto& [result, n] : {std::pair{"attributed", c.fragments_attributed},
+                                  std::pair{"not_watched", c.fragments_not_watched},
+                                  std::pair{"unmatched", c.fragments_unmatched}}) {
+    sink.Add(kReflectionFragmentsTotal, {{"result", result}}, static_cast<double>(n));
+  }
+  sink.Add(kReflectionFragmentTableEvictionsTotal, {}, static_cast<double>(c.fragment_evictions));
+  sink.Add(kReflectionFragmentTableSlots, {}, static_cast<double>(state_->fragment_table_slots()));
   return {};
 }
 

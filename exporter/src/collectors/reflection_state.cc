@@ -1,6 +1,5 @@
 #include "collectors/reflection_state.h"
 
-#include <bit>
 #include <cstring>
 
 #include "core/distinct_counter.h"
@@ -36,96 +35,20 @@ const char* DirectionName(Direction d) {
 
 const char* SideName(Side s) { return s == Side::kRequest ? "request" : "response"; }
 
-RequestTable::RequestTable(std::size_t capacity, std::int64_t timeout_ns)
-    : slots_(std::bit_ceil(std::max<std::size_t>(capacity, 2 * kBucket))),
-      bucket_mask_(slots_.size() / kBucket - 1),
-      timeout_ns_(timeout_ns) {}
-
-std::array<std::size_t, 2> RequestTable::Buckets(const net::Address& local,
-                                                 const net::Address& remote, Vector vector) const {
-  const std::uint64_t h =
-      MixBits(Fold(local) ^ (Fold(remote) << 1) ^ static_cast<std::uint64_t>(vector));
-  const std::size_t first = static_cast<std::size_t>(h) & bucket_mask_;
-  std::size_t second = static_cast<std::size_t>(h >> 32) & bucket_mask_;
-  if (second == first) {
-    second = (first + 1) & bucket_mask_;  // two distinct buckets, always
-  }
-  return {first * kBucket, second * kBucket};
+std::uint64_t RequestTable::KeyHash::operator()(const Key& k) const {
+  return MixBits(Fold(k.local) ^ (Fold(k.remote) << 1) ^ static_cast<std::uint64_t>(k.vector));
 }
 
-RequestTable::Slot* RequestTable::Room(std::size_t first, std::int64_t now_ns) {
-  for (std::size_t i = first; i < first + kBucket; ++i) {
-    if (!Live(slots_[i], now_ns)) {
-      return &slots_[i];
-    }
-  }
-  return nullptr;
-}
-
-bool RequestTable::Record(const net::Address& local, const net::Address& remote, Vector vector,
-                          std::int64_t now_ns) {
-  const auto buckets = Buckets(local, remote, vector);
-  for (const std::size_t first : buckets) {
-    for (std::size_t i = first; i < first + kBucket; ++i) {
-      Slot& s = slots_[i];
-      if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
-        s.last_ns = now_ns;
-        return true;
-      }
-    }
-  }
-  const Slot fresh{local, remote, now_ns, vector};
-  for (const std::size_t first : buckets) {
-    if (Slot* room = Room(first, now_ns)) {
-      *room = fresh;
-      return true;
-    }
-  }
-  // Both buckets are full of live requests: cuckoo. Move an entry whose other bucket has room
-  // there and take its slot; if none has, displace one at random and look again from its
-  // other bucket.
-  Slot moving = fresh;
-  std::size_t bucket = buckets[0];
-  for (int step = 0; step < kMaxSteps; ++step) {
-    for (std::size_t i = bucket; i < bucket + kBucket; ++i) {
-      const std::size_t other = OtherBucket(slots_[i], bucket);
-      if (Slot* room = Room(other, now_ns)) {
-        *room = slots_[i];
-        slots_[i] = moving;
-        return true;
-      }
-    }
-    walk_ = walk_ * 6364136223846793005ULL + 1442695040888963407ULL;  // an LCG: cheap, enough
-    Slot& victim = slots_[bucket + static_cast<std::size_t>(walk_ >> 61)];
-    std::swap(moving, victim);
-    bucket = OtherBucket(moving, bucket);
-  }
-  return false;  // `moving` is forgotten
-}
-
-std::size_t RequestTable::OtherBucket(const Slot& s, std::size_t bucket) const {
-  const auto both = Buckets(s.local, s.remote, s.vector);
-  return both[0] == bucket ? both[1] : both[0];
-}
-
-bool RequestTable::Solicited(const net::Address& local, const net::Address& remote, Vector vector,
-                             std::int64_t now_ns) const {
-  for (const std::size_t first : Buckets(local, remote, vector)) {
-    for (std::size_t i = first; i < first + kBucket; ++i) {
-      const Slot& s = slots_[i];
-      if (s.last_ns != INT64_MIN && s.vector == vector && s.local == local && s.remote == remote) {
-        return Live(s, now_ns);
-      }
-    }
-  }
-  return false;
+std::uint64_t ReflectionState::FragmentKeyHash::operator()(const FragmentKey& k) const {
+  return MixBits(Fold(k.src) ^ (Fold(k.dst) << 1) ^ k.id);
 }
 
 ReflectionState::ReflectionState(ReflectionSettings settings)
     : settings_(std::move(settings)),
       server_requests_(settings_.ntp_servers.size() + 1),
       server_responses_(settings_.ntp_servers.size() + 1),
-      requests_(settings_.request_table_size, settings_.request_timeout_ns) {
+      requests_(settings_.request_table_size, settings_.request_timeout_ns),
+      fragments_table_(kFragmentTableSlots, kFragmentTimeoutNs) {
   for (int i = 0; i < reflection::kVectorCount; ++i) {
     top_.emplace_back(settings_.top_k * 4, settings_.window_ns);
   }
@@ -174,19 +97,26 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
     return;
   }
   const net::Frame& frame = *decoded;
-  switch (frame.kind) {
-    case net::FrameKind::kFragment:
-      fragments_.Add(1);
-      return;
-    case net::FrameKind::kUdp:
-      break;
-    default:
-      return;
+  if (frame.fragment.fragmented) {
+    fragments_.Add(1);
+  }
+  if (frame.kind == net::FrameKind::kFragment) {
+    OnLaterFragment(frame, timestamp_ns);
+    return;
+  }
+  if (frame.kind != net::FrameKind::kUdp) {
+    return;
   }
   const net::UdpDatagram& udp = frame.udp;
+  // A first fragment holds the UDP header; its later fragments are counted through the table.
+  const bool first_fragment = frame.fragment.fragmented;
+  const FragmentKey key{udp.src, udp.dst, frame.fragment.id};
   const auto match =
       reflection::ClassifyDatagram(udp.src_port, udp.dst_port, udp.payload, settings_.vector_mask);
   if (!match) {
+    if (first_fragment && !fragments_table_.Record(key, FragmentOrigin{}, timestamp_ns)) {
+      fragment_evictions_.Add(1);
+    }
     return;
   }
   const bool dst_local = IsLocal(udp.dst);
@@ -194,40 +124,80 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   const Direction direction = dst_local   ? Direction::kIn
                               : src_local ? Direction::kOut
                                           : Direction::kTransit;
-  const auto dir = static_cast<std::size_t>(direction);
-  const Side side = match->side;
-  const std::uint64_t length = udp.payload_length;
-
+  FragmentOrigin origin;
+  origin.watched = true;
+  origin.vector = match->vector;
+  origin.side = match->side;
+  origin.direction = static_cast<std::uint8_t>(direction);
   if (match->vector == Vector::kNtp) {
     if (const auto packet = ntp::Classify(udp.payload)) {
-      ntp_[dir][static_cast<std::size_t>(packet->mode)].Add(length);
-      if (packet->IsMonlist()) {
-        monlist_[dir][static_cast<std::size_t>(side)].Add(length);
-      }
+      origin.ntp_mode = static_cast<std::uint8_t>(packet->mode);
+      origin.monlist = packet->IsMonlist();
     } else {
       ntp_malformed_.Add(1);
     }
-    const net::Address& server = side == Side::kRequest ? udp.dst : udp.src;
+    const net::Address& server = match->side == Side::kRequest ? udp.dst : udp.src;
     const std::size_t index = ServerIndex(server);
     if (index < settings_.ntp_servers.size() || IsLocal(server)) {
-      (side == Side::kRequest ? server_requests_ : server_responses_)[index].Add(length);
+      origin.server = static_cast<std::uint16_t>(index);
     }
   }
-
-  const auto v = static_cast<std::size_t>(match->vector);
-  vectors_[v][dir][static_cast<std::size_t>(side)].Add(length);
   // Every request a local host sends is remembered, to a remote or a local server alike (a
   // customer syncing from the provider's NTP server, Postfix asking unbound on 127.0.0.1):
   // an answer to a local host is unsolicited only if that host asked nobody there.
-  if (side == Side::kRequest && src_local) {
+  if (match->side == Side::kRequest && src_local) {
     if (!requests_.Record(udp.src, udp.dst, match->vector, timestamp_ns)) {
       request_evictions_.Add(1);
     }
-  } else if (side == Side::kResponse && direction == Direction::kIn &&
-             !requests_.Solicited(udp.dst, udp.src, match->vector, timestamp_ns)) {
-    unsolicited_[v].Add(length);
+  } else if (match->side == Side::kResponse && direction == Direction::kIn) {
+    origin.unsolicited = !requests_.Solicited(udp.dst, udp.src, match->vector, timestamp_ns);
+  }
+  Count(origin, udp.dst,
+        first_fragment ? frame.fragment.payload_bytes : std::uint64_t{udp.payload_length}, true,
+        timestamp_ns);
+  if (first_fragment && !fragments_table_.Record(key, origin, timestamp_ns)) {
+    fragment_evictions_.Add(1);
+  }
+}
+
+void ReflectionState::Count(const FragmentOrigin& origin, const net::Address& target,
+                            std::uint64_t bytes, bool new_packet, std::int64_t now_ns) {
+  const auto dir = static_cast<std::size_t>(origin.direction);
+  const auto side = static_cast<std::size_t>(origin.side);
+  const auto v = static_cast<std::size_t>(origin.vector);
+  if (origin.ntp_mode != 0xFF) {
+    ntp_[dir][origin.ntp_mode].Add(bytes, new_packet);
+    if (origin.monlist) {
+      monlist_[dir][side].Add(bytes, new_packet);
+    }
+  }
+  if (origin.server != 0xFFFF) {
+    (origin.side == Side::kRequest ? server_requests_ : server_responses_)[origin.server].Add(
+        bytes, new_packet);
+  }
+  vectors_[v][dir][side].Add(bytes, new_packet);
+  if (origin.unsolicited) {
+    unsolicited_[v].Add(bytes, new_packet);
     std::lock_guard<std::mutex> lock(top_mu_);
-    top_[v].Add(timestamp_ns, udp.dst, length);
+    top_[v].Add(now_ns, target, bytes);
+  }
+}
+
+void ReflectionState::OnLaterFragment(const net::Frame& frame, std::int64_t now_ns) {
+  const FragmentKey key{frame.udp.src, frame.udp.dst, frame.fragment.id};
+  const FragmentOrigin* origin = fragments_table_.Find(key, now_ns);
+  if (origin == nullptr) {
+    fragments_unmatched_.Add(1);
+    return;
+  }
+  if (origin->watched) {
+    fragments_attributed_.Add(1);
+    Count(*origin, frame.udp.dst, frame.fragment.payload_bytes, false, now_ns);
+  } else {
+    fragments_not_watched_.Add(1);
+  }
+  if (frame.fragment.last) {
+    fragments_table_.Erase(key);
   }
 }
 
@@ -258,6 +228,10 @@ ReflectionCounts ReflectionState::Counts() const {
   c.fragments = fragments_.Get();
   c.frames = frames_.Get();
   c.request_evictions = request_evictions_.Get();
+  c.fragments_attributed = fragments_attributed_.Get();
+  c.fragments_not_watched = fragments_not_watched_.Get();
+  c.fragments_unmatched = fragments_unmatched_.Get();
+  c.fragment_evictions = fragment_evictions_.Get();
   return c;
 }
 

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "core/timed_table.h"
 #include "core/top_k.h"
 #include "parsers/net/address.h"
 #include "parsers/net/frame.h"
@@ -21,53 +22,59 @@ inline constexpr int kDirectionCount = 3;
 const char* DirectionName(Direction d);
 const char* SideName(reflection::Side s);
 
-// Remembers recent requests (local host -> remote service) so that responses arriving without
-// one can be told apart: those are reflected traffic aimed at the local host. Fixed memory:
-// `capacity` slots (rounded up to a power of two, at least 16) of 48 bytes, in buckets of 8. A
-// key may sit in either of two buckets (two hashes); a new key takes a slot that is free or
-// expired (older than the timeout) in either, else displaces entries to their other buckets
-// (a cuckoo walk of at most 8 steps), and only when that fails is one request forgotten -
-// counted, since its answer would then look unsolicited. The table holds 92 % of its slots
-// live (tested) before it forgets any. Single-threaded.
+// Remembers recent requests (local host -> any service) so that responses arriving without
+// one can be told apart: those are reflected traffic aimed at the local host. A TimedTable of
+// `capacity` slots of 48 bytes; a request it has to forget for room is reported, since its
+// answer would then look unsolicited.
 class RequestTable {
  public:
-  RequestTable(std::size_t capacity, std::int64_t timeout_ns);
+  RequestTable(std::size_t capacity, std::int64_t timeout_ns) : table_(capacity, timeout_ns) {}
 
   // Remembers the request; false if a live one had to be forgotten to make room.
   bool Record(const net::Address& local, const net::Address& remote, reflection::Vector vector,
-              std::int64_t now_ns);
+              std::int64_t now_ns) {
+    return table_.Record({local, remote, vector}, {}, now_ns);
+  }
   // True if `local` sent `vector` a request to `remote` within the timeout before `now_ns`.
   bool Solicited(const net::Address& local, const net::Address& remote, reflection::Vector vector,
-                 std::int64_t now_ns) const;
+                 std::int64_t now_ns) const {
+    return table_.Find({local, remote, vector}, now_ns) != nullptr;
+  }
 
-  std::size_t slots() const { return slots_.size(); }
+  std::size_t slots() const { return table_.slots(); }
 
  private:
-  struct Slot {
+  struct Key {
     net::Address local;
     net::Address remote;
-    std::int64_t last_ns = INT64_MIN;  // INT64_MIN: empty
     reflection::Vector vector{};
+    friend bool operator==(const Key&, const Key&) = default;
   };
-  static constexpr std::size_t kBucket = 8;  // walk_ >> 61 picks one of them
-  static constexpr int kMaxSteps = 8;
-
-  // The first slot of each of the key's two buckets.
-  std::array<std::size_t, 2> Buckets(const net::Address& local, const net::Address& remote,
-                                     reflection::Vector vector) const;
-  bool Live(const Slot& s, std::int64_t now_ns) const {
-    return s.last_ns != INT64_MIN && now_ns - s.last_ns <= timeout_ns_;
-  }
-  // The bucket of `s` that is not `bucket`.
-  std::size_t OtherBucket(const Slot& s, std::size_t bucket) const;
-  // A free or expired slot of the bucket at `first`, or null.
-  Slot* Room(std::size_t first, std::int64_t now_ns);
-
-  std::vector<Slot> slots_;
-  std::size_t bucket_mask_;  // over bucket numbers
-  std::int64_t timeout_ns_;
-  std::uint64_t walk_ = 0;  // the cuckoo walk's pseudo-random state
+  struct KeyHash {
+    std::uint64_t operator()(const Key& k) const;
+  };
+  struct Nothing {};
+  TimedTable<Key, Nothing, KeyHash> table_;
 };
+
+// What the first fragment of a fragmented datagram was counted as, so its later fragments'
+// bytes go to the same counters.
+struct FragmentOrigin {
+  bool watched = false;  // a vector's datagram; else later fragments are only counted
+  reflection::Vector vector{};
+  reflection::Side side{};
+  std::uint8_t direction = 0;
+  bool unsolicited = false;
+  std::uint8_t ntp_mode = 0xFF;  // 0xFF: not NTP (or not parsed)
+  bool monlist = false;
+  std::uint16_t server = 0xFFFF;  // the reflector view's index, 0xFFFF: none
+};
+
+// Fragments of one datagram share source, destination and identification (the protocol is UDP
+// for all that reach this table). 4096 slots, 2 s: fragments of one datagram follow each other
+// within milliseconds, and the slot is freed at the last one.
+inline constexpr std::size_t kFragmentTableSlots = 4096;
+inline constexpr std::int64_t kFragmentTimeoutNs = 2'000'000'000;
 
 struct ReflectionSettings {
   std::vector<net::Prefix> local_networks;
@@ -97,6 +104,12 @@ struct ReflectionCounts {
   std::uint64_t fragments = 0;
   std::uint64_t frames = 0;
   std::uint64_t request_evictions = 0;  // live requests forgotten for room
+  // Later fragments of UDP datagrams: their first fragment was a vector's (attributed), another
+  // UDP datagram's (not_watched), or not seen (lost, out of order, forgotten for room).
+  std::uint64_t fragments_attributed = 0;
+  std::uint64_t fragments_not_watched = 0;
+  std::uint64_t fragments_unmatched = 0;
+  std::uint64_t fragment_evictions = 0;  // first fragments forgotten for room
 };
 
 // The reflection collector's domain state: one writer (the capture thread) feeds frames, any
@@ -106,6 +119,7 @@ class ReflectionState {
  public:
   explicit ReflectionState(ReflectionSettings settings);
   std::size_t request_table_slots() const { return requests_.slots(); }
+  std::size_t fragment_table_slots() const { return fragments_table_.slots(); }
 
   // Decodes, classifies and counts one captured frame. Writer thread only.
   void OnFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes);
@@ -132,8 +146,11 @@ class ReflectionState {
   struct PacketsBytes {
     Counter packets;
     Counter bytes;
-    void Add(std::uint64_t b) {
-      packets.Add(1);
+    // `new_packet` false: a later fragment of a datagram counted already, its bytes only.
+    void Add(std::uint64_t b, bool new_packet) {
+      if (new_packet) {
+        packets.Add(1);
+      }
       bytes.Add(b);
     }
     ReflectionCounts::PacketsBytes Get() const { return {packets.Get(), bytes.Get()}; }
@@ -143,6 +160,10 @@ class ReflectionState {
   void TakeUpLocalNetworks();
   bool IsLocal(const net::Address& a) const;
   std::size_t ServerIndex(const net::Address& a) const;
+  // Adds `bytes` to every counter `origin` names; `new_packet` for a datagram's first packet.
+  void Count(const FragmentOrigin& origin, const net::Address& target, std::uint64_t bytes,
+             bool new_packet, std::int64_t now_ns);
+  void OnLaterFragment(const net::Frame& frame, std::int64_t now_ns);
 
   ReflectionSettings settings_;
   std::array<std::array<PacketsBytes, ntp::kModeCount>, kDirectionCount> ntp_;
@@ -156,6 +177,10 @@ class ReflectionState {
   Counter ntp_malformed_;
   Counter fragments_;
   Counter request_evictions_;
+  Counter fragments_attributed_;
+  Counter fragments_not_watched_;
+  Counter fragments_unmatched_;
+  Counter fragment_evictions_;
   std::mutex local_mu_;
   std::vector<net::Prefix> next_local_;             // guarded by local_mu_
   std::atomic<std::uint64_t> local_generation_{0};  // bumped by each SetLocalNetworks()
@@ -164,6 +189,16 @@ class ReflectionState {
   std::atomic<std::int64_t> last_frame_ns_{0};
 
   RequestTable requests_;  // writer thread only
+  struct FragmentKey {
+    net::Address src;
+    net::Address dst;
+    std::uint32_t id = 0;
+    friend bool operator==(const FragmentKey&, const FragmentKey&) = default;
+  };
+  struct FragmentKeyHash {
+    std::uint64_t operator()(const FragmentKey& k) const;
+  };
+  TimedTable<FragmentKey, FragmentOrigin, FragmentKeyHash> fragments_table_;  // writer only
   mutable std::mutex top_mu_;
   mutable std::vector<WindowedTopK<net::Address>> top_;  // guarded by top_mu_, one per vector
 };

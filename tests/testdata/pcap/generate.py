@@ -11,7 +11,7 @@ import sys
 
 from scapy.all import (IP, IPv6, UDP, TCP, Ether, Dot1Q, Dot1AD, CookedLinux, Raw,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
-                       fragment, wrpcap, wrpcapng)
+                       fragment, fragment6, wrpcap, wrpcapng)
 from scapy.layers.l2 import CookedLinuxV2
 
 T0 = 1_800_000_000.0
@@ -219,6 +219,47 @@ def fragments():
     return Clock().stamp(frames)
 
 
+def cldap_entry(length):
+    """An LDAP searchResEntry (RFC 4511) of `length` bytes, as a domain controller answers the
+    CLDAP netlogon ping: SEQUENCE { messageID 1, [APPLICATION 4] { ... } } with long-form
+    lengths."""
+    inner = length - 6 - 3 - 6
+    return (bytes([0x30, 0x84]) + struct.pack(">I", length - 6) + bytes([0x02, 0x01, 0x01]) +
+            bytes([0x64, 0x84]) + struct.pack(">I", inner) + bytes(inner))
+
+
+def fragmented_floods():
+    """Amplified answers too big for one packet, at a victim in 198.51.100.0/24 and
+    2001:db8:100::/48: the first fragment holds the UDP header, the rest only bytes."""
+    victim, victim6 = "198.51.100.10", "2001:db8:100::10"
+    frames = []
+    # 1. 10 DNS ANY answers of 3500 B (IPv4 fragments of 1480, 1480, 548 B of IP payload).
+    for i in range(10):
+        big = IP(src="203.0.113.53", dst=victim, id=100 + i) / \
+            UDP(sport=53, dport=40000 + i) / Raw(dns(3500, answer=True))
+        frames += [eth(f) for f in fragment(big, fragsize=1480)]
+    # 2. 5 CLDAP answers of 2900 B (1480 + 1428).
+    for i in range(5):
+        big = IP(src="203.0.113.89", dst=victim, id=200 + i) / \
+            UDP(sport=389, dport=50000 + i) / Raw(cldap_entry(2900))
+        frames += [eth(f) for f in fragment(big, fragsize=1480)]
+    # 3. 4 DNS ANY answers of 3500 B over IPv6, in fragments of at most 1280 B.
+    for i in range(4):
+        big = IPv6(src="2001:db8:53::1", dst=victim6) / IPv6ExtHdrFragment(id=300 + i) / \
+            UDP(sport=53, dport=41000 + i) / Raw(dns(3500, answer=True))
+        frames += [eth(f) for f in fragment6(big, 1280)]
+    # 4. One DNS answer whose fragments arrive last first: the two later ones cannot be matched
+    #    and only the first's share (1472 B) is counted.
+    big = IP(src="203.0.113.54", dst=victim, id=400) / UDP(sport=53, dport=42000) / \
+        Raw(dns(3500, answer=True))
+    frames += [eth(f) for f in reversed(fragment(big, fragsize=1480))]
+    # 5. A fragmented IPsec NAT-T datagram (4500 -> 4500, 3000 B): not a vector's.
+    big = IP(src="192.0.2.45", dst=victim, id=500) / UDP(sport=4500, dport=4500) / \
+        Raw(bytes(3000))
+    frames += [eth(f) for f in fragment(big, fragsize=1480)]
+    return Clock().stamp(frames)
+
+
 def malformed():
     """Frames a capture can hand over: cut short, impossible lengths, wrong versions."""
     good = bytes(eth(IP(src="192.0.2.1", dst="198.51.100.1") / UDP(sport=123, dport=123) /
@@ -247,6 +288,7 @@ def main(out):
     wrpcap(f"{out}/malformed.pcap", malformed(), linktype=1)
     wrpcap(f"{out}/local-traffic.pcap", local_traffic())
     wrpcap(f"{out}/same-port-answers.pcap", same_port_answers())
+    wrpcap(f"{out}/fragmented-floods.pcap", fragmented_floods())
 
 
 if __name__ == "__main__":

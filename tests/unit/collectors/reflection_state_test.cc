@@ -104,9 +104,8 @@ TEST(ReflectionStateTest, LocalNetworksChangeInPlace) {
 
 ReflectionCounts Replay(const ReflectionSettings& settings, const char* capture) {
   ReflectionState state(settings);
-  testing::ForEachPacket(capture, [&](int link, const io::Packet& p) {
-    state.OnFrame(p.timestamp_ns, link, p.data);
-  });
+  testing::ForEachPacket(
+      capture, [&](int link, const io::Packet& p) { state.OnFrame(p.timestamp_ns, link, p.data); });
   return state.Counts();
 }
 
@@ -150,6 +149,35 @@ TEST(ReflectionStateTest, AnswersAimedAtServicePortsAreAnswers) {
   EXPECT_EQ(PB(c.unsolicited[kNtp]), (Pair{0, 0}));
 }
 
+// Hand counts from fragmented_floods() in generate.py (tshark shows the same fragments and
+// reassembles the same datagrams): every answer counts once, with all of its bytes, at the
+// victim; the out-of-order answer only with its first fragment's 1472 B; the NAT-T datagram
+// is nobody's vector.
+TEST(ReflectionStateTest, FragmentedAnswersCountWithAllTheirBytes) {
+  ReflectionSettings settings = IncidentSettings();
+  settings.local_networks.push_back(ParseCidr("2001:db8:100::/48").value());
+  ReflectionState state(settings);
+  testing::ForEachPacket("fragmented-floods.pcap", [&](int link, const io::Packet& p) {
+    state.OnFrame(p.timestamp_ns, link, p.data);
+  });
+  const ReflectionCounts c = state.Counts();
+  constexpr int kCldap = static_cast<int>(Vector::kCldap);
+  EXPECT_EQ(c.frames, 58u);
+  EXPECT_EQ(c.fragments, 58u);
+  EXPECT_EQ(PB(c.unsolicited[kDns]), (Pair{10 + 4 + 1, 10 * 3500 + 4 * 3500 + 1472}));
+  EXPECT_EQ(PB(c.unsolicited[kCldap]), (Pair{5, 5 * 2900}));
+  EXPECT_EQ(c.fragments_attributed, 10u * 2 + 5 * 1 + 4 * 2);
+  EXPECT_EQ(c.fragments_unmatched, 2u);
+  EXPECT_EQ(c.fragments_not_watched, 2u);
+  EXPECT_EQ(c.fragment_evictions, 0u);
+  const auto top = state.TopTargets(Vector::kDns, state.last_frame_ns()).entries;
+  ASSERT_EQ(top.size(), 2u);  // the IPv4 and the IPv6 address of the victim
+  EXPECT_EQ(top[0].first, Ip("198.51.100.10"));
+  EXPECT_EQ(top[0].second, 10u * 3500 + 1472);
+  EXPECT_EQ(top[1].first, Ip("2001:db8:100::10"));
+  EXPECT_EQ(top[1].second, 4u * 3500);
+}
+
 TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
   ReflectionState state(IncidentSettings());
   for (const char* name : {"malformed.pcap", "fragments.pcap"}) {
@@ -160,8 +188,15 @@ TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
   EXPECT_EQ(c.decode_errors[static_cast<int>(net::DecodeError::kTruncated)], 2u);
   EXPECT_EQ(c.decode_errors[static_cast<int>(net::DecodeError::kBadIpHeader)], 2u);
   EXPECT_EQ(c.decode_errors[static_cast<int>(net::DecodeError::kBadUdpHeader)], 2u);
-  EXPECT_EQ(c.ntp_malformed, 1u);
+  // The short NTP packet, and the two fragmented datagrams' zero payloads (no NTP version).
+  EXPECT_EQ(c.ntp_malformed, 3u);
   EXPECT_EQ(c.fragments, 4u);
+  // The 3000-byte datagram to a local host is one unsolicited answer of 1472 + 1480 + 48 bytes;
+  // the IPv6 one's first 64 bytes pass in transit.
+  EXPECT_EQ(c.fragments_attributed, 2u);
+  EXPECT_EQ(c.fragments_unmatched, 0u);
+  EXPECT_EQ(PB(c.unsolicited[kNtp]), (Pair{1, 3000}));
+  EXPECT_EQ(PB(c.vectors[kNtp][static_cast<int>(Direction::kTransit)][kResp]), (Pair{1, 64}));
 }
 
 TEST(RequestTableTest, MatchesWithinTimeout) {

@@ -38,7 +38,7 @@ class Reader {
 using Decoded = Expected<Frame, DecodeError>;
 
 Decoded Malformed(DecodeError error) { return error; }
-Decoded Kind(FrameKind kind) { return Frame{kind, {}}; }
+Decoded Kind(FrameKind kind) { return Frame{kind, {}, {}}; }
 
 Decoded DecodeUdp(Reader r, Frame frame) {
   if (!r.Has(8)) {
@@ -58,12 +58,29 @@ Decoded DecodeUdp(Reader r, Frame frame) {
   return frame;
 }
 
-// `wire_length` is the IP payload length the header claims; the capture may hold less.
+// `wire_length` is the IP payload length the header claims; the capture may hold less. A first
+// fragment's UDP length covers the whole datagram, beyond this packet.
 Decoded CheckedUdp(Reader r, Frame frame, std::size_t wire_length) {
-  if (r.Has(6) && r.U16(4) > wire_length) {
+  if (frame.fragment.fragmented) {
+    if (wire_length < 8) {
+      return Kind(FrameKind::kOtherIp);  // a first fragment too small for the UDP header
+    }
+    frame.fragment.payload_bytes = static_cast<std::uint32_t>(wire_length - 8);
+  } else if (r.Has(6) && r.U16(4) > wire_length) {
     return Malformed(DecodeError::kBadUdpHeader);
   }
   return DecodeUdp(r, frame);
+}
+
+// A fragment after the first: UDP ones are returned to be matched to their first fragment.
+Decoded LaterFragment(Frame frame, bool udp, std::size_t wire_length) {
+  if (!udp) {
+    frame.kind = FrameKind::kOtherIp;
+    return frame;
+  }
+  frame.kind = FrameKind::kFragment;
+  frame.fragment.payload_bytes = static_cast<std::uint32_t>(wire_length);
+  return frame;
 }
 
 Decoded DecodeIpv4(Reader r) {
@@ -79,16 +96,25 @@ Decoded DecodeIpv4(Reader r) {
   if (!r.Has(header)) {
     return Malformed(DecodeError::kTruncated);
   }
-  if ((r.U16(6) & 0x3FFF) != 0) {  // more-fragments flag or a fragment offset
-    return Kind(FrameKind::kFragment);
-  }
-  if (r.U8(9) != kProtoUdp) {
+  Frame frame;
+  const std::uint16_t flags = r.U16(6);
+  const bool more = (flags & 0x2000) != 0;
+  const std::size_t offset = flags & 0x1FFF;
+  frame.fragment = {more || offset != 0, offset == 0, !more, r.U16(4), 0};
+  const bool udp = r.U8(9) == kProtoUdp;
+  if (!udp && !frame.fragment.fragmented) {
     return Kind(FrameKind::kOtherIp);
   }
-  Frame frame;
   frame.udp.src.v6 = frame.udp.dst.v6 = false;
   r.CopyTo(12, 4, frame.udp.src.bytes.data());
   r.CopyTo(16, 4, frame.udp.dst.bytes.data());
+  if (offset != 0) {
+    return LaterFragment(frame, udp, total - header);
+  }
+  if (!udp) {
+    frame.kind = FrameKind::kOtherIp;
+    return frame;
+  }
   r.Truncate(std::min<std::size_t>(r.size(), total));  // drop Ethernet padding
   r.Skip(header);
   return CheckedUdp(r, frame, total - header);
@@ -118,11 +144,27 @@ Decoded DecodeIpv6(Reader r) {
     if (next == kProtoUdp) {
       return CheckedUdp(r, frame, remaining);
     }
-    if (next == 44) {  // fragment header
-      return Kind(FrameKind::kFragment);
+    if (next == 44) {  // fragment header: 8 bytes
+      if (!r.Has(8) || remaining < 8) {
+        return Malformed(DecodeError::kTruncated);
+      }
+      const std::uint16_t at = r.U16(2);
+      const bool more = (at & 1) != 0;
+      const std::size_t offset = at >> 3;
+      const std::uint32_t id =
+          (static_cast<std::uint32_t>(r.U16(4)) << 16) | static_cast<std::uint32_t>(r.U16(6));
+      frame.fragment = {more || offset != 0, offset == 0, !more, id, 0};
+      next = r.U8(0);
+      r.Skip(8);
+      remaining -= 8;
+      if (offset != 0) {
+        return LaterFragment(frame, next == kProtoUdp, remaining);
+      }
+      continue;
     }
     if (!IsIpv6Extension(next)) {
-      return Kind(FrameKind::kOtherIp);
+      frame.kind = FrameKind::kOtherIp;  // keeps `fragment`: a first fragment of TCP, ICMPv6...
+      return frame;
     }
     if (!r.Has(2)) {
       return Malformed(DecodeError::kTruncated);

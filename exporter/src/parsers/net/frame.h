@@ -21,10 +21,10 @@ inline constexpr int kLinkIpv6 = 229;
 inline constexpr int kLinkLinuxSll2 = 276;
 
 enum class FrameKind : std::uint8_t {
-  kUdp,       // a whole (unfragmented) UDP datagram: `udp` is set
-  kOtherIp,   // IPv4/IPv6 carrying something else (TCP, ICMP, ESP, ...)
+  kUdp,       // a UDP datagram, or the first fragment of one (which holds the UDP header)
+  kOtherIp,   // IPv4/IPv6 carrying something else (TCP, ICMP, ESP, ...), fragments of it too
   kNotIp,     // ARP, LLDP, ...
-  kFragment,  // an IP fragment: never read as UDP, since only the first holds the header
+  kFragment,  // a later fragment of a UDP datagram: `udp` has its addresses, not its ports
 };
 
 // Why a frame could not be decoded.
@@ -51,14 +51,28 @@ struct UdpDatagram {
   std::span<const std::byte> payload;  // what was captured of it
 };
 
+// Where a packet sits in a fragmented datagram (IPv4 MF flag or offset, IPv6 fragment header).
+struct Fragment {
+  bool fragmented = false;  // false for whole datagrams (and IPv6 atomic fragments)
+  bool first = false;       // offset 0
+  bool last = false;        // no more fragments follow (MF / M clear)
+  std::uint32_t id = 0;     // IPv4 identification or IPv6 fragment identification
+  // The UDP payload bytes this packet carries on the wire: the first fragment's IP payload
+  // less the UDP header, a later fragment's whole IP payload.
+  std::uint32_t payload_bytes = 0;
+};
+
 struct Frame {
   FrameKind kind = FrameKind::kNotIp;
-  UdpDatagram udp;  // kUdp only
+  UdpDatagram udp;  // kUdp; kFragment: the addresses only
+  Fragment fragment;
 };
 
 // Decodes link, VLAN (802.1Q, 802.1ad QinQ), IPv4/IPv6 (extension headers walked) and UDP
-// headers. Pure and allocation-free; every length is checked against what remains, so any
-// bytes are safe input.
+// headers. A first fragment is decoded as UDP, its udp.payload_length from the UDP length field
+// (the whole datagram's); later ones come back as kFragment with their addresses and id, to be
+// matched to the first. Pure and allocation-free; every length is checked against what remains,
+// so any bytes are safe input.
 Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> frame);
 
 }  // namespace edgewatch::net

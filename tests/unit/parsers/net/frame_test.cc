@@ -105,13 +105,36 @@ TEST(FrameTest, DecodesCookedAndRawLinks) {
   EXPECT_TRUE(DecodeAll("link-sll2.pcap")[0]->udp.dst.v6);
 }
 
-TEST(FrameTest, FragmentsAreNeverUdp) {
+// fragments.pcap (README.md): a 3008-byte UDP datagram (3000 B of payload) from port 123 in
+// IPv4 fragments of 1480, 1480 and 48 bytes of IP payload, id 7; an IPv6 first fragment (id 9,
+// more to come) holding a UDP header and 64 bytes.
+TEST(FrameTest, FragmentsCarryTheirShareOfTheDatagram) {
   const auto frames = DecodeAll("fragments.pcap");
   ASSERT_EQ(frames.size(), 4u);
   for (const auto& f : frames) {
     ASSERT_TRUE(f);
-    EXPECT_EQ(f->kind, FrameKind::kFragment);
+    EXPECT_TRUE(f->fragment.fragmented);
   }
+  EXPECT_EQ(frames[0]->kind, FrameKind::kUdp);  // the first holds the UDP header
+  EXPECT_EQ(frames[0]->udp.src_port, 123);
+  EXPECT_EQ(frames[0]->udp.payload_length, 3000u);  // the whole datagram's, from the header
+  EXPECT_TRUE(frames[0]->fragment.first);
+  EXPECT_FALSE(frames[0]->fragment.last);
+  EXPECT_EQ(frames[0]->fragment.id, 7u);
+  EXPECT_EQ(frames[0]->fragment.payload_bytes, 1480u - 8);
+  EXPECT_EQ(frames[1]->kind, FrameKind::kFragment);
+  EXPECT_EQ(frames[1]->fragment.payload_bytes, 1480u);
+  EXPECT_FALSE(frames[1]->fragment.last);
+  EXPECT_EQ(frames[2]->kind, FrameKind::kFragment);
+  EXPECT_EQ(frames[2]->fragment.payload_bytes, 48u);
+  EXPECT_TRUE(frames[2]->fragment.last);
+  EXPECT_EQ(frames[2]->fragment.id, 7u);
+  EXPECT_EQ(frames[2]->udp.src, frames[0]->udp.src);
+  EXPECT_EQ(frames[3]->kind, FrameKind::kUdp);
+  EXPECT_TRUE(frames[3]->udp.src.v6);
+  EXPECT_EQ(frames[3]->fragment.id, 9u);
+  EXPECT_EQ(frames[3]->fragment.payload_bytes, 64u);
+  EXPECT_EQ(frames[3]->udp.payload_length, 64u);
 }
 
 TEST(FrameTest, MalformedFramesSayWhy) {
