@@ -142,6 +142,16 @@ sum by (instance, job, server) (rate(edgewatch_ntp_server_response_payload_bytes
               """The local NTP server {{ $labels.server }} (seen by {{ $labels.instance }})
               answers {{ $value | printf "%.0f" }} times the bytes it is asked for, at high
               volume: it is amplifying an attack on someone else."""),
+        alert(c, "EdgewatchLocalReflectorAbused", f"""
+edgewatch:reflection_reflector_amplification:ratio{{{s}}} > {n['local_reflector_amplification']}
+and on (instance, job, vector, reflector)
+edgewatch_reflection_top_reflector_bytes{{{s}}} > {n['local_reflector_window_bytes']}""",
+              n["local_reflector_for"], "critical",
+              "local host {{ $labels.reflector }} reflects {{ $labels.vector }}",
+              """The local host {{ $labels.reflector }} (seen by {{ $labels.instance }}) answers
+              remote hosts with {{ $value | printf "%.0f" }} times the {{ $labels.vector }}
+              bytes it is asked for, at high volume: a customer's server amplifying an attack on
+              someone else. edgewatch_reflection_top_victim_bytes names whom."""),
         alert(c, "EdgewatchReflectedTrafficInbound", f"""
 edgewatch:reflection_unsolicited_payload_bytes:rate5m{{{s}}}
   > {n['reflected_in_bytes_per_second']}""", n["reflected_in_for"], "critical",

@@ -59,6 +59,24 @@ constexpr MetricDesc kReflectionTopTargetErrorBytes{
     "edgewatch_reflection_top_target_error_bytes", prometheus::MetricType::Gauge,
     "How far the top list may be off: a listed target may have got up to this many bytes more "
     "than shown, one not listed at most this many; 0 when the list is exact."};
+constexpr MetricDesc kReflectionTopReflectorBytes{
+    "edgewatch_reflection_top_reflector_bytes", prometheus::MetricType::Gauge,
+    "Response bytes the local hosts answering remote hosts most surely sent over the window: "
+    "abused reflectors among the customers' servers (bounded top-K)."};
+constexpr MetricDesc kReflectionTopReflectorRequestBytes{
+    "edgewatch_reflection_top_reflector_request_bytes", prometheus::MetricType::Gauge,
+    "Request bytes those listed reflectors surely got from remote hosts over the window (0 when "
+    "not among the most asked); responses over requests is their amplification."};
+constexpr MetricDesc kReflectionTopReflectorErrorBytes{
+    "edgewatch_reflection_top_reflector_error_bytes", prometheus::MetricType::Gauge,
+    "How far the reflector list may be off (see edgewatch_reflection_top_target_error_bytes)."};
+constexpr MetricDesc kReflectionTopVictimBytes{
+    "edgewatch_reflection_top_victim_bytes", prometheus::MetricType::Gauge,
+    "Response bytes the remote hosts answered most by local hosts surely got over the window: "
+    "the victims of a reflector here, or its legitimate clients (bounded top-K)."};
+constexpr MetricDesc kReflectionTopVictimErrorBytes{
+    "edgewatch_reflection_top_victim_error_bytes", prometheus::MetricType::Gauge,
+    "How far the victim list may be off (see edgewatch_reflection_top_target_error_bytes)."};
 constexpr MetricDesc kNtpMonlistExposed{
     "edgewatch_ntp_monlist_exposed", prometheus::MetricType::Gauge,
     "1 if the local NTP server answered the monlist self-check."};
@@ -111,6 +129,11 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kReflectionUnsolicitedPayloadBytesTotal,
                                           &kReflectionTopTargetBytes,
                                           &kReflectionTopTargetErrorBytes,
+                                          &kReflectionTopReflectorBytes,
+                                          &kReflectionTopReflectorRequestBytes,
+                                          &kReflectionTopReflectorErrorBytes,
+                                          &kReflectionTopVictimBytes,
+                                          &kReflectionTopVictimErrorBytes,
                                           &kNtpMonlistExposed,
                                           &kCaptureUp,
                                           &kCapturePacketsReceivedTotal,
@@ -430,6 +453,23 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     }
     sink.Add(kReflectionTopTargetErrorBytes, {{"vector", std::string(info.name)}},
              static_cast<double>(top.error_bound));
+    const ReflectorView view = state_->Reflectors(info.vector, now_ns);
+    for (std::size_t i = 0; i < view.reflectors.entries.size(); ++i) {
+      const Labels labels = {{"vector", std::string(info.name)},
+                             {"reflector", net::FormatAddress(view.reflectors.entries[i].first)}};
+      sink.Add(kReflectionTopReflectorBytes, labels,
+               static_cast<double>(view.reflectors.entries[i].second));
+      sink.Add(kReflectionTopReflectorRequestBytes, labels, static_cast<double>(view.asked[i]));
+    }
+    sink.Add(kReflectionTopReflectorErrorBytes, {{"vector", std::string(info.name)}},
+             static_cast<double>(view.reflectors.error_bound));
+    for (const auto& [address, bytes] : view.victims.entries) {
+      sink.Add(kReflectionTopVictimBytes,
+               {{"vector", std::string(info.name)}, {"victim", net::FormatAddress(address)}},
+               static_cast<double>(bytes));
+    }
+    sink.Add(kReflectionTopVictimErrorBytes, {{"vector", std::string(info.name)}},
+             static_cast<double>(view.victims.error_bound));
   }
   {
     std::lock_guard<std::mutex> lock(probe_mu_);

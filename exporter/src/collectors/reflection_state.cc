@@ -1,5 +1,6 @@
 #include "collectors/reflection_state.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/distinct_counter.h"
@@ -50,7 +51,9 @@ ReflectionState::ReflectionState(ReflectionSettings settings)
       requests_(settings_.request_table_size, settings_.request_timeout_ns),
       fragments_table_(kFragmentTableSlots, kFragmentTimeoutNs) {
   for (int i = 0; i < reflection::kVectorCount; ++i) {
-    top_.emplace_back(settings_.top_k * 4, settings_.window_ns);
+    for (auto* tops : {&top_, &reflectors_, &asked_, &victims_}) {
+      tops->emplace_back(settings_.top_k * 4, settings_.window_ns);
+    }
   }
 }
 
@@ -129,6 +132,7 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   origin.vector = match->vector;
   origin.side = match->side;
   origin.direction = static_cast<std::uint8_t>(direction);
+  origin.src_local = src_local;
   if (match->vector == Vector::kNtp) {
     if (const auto packet = ntp::Classify(udp.payload)) {
       origin.ntp_mode = static_cast<std::uint8_t>(packet->mode);
@@ -152,7 +156,7 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   } else if (match->side == Side::kResponse && direction == Direction::kIn) {
     origin.unsolicited = !requests_.Solicited(udp.dst, udp.src, match->vector, timestamp_ns);
   }
-  Count(origin, udp.dst,
+  Count(origin, udp,
         first_fragment ? frame.fragment.payload_bytes : std::uint64_t{udp.payload_length}, true,
         timestamp_ns);
   if (first_fragment && !fragments_table_.Record(key, origin, timestamp_ns)) {
@@ -160,7 +164,7 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   }
 }
 
-void ReflectionState::Count(const FragmentOrigin& origin, const net::Address& target,
+void ReflectionState::Count(const FragmentOrigin& origin, const net::UdpDatagram& udp,
                             std::uint64_t bytes, bool new_packet, std::int64_t now_ns) {
   const auto dir = static_cast<std::size_t>(origin.direction);
   const auto side = static_cast<std::size_t>(origin.side);
@@ -179,7 +183,16 @@ void ReflectionState::Count(const FragmentOrigin& origin, const net::Address& ta
   if (origin.unsolicited) {
     unsolicited_[v].Add(bytes, new_packet);
     std::lock_guard<std::mutex> lock(top_mu_);
-    top_[v].Add(now_ns, target, bytes);
+    top_[v].Add(now_ns, udp.dst, bytes);
+  }
+  const auto direction = static_cast<Direction>(origin.direction);
+  if (direction == Direction::kOut && origin.side == Side::kResponse) {
+    std::lock_guard<std::mutex> lock(top_mu_);
+    reflectors_[v].Add(now_ns, udp.src, bytes);
+    victims_[v].Add(now_ns, udp.dst, bytes);
+  } else if (direction == Direction::kIn && origin.side == Side::kRequest && !origin.src_local) {
+    std::lock_guard<std::mutex> lock(top_mu_);
+    asked_[v].Add(now_ns, udp.dst, bytes);
   }
 }
 
@@ -192,7 +205,7 @@ void ReflectionState::OnLaterFragment(const net::Frame& frame, std::int64_t now_
   }
   if (origin->watched) {
     fragments_attributed_.Add(1);
-    Count(*origin, frame.udp.dst, frame.fragment.payload_bytes, false, now_ns);
+    Count(*origin, frame.udp, frame.fragment.payload_bytes, false, now_ns);
   } else {
     fragments_not_watched_.Add(1);
   }
@@ -233,6 +246,20 @@ ReflectionCounts ReflectionState::Counts() const {
   c.fragments_unmatched = fragments_unmatched_.Get();
   c.fragment_evictions = fragment_evictions_.Get();
   return c;
+}
+
+ReflectorView ReflectionState::Reflectors(Vector vector, std::int64_t now_ns) const {
+  const auto v = static_cast<std::size_t>(vector);
+  std::lock_guard<std::mutex> lock(top_mu_);
+  ReflectorView view{
+      reflectors_[v].Top(now_ns, settings_.top_k), {}, victims_[v].Top(now_ns, settings_.top_k)};
+  const auto asked = asked_[v].Top(now_ns, settings_.top_k * 4);
+  for (const auto& [reflector, bytes] : view.reflectors.entries) {
+    const auto it = std::find_if(asked.entries.begin(), asked.entries.end(),
+                                 [&](const auto& e) { return e.first == reflector; });
+    view.asked.push_back(it == asked.entries.end() ? 0 : it->second);
+  }
+  return view;
 }
 
 TopList<net::Address> ReflectionState::TopTargets(Vector vector, std::int64_t now_ns) const {

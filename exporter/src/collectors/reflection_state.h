@@ -64,6 +64,7 @@ struct FragmentOrigin {
   reflection::Vector vector{};
   reflection::Side side{};
   std::uint8_t direction = 0;
+  bool src_local = false;
   bool unsolicited = false;
   std::uint8_t ntp_mode = 0xFF;  // 0xFF: not NTP (or not parsed)
   bool monlist = false;
@@ -112,6 +113,16 @@ struct ReflectionCounts {
   std::uint64_t fragment_evictions = 0;  // first fragments forgotten for room
 };
 
+// The reflector view of one vector: the local hosts that answered remote hosts most, with what
+// they were asked, and the remote hosts they answered most.
+struct ReflectorView {
+  TopList<net::Address> reflectors;  // by response bytes sent to remote hosts
+  // Request bytes each listed reflector surely got from remote hosts (same order; 0 when it is
+  // not among the most-asked local hosts, whose table is as large as the reflectors').
+  std::vector<std::uint64_t> asked;
+  TopList<net::Address> victims;  // remote destinations of those responses
+};
+
 // The reflection collector's domain state: one writer (the capture thread) feeds frames, any
 // thread reads. Counters are atomics written only by that writer; the top-K tables sit behind
 // a mutex that only scrapes contend for. No allocation and no label lookups per frame.
@@ -127,6 +138,8 @@ class ReflectionState {
   ReflectionCounts Counts() const;
   // Top local targets of unsolicited responses per vector, as of `now_ns`.
   TopList<net::Address> TopTargets(reflection::Vector vector, std::int64_t now_ns) const;
+  // Local reflectors and their victims per vector, as of `now_ns`.
+  ReflectorView Reflectors(reflection::Vector vector, std::int64_t now_ns) const;
   // Timestamp of the newest frame seen (0 before any).
   std::int64_t last_frame_ns() const { return last_frame_ns_.load(std::memory_order_relaxed); }
 
@@ -161,7 +174,7 @@ class ReflectionState {
   bool IsLocal(const net::Address& a) const;
   std::size_t ServerIndex(const net::Address& a) const;
   // Adds `bytes` to every counter `origin` names; `new_packet` for a datagram's first packet.
-  void Count(const FragmentOrigin& origin, const net::Address& target, std::uint64_t bytes,
+  void Count(const FragmentOrigin& origin, const net::UdpDatagram& udp, std::uint64_t bytes,
              bool new_packet, std::int64_t now_ns);
   void OnLaterFragment(const net::Frame& frame, std::int64_t now_ns);
 
@@ -200,7 +213,12 @@ class ReflectionState {
   };
   TimedTable<FragmentKey, FragmentOrigin, FragmentKeyHash> fragments_table_;  // writer only
   mutable std::mutex top_mu_;
-  mutable std::vector<WindowedTopK<net::Address>> top_;  // guarded by top_mu_, one per vector
+  // Guarded by top_mu_, one per vector: unsolicited targets, local hosts answering remote ones
+  // and asked by them, and the remote hosts answered.
+  mutable std::vector<WindowedTopK<net::Address>> top_;
+  mutable std::vector<WindowedTopK<net::Address>> reflectors_;
+  mutable std::vector<WindowedTopK<net::Address>> asked_;
+  mutable std::vector<WindowedTopK<net::Address>> victims_;
 };
 
 }  // namespace edgewatch

@@ -60,6 +60,15 @@ TEST_F(ReflectionCollectorTest, ReplaysTheIncidentCapture) {
   EXPECT_THAT(t, HasSubstr("edgewatch_reflection_top_target_bytes{vector=\"dns\",target=\""
                            "198.51.100.10\"} 4800\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_capture_packets_received_total{interface=\"replay\"} 152\n"));
+  // The reflector view: our server as the reflector, asked 1200 B and answering 26640 B, and
+  // the spoofed victim it answered.
+  EXPECT_THAT(t, HasSubstr("edgewatch_reflection_top_reflector_bytes{vector=\"ntp\",reflector=\""
+                           "198.51.100.123\"} 26640\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_reflection_top_reflector_request_bytes{vector=\"ntp\","
+                           "reflector=\"198.51.100.123\"} 1200\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_reflection_top_victim_bytes{vector=\"ntp\",victim=\""
+                           "192.0.2.77\"} 26400\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_reflection_top_reflector_error_bytes{vector=\"dns\"} 0\n"));
 }
 
 TEST_F(ReflectionCollectorTest, CountsWhatItCannotDecode) {

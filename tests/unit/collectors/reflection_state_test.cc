@@ -75,6 +75,17 @@ TEST(ReflectionStateTest, IncidentCapture) {
   ASSERT_EQ(top.size(), 1u);
   EXPECT_EQ(top[0].first, Ip("198.51.100.10"));
   EXPECT_EQ(top[0].second, 22000u);
+  // The reflector view: our server answered remote hosts with 60 x 440 + 5 x 48 B after being
+  // asked 20 x 48 + 5 x 48 B (amplification 22.2), most of it to the spoofed victim.
+  const ReflectorView view = state.Reflectors(Vector::kNtp, state.last_frame_ns());
+  ASSERT_EQ(view.reflectors.entries.size(), 1u);
+  EXPECT_EQ(view.reflectors.entries[0].first, Ip("198.51.100.123"));
+  EXPECT_EQ(view.reflectors.entries[0].second, 60u * 440 + 5 * 48);
+  EXPECT_EQ(view.asked, std::vector<std::uint64_t>{25 * 48});
+  ASSERT_EQ(view.victims.entries.size(), 2u);
+  EXPECT_EQ(view.victims.entries[0], (std::pair{Ip("192.0.2.77"), std::uint64_t{60 * 440}}));
+  EXPECT_EQ(view.victims.entries[1], (std::pair{Ip("192.0.2.50"), std::uint64_t{5 * 48}}));
+  EXPECT_TRUE(state.Reflectors(Vector::kDns, state.last_frame_ns()).reflectors.entries.empty());
 }
 
 // A reload reads the interface's addresses again in place: frames after it see the new local
