@@ -349,6 +349,12 @@ def main_boards():
         series("Capture drop ratio",
                f"sum by (interface) (rate(edgewatch_capture_packets_dropped_total{{{SEL}}}[{ri}])) / (sum by (interface) (rate(edgewatch_capture_packets_received_total{{{SEL}}}[{ri}])) > 0) or sum by (interface) (edgewatch_capture_up{{{SEL}}}) * 0",
                "percentunit", "{{interface}}"),
+        series("Capture: tunnelled frames, decoded and not",
+               [(f"sum by (encapsulation) (rate(edgewatch_capture_encapsulated_frames_total{{{SEL}}}[{ri}]))", "decoded {{encapsulation}}"),
+                (f"sum by (encapsulation) (rate(edgewatch_capture_undecoded_frames_total{{{SEL}}}[{ri}]))", "undecoded {{encapsulation}}")],
+               "pps", "",
+               description="What a SPAN, tap or remote-SPAN feed carries: undecoded frames are "
+                           "traffic the capture is blind to (EdgewatchCaptureBlind)."),
         series("Resident memory", f"process_resident_memory_bytes{{{SEL}}}", "bytes",
                "{{instance}}"),
     ])

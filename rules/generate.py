@@ -84,6 +84,17 @@ unless on (instance, job, log) (max_over_time(edgewatch_log_up{{{s}}}[1d]) == 0)
               f"""Prometheus has had no edgewatch target ({s}) for {e['absent_for']}: service
               discovery lost them, or the scrape job is gone. No edge host is watched, and no
               other edgewatch alert can fire."""),
+        alert(c, "EdgewatchCaptureBlind", f"""
+sum by (instance, job, interface) (rate(edgewatch_capture_undecoded_frames_total{{{s}}}[10m]))
+/
+(sum by (instance, job, interface) (rate(edgewatch_capture_packets_received_total{{{s}}}[10m])) > 0)
+  > {e['capture_undecoded_ratio']}""", e["capture_undecoded_for"], "warning",
+              "edgewatch capture on {{ $labels.instance }} {{ $labels.interface }} cannot read "
+              "its feed",
+              """{{ $value | humanizePercentage }} of the frames the capture of edgewatch on
+              {{ $labels.instance }} ({{ $labels.interface }}) receives are in a tunnel it
+              cannot decode (edgewatch_capture_undecoded_frames_total says which): reflection
+              floods in that feed stay invisible."""),
         alert(c, "EdgewatchCaptureDown",
               f'edgewatch_capture_up{{{s},interface!="replay"}} == 0', e["capture_down_for"],
               "warning", "edgewatch capture on {{ $labels.instance }} {{ $labels.interface }} "

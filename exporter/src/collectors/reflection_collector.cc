@@ -101,6 +101,14 @@ constexpr MetricDesc kReflectionRequestTableSlots{
 constexpr MetricDesc kCaptureIpFragmentsTotal{
     "edgewatch_capture_ip_fragments_total", prometheus::MetricType::Counter,
     "IP fragments seen, of any protocol; the first of a UDP datagram is read as UDP."};
+constexpr MetricDesc kCaptureEncapsulatedFramesTotal{
+    "edgewatch_capture_encapsulated_frames_total", prometheus::MetricType::Counter,
+    "Frames decoded inside a tunnel (mpls, gre, erspan, vxlan, pppoe; the innermost), as a SPAN "
+    "or tap feed carries them."};
+constexpr MetricDesc kCaptureUndecodedFramesTotal{
+    "edgewatch_capture_undecoded_frames_total", prometheus::MetricType::Counter,
+    "Frames in a tunnel whose content edgewatch cannot read (PPTP's GRE, an MPLS payload that is "
+    "not IP or Ethernet, ...): traffic the capture is blind to."};
 constexpr MetricDesc kReflectionFragmentsTotal{
     "edgewatch_reflection_fragments_total", prometheus::MetricType::Counter,
     "Later fragments of UDP datagrams by result: attributed (their bytes counted with the "
@@ -142,6 +150,8 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kCaptureIpFragmentsTotal,
                                           &kReflectionRequestTableEvictionsTotal,
                                           &kReflectionRequestTableSlots,
+                                          &kCaptureEncapsulatedFramesTotal,
+                                          &kCaptureUndecodedFramesTotal,
                                           &kReflectionFragmentsTotal,
                                           &kReflectionFragmentTableEvictionsTotal,
                                           &kReflectionFragmentTableSlots};
@@ -195,9 +205,12 @@ std::string CaptureFilter(const std::vector<Vector>& vectors) {
     ports += ports.empty() ? "" : " or ";
     ports += "port " + std::to_string(reflection::Info(v).port);
   }
+  // The vectors' ports; every IP fragment (only the first holds the UDP header); and the
+  // tunnels a SPAN or tap feed carries (GRE and ERSPAN, VXLAN, MPLS, PPPoE), decoded inside.
   return "(udp and (" + ports +
          ")) or (ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] != 17 and ip6[6] != 6 and "
-         "ip6[6] != 58)";
+         "ip6[6] != 58) or (ip proto 47) or (udp port 4789) or (ether proto 0x8847) or "
+         "(ether proto 0x8848) or (ether proto 0x8864)";
 }
 
 ReflectionCollector::ReflectionCollector(const ReflectionConfig& config, const Clock& clock,
@@ -495,6 +508,12 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
            {{"interface", interface_label_}, {"reason", kDecodeReasonNtp}},
            static_cast<double>(c.ntp_malformed));
   sink.Add(kCaptureIpFragmentsTotal, iface, static_cast<double>(c.fragments));
+  for (int e = 1; e < net::kEncapsulationCount; ++e) {  // 0 is "none"
+    const Labels labels = {
+        iface[0], {"encapsulation", net::EncapsulationName(static_cast<net::Encapsulation>(e))}};
+    sink.Add(kCaptureEncapsulatedFramesTotal, labels, static_cast<double>(c.encapsulated[e]));
+    sink.Add(kCaptureUndecodedFramesTotal, labels, static_cast<double>(c.undecoded[e]));
+  }
   sink.Add(kReflectionRequestTableEvictionsTotal, {}, static_cast<double>(c.request_evictions));
   sink.Add(kReflectionRequestTableSlots, {}, static_cast<double>(state_->request_table_slots()));
   for (const auto& [result, n] : {std::pair{"attributed", c.fragments_attributed},

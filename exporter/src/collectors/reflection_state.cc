@@ -100,6 +100,10 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
     return;
   }
   const net::Frame& frame = *decoded;
+  if (frame.encapsulation != net::Encapsulation::kNone) {
+    const auto e = static_cast<std::size_t>(frame.encapsulation);
+    (frame.kind == net::FrameKind::kUndecoded ? undecoded_ : encapsulated_)[e].Add(1);
+  }
   if (frame.fragment.fragmented) {
     fragments_.Add(1);
   }
@@ -245,6 +249,10 @@ ReflectionCounts ReflectionState::Counts() const {
   c.fragments_not_watched = fragments_not_watched_.Get();
   c.fragments_unmatched = fragments_unmatched_.Get();
   c.fragment_evictions = fragment_evictions_.Get();
+  for (int e = 0; e < net::kEncapsulationCount; ++e) {
+    c.encapsulated[e] = encapsulated_[e].Get();
+    c.undecoded[e] = undecoded_[e].Get();
+  }
   return c;
 }
 

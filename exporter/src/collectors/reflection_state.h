@@ -111,6 +111,9 @@ struct ReflectionCounts {
   std::uint64_t fragments_not_watched = 0;
   std::uint64_t fragments_unmatched = 0;
   std::uint64_t fragment_evictions = 0;  // first fragments forgotten for room
+  // Frames inside a tunnel by the innermost one: decoded, and not decodable.
+  std::array<std::uint64_t, net::kEncapsulationCount> encapsulated{};
+  std::array<std::uint64_t, net::kEncapsulationCount> undecoded{};
 };
 
 // The reflector view of one vector: the local hosts that answered remote hosts most, with what
@@ -194,6 +197,8 @@ class ReflectionState {
   Counter fragments_not_watched_;
   Counter fragments_unmatched_;
   Counter fragment_evictions_;
+  std::array<Counter, net::kEncapsulationCount> encapsulated_;
+  std::array<Counter, net::kEncapsulationCount> undecoded_;
   std::mutex local_mu_;
   std::vector<net::Prefix> next_local_;             // guarded by local_mu_
   std::atomic<std::uint64_t> local_generation_{0};  // bumped by each SetLocalNetworks()

@@ -260,6 +260,96 @@ def fragmented_floods():
     return Clock().stamp(frames)
 
 
+def gre(proto, key=None, seq=None, version=0):
+    """A GRE header (RFC 2784/2890) written out by hand: flags, protocol type, key, sequence."""
+    flags = (0x2000 if key is not None else 0) | (0x1000 if seq is not None else 0) | version
+    out = struct.pack(">HH", flags, proto)
+    if key is not None:
+        out += struct.pack(">I", key)
+    if seq is not None:
+        out += struct.pack(">I", seq)
+    return out
+
+
+def erspan2(session):
+    """ERSPAN type II: version 1, VLAN 0, session id, index."""
+    return struct.pack(">HHI", 0x1000, session & 0x3FF, 0)
+
+
+def erspan3(session, platform=False):
+    """ERSPAN type III: version 2, session id, timestamp, SGT, flags with the O bit, and with it
+    the 8-byte platform-specific subheader."""
+    return (struct.pack(">HHIHH", 0x2000, session & 0x3FF, 123456, 0, 1 if platform else 0) +
+            (bytes(8) if platform else b""))
+
+
+def encapsulations():
+    """The monlist flood of incident() as SPAN and tap feeds carry it: in MPLS, GRE, ERSPAN I,
+    II and III, VXLAN and PPPoE, at a victim in 198.51.100.0/24 and 2001:db8:100::/48; and
+    tunnels whose content cannot be read."""
+    victim, victim6 = "198.51.100.10", "2001:db8:100::10"
+    monlist = UDP(sport=123, dport=80) / Raw(monlist_response())
+
+    def inner(i, v6=False):
+        if v6:
+            return IPv6(src=f"2001:db8:113::{1 + i}", dst=victim6) / monlist
+        return IP(src=f"203.0.113.{1 + i}", dst=victim) / monlist
+
+    def mirrored(i):  # the frame a switch mirrors, with its VLAN tag
+        return bytes(Ether(src="02:00:00:00:00:03", dst="02:00:00:00:00:04") /
+                     Dot1Q(vlan=42) / inner(i))
+
+    router = IP(src="192.0.2.254", dst="192.0.2.1", proto=47)
+    frames = []
+    # 1. MPLS: 3 packets under two labels; 2 in an Ethernet pseudowire behind a control word,
+    #    1 in one without.
+    for i in range(3):
+        frames.append(Ether(type=0x8847) / Raw(struct.pack(">II", (100 << 12) | 64,
+                                                             (200 << 12) | 0x100 | 64) +
+                                                 bytes(inner(i))))
+    for i in range(2):
+        frames.append(Ether(type=0x8847) / Raw(struct.pack(">I", (300 << 12) | 0x100 | 64) +
+                                                 bytes(4) + mirrored(i)))
+    frames.append(Ether(type=0x8847) / Raw(struct.pack(">I", (301 << 12) | 0x100 | 64) +
+                                             mirrored(2)))  # a pseudowire without one
+    # 2. GRE: 3 IPv4 in IPv4 with a key; 1 IPv6 in IPv6.
+    for i in range(3):
+        frames.append(eth(router / Raw(gre(0x0800, key=7) + bytes(inner(i)))))
+    frames.append(eth(IPv6(src="2001:db8::fe", dst="2001:db8::1", nh=47) /
+                      Raw(gre(0x86DD) + bytes(inner(0, v6=True)))))
+    # 3. ERSPAN: 3 of type II (GRE with a sequence number), 2 of type III (one with the
+    #    platform subheader), 1 of type I (no ERSPAN header).
+    for i in range(3):
+        frames.append(eth(router / Raw(gre(0x88BE, seq=i) + erspan2(1) + mirrored(i))))
+    for i in range(2):
+        frames.append(eth(router / Raw(gre(0x22EB, seq=i) + erspan3(2, platform=i == 1) +
+                                       mirrored(i))))
+    frames.append(eth(router / Raw(gre(0x88BE) + mirrored(0))))
+    # 4. VXLAN: 3 frames, VNI 100.
+    vxlan = bytes([0x08, 0, 0, 0, 0, 0, 100, 0])
+    for i in range(3):
+        frames.append(eth(IP(src="192.0.2.253", dst="192.0.2.1") /
+                          UDP(sport=54321, dport=4789) / Raw(vxlan + mirrored(i))))
+    # 5. PPPoE sessions: 2 IPv4 packets, and an LCP echo (PPP's own traffic, not IP).
+    for i in range(2):
+        ip = bytes(inner(i))
+        frames.append(Ether(type=0x8864) / Raw(struct.pack(">BBHHH", 0x11, 0, 7, len(ip) + 2,
+                                                             0x0021) + ip))
+    frames.append(Ether(type=0x8864) / Raw(struct.pack(">BBHHH", 0x11, 0, 7, 10, 0xC021) +
+                                             bytes([9, 1, 0, 8]) + bytes(4)))
+    # 6. Tunnels edgewatch cannot read: PPTP's enhanced GRE (version 1) x 2, GRE carrying PPP
+    #    (0x880B), MPLS over something that is neither IP nor Ethernet, VXLAN without its I flag.
+    for i in range(2):
+        frames.append(eth(router / Raw(struct.pack(">HHHH", 0x3001, 0x880B, 20, 1) +
+                                       struct.pack(">I", i) + bytes(20))))
+    frames.append(eth(router / Raw(gre(0x880B) + bytes(20))))
+    frames.append(Ether(type=0x8847) / Raw(struct.pack(">I", (400 << 12) | 0x100 | 64) +
+                                             bytes([0x80]) + bytes(40)))
+    frames.append(eth(IP(src="192.0.2.253", dst="192.0.2.1") / UDP(sport=54321, dport=4789) /
+                      Raw(bytes(8) + mirrored(0))))
+    return Clock().stamp(frames)
+
+
 def malformed():
     """Frames a capture can hand over: cut short, impossible lengths, wrong versions."""
     good = bytes(eth(IP(src="192.0.2.1", dst="198.51.100.1") / UDP(sport=123, dport=123) /
@@ -289,6 +379,7 @@ def main(out):
     wrpcap(f"{out}/local-traffic.pcap", local_traffic())
     wrpcap(f"{out}/same-port-answers.pcap", same_port_answers())
     wrpcap(f"{out}/fragmented-floods.pcap", fragmented_floods())
+    wrpcap(f"{out}/encapsulations.pcap", encapsulations())
 
 
 if __name__ == "__main__":

@@ -111,12 +111,16 @@ TEST_F(ReflectionCollectorTest, ATruncatedCaptureCountsItsWholePackets) {
   EXPECT_THAT(log_.str(), HasSubstr("packets=9"));
 }
 
-// The filter passes the vectors' ports and every IP fragment (only the first holds the UDP
-// header).
-TEST(CaptureFilterTest, PassesTheVectorsPortsAndFragments) {
+// The filter passes the vectors' ports, every IP fragment (only the first holds the UDP
+// header) and the tunnels the decoder reads.
+TEST(CaptureFilterTest, PassesTheVectorsPortsFragmentsAndTunnels) {
   const std::string f = CaptureFilter({reflection::Vector::kNtp, reflection::Vector::kDns});
   EXPECT_EQ(f.substr(0, f.find(')') + 2), "(udp and (port 123 or port 53))");
   EXPECT_THAT(f, HasSubstr("ip[6:2] & 0x3fff != 0"));
+  for (const char* tunnel : {"ip proto 47", "udp port 4789", "ether proto 0x8847",
+                             "ether proto 0x8848", "ether proto 0x8864"}) {
+    EXPECT_THAT(f, HasSubstr(tunnel));
+  }
 }
 
 }  // namespace

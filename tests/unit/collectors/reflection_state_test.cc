@@ -189,6 +189,31 @@ TEST(ReflectionStateTest, FragmentedAnswersCountWithAllTheirBytes) {
   EXPECT_EQ(top[1].second, 4u * 3500);
 }
 
+// Hand counts from encapsulations() in generate.py: the 21 monlist answers (440 B) inside
+// MPLS (3, and 3 in pseudowires), GRE (3 + 1 over IPv6), ERSPAN II, III and I (3, 2, 1), VXLAN
+// (3) and PPPoE (2) all reach the victim; the tunnels that cannot be read are counted by kind.
+TEST(ReflectionStateTest, EncapsulatedFloodsAreSeenInside) {
+  ReflectionSettings settings = IncidentSettings();
+  settings.local_networks.push_back(ParseCidr("2001:db8:100::/48").value());
+  const ReflectionCounts c = Replay(settings, "encapsulations.pcap");
+  using E = net::Encapsulation;
+  const auto at = [](const auto& a, E e) { return a[static_cast<int>(e)]; };
+  EXPECT_EQ(c.frames, 27u);
+  EXPECT_EQ(PB(c.unsolicited[kNtp]), (Pair{6 + 4 + 6 + 3 + 2, 21 * 440}));
+  EXPECT_EQ(at(c.encapsulated, E::kMpls), 6u);
+  EXPECT_EQ(at(c.encapsulated, E::kGre), 4u);
+  EXPECT_EQ(at(c.encapsulated, E::kErspan), 6u);
+  EXPECT_EQ(at(c.encapsulated, E::kVxlan), 3u);
+  EXPECT_EQ(at(c.encapsulated, E::kPppoe), 3u);  // with PPP's LCP echo, which is not IP
+  EXPECT_EQ(at(c.undecoded, E::kGre), 3u);       // PPTP x 2, GRE carrying PPP
+  EXPECT_EQ(at(c.undecoded, E::kMpls), 1u);
+  EXPECT_EQ(at(c.undecoded, E::kVxlan), 1u);
+  EXPECT_EQ(at(c.undecoded, E::kErspan) + at(c.undecoded, E::kPppoe), 0u);
+  for (const auto n : c.decode_errors) {
+    EXPECT_EQ(n, 0u);
+  }
+}
+
 TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
   ReflectionState state(IncidentSettings());
   for (const char* name : {"malformed.pcap", "fragments.pcap"}) {

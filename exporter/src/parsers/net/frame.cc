@@ -10,9 +10,19 @@ constexpr std::uint16_t kEtherIpv6 = 0x86DD;
 constexpr std::uint16_t kEtherVlan = 0x8100;
 constexpr std::uint16_t kEtherQinQ = 0x88A8;
 constexpr std::uint16_t kEtherQinQOld = 0x9100;
+constexpr std::uint16_t kEtherMpls = 0x8847;
+constexpr std::uint16_t kEtherMplsMulticast = 0x8848;
+constexpr std::uint16_t kEtherPppoeSession = 0x8864;
+constexpr std::uint16_t kEtherTransparentBridging = 0x6558;  // GRE carrying Ethernet
+constexpr std::uint16_t kEtherErspan2 = 0x88BE;              // and type I, without sequence
+constexpr std::uint16_t kEtherErspan3 = 0x22EB;
+constexpr std::uint16_t kVxlanPort = 4789;
 constexpr int kMaxVlanTags = 4;
 constexpr int kMaxIpv6Extensions = 8;
+constexpr int kMaxMplsLabels = 8;
+constexpr int kMaxTunnels = 4;
 constexpr std::uint8_t kProtoUdp = 17;
+constexpr std::uint8_t kProtoGre = 47;
 
 class Reader {
  public:
@@ -38,9 +48,51 @@ class Reader {
 using Decoded = Expected<Frame, DecodeError>;
 
 Decoded Malformed(DecodeError error) { return error; }
-Decoded Kind(FrameKind kind) { return Frame{kind, {}, {}}; }
+Decoded Kind(FrameKind kind) { return Frame{kind, {}, {}, Encapsulation::kNone}; }
 
-Decoded DecodeUdp(Reader r, Frame frame) {
+// The tunnels entered so far: their number is bounded, the innermost is reported.
+struct Tunnels {
+  int depth = 0;
+  Encapsulation innermost = Encapsulation::kNone;
+
+  bool Enter(Encapsulation e) {
+    innermost = e;
+    return ++depth <= kMaxTunnels;
+  }
+};
+
+Decoded DecodeEthertype(Tunnels& t, Reader r, std::uint16_t type);
+Decoded DecodeIpv4(Tunnels& t, Reader r);
+Decoded DecodeIpv6(Tunnels& t, Reader r);
+
+// A link header of `length` bytes with the ethertype at `type_at`.
+Decoded DecodeLinkHeader(Tunnels& t, Reader r, std::size_t length, std::size_t type_at) {
+  if (!r.Has(length)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  const std::uint16_t type = r.U16(type_at);
+  r.Skip(length);
+  return DecodeEthertype(t, r, type);
+}
+
+Decoded DecodeEthernet(Tunnels& t, Reader r) { return DecodeLinkHeader(t, r, 14, 12); }
+
+// VXLAN (RFC 7348): 8 bytes, the I flag set, then an Ethernet frame.
+Decoded DecodeVxlan(Tunnels& t, Reader r) {
+  if (!t.Enter(Encapsulation::kVxlan)) {
+    return Malformed(DecodeError::kTooManyHeaders);
+  }
+  if (!r.Has(8)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  if ((r.U8(0) & 0x08) == 0) {
+    return Kind(FrameKind::kUndecoded);
+  }
+  r.Skip(8);
+  return DecodeEthernet(t, r);
+}
+
+Decoded DecodeUdp(Tunnels& t, Reader r, Frame frame) {
   if (!r.Has(8)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -52,6 +104,9 @@ Decoded DecodeUdp(Reader r, Frame frame) {
   frame.udp.dst_port = r.U16(2);
   frame.udp.payload_length = length - 8u;
   r.Skip(8);
+  if (frame.udp.dst_port == kVxlanPort && !frame.fragment.fragmented) {
+    return DecodeVxlan(t, r);
+  }
   r.Truncate(std::min<std::size_t>(r.size(), frame.udp.payload_length));
   frame.udp.payload = r.rest();
   frame.kind = FrameKind::kUdp;
@@ -60,7 +115,7 @@ Decoded DecodeUdp(Reader r, Frame frame) {
 
 // `wire_length` is the IP payload length the header claims; the capture may hold less. A first
 // fragment's UDP length covers the whole datagram, beyond this packet.
-Decoded CheckedUdp(Reader r, Frame frame, std::size_t wire_length) {
+Decoded CheckedUdp(Tunnels& t, Reader r, Frame frame, std::size_t wire_length) {
   if (frame.fragment.fragmented) {
     if (wire_length < 8) {
       return Kind(FrameKind::kOtherIp);  // a first fragment too small for the UDP header
@@ -69,7 +124,7 @@ Decoded CheckedUdp(Reader r, Frame frame, std::size_t wire_length) {
   } else if (r.Has(6) && r.U16(4) > wire_length) {
     return Malformed(DecodeError::kBadUdpHeader);
   }
-  return DecodeUdp(r, frame);
+  return DecodeUdp(t, r, frame);
 }
 
 // A fragment after the first: UDP ones are returned to be matched to their first fragment.
@@ -83,7 +138,130 @@ Decoded LaterFragment(Frame frame, bool udp, std::size_t wire_length) {
   return frame;
 }
 
-Decoded DecodeIpv4(Reader r) {
+// GRE (RFC 2784/2890) version 0: optional checksum, key and sequence words, then what the
+// protocol type says: IP, Ethernet (transparent bridging), MPLS, or a mirrored frame behind an
+// ERSPAN header (type I: none; II: 8 bytes, with the sequence bit; III: 12, and 8 more with its
+// O bit). Version 1 (PPTP) and other payloads are undecoded.
+Decoded DecodeGre(Tunnels& t, Reader r) {
+  if (!t.Enter(Encapsulation::kGre)) {
+    return Malformed(DecodeError::kTooManyHeaders);
+  }
+  if (!r.Has(4)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  const std::uint16_t flags = r.U16(0);
+  const std::uint16_t type = r.U16(2);
+  const bool sequence = (flags & 0x1000) != 0;
+  if ((flags & 0x0007) != 0 || (flags & 0x4000) != 0) {  // a version other than 0, or routing
+    return Kind(FrameKind::kUndecoded);
+  }
+  const std::size_t header =
+      4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + (sequence ? 4 : 0);
+  if (!r.Has(header)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  r.Skip(header);
+  switch (type) {
+    case kEtherIpv4:
+    case kEtherIpv6:
+    case kEtherMpls:
+    case kEtherMplsMulticast:
+      return DecodeEthertype(t, r, type);
+    case kEtherTransparentBridging:
+      return DecodeEthernet(t, r);
+    case kEtherErspan2:
+    case kEtherErspan3: {
+      if (!t.Enter(Encapsulation::kErspan)) {
+        return Malformed(DecodeError::kTooManyHeaders);
+      }
+      std::size_t erspan = type == kEtherErspan3 ? 12 : (sequence ? 8 : 0);
+      if (!r.Has(erspan)) {
+        return Malformed(DecodeError::kTruncated);
+      }
+      if (type == kEtherErspan3 && (r.U8(11) & 0x01) != 0) {
+        erspan += 8;  // the platform-specific subheader
+      }
+      if (!r.Has(erspan)) {
+        return Malformed(DecodeError::kTruncated);
+      }
+      r.Skip(erspan);
+      return DecodeEthernet(t, r);
+    }
+    default:
+      return Kind(FrameKind::kUndecoded);
+  }
+}
+
+bool IsKnownEthertype(std::uint16_t type) {
+  return type == kEtherIpv4 || type == kEtherIpv6 || type == kEtherVlan || type == kEtherQinQ ||
+         type == kEtherQinQOld || type == kEtherMpls || type == kEtherPppoeSession;
+}
+
+// An MPLS label stack (RFC 3032) to its bottom entry, then IPv4 or IPv6 (by the version
+// nibble), or an Ethernet pseudowire (RFC 4448), with its control word (first nibble 0, RFC
+// 4385) or without: whichever puts an ethertype this decoder knows where Ethernet has it.
+Decoded DecodeMpls(Tunnels& t, Reader r) {
+  if (!t.Enter(Encapsulation::kMpls)) {
+    return Malformed(DecodeError::kTooManyHeaders);
+  }
+  for (int labels = 0;; ++labels) {
+    if (labels == kMaxMplsLabels) {
+      return Malformed(DecodeError::kTooManyHeaders);
+    }
+    if (!r.Has(4)) {
+      return Malformed(DecodeError::kTruncated);
+    }
+    const bool bottom = (r.U8(2) & 0x01) != 0;
+    r.Skip(4);
+    if (bottom) {
+      break;
+    }
+  }
+  if (!r.Has(1)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  const int nibble = r.U8(0) >> 4;
+  if (nibble == 4) {
+    return DecodeIpv4(t, r);
+  }
+  if (nibble == 6) {
+    return DecodeIpv6(t, r);
+  }
+  if (nibble == 0 && r.Has(18) && IsKnownEthertype(r.U16(16))) {
+    r.Skip(4);  // the control word
+    return DecodeEthernet(t, r);
+  }
+  if (r.Has(14) && IsKnownEthertype(r.U16(12))) {
+    return DecodeEthernet(t, r);
+  }
+  return Kind(FrameKind::kUndecoded);
+}
+
+// A PPPoE session frame (RFC 2516): 6 bytes, then PPP's protocol; IP is decoded, PPP's own
+// control traffic (LCP, IPCP, ...) is not IP.
+Decoded DecodePppoe(Tunnels& t, Reader r) {
+  if (!t.Enter(Encapsulation::kPppoe)) {
+    return Malformed(DecodeError::kTooManyHeaders);
+  }
+  if (!r.Has(8)) {
+    return Malformed(DecodeError::kTruncated);
+  }
+  if (r.U8(0) != 0x11) {  // version 1, type 1
+    return Kind(FrameKind::kUndecoded);
+  }
+  const std::uint16_t protocol = r.U16(6);
+  r.Skip(8);
+  switch (protocol) {
+    case 0x0021:
+      return DecodeIpv4(t, r);
+    case 0x0057:
+      return DecodeIpv6(t, r);
+    default:
+      return Kind(FrameKind::kNotIp);
+  }
+}
+
+Decoded DecodeIpv4(Tunnels& t, Reader r) {
   if (!r.Has(20)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -103,6 +281,11 @@ Decoded DecodeIpv4(Reader r) {
   frame.fragment = {more || offset != 0, offset == 0, !more, r.U16(4), 0};
   const bool udp = r.U8(9) == kProtoUdp;
   if (!udp && !frame.fragment.fragmented) {
+    if (r.U8(9) == kProtoGre) {
+      r.Truncate(std::min<std::size_t>(r.size(), total));
+      r.Skip(header);
+      return DecodeGre(t, r);
+    }
     return Kind(FrameKind::kOtherIp);
   }
   frame.udp.src.v6 = frame.udp.dst.v6 = false;
@@ -117,7 +300,7 @@ Decoded DecodeIpv4(Reader r) {
   }
   r.Truncate(std::min<std::size_t>(r.size(), total));  // drop Ethernet padding
   r.Skip(header);
-  return CheckedUdp(r, frame, total - header);
+  return CheckedUdp(t, r, frame, total - header);
 }
 
 bool IsIpv6Extension(std::uint8_t next) {
@@ -125,7 +308,7 @@ bool IsIpv6Extension(std::uint8_t next) {
          next == 140;
 }
 
-Decoded DecodeIpv6(Reader r) {
+Decoded DecodeIpv6(Tunnels& t, Reader r) {
   if (!r.Has(40)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -142,7 +325,10 @@ Decoded DecodeIpv6(Reader r) {
   r.Truncate(std::min(r.size(), remaining));
   for (int i = 0; i <= kMaxIpv6Extensions; ++i) {
     if (next == kProtoUdp) {
-      return CheckedUdp(r, frame, remaining);
+      return CheckedUdp(t, r, frame, remaining);
+    }
+    if (next == kProtoGre && !frame.fragment.fragmented) {
+      return DecodeGre(t, r);
     }
     if (next == 44) {  // fragment header: 8 bytes
       if (!r.Has(8) || remaining < 8) {
@@ -184,7 +370,7 @@ Decoded DecodeIpv6(Reader r) {
   return Malformed(DecodeError::kTooManyHeaders);
 }
 
-Decoded DecodeEthertype(Reader r, std::uint16_t type) {
+Decoded DecodeEthertype(Tunnels& t, Reader r, std::uint16_t type) {
   for (int tags = 0; type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld; ++tags) {
     if (tags == kMaxVlanTags) {
       return Malformed(DecodeError::kTooManyHeaders);
@@ -195,40 +381,54 @@ Decoded DecodeEthertype(Reader r, std::uint16_t type) {
     type = r.U16(2);
     r.Skip(4);
   }
-  if (type == kEtherIpv4) {
-    return DecodeIpv4(r);
+  switch (type) {
+    case kEtherIpv4:
+      return DecodeIpv4(t, r);
+    case kEtherIpv6:
+      return DecodeIpv6(t, r);
+    case kEtherMpls:
+    case kEtherMplsMulticast:
+      return DecodeMpls(t, r);
+    case kEtherPppoeSession:
+      return DecodePppoe(t, r);
+    default:
+      return Kind(FrameKind::kNotIp);
   }
-  if (type == kEtherIpv6) {
-    return DecodeIpv6(r);
-  }
-  return Kind(FrameKind::kNotIp);
 }
 
-// A link header of `length` bytes with the ethertype at `type_at`.
-Decoded DecodeLinkHeader(Reader r, std::size_t length, std::size_t type_at) {
-  if (!r.Has(length)) {
-    return Malformed(DecodeError::kTruncated);
-  }
-  const std::uint16_t type = r.U16(type_at);
-  r.Skip(length);
-  return DecodeEthertype(r, type);
-}
-
-Decoded DecodeByVersion(Reader r) {
+Decoded DecodeByVersion(Tunnels& t, Reader r) {
   if (!r.Has(1)) {
     return Malformed(DecodeError::kTruncated);
   }
   switch (r.U8(0) >> 4) {
     case 4:
-      return DecodeIpv4(r);
+      return DecodeIpv4(t, r);
     case 6:
-      return DecodeIpv6(r);
+      return DecodeIpv6(t, r);
     default:
       return Malformed(DecodeError::kBadIpHeader);
   }
 }
 
 }  // namespace
+
+const char* EncapsulationName(Encapsulation e) {
+  switch (e) {
+    case Encapsulation::kNone:
+      return "none";
+    case Encapsulation::kMpls:
+      return "mpls";
+    case Encapsulation::kGre:
+      return "gre";
+    case Encapsulation::kErspan:
+      return "erspan";
+    case Encapsulation::kVxlan:
+      return "vxlan";
+    case Encapsulation::kPppoe:
+      return "pppoe";
+  }
+  return "none";
+}
 
 const char* DecodeErrorName(DecodeError error) {
   switch (error) {
@@ -246,32 +446,44 @@ const char* DecodeErrorName(DecodeError error) {
   return "unknown";
 }
 
-Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> bytes) {
-  Reader r(bytes);
+namespace {
+
+Decoded DecodeLink(Tunnels& t, int link_type, Reader r) {
   switch (link_type) {
     case kLinkEthernet:
-      return DecodeLinkHeader(r, 14, 12);
+      return DecodeLinkHeader(t, r, 14, 12);
     case kLinkLinuxSll:
-      return DecodeLinkHeader(r, 16, 14);
+      return DecodeLinkHeader(t, r, 16, 14);
     case kLinkLinuxSll2:
-      return DecodeLinkHeader(r, 20, 0);
+      return DecodeLinkHeader(t, r, 20, 0);
     case kLinkNull:
       if (!r.Has(4)) {
         return Malformed(DecodeError::kTruncated);
       }
       r.Skip(4);  // the family is in host order of the capturing machine; the version says it
-      return DecodeByVersion(r);
+      return DecodeByVersion(t, r);
     case kLinkRaw:
     case kLinkRawDlt:
     case kLinkRawDlt14:
-      return DecodeByVersion(r);
+      return DecodeByVersion(t, r);
     case kLinkIpv4:
-      return DecodeIpv4(r);
+      return DecodeIpv4(t, r);
     case kLinkIpv6:
-      return DecodeIpv6(r);
+      return DecodeIpv6(t, r);
     default:
       return Malformed(DecodeError::kUnsupportedLink);
   }
+}
+
+}  // namespace
+
+Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> bytes) {
+  Tunnels tunnels;
+  auto decoded = DecodeLink(tunnels, link_type, Reader(bytes));
+  if (decoded) {
+    decoded->encapsulation = tunnels.innermost;
+  }
+  return decoded;
 }
 
 }  // namespace edgewatch::net

@@ -21,11 +21,18 @@ inline constexpr int kLinkIpv6 = 229;
 inline constexpr int kLinkLinuxSll2 = 276;
 
 enum class FrameKind : std::uint8_t {
-  kUdp,       // a UDP datagram, or the first fragment of one (which holds the UDP header)
-  kOtherIp,   // IPv4/IPv6 carrying something else (TCP, ICMP, ESP, ...), fragments of it too
-  kNotIp,     // ARP, LLDP, ...
-  kFragment,  // a later fragment of a UDP datagram: `udp` has its addresses, not its ports
+  kUdp,        // a UDP datagram, or the first fragment of one (which holds the UDP header)
+  kOtherIp,    // IPv4/IPv6 carrying something else (TCP, ICMP, ESP, ...), fragments of it too
+  kNotIp,      // ARP, LLDP, ...
+  kFragment,   // a later fragment of a UDP datagram: `udp` has its addresses, not its ports
+  kUndecoded,  // an encapsulation whose content this decoder cannot read (PPTP's GRE, ...)
 };
+
+// The tunnels a SPAN or tap feed carries, decoded to the inner IP packet.
+enum class Encapsulation : std::uint8_t { kNone, kMpls, kGre, kErspan, kVxlan, kPppoe };
+inline constexpr int kEncapsulationCount = 6;
+// Label value: "none", "mpls", "gre", "erspan", "vxlan", "pppoe".
+const char* EncapsulationName(Encapsulation e);
 
 // Why a frame could not be decoded.
 enum class DecodeError : std::uint8_t {
@@ -66,12 +73,14 @@ struct Frame {
   FrameKind kind = FrameKind::kNotIp;
   UdpDatagram udp;  // kUdp; kFragment: the addresses only
   Fragment fragment;
+  Encapsulation encapsulation = Encapsulation::kNone;  // the innermost tunnel entered
 };
 
-// Decodes link, VLAN (802.1Q, 802.1ad QinQ), IPv4/IPv6 (extension headers walked) and UDP
-// headers. A first fragment is decoded as UDP, its udp.payload_length from the UDP length field
-// (the whole datagram's); later ones come back as kFragment with their addresses and id, to be
-// matched to the first. Pure and allocation-free; every length is checked against what remains,
+// Decodes link, VLAN (802.1Q, 802.1ad QinQ), MPLS, PPPoE, GRE (with ERSPAN I-III) and VXLAN
+// (UDP 4789) to the innermost IPv4/IPv6 (extension headers walked) and UDP headers; at most 4
+// tunnels deep. A first fragment is decoded as UDP, its udp.payload_length from the UDP length
+// field (the whole datagram's); later ones come back as kFragment with their addresses and id, to
+// be matched to the first. Pure and allocation-free; every length is checked against what remains,
 // so any bytes are safe input.
 Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> frame);
 

@@ -137,6 +137,87 @@ TEST(FrameTest, FragmentsCarryTheirShareOfTheDatagram) {
   EXPECT_EQ(frames[3]->udp.payload_length, 64u);
 }
 
+// encapsulations.pcap (README.md): each tunnel decoded to the inner monlist answer, the
+// innermost tunnel named; those that cannot be read say so.
+TEST(FrameTest, DecodesTunnelsToTheInnerPacket) {
+  const auto frames = DecodeAll("encapsulations.pcap");
+  ASSERT_EQ(frames.size(), 27u);
+  using E = Encapsulation;
+  const std::vector<E> tunnels = {
+      E::kMpls,   E::kMpls,   E::kMpls,  E::kMpls,   E::kMpls,   E::kMpls,   E::kGre,
+      E::kGre,    E::kGre,    E::kGre,   E::kErspan, E::kErspan, E::kErspan, E::kErspan,
+      E::kErspan, E::kErspan, E::kVxlan, E::kVxlan,  E::kVxlan,  E::kPppoe,  E::kPppoe};
+  for (std::size_t i = 0; i < tunnels.size(); ++i) {
+    ASSERT_TRUE(frames[i]) << i;
+    EXPECT_EQ(frames[i]->kind, FrameKind::kUdp) << i;
+    EXPECT_EQ(frames[i]->encapsulation, tunnels[i]) << i;
+    EXPECT_EQ(frames[i]->udp.src_port, 123) << i;
+    EXPECT_EQ(frames[i]->udp.payload_length, 440u) << i;
+  }
+  EXPECT_TRUE(frames[9]->udp.dst.v6);              // IPv6 in GRE over IPv6
+  EXPECT_EQ(frames[21]->kind, FrameKind::kNotIp);  // PPP's LCP
+  EXPECT_EQ(frames[21]->encapsulation, E::kPppoe);
+  for (std::size_t i = 22; i < 27; ++i) {
+    ASSERT_TRUE(frames[i]) << i;
+    EXPECT_EQ(frames[i]->kind, FrameKind::kUndecoded) << i;
+  }
+  EXPECT_EQ(frames[25]->encapsulation, E::kMpls);
+  EXPECT_EQ(frames[26]->encapsulation, E::kVxlan);
+  EXPECT_STREQ(EncapsulationName(E::kErspan), "erspan");
+}
+
+// IPv4 carrying GRE carrying IPv4 ... `depth` times, around a UDP datagram to port 123.
+std::vector<std::byte> NestedGre(int depth) {
+  std::vector<std::uint8_t> packet = {0x04, 0xd2, 0x00, 0x7b, 0x00, 0x0c, 0x00, 0x00, 1, 2, 3, 4};
+  const auto wrap = [&](std::uint8_t protocol) {
+    const std::size_t total = 20 + packet.size();
+    std::vector<std::uint8_t> ip = {0x45,
+                                    0,
+                                    static_cast<std::uint8_t>(total >> 8),
+                                    static_cast<std::uint8_t>(total),
+                                    0,
+                                    0,
+                                    0,
+                                    0,
+                                    64,
+                                    protocol,
+                                    0,
+                                    0,
+                                    192,
+                                    0,
+                                    2,
+                                    1,
+                                    198,
+                                    51,
+                                    100,
+                                    1};
+    ip.insert(ip.end(), packet.begin(), packet.end());
+    packet = ip;
+  };
+  wrap(17);
+  for (int i = 0; i < depth; ++i) {
+    packet.insert(packet.begin(), {0x00, 0x00, 0x08, 0x00});  // GRE carrying IPv4
+    wrap(47);
+  }
+  std::vector<std::byte> frame(12, std::byte{0x02});
+  frame.push_back(std::byte{0x08});
+  frame.push_back(std::byte{0x00});
+  for (auto b : packet) {
+    frame.push_back(static_cast<std::byte>(b));
+  }
+  return frame;
+}
+
+TEST(FrameTest, TunnelsAreBoundedInDepth) {
+  const auto four = DecodeFrame(kLinkEthernet, NestedGre(4));
+  ASSERT_TRUE(four);
+  EXPECT_EQ(four->kind, FrameKind::kUdp);
+  EXPECT_EQ(four->udp.dst_port, 123);
+  const auto five = DecodeFrame(kLinkEthernet, NestedGre(5));
+  ASSERT_FALSE(five);
+  EXPECT_EQ(five.error(), DecodeError::kTooManyHeaders);
+}
+
 TEST(FrameTest, MalformedFramesSayWhy) {
   const auto frames = DecodeAll("malformed.pcap");
   ASSERT_EQ(frames.size(), 7u);
