@@ -254,6 +254,12 @@ def main_boards():
                "pps", "",
                description="Fragmented answers (DNS ANY, CLDAP, memcached) count with their "
                            "vector; unmatched later fragments had no first fragment in sight."),
+        series("Spoofed egress (BCP 38), by vector and protocol",
+               f"sum by (vector, protocol) (rate(edgewatch_capture_spoofed_egress_packets_total{{{SEL}}}[{ri}]))",
+               "pps", "{{vector}} {{protocol}}",
+               description="Packets leaving with a source outside the local networks: a host "
+                           "inside launching reflection in a victim's name. Needs "
+                           "reflection.spoofed_egress on interface any."),
         series("Capture: received and dropped",
                [(f"sum by (interface) (rate(edgewatch_capture_packets_received_total{{{SEL}}}[{ri}]))", "received {{interface}}"),
                 (f"sum by (interface) (rate(edgewatch_capture_packets_dropped_total{{{SEL}}}[{ri}]))", "dropped {{interface}}")],

@@ -163,6 +163,15 @@ edgewatch_reflection_top_reflector_bytes{{{s}}} > {n['local_reflector_window_byt
               remote hosts with {{ $value | printf "%.0f" }} times the {{ $labels.vector }}
               bytes it is asked for, at high volume: a customer's server amplifying an attack on
               someone else. edgewatch_reflection_top_victim_bytes names whom."""),
+        alert(c, "EdgewatchSpoofedEgress", f"""
+sum by (instance, job) (edgewatch:capture_spoofed_egress_packets:rate5m{{{s}}})
+  > {n['spoofed_egress_packets_per_second']}""", n["spoofed_egress_for"], "warning",
+              "packets with forged sources leave through {{ $labels.instance }}",
+              """{{ $value | printf "%.1f" }} packets per second leave through
+              {{ $labels.instance }} with a source address outside its local networks: a host
+              inside forges sources (reflection requests in a victim's name, spoofed floods), or
+              local_networks misses a prefix. See edgewatch:capture_spoofed_egress_packets:rate5m
+              by vector and protocol."""),
         alert(c, "EdgewatchReflectedTrafficInbound", f"""
 edgewatch:reflection_unsolicited_payload_bytes:rate5m{{{s}}}
   > {n['reflected_in_bytes_per_second']}""", n["reflected_in_for"], "critical",

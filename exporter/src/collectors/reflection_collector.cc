@@ -109,6 +109,11 @@ constexpr MetricDesc kCaptureUndecodedFramesTotal{
     "edgewatch_capture_undecoded_frames_total", prometheus::MetricType::Counter,
     "Frames in a tunnel whose content edgewatch cannot read (PPTP's GRE, an MPLS payload that is "
     "not IP or Ethernet, ...): traffic the capture is blind to."};
+constexpr MetricDesc kCaptureSpoofedEgressPacketsTotal{
+    "edgewatch_capture_spoofed_egress_packets_total", prometheus::MetricType::Counter,
+    "Packets leaving with a source outside the local networks (BCP 38), by vector (none for "
+    "other UDP and other protocols) and protocol: a host inside launching spoofed attacks. Only "
+    "where the capture sees direction (interface any, cooked captures)."};
 constexpr MetricDesc kReflectionFragmentsTotal{
     "edgewatch_reflection_fragments_total", prometheus::MetricType::Counter,
     "Later fragments of UDP datagrams by result: attributed (their bytes counted with the "
@@ -152,6 +157,7 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kReflectionRequestTableSlots,
                                           &kCaptureEncapsulatedFramesTotal,
                                           &kCaptureUndecodedFramesTotal,
+                                          &kCaptureSpoofedEgressPacketsTotal,
                                           &kReflectionFragmentsTotal,
                                           &kReflectionFragmentTableEvictionsTotal,
                                           &kReflectionFragmentTableSlots};
@@ -199,7 +205,8 @@ void PacketsAndBytes(MetricSink& sink, const PacketsBytesDesc& desc, const Label
 
 }  // namespace
 
-std::string CaptureFilter(const std::vector<Vector>& vectors) {
+std::string CaptureFilter(const std::vector<Vector>& vectors,
+                          const std::vector<net::Prefix>* spoofed_from) {
   std::string ports;
   for (Vector v : vectors) {
     ports += ports.empty() ? "" : " or ";
@@ -207,10 +214,20 @@ std::string CaptureFilter(const std::vector<Vector>& vectors) {
   }
   // The vectors' ports; every IP fragment (only the first holds the UDP header); and the
   // tunnels a SPAN or tap feed carries (GRE and ERSPAN, VXLAN, MPLS, PPPoE), decoded inside.
-  return "(udp and (" + ports +
-         ")) or (ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] != 17 and ip6[6] != 6 and "
-         "ip6[6] != 58) or (ip proto 47) or (udp port 4789) or (ether proto 0x8847) or "
-         "(ether proto 0x8848) or (ether proto 0x8864)";
+  std::string filter =
+      "(udp and (" + ports +
+      ")) or (ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] != 17 and ip6[6] != 6 and "
+      "ip6[6] != 58) or (ip proto 47) or (udp port 4789) or (ether proto 0x8847) or "
+      "(ether proto 0x8848) or (ether proto 0x8864)";
+  if (spoofed_from != nullptr && !spoofed_from->empty()) {
+    std::string local;
+    for (const auto& p : *spoofed_from) {
+      local += (local.empty() ? "" : " or ") + std::string("src net ") +
+               net::FormatAddress(p.network) + "/" + std::to_string(p.length);
+    }
+    filter += " or (outbound and (ip or ip6) and not (" + local + "))";
+  }
+  return filter;
 }
 
 ReflectionCollector::ReflectionCollector(const ReflectionConfig& config, const Clock& clock,
@@ -278,7 +295,8 @@ void ReflectionCollector::CaptureLoop() {
   options.interface = config_.interface;
   options.buffer_bytes = config_.buffer_size_bytes;
   options.promiscuous = config_.promiscuous;
-  options.filter = CaptureFilter(config_.vectors);
+  const auto local = LocalNetworks();
+  options.filter = CaptureFilter(config_.vectors, config_.spoofed_egress ? &local : nullptr);
   std::string last_error;
   while (!stopping_) {
     auto source = io::PcapSource::OpenLive(options);
@@ -508,6 +526,20 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
            {{"interface", interface_label_}, {"reason", kDecodeReasonNtp}},
            static_cast<double>(c.ntp_malformed));
   sink.Add(kCaptureIpFragmentsTotal, iface, static_cast<double>(c.fragments));
+  for (int v = 0; v <= reflection::kVectorCount; ++v) {
+    for (int p = 0; p < kSpoofedProtocolCount; ++p) {
+      const auto protocol = static_cast<SpoofedProtocol>(p);
+      if (v < reflection::kVectorCount && protocol != SpoofedProtocol::kUdp) {
+        continue;  // vectors are UDP's
+      }
+      sink.Add(kCaptureSpoofedEgressPacketsTotal,
+               {iface[0],
+                {"vector", v < reflection::kVectorCount ? std::string(reflection::kVectors[v].name)
+                                                        : std::string("none")},
+                {"protocol", SpoofedProtocolName(protocol)}},
+               static_cast<double>(c.spoofed_egress[v][p]));
+    }
+  }
   for (int e = 1; e < net::kEncapsulationCount; ++e) {  // 0 is "none"
     const Labels labels = {
         iface[0], {"encapsulation", net::EncapsulationName(static_cast<net::Encapsulation>(e))}};

@@ -73,7 +73,9 @@ extern const CollectorRegistration kReflectionCollector;
 
 // The kernel BPF filter for the enabled vectors: their UDP ports, plus IPv4 fragments and IPv6
 // packets whose next header is not UDP/TCP/ICMPv6 (extension headers and fragments), which the
-// decoder counts or walks.
-std::string CaptureFilter(const std::vector<reflection::Vector>& vectors);
+// decoder counts or walks, and the tunnels it decodes. With `spoofed_from` (local networks),
+// also outbound packets whose source is in none of them.
+std::string CaptureFilter(const std::vector<reflection::Vector>& vectors,
+                          const std::vector<net::Prefix>* spoofed_from = nullptr);
 
 }  // namespace edgewatch

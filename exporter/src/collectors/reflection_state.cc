@@ -34,6 +34,20 @@ const char* DirectionName(Direction d) {
   return "transit";
 }
 
+const char* SpoofedProtocolName(SpoofedProtocol p) {
+  switch (p) {
+    case SpoofedProtocol::kUdp:
+      return "udp";
+    case SpoofedProtocol::kTcp:
+      return "tcp";
+    case SpoofedProtocol::kIcmp:
+      return "icmp";
+    case SpoofedProtocol::kOther:
+      return "other";
+  }
+  return "other";
+}
+
 const char* SideName(Side s) { return s == Side::kRequest ? "request" : "response"; }
 
 std::uint64_t RequestTable::KeyHash::operator()(const Key& k) const {
@@ -106,6 +120,9 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   }
   if (frame.fragment.fragmented) {
     fragments_.Add(1);
+  }
+  if (frame.link_direction == net::LinkDirection::kOutgoing) {
+    CountSpoofedEgress(frame);
   }
   if (frame.kind == net::FrameKind::kFragment) {
     OnLaterFragment(frame, timestamp_ns);
@@ -200,6 +217,37 @@ void ReflectionState::Count(const FragmentOrigin& origin, const net::UdpDatagram
   }
 }
 
+void ReflectionState::CountSpoofedEgress(const net::Frame& frame) {
+  const bool ip = frame.kind == net::FrameKind::kUdp || frame.kind == net::FrameKind::kOtherIp ||
+                  frame.kind == net::FrameKind::kFragment;
+  if (!ip || IsLocal(frame.udp.src)) {
+    return;
+  }
+  SpoofedProtocol protocol = SpoofedProtocol::kOther;
+  std::size_t vector = reflection::kVectorCount;  // none
+  switch (frame.ip_protocol) {
+    case 17:
+      protocol = SpoofedProtocol::kUdp;
+      if (frame.kind == net::FrameKind::kUdp) {
+        if (const auto match = reflection::ClassifyDatagram(
+                frame.udp.src_port, frame.udp.dst_port, frame.udp.payload, settings_.vector_mask)) {
+          vector = static_cast<std::size_t>(match->vector);
+        }
+      }
+      break;
+    case 6:
+      protocol = SpoofedProtocol::kTcp;
+      break;
+    case 1:
+    case 58:
+      protocol = SpoofedProtocol::kIcmp;
+      break;
+    default:
+      break;
+  }
+  spoofed_egress_[vector][static_cast<std::size_t>(protocol)].Add(1);
+}
+
 void ReflectionState::OnLaterFragment(const net::Frame& frame, std::int64_t now_ns) {
   const FragmentKey key{frame.udp.src, frame.udp.dst, frame.fragment.id};
   const FragmentOrigin* origin = fragments_table_.Find(key, now_ns);
@@ -249,6 +297,11 @@ ReflectionCounts ReflectionState::Counts() const {
   c.fragments_not_watched = fragments_not_watched_.Get();
   c.fragments_unmatched = fragments_unmatched_.Get();
   c.fragment_evictions = fragment_evictions_.Get();
+  for (int v = 0; v <= reflection::kVectorCount; ++v) {
+    for (int p = 0; p < kSpoofedProtocolCount; ++p) {
+      c.spoofed_egress[v][p] = spoofed_egress_[v][p].Get();
+    }
+  }
   for (int e = 0; e < net::kEncapsulationCount; ++e) {
     c.encapsulated[e] = encapsulated_[e].Get();
     c.undecoded[e] = undecoded_[e].Get();

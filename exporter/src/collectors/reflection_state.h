@@ -87,6 +87,11 @@ struct ReflectionSettings {
   std::size_t request_table_size = 65536;
 };
 
+// The protocols spoofed egress is counted by.
+enum class SpoofedProtocol : std::uint8_t { kUdp, kTcp, kIcmp, kOther };
+inline constexpr int kSpoofedProtocolCount = 4;
+const char* SpoofedProtocolName(SpoofedProtocol p);
+
 // Everything the reflection collector counts, as plain numbers.
 struct ReflectionCounts {
   struct PacketsBytes {
@@ -114,6 +119,10 @@ struct ReflectionCounts {
   // Frames inside a tunnel by the innermost one: decoded, and not decodable.
   std::array<std::uint64_t, net::kEncapsulationCount> encapsulated{};
   std::array<std::uint64_t, net::kEncapsulationCount> undecoded{};
+  // Packets a cooked capture saw leave with a source outside the local networks (BCP 38), by
+  // vector (the last index: none, for other UDP and other protocols) and SpoofedProtocol.
+  std::array<std::array<std::uint64_t, kSpoofedProtocolCount>, reflection::kVectorCount + 1>
+      spoofed_egress{};
 };
 
 // The reflector view of one vector: the local hosts that answered remote hosts most, with what
@@ -180,6 +189,8 @@ class ReflectionState {
   void Count(const FragmentOrigin& origin, const net::UdpDatagram& udp, std::uint64_t bytes,
              bool new_packet, std::int64_t now_ns);
   void OnLaterFragment(const net::Frame& frame, std::int64_t now_ns);
+  // A packet the link says left this host with a source that is not local.
+  void CountSpoofedEgress(const net::Frame& frame);
 
   ReflectionSettings settings_;
   std::array<std::array<PacketsBytes, ntp::kModeCount>, kDirectionCount> ntp_;
@@ -199,6 +210,8 @@ class ReflectionState {
   Counter fragment_evictions_;
   std::array<Counter, net::kEncapsulationCount> encapsulated_;
   std::array<Counter, net::kEncapsulationCount> undecoded_;
+  std::array<std::array<Counter, kSpoofedProtocolCount>, reflection::kVectorCount + 1>
+      spoofed_egress_;
   std::mutex local_mu_;
   std::vector<net::Prefix> next_local_;             // guarded by local_mu_
   std::atomic<std::uint64_t> local_generation_{0};  // bumped by each SetLocalNetworks()

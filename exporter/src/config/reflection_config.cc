@@ -28,6 +28,7 @@ void ReadReflection(MapReader& m, ReflectionConfig& c, ConfigContext&) {
   m.Value("buffer_size_bytes", c.buffer_size_bytes,
           [](const std::string& t) { return ParseUnsigned(t, 1u << 20, 1u << 30); });
   m.Bool("promiscuous", c.promiscuous);
+  m.Bool("spoofed_egress", c.spoofed_egress);
   m.Value("retry_interval", c.retry_interval, PositiveDuration);
   m.Section("ntp", [&](MapReader& n) {
     n.List("servers", c.ntp.servers, ParseIpAddress);
@@ -37,6 +38,11 @@ void ReadReflection(MapReader& m, ReflectionConfig& c, ConfigContext&) {
   });
   if (c.interface.empty()) {
     m.Fail("interface", "must not be empty; use \"any\" for every interface");
+  }
+  if (c.spoofed_egress && c.interface != "any") {
+    m.Fail("spoofed_egress",
+           "needs interface: any, whose Linux cooked headers say which way each packet goes "
+           "(one interface's Ethernet headers do not)");
   }
 }
 

@@ -9,7 +9,7 @@ hand from the packets below and are checked against tshark in README.md.
 import struct
 import sys
 
-from scapy.all import (IP, IPv6, UDP, TCP, Ether, Dot1Q, Dot1AD, CookedLinux, Raw,
+from scapy.all import (IP, IPv6, UDP, TCP, ICMP, Ether, Dot1Q, Dot1AD, CookedLinux, Raw,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        fragment, fragment6, wrpcap, wrpcapng)
 from scapy.layers.l2 import CookedLinuxV2
@@ -350,6 +350,45 @@ def encapsulations():
     return Clock().stamp(frames)
 
 
+def spoofed_egress():
+    """A cooked capture on `any` (Linux SLL2, packet type 4: outgoing) of an edge whose local
+    network is 198.51.100.0/24, with a host inside launching attacks from forged sources."""
+    def out(pkt):
+        return CookedLinuxV2(proto=0x0800 if IP in pkt else 0x86DD, pkttype=4) / pkt
+
+    def incoming(pkt):
+        return CookedLinuxV2(proto=0x0800, pkttype=0) / pkt
+
+    victim = "192.0.2.77"
+    frames = []
+    # 1. 10 monlist requests leave with the victim's address as source (reflection launched
+    #    from inside), 4 DNS ANY queries too, and 2 to a port of no vector.
+    for _ in range(10):
+        frames.append(out(IP(src=victim, dst=f"203.0.113.{1 + _}") / UDP(sport=80, dport=123) /
+                          Raw(monlist_request())))
+    for _ in range(4):
+        frames.append(out(IP(src=victim, dst="203.0.113.53") / UDP(sport=80, dport=53) /
+                          Raw(dns(40, answer=False))))
+    for _ in range(2):
+        frames.append(out(IP(src="10.9.9.9", dst="203.0.113.9") / UDP(sport=5000, dport=27015) /
+                          Raw(bytes(20))))
+    # 2. A spoofed SYN flood (3), spoofed ICMP echo (2) and a spoofed IPv6 ESP packet (1).
+    for i in range(3):
+        frames.append(out(IP(src=f"100.64.0.{i + 1}", dst="203.0.113.80") /
+                          TCP(sport=1000 + i, dport=80, flags="S")))
+    for _ in range(2):
+        frames.append(out(IP(src=victim, dst="203.0.113.1") / ICMP()))
+    frames.append(out(IPv6(src="2001:db8:bad::1", dst="2001:db8::1", nh=50) / Raw(bytes(24))))
+    # 3. Not spoofed: 5 requests leaving from a local source; 3 answers coming in from outside.
+    for _ in range(5):
+        frames.append(out(IP(src="198.51.100.20", dst="203.0.113.1") / UDP(sport=40000, dport=123) /
+                          Raw(ntp(3))))
+    for _ in range(3):
+        frames.append(incoming(IP(src="203.0.113.1", dst="198.51.100.20") /
+                               UDP(sport=123, dport=40000) / Raw(ntp(4))))
+    return Clock().stamp(frames)
+
+
 def malformed():
     """Frames a capture can hand over: cut short, impossible lengths, wrong versions."""
     good = bytes(eth(IP(src="192.0.2.1", dst="198.51.100.1") / UDP(sport=123, dport=123) /
@@ -380,6 +419,7 @@ def main(out):
     wrpcap(f"{out}/same-port-answers.pcap", same_port_answers())
     wrpcap(f"{out}/fragmented-floods.pcap", fragmented_floods())
     wrpcap(f"{out}/encapsulations.pcap", encapsulations())
+    wrpcap(f"{out}/spoofed-egress.pcap", spoofed_egress(), linktype=276)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ namespace {
 
 using testing::Exposition;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class ReflectionCollectorTest : public ::testing::Test {
  protected:
@@ -121,6 +122,13 @@ TEST(CaptureFilterTest, PassesTheVectorsPortsFragmentsAndTunnels) {
                              "ether proto 0x8848", "ether proto 0x8864"}) {
     EXPECT_THAT(f, HasSubstr(tunnel));
   }
+  EXPECT_THAT(f, Not(HasSubstr("outbound")));
+  // spoofed_egress: outbound packets from outside the local networks, too.
+  const std::vector<net::Prefix> local = {ParseCidr("198.51.100.0/24").value(),
+                                          ParseCidr("2001:db8:100::/48").value()};
+  EXPECT_THAT(CaptureFilter({reflection::Vector::kNtp}, &local),
+              HasSubstr(" or (outbound and (ip or ip6) and not (src net 198.51.100.0/24 or src "
+                        "net 2001:db8:100::/48))"));
 }
 
 }  // namespace

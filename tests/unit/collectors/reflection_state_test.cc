@@ -214,6 +214,36 @@ TEST(ReflectionStateTest, EncapsulatedFloodsAreSeenInside) {
   }
 }
 
+// Hand counts from spoofed_egress() in generate.py (tshark: sll.pkttype 4 on 26 frames, 5 of
+// them from the local 198.51.100.20): forged sources leaving, by vector and protocol.
+TEST(ReflectionStateTest, SpoofedEgressIsCountedWhereTheLinkSaysOutgoing) {
+  const ReflectionCounts c = Replay(IncidentSettings(), "spoofed-egress.pcap");
+  const auto spoofed = [&](int vector, SpoofedProtocol p) {
+    return c.spoofed_egress[vector][static_cast<int>(p)];
+  };
+  constexpr int kNone = reflection::kVectorCount;
+  EXPECT_EQ(spoofed(kNtp, SpoofedProtocol::kUdp), 10u);
+  EXPECT_EQ(spoofed(kDns, SpoofedProtocol::kUdp), 4u);
+  EXPECT_EQ(spoofed(kNone, SpoofedProtocol::kUdp), 2u);
+  EXPECT_EQ(spoofed(kNone, SpoofedProtocol::kTcp), 3u);
+  EXPECT_EQ(spoofed(kNone, SpoofedProtocol::kIcmp), 2u);
+  EXPECT_EQ(spoofed(kNone, SpoofedProtocol::kOther), 1u);
+  std::uint64_t total = 0;
+  for (const auto& by_protocol : c.spoofed_egress) {
+    for (const auto n : by_protocol) {
+      total += n;
+    }
+  }
+  EXPECT_EQ(total, 10u + 4 + 2 + 3 + 2 + 1);
+  // An Ethernet capture has no direction: the incident's foreign sources are not "egress".
+  const ReflectionCounts ethernet = Replay(IncidentSettings(), "incident-ntp-reflection.pcap");
+  for (const auto& by_protocol : ethernet.spoofed_egress) {
+    for (const auto n : by_protocol) {
+      EXPECT_EQ(n, 0u);
+    }
+  }
+}
+
 TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
   ReflectionState state(IncidentSettings());
   for (const char* name : {"malformed.pcap", "fragments.pcap"}) {

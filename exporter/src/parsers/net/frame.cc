@@ -1,6 +1,7 @@
 #include "parsers/net/frame.h"
 
 #include <cstring>
+#include <optional>
 
 namespace edgewatch::net {
 namespace {
@@ -48,7 +49,11 @@ class Reader {
 using Decoded = Expected<Frame, DecodeError>;
 
 Decoded Malformed(DecodeError error) { return error; }
-Decoded Kind(FrameKind kind) { return Frame{kind, {}, {}, Encapsulation::kNone}; }
+Decoded Kind(FrameKind kind) {
+  Frame frame;
+  frame.kind = kind;
+  return frame;
+}
 
 // The tunnels entered so far: their number is bounded, the innermost is reported.
 struct Tunnels {
@@ -279,14 +284,12 @@ Decoded DecodeIpv4(Tunnels& t, Reader r) {
   const bool more = (flags & 0x2000) != 0;
   const std::size_t offset = flags & 0x1FFF;
   frame.fragment = {more || offset != 0, offset == 0, !more, r.U16(4), 0};
-  const bool udp = r.U8(9) == kProtoUdp;
-  if (!udp && !frame.fragment.fragmented) {
-    if (r.U8(9) == kProtoGre) {
-      r.Truncate(std::min<std::size_t>(r.size(), total));
-      r.Skip(header);
-      return DecodeGre(t, r);
-    }
-    return Kind(FrameKind::kOtherIp);
+  frame.ip_protocol = r.U8(9);
+  const bool udp = frame.ip_protocol == kProtoUdp;
+  if (frame.ip_protocol == kProtoGre && !frame.fragment.fragmented) {
+    r.Truncate(std::min<std::size_t>(r.size(), total));
+    r.Skip(header);
+    return DecodeGre(t, r);
   }
   frame.udp.src.v6 = frame.udp.dst.v6 = false;
   r.CopyTo(12, 4, frame.udp.src.bytes.data());
@@ -324,6 +327,7 @@ Decoded DecodeIpv6(Tunnels& t, Reader r) {
   r.Skip(40);
   r.Truncate(std::min(r.size(), remaining));
   for (int i = 0; i <= kMaxIpv6Extensions; ++i) {
+    frame.ip_protocol = next;
     if (next == kProtoUdp) {
       return CheckedUdp(t, r, frame, remaining);
     }
@@ -341,6 +345,7 @@ Decoded DecodeIpv6(Tunnels& t, Reader r) {
           (static_cast<std::uint32_t>(r.U16(4)) << 16) | static_cast<std::uint32_t>(r.U16(6));
       frame.fragment = {more || offset != 0, offset == 0, !more, id, 0};
       next = r.U8(0);
+      frame.ip_protocol = next;
       r.Skip(8);
       remaining -= 8;
       if (offset != 0) {
@@ -475,6 +480,20 @@ Decoded DecodeLink(Tunnels& t, int link_type, Reader r) {
   }
 }
 
+// Linux cooked headers say which way the packet went (packet(7): PACKET_OUTGOING is 4).
+LinkDirection DirectionOf(int link_type, Reader r) {
+  std::optional<int> type;
+  if (link_type == kLinkLinuxSll && r.Has(2)) {
+    type = r.U16(0);
+  } else if (link_type == kLinkLinuxSll2 && r.Has(11)) {
+    type = r.U8(10);
+  }
+  if (!type) {
+    return LinkDirection::kUnknown;
+  }
+  return *type == 4 ? LinkDirection::kOutgoing : LinkDirection::kIncoming;
+}
+
 }  // namespace
 
 Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> bytes) {
@@ -482,6 +501,7 @@ Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byt
   auto decoded = DecodeLink(tunnels, link_type, Reader(bytes));
   if (decoded) {
     decoded->encapsulation = tunnels.innermost;
+    decoded->link_direction = DirectionOf(link_type, Reader(bytes));
   }
   return decoded;
 }

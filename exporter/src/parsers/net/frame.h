@@ -69,11 +69,16 @@ struct Fragment {
   std::uint32_t payload_bytes = 0;
 };
 
+// Which way a packet went, where the link header says (Linux cooked captures).
+enum class LinkDirection : std::uint8_t { kUnknown, kIncoming, kOutgoing };
+
 struct Frame {
   FrameKind kind = FrameKind::kNotIp;
-  UdpDatagram udp;  // kUdp; kFragment: the addresses only
+  UdpDatagram udp;  // kUdp; kFragment and kOtherIp: the addresses only
   Fragment fragment;
   Encapsulation encapsulation = Encapsulation::kNone;  // the innermost tunnel entered
+  std::uint8_t ip_protocol = 0;  // IPv4 protocol / IPv6 last next header (17 UDP, 6 TCP, ...)
+  LinkDirection link_direction = LinkDirection::kUnknown;
 };
 
 // Decodes link, VLAN (802.1Q, 802.1ad QinQ), MPLS, PPPoE, GRE (with ERSPAN I-III) and VXLAN
