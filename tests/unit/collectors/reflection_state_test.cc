@@ -1,6 +1,11 @@
 #include "collectors/reflection_state.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <fstream>
+#include <span>
 
 #include "config/values.h"
 #include "testutil/pcap_file.h"
@@ -242,6 +247,82 @@ TEST(ReflectionStateTest, SpoofedEgressIsCountedWhereTheLinkSaysOutgoing) {
       EXPECT_EQ(n, 0u);
     }
   }
+}
+
+// Resident memory of this process in bytes (/proc/self/statm: pages).
+std::uint64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0;
+  std::uint64_t resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// A million distinct remote addresses (bench/reflection/memory.py: ten million), in every role a
+// flood gives them: spoofed requests to our server, reflectors answering a local victim, remotes
+// our hosts ask, first fragments. Every table is fixed at construction, so resident memory does not
+// grow (docs/metrics.md, bounds).
+TEST(ReflectionStateTest, DistinctAddressesLeaveMemoryFlat) {
+  ReflectionState state(IncidentSettings());
+  // Ethernet, IPv4 (no checksum needed), UDP, 48 bytes of NTP payload.
+  std::array<std::uint8_t, 14 + 20 + 8 + 48> frame{};
+  frame[12] = 0x08;
+  frame[14] = 0x45;
+  frame[16] = 0;
+  frame[17] = 20 + 8 + 48;
+  frame[22] = 64;
+  frame[23] = 17;
+  frame[38] = 0;
+  frame[39] = 8 + 48;
+  const auto set = [&](std::size_t at, std::uint32_t address) {
+    for (int i = 0; i < 4; ++i) {
+      frame[at + i] = static_cast<std::uint8_t>(address >> (24 - 8 * i));
+    }
+  };
+  const auto ports = [&](std::uint16_t src, std::uint16_t dst) {
+    frame[34] = static_cast<std::uint8_t>(src >> 8);
+    frame[35] = static_cast<std::uint8_t>(src);
+    frame[36] = static_cast<std::uint8_t>(dst >> 8);
+    frame[37] = static_cast<std::uint8_t>(dst);
+  };
+  constexpr std::uint32_t kLocalServer = 0xC6336400 | 123;  // 198.51.100.123
+  constexpr std::uint32_t kVictim = 0xC633640A;             // 198.51.100.10
+  const auto feed = [&](std::uint32_t first, std::uint32_t count, std::int64_t t0) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t remote = 0x0B000000 + first + i;  // 11.0.0.0/8: never local
+      const std::int64_t t = t0 + static_cast<std::int64_t>(i) * 1000;
+      frame[18] = static_cast<std::uint8_t>(i >> 8);  // IP id
+      frame[19] = static_cast<std::uint8_t>(i);
+      frame[20] = 0;
+      switch (i % 4) {
+        case 0:  // a spoofed monlist request to our server
+          frame[42] = 0x17;
+          set(26, remote), set(30, kLocalServer), ports(80, 123);
+          break;
+        case 1:  // a reflector's monlist answer to the victim
+          frame[42] = 0x97;
+          set(26, remote), set(30, kVictim), ports(123, 80);
+          break;
+        case 2:  // a victim's own NTP request to a remote server
+          frame[42] = 0x23;
+          set(26, kVictim), set(30, remote), ports(40000, 123);
+          break;
+        default:  // a first fragment of a datagram that never ends
+          frame[42] = 0x97;
+          frame[20] = 0x20;  // more fragments
+          set(26, remote), set(30, kVictim), ports(123, 80);
+          break;
+      }
+      state.OnFrame(t, net::kLinkEthernet, std::as_bytes(std::span(frame)));
+    }
+  };
+  feed(0, 250'000, 0);  // warm: every table full once
+  const std::uint64_t before = ResidentBytes();
+  feed(250'000, 1'000'000, 1'000'000'000'000);
+  const std::uint64_t after = ResidentBytes();
+  EXPECT_EQ(state.Counts().frames, 1'250'000u);
+  EXPECT_GT(state.Counts().request_evictions, 0u);  // the tables did fill
+  EXPECT_LT(after, before + (1u << 20)) << "before " << before << " after " << after;
 }
 
 TEST(ReflectionStateTest, CountsDecodeErrorsFragmentsAndShortNtp) {
