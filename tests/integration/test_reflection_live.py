@@ -74,6 +74,100 @@ sendp([answer] * 20, iface=IFACE)
                 self.assertEqual(value(text, 'edgewatch_capture_packets_dropped_total'
                                              f'{{interface="{host.outer}"}}'), 0)
 
+    def test_local_clients_of_local_servers_are_not_a_flood(self):
+        # Both ends of the veth are local (the /24): real sockets in the namespace answer NTP and
+        # DNS, a real client here asks them. Their answers are solicited; a spoofed monlist
+        # flood at the same time still counts.
+        server = r"""
+import socket, sys, threading
+def serve(port, answer):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((sys.argv[1], port))
+    while True:
+        data, peer = s.recvfrom(2048)
+        s.sendto(answer(data), peer)
+threading.Thread(target=serve, args=(123, lambda d: bytes([0x24]) + bytes(47)), daemon=True).start()
+threading.Thread(target=serve, args=(53, lambda d: d[:2] + bytes([0x81, 0x80]) + d[4:] + bytes(60)), daemon=True).start()
+sys.stdin.read()
+"""
+        with VethHost("l") as host, tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"reflection:\n  interface: {host.outer}\n"
+                            f"  local_networks: [{host.address(0)}/24]\n")
+            proc = subprocess.Popen(host.exec("/usr/bin/python3", "-c", server, host.INNER_IP),
+                                    stdin=subprocess.PIPE)
+            try:
+                with Edgewatch(f"--config.file={cfg}") as ew:
+                    ew.wait_for_log("capture started", 15)
+                    answered = {"ntp": 0, "dns": 0}
+                    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+                        c.settimeout(2)
+                        for i in range(20):
+                            for name, port, ask in (
+                                    ("ntp", 123, bytes([0x23]) + bytes(47)),
+                                    ("dns", 53, bytes([0x12, i, 1, 0, 0, 1]) + bytes(6 + 20))):
+                                try:
+                                    c.sendto(ask, (host.INNER_IP, port))
+                                    c.recvfrom(2048)
+                                    answered[name] += 1
+                                except socket.timeout:
+                                    pass
+                    self.assertGreaterEqual(min(answered.values()), 18, answered)
+                    mac = host.outer_mac()
+                    host.scapy_in_ns(f"""
+sendp([Ether(dst={mac!r}) / IP(src="203.0.113.7", dst="{host.OUTER_IP}") /
+       UDP(sport=123, dport=80) / Raw({MONLIST_RESPONSE})] * 5, iface=IFACE)
+""")
+                    wait_value(ew, 'edgewatch_reflection_unsolicited_responses_total'
+                                   '{vector="ntp"}', 5)
+                    wait_value(ew, 'edgewatch_reflection_packets_total'
+                                   '{vector="dns",direction="in",side="response"}',
+                               answered["dns"])
+                    text = scrape(ew)
+                    self.assertEqual(value(text, 'edgewatch_reflection_unsolicited_responses_total'
+                                                 '{vector="dns"}'), 0)
+                    self.assertEqual(value(text, 'edgewatch_reflection_packets_total'
+                                                 '{vector="ntp",direction="in",side="response"}'),
+                                     answered["ntp"] + 5)
+                    self.assertEqual(value(text, 'edgewatch_reflection_packets_total'
+                                                 '{vector="ntp",direction="in",side="request"}'),
+                                     20)
+            finally:
+                proc.stdin.close()
+                proc.wait(10)
+
+    def test_spoofed_egress_on_the_cooked_any_capture(self):
+        # edgewatch runs inside the namespace, capturing on its `any`: packets the namespace
+        # sends with a source outside its network are counted, those from its own address not.
+        with VethHost("s") as host, tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"reflection:\n  interface: any\n  spoofed_egress: true\n"
+                            f"  local_networks: [{host.address(0)}/24, 127.0.0.0/8]\n")
+            os.chmod(d, 0o755)
+            ew = Edgewatch(f"--config.file={cfg}", wrapper=host.exec())
+            with ew:
+                ew.wait_for_log("capture started", 15)
+                mac = host.outer_mac()
+                host.scapy_in_ns(f"""
+spoofed = [Ether(dst={mac!r}) / IP(src="192.0.2.77", dst="{host.OUTER_IP}") /
+           UDP(sport=80, dport=123) / Raw(bytes([0x17, 0, 3, 42]) + bytes(44))] * 7
+syn = [Ether(dst={mac!r}) / IP(src="100.64.0.9", dst="{host.OUTER_IP}") /
+       TCP(sport=1234, dport=80, flags="S")] * 3
+honest = [Ether(dst={mac!r}) / IP(src="{host.INNER_IP}", dst="{host.OUTER_IP}") /
+          UDP(sport=5000, dport=123) / Raw(bytes([0x23]) + bytes(47))] * 4
+sendp(spoofed + syn + honest, iface=IFACE)
+""")
+                series = 'edgewatch_capture_spoofed_egress_packets_total{interface="any",'
+                deadline = time.monotonic() + 20
+                text = ""
+                while time.monotonic() < deadline:
+                    text = subprocess.run(host.exec("curl", "-s", ew.url()), capture_output=True,
+                                          text=True).stdout
+                    if value(text, series + 'vector="none",protocol="tcp"}') == 3:
+                        break
+                    time.sleep(0.2)
+                self.assertEqual(value(text, series + 'vector="ntp",protocol="udp"}'), 7, text)
+                self.assertEqual(value(text, series + 'vector="none",protocol="tcp"}'), 3)
+                self.assertEqual(value(text, series + 'vector="none",protocol="udp"}'), 0)
+
     def test_reloads_keep_the_capture_and_read_addresses_again(self):
         # One reload every 100 ms used to restart the capture and zero every counter, so a flood
         # never showed. Without local_networks a reload now reads the interface's addresses in
