@@ -155,7 +155,7 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   origin.direction = static_cast<std::uint8_t>(direction);
   origin.src_local = src_local;
   if (match->vector == Vector::kNtp) {
-    if (const auto packet = ntp::Classify(udp.payload)) {
+    if (const auto& packet = match->ntp) {
       origin.ntp_mode = static_cast<std::uint8_t>(packet->mode);
       origin.monlist = packet->IsMonlist();
     } else {

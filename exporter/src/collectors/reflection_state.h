@@ -48,7 +48,10 @@ class RequestTable {
     net::Address local;
     net::Address remote;
     reflection::Vector vector{};
-    friend bool operator==(const Key&, const Key&) = default;
+    // The remote first: a probe mostly meets other remotes of the same local host.
+    friend bool operator==(const Key& a, const Key& b) {
+      return a.vector == b.vector && a.remote == b.remote && a.local == b.local;
+    }
   };
   struct KeyHash {
     std::uint64_t operator()(const Key& k) const;
@@ -224,7 +227,9 @@ class ReflectionState {
     net::Address src;
     net::Address dst;
     std::uint32_t id = 0;
-    friend bool operator==(const FragmentKey&, const FragmentKey&) = default;
+    friend bool operator==(const FragmentKey& a, const FragmentKey& b) {
+      return a.id == b.id && a.src == b.src && a.dst == b.dst;
+    }
   };
   struct FragmentKeyHash {
     std::uint64_t operator()(const FragmentKey& k) const;

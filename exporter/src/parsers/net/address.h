@@ -16,6 +16,14 @@ struct Address {
   std::array<std::uint8_t, 16> bytes{};
 
   friend auto operator<=>(const Address&, const Address&) = default;
+  // Two 8-byte words, inline: the capture compares addresses in every table probe.
+  friend bool operator==(const Address& a, const Address& b) {
+    std::uint64_t x[2];
+    std::uint64_t y[2];
+    std::memcpy(x, a.bytes.data(), 16);
+    std::memcpy(y, b.bytes.data(), 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0 && a.v6 == b.v6;
+  }
 };
 
 // A CIDR prefix; `network` has its host bits cleared.

@@ -46,17 +46,16 @@ class Reader {
   std::span<const std::byte> data_;
 };
 
-using Decoded = Expected<Frame, DecodeError>;
+// Every layer writes into the one Frame being decoded (no copies on the per-packet path) and
+// returns nothing, or why the frame cannot be decoded.
+using Decoded = std::optional<DecodeError>;
 
 Decoded Malformed(DecodeError error) { return error; }
-Decoded Kind(FrameKind kind) {
-  Frame frame;
-  frame.kind = kind;
-  return frame;
-}
 
-// The tunnels entered so far: their number is bounded, the innermost is reported.
+// The frame being decoded, and the tunnels entered so far: their number is bounded, the
+// innermost is reported.
 struct Tunnels {
+  Frame& frame;
   int depth = 0;
   Encapsulation innermost = Encapsulation::kNone;
 
@@ -65,6 +64,11 @@ struct Tunnels {
     return ++depth <= kMaxTunnels;
   }
 };
+
+Decoded Kind(Tunnels& t, FrameKind kind) {
+  t.frame.kind = kind;
+  return std::nullopt;
+}
 
 Decoded DecodeEthertype(Tunnels& t, Reader r, std::uint16_t type);
 Decoded DecodeIpv4(Tunnels& t, Reader r);
@@ -91,13 +95,14 @@ Decoded DecodeVxlan(Tunnels& t, Reader r) {
     return Malformed(DecodeError::kTruncated);
   }
   if ((r.U8(0) & 0x08) == 0) {
-    return Kind(FrameKind::kUndecoded);
+    return Kind(t, FrameKind::kUndecoded);
   }
   r.Skip(8);
   return DecodeEthernet(t, r);
 }
 
-Decoded DecodeUdp(Tunnels& t, Reader r, Frame frame) {
+Decoded DecodeUdp(Tunnels& t, Reader r) {
+  Frame& frame = t.frame;
   if (!r.Has(8)) {
     return Malformed(DecodeError::kTruncated);
   }
@@ -115,32 +120,31 @@ Decoded DecodeUdp(Tunnels& t, Reader r, Frame frame) {
   r.Truncate(std::min<std::size_t>(r.size(), frame.udp.payload_length));
   frame.udp.payload = r.rest();
   frame.kind = FrameKind::kUdp;
-  return frame;
+  return std::nullopt;
 }
 
 // `wire_length` is the IP payload length the header claims; the capture may hold less. A first
 // fragment's UDP length covers the whole datagram, beyond this packet.
-Decoded CheckedUdp(Tunnels& t, Reader r, Frame frame, std::size_t wire_length) {
+Decoded CheckedUdp(Tunnels& t, Reader r, std::size_t wire_length) {
+  Frame& frame = t.frame;
   if (frame.fragment.fragmented) {
     if (wire_length < 8) {
-      return Kind(FrameKind::kOtherIp);  // a first fragment too small for the UDP header
+      return Kind(t, FrameKind::kOtherIp);  // a first fragment too small for the UDP header
     }
     frame.fragment.payload_bytes = static_cast<std::uint32_t>(wire_length - 8);
   } else if (r.Has(6) && r.U16(4) > wire_length) {
     return Malformed(DecodeError::kBadUdpHeader);
   }
-  return DecodeUdp(t, r, frame);
+  return DecodeUdp(t, r);
 }
 
 // A fragment after the first: UDP ones are returned to be matched to their first fragment.
-Decoded LaterFragment(Frame frame, bool udp, std::size_t wire_length) {
+Decoded LaterFragment(Tunnels& t, bool udp, std::size_t wire_length) {
   if (!udp) {
-    frame.kind = FrameKind::kOtherIp;
-    return frame;
+    return Kind(t, FrameKind::kOtherIp);
   }
-  frame.kind = FrameKind::kFragment;
-  frame.fragment.payload_bytes = static_cast<std::uint32_t>(wire_length);
-  return frame;
+  t.frame.fragment.payload_bytes = static_cast<std::uint32_t>(wire_length);
+  return Kind(t, FrameKind::kFragment);
 }
 
 // GRE (RFC 2784/2890) version 0: optional checksum, key and sequence words, then what the
@@ -158,7 +162,7 @@ Decoded DecodeGre(Tunnels& t, Reader r) {
   const std::uint16_t type = r.U16(2);
   const bool sequence = (flags & 0x1000) != 0;
   if ((flags & 0x0007) != 0 || (flags & 0x4000) != 0) {  // a version other than 0, or routing
-    return Kind(FrameKind::kUndecoded);
+    return Kind(t, FrameKind::kUndecoded);
   }
   const std::size_t header =
       4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + (sequence ? 4 : 0);
@@ -193,7 +197,7 @@ Decoded DecodeGre(Tunnels& t, Reader r) {
       return DecodeEthernet(t, r);
     }
     default:
-      return Kind(FrameKind::kUndecoded);
+      return Kind(t, FrameKind::kUndecoded);
   }
 }
 
@@ -239,7 +243,7 @@ Decoded DecodeMpls(Tunnels& t, Reader r) {
   if (r.Has(14) && IsKnownEthertype(r.U16(12))) {
     return DecodeEthernet(t, r);
   }
-  return Kind(FrameKind::kUndecoded);
+  return Kind(t, FrameKind::kUndecoded);
 }
 
 // A PPPoE session frame (RFC 2516): 6 bytes, then PPP's protocol; IP is decoded, PPP's own
@@ -252,7 +256,7 @@ Decoded DecodePppoe(Tunnels& t, Reader r) {
     return Malformed(DecodeError::kTruncated);
   }
   if (r.U8(0) != 0x11) {  // version 1, type 1
-    return Kind(FrameKind::kUndecoded);
+    return Kind(t, FrameKind::kUndecoded);
   }
   const std::uint16_t protocol = r.U16(6);
   r.Skip(8);
@@ -262,7 +266,7 @@ Decoded DecodePppoe(Tunnels& t, Reader r) {
     case 0x0057:
       return DecodeIpv6(t, r);
     default:
-      return Kind(FrameKind::kNotIp);
+      return Kind(t, FrameKind::kNotIp);
   }
 }
 
@@ -279,7 +283,8 @@ Decoded DecodeIpv4(Tunnels& t, Reader r) {
   if (!r.Has(header)) {
     return Malformed(DecodeError::kTruncated);
   }
-  Frame frame;
+  Frame& frame = t.frame;  // an inner packet replaces what its tunnel's outer one set
+  frame.udp = {};
   const std::uint16_t flags = r.U16(6);
   const bool more = (flags & 0x2000) != 0;
   const std::size_t offset = flags & 0x1FFF;
@@ -295,15 +300,14 @@ Decoded DecodeIpv4(Tunnels& t, Reader r) {
   r.CopyTo(12, 4, frame.udp.src.bytes.data());
   r.CopyTo(16, 4, frame.udp.dst.bytes.data());
   if (offset != 0) {
-    return LaterFragment(frame, udp, total - header);
+    return LaterFragment(t, udp, total - header);
   }
   if (!udp) {
-    frame.kind = FrameKind::kOtherIp;
-    return frame;
+    return Kind(t, FrameKind::kOtherIp);
   }
   r.Truncate(std::min<std::size_t>(r.size(), total));  // drop Ethernet padding
   r.Skip(header);
-  return CheckedUdp(t, r, frame, total - header);
+  return CheckedUdp(t, r, total - header);
 }
 
 bool IsIpv6Extension(std::uint8_t next) {
@@ -320,7 +324,9 @@ Decoded DecodeIpv6(Tunnels& t, Reader r) {
   }
   std::size_t remaining = r.U16(4);  // payload length on the wire
   std::uint8_t next = r.U8(6);
-  Frame frame;
+  Frame& frame = t.frame;
+  frame.udp = {};
+  frame.fragment = {};
   frame.udp.src.v6 = frame.udp.dst.v6 = true;
   r.CopyTo(8, 16, frame.udp.src.bytes.data());
   r.CopyTo(24, 16, frame.udp.dst.bytes.data());
@@ -329,7 +335,7 @@ Decoded DecodeIpv6(Tunnels& t, Reader r) {
   for (int i = 0; i <= kMaxIpv6Extensions; ++i) {
     frame.ip_protocol = next;
     if (next == kProtoUdp) {
-      return CheckedUdp(t, r, frame, remaining);
+      return CheckedUdp(t, r, remaining);
     }
     if (next == kProtoGre && !frame.fragment.fragmented) {
       return DecodeGre(t, r);
@@ -349,13 +355,12 @@ Decoded DecodeIpv6(Tunnels& t, Reader r) {
       r.Skip(8);
       remaining -= 8;
       if (offset != 0) {
-        return LaterFragment(frame, next == kProtoUdp, remaining);
+        return LaterFragment(t, next == kProtoUdp, remaining);
       }
       continue;
     }
     if (!IsIpv6Extension(next)) {
-      frame.kind = FrameKind::kOtherIp;  // keeps `fragment`: a first fragment of TCP, ICMPv6...
-      return frame;
+      return Kind(t, FrameKind::kOtherIp);  // keeps `fragment`: a first fragment of TCP, ...
     }
     if (!r.Has(2)) {
       return Malformed(DecodeError::kTruncated);
@@ -397,7 +402,7 @@ Decoded DecodeEthertype(Tunnels& t, Reader r, std::uint16_t type) {
     case kEtherPppoeSession:
       return DecodePppoe(t, r);
     default:
-      return Kind(FrameKind::kNotIp);
+      return Kind(t, FrameKind::kNotIp);
   }
 }
 
@@ -497,13 +502,14 @@ LinkDirection DirectionOf(int link_type, Reader r) {
 }  // namespace
 
 Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> bytes) {
-  Tunnels tunnels;
-  auto decoded = DecodeLink(tunnels, link_type, Reader(bytes));
-  if (decoded) {
-    decoded->encapsulation = tunnels.innermost;
-    decoded->link_direction = DirectionOf(link_type, Reader(bytes));
+  Frame frame;
+  Tunnels tunnels{frame};
+  if (const auto error = DecodeLink(tunnels, link_type, Reader(bytes))) {
+    return *error;
   }
-  return decoded;
+  frame.encapsulation = tunnels.innermost;
+  frame.link_direction = DirectionOf(link_type, Reader(bytes));
+  return frame;
 }
 
 }  // namespace edgewatch::net

@@ -32,8 +32,7 @@ bool StartsWithAny(std::span<const std::byte> p, std::span<const std::string_vie
   return false;
 }
 
-Judgement Ntp(std::span<const std::byte> p) {
-  const auto packet = ntp::Classify(p);
+Judgement Ntp(const std::optional<ntp::Packet>& packet) {
   if (!packet) {
     return Judgement::kUnknown;
   }
@@ -179,7 +178,7 @@ Judgement Snmp(std::span<const std::byte> p) {
 Judgement Judge(Vector vector, std::span<const std::byte> payload) {
   switch (vector) {
     case Vector::kNtp:
-      return Ntp(payload);
+      return Ntp(ntp::Classify(payload));
     case Vector::kDns:
       return Dns(payload);
     case Vector::kSsdp:
@@ -196,9 +195,9 @@ Judgement Judge(Vector vector, std::span<const std::byte> payload) {
   return Judgement::kUnknown;
 }
 
-std::optional<Match> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_port,
-                                      std::span<const std::byte> payload,
-                                      std::uint32_t enabled_mask) {
+std::optional<Classification> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_port,
+                                               std::span<const std::byte> payload,
+                                               std::uint32_t enabled_mask) {
   std::optional<Vector> from;
   std::optional<Vector> to;
   for (const auto& v : kVectors) {
@@ -212,20 +211,31 @@ std::optional<Match> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_
       to = v.vector;
     }
   }
-  if (from) {
-    switch (Judge(*from, payload)) {
-      case Judgement::kRequest:
-        return Match{*from, Side::kRequest};
-      case Judgement::kResponse:
-        return Match{*from, Side::kResponse};
-      case Judgement::kUnknown:
-        return Match{*from, to == from ? Side::kRequest : Side::kResponse};
-    }
+  const std::optional<Vector> vector = from ? from : to;
+  if (!vector) {
+    return std::nullopt;
   }
-  if (to) {
-    return Match{*to, Side::kRequest};
+  Classification c;
+  c.vector = *vector;
+  if (c.vector == Vector::kNtp) {
+    c.ntp = ntp::Classify(payload);
   }
-  return std::nullopt;
+  if (!from) {
+    c.side = Side::kRequest;
+    return c;
+  }
+  switch (c.vector == Vector::kNtp ? Ntp(c.ntp) : Judge(c.vector, payload)) {
+    case Judgement::kRequest:
+      c.side = Side::kRequest;
+      break;
+    case Judgement::kResponse:
+      c.side = Side::kResponse;
+      break;
+    case Judgement::kUnknown:
+      c.side = to == from ? Side::kRequest : Side::kResponse;
+      break;
+  }
+  return c;
 }
 
 }  // namespace edgewatch::reflection
