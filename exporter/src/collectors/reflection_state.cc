@@ -108,12 +108,11 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   if (local_generation_.load(std::memory_order_acquire) != taken_generation_) {
     TakeUpLocalNetworks();
   }
-  const auto decoded = net::DecodeFrame(link_type, bytes);
-  if (!decoded) {
-    decode_errors_[static_cast<std::size_t>(decoded.error())].Add(1);
+  net::Frame frame;
+  if (const auto error = net::DecodeFrameInto(link_type, bytes, frame)) {
+    decode_errors_[static_cast<std::size_t>(*error)].Add(1);
     return;
   }
-  const net::Frame& frame = *decoded;
   if (frame.encapsulation != net::Encapsulation::kNone) {
     const auto e = static_cast<std::size_t>(frame.encapsulation);
     (frame.kind == net::FrameKind::kUndecoded ? undecoded_ : encapsulated_)[e].Add(1);
@@ -155,7 +154,7 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   origin.direction = static_cast<std::uint8_t>(direction);
   origin.src_local = src_local;
   if (match->vector == Vector::kNtp) {
-    if (const auto& packet = match->ntp) {
+    if (const auto packet = ntp::Classify(udp.payload)) {
       origin.ntp_mode = static_cast<std::uint8_t>(packet->mode);
       origin.monlist = packet->IsMonlist();
     } else {

@@ -501,14 +501,23 @@ LinkDirection DirectionOf(int link_type, Reader r) {
 
 }  // namespace
 
-Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> bytes) {
-  Frame frame;
+std::optional<DecodeError> DecodeFrameInto(int link_type, std::span<const std::byte> bytes,
+                                           Frame& frame) {
+  frame = Frame{};
   Tunnels tunnels{frame};
   if (const auto error = DecodeLink(tunnels, link_type, Reader(bytes))) {
-    return *error;
+    return error;
   }
   frame.encapsulation = tunnels.innermost;
   frame.link_direction = DirectionOf(link_type, Reader(bytes));
+  return std::nullopt;
+}
+
+Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> bytes) {
+  Frame frame;
+  if (const auto error = DecodeFrameInto(link_type, bytes, frame)) {
+    return *error;
+  }
   return frame;
 }
 

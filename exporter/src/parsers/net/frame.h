@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "parsers/expected.h"
@@ -87,6 +88,10 @@ struct Frame {
 // field (the whole datagram's); later ones come back as kFragment with their addresses and id, to
 // be matched to the first. Pure and allocation-free; every length is checked against what remains,
 // so any bytes are safe input.
+// The capture's form: decodes into `out` (reset first), no copy of the Frame per packet.
+std::optional<DecodeError> DecodeFrameInto(int link_type, std::span<const std::byte> frame,
+                                           Frame& out);
+// The same, as a value (tests, tools).
 Expected<Frame, DecodeError> DecodeFrame(int link_type, std::span<const std::byte> frame);
 
 }  // namespace edgewatch::net

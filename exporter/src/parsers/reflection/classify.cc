@@ -32,7 +32,8 @@ bool StartsWithAny(std::span<const std::byte> p, std::span<const std::string_vie
   return false;
 }
 
-Judgement Ntp(const std::optional<ntp::Packet>& packet) {
+Judgement Ntp(std::span<const std::byte> p) {
+  const auto packet = ntp::Classify(p);
   if (!packet) {
     return Judgement::kUnknown;
   }
@@ -178,7 +179,7 @@ Judgement Snmp(std::span<const std::byte> p) {
 Judgement Judge(Vector vector, std::span<const std::byte> payload) {
   switch (vector) {
     case Vector::kNtp:
-      return Ntp(ntp::Classify(payload));
+      return Ntp(payload);
     case Vector::kDns:
       return Dns(payload);
     case Vector::kSsdp:
@@ -195,9 +196,9 @@ Judgement Judge(Vector vector, std::span<const std::byte> payload) {
   return Judgement::kUnknown;
 }
 
-std::optional<Classification> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_port,
-                                               std::span<const std::byte> payload,
-                                               std::uint32_t enabled_mask) {
+std::optional<Match> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_port,
+                                      std::span<const std::byte> payload,
+                                      std::uint32_t enabled_mask) {
   std::optional<Vector> from;
   std::optional<Vector> to;
   for (const auto& v : kVectors) {
@@ -211,31 +212,18 @@ std::optional<Classification> ClassifyDatagram(std::uint16_t src_port, std::uint
       to = v.vector;
     }
   }
-  const std::optional<Vector> vector = from ? from : to;
-  if (!vector) {
-    return std::nullopt;
-  }
-  Classification c;
-  c.vector = *vector;
-  if (c.vector == Vector::kNtp) {
-    c.ntp = ntp::Classify(payload);
-  }
   if (!from) {
-    c.side = Side::kRequest;
-    return c;
+    return to ? std::optional<Match>(Match{*to, Side::kRequest}) : std::nullopt;
   }
-  switch (c.vector == Vector::kNtp ? Ntp(c.ntp) : Judge(c.vector, payload)) {
+  switch (Judge(*from, payload)) {
     case Judgement::kRequest:
-      c.side = Side::kRequest;
-      break;
+      return Match{*from, Side::kRequest};
     case Judgement::kResponse:
-      c.side = Side::kResponse;
-      break;
+      return Match{*from, Side::kResponse};
     case Judgement::kUnknown:
-      c.side = to == from ? Side::kRequest : Side::kResponse;
       break;
   }
-  return c;
+  return Match{*from, to == from ? Side::kRequest : Side::kResponse};
 }
 
 }  // namespace edgewatch::reflection

@@ -5,7 +5,6 @@
 #include <optional>
 #include <span>
 
-#include "parsers/ntp/ntp.h"
 #include "parsers/reflection/vectors.h"
 
 namespace edgewatch::reflection {
@@ -29,13 +28,9 @@ Judgement Judge(Vector vector, std::span<const std::byte> payload);
 // request to the vector of its destination port. So answers aimed at a service port (a reflected
 // flood at a victim's :53, memcached 11211 -> 11211) are answers, and chargen from :19 to :123
 // is chargen, not NTP.
-struct Classification : Match {
-  // The NTP header when the vector is NTP and it parses: read once, for the judgement and for
-  // the mode and monlist counters.
-  std::optional<ntp::Packet> ntp;
-};
-std::optional<Classification> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_port,
-                                               std::span<const std::byte> payload,
-                                               std::uint32_t enabled_mask);
+// Small enough to come back in registers: the capture calls it for every datagram.
+std::optional<Match> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_port,
+                                      std::span<const std::byte> payload,
+                                      std::uint32_t enabled_mask);
 
 }  // namespace edgewatch::reflection
