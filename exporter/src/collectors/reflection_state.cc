@@ -108,7 +108,7 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   if (local_generation_.load(std::memory_order_acquire) != taken_generation_) {
     TakeUpLocalNetworks();
   }
-  net::Frame frame;
+  net::Frame& frame = frame_;
   if (const auto error = net::DecodeFrameInto(link_type, bytes, frame)) {
     decode_errors_[static_cast<std::size_t>(*error)].Add(1);
     return;

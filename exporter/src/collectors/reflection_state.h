@@ -222,6 +222,7 @@ class ReflectionState {
   Counter frames_;
   std::atomic<std::int64_t> last_frame_ns_{0};
 
+  net::Frame frame_;       // writer thread only: the frame being decoded, reused
   RequestTable requests_;  // writer thread only
   struct FragmentKey {
     net::Address src;

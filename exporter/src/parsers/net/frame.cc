@@ -284,7 +284,6 @@ Decoded DecodeIpv4(Tunnels& t, Reader r) {
     return Malformed(DecodeError::kTruncated);
   }
   Frame& frame = t.frame;  // an inner packet replaces what its tunnel's outer one set
-  frame.udp = {};
   const std::uint16_t flags = r.U16(6);
   const bool more = (flags & 0x2000) != 0;
   const std::size_t offset = flags & 0x1FFF;
@@ -296,7 +295,8 @@ Decoded DecodeIpv4(Tunnels& t, Reader r) {
     r.Skip(header);
     return DecodeGre(t, r);
   }
-  frame.udp.src.v6 = frame.udp.dst.v6 = false;
+  frame.udp.src = {};
+  frame.udp.dst = {};
   r.CopyTo(12, 4, frame.udp.src.bytes.data());
   r.CopyTo(16, 4, frame.udp.dst.bytes.data());
   if (offset != 0) {
@@ -325,7 +325,6 @@ Decoded DecodeIpv6(Tunnels& t, Reader r) {
   std::size_t remaining = r.U16(4);  // payload length on the wire
   std::uint8_t next = r.U8(6);
   Frame& frame = t.frame;
-  frame.udp = {};
   frame.fragment = {};
   frame.udp.src.v6 = frame.udp.dst.v6 = true;
   r.CopyTo(8, 16, frame.udp.src.bytes.data());
@@ -503,7 +502,11 @@ LinkDirection DirectionOf(int link_type, Reader r) {
 
 std::optional<DecodeError> DecodeFrameInto(int link_type, std::span<const std::byte> bytes,
                                            Frame& frame) {
-  frame = Frame{};
+  // What every frame sets; the UDP fields are set by the layers that find them (addresses by
+  // IP, ports and payload by UDP), so a reused Frame is not cleared whole per packet.
+  frame.kind = FrameKind::kNotIp;
+  frame.fragment = {};
+  frame.ip_protocol = 0;
   Tunnels tunnels{frame};
   if (const auto error = DecodeLink(tunnels, link_type, Reader(bytes))) {
     return error;

@@ -88,7 +88,8 @@ struct Frame {
 // field (the whole datagram's); later ones come back as kFragment with their addresses and id, to
 // be matched to the first. Pure and allocation-free; every length is checked against what remains,
 // so any bytes are safe input.
-// The capture's form: decodes into `out` (reset first), no copy of the Frame per packet.
+// The capture's form: decodes into `out`, which may be reused (no copy of the Frame per
+// packet); only the fields its `kind` names are meaningful afterwards.
 std::optional<DecodeError> DecodeFrameInto(int link_type, std::span<const std::byte> frame,
                                            Frame& out);
 // The same, as a value (tests, tools).

@@ -174,6 +174,19 @@ Judgement Snmp(std::span<const std::byte> p) {
   return *tag == 0xA2 || *tag == 0xA8 ? Judgement::kResponse : Judgement::kRequest;
 }
 
+// The enabled vector whose service port `port` is.
+std::optional<Vector> VectorOfPort(std::uint16_t port, std::uint32_t enabled_mask) {
+  for (const auto& v : kVectors) {
+    if (v.port == port) {
+      if ((enabled_mask & (1u << static_cast<int>(v.vector))) == 0) {
+        return std::nullopt;
+      }
+      return v.vector;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Judgement Judge(Vector vector, std::span<const std::byte> payload) {
@@ -199,19 +212,8 @@ Judgement Judge(Vector vector, std::span<const std::byte> payload) {
 std::optional<Match> ClassifyDatagram(std::uint16_t src_port, std::uint16_t dst_port,
                                       std::span<const std::byte> payload,
                                       std::uint32_t enabled_mask) {
-  std::optional<Vector> from;
-  std::optional<Vector> to;
-  for (const auto& v : kVectors) {
-    if ((enabled_mask & (1u << static_cast<int>(v.vector))) == 0) {
-      continue;
-    }
-    if (src_port == v.port && !from) {
-      from = v.vector;
-    }
-    if (dst_port == v.port && !to) {
-      to = v.vector;
-    }
-  }
+  const auto from = VectorOfPort(src_port, enabled_mask);
+  const auto to = VectorOfPort(dst_port, enabled_mask);
   if (!from) {
     return to ? std::optional<Match>(Match{*to, Side::kRequest}) : std::nullopt;
   }
