@@ -258,8 +258,8 @@ def main_boards():
                f"sum by (vector, protocol) (rate(edgewatch_capture_spoofed_egress_packets_total{{{SEL}}}[{ri}]))",
                "pps", "{{vector}} {{protocol}}",
                description="Packets leaving with a source outside the local networks: a host "
-                           "inside launching reflection in a victim's name. Needs "
-                           "reflection.spoofed_egress on interface any."),
+                           "inside launching reflection in a victim's name (reflection."
+                           "spoofed_egress)."),
         series("Capture: received and dropped",
                [(f"sum by (interface) (rate(edgewatch_capture_packets_received_total{{{SEL}}}[{ri}]))", "received {{interface}}"),
                 (f"sum by (interface) (rate(edgewatch_capture_packets_dropped_total{{{SEL}}}[{ri}]))", "dropped {{interface}}")],

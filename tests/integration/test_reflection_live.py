@@ -135,16 +135,19 @@ sendp([Ether(dst={mac!r}) / IP(src="203.0.113.7", dst="{host.OUTER_IP}") /
                 proc.stdin.close()
                 proc.wait(10)
 
-    def test_spoofed_egress_on_the_cooked_any_capture(self):
-        # edgewatch runs inside the namespace, capturing on its `any`: packets the namespace
-        # sends with a source outside its network are counted, those from its own address not.
-        with VethHost("s") as host, tempfile.TemporaryDirectory() as d:
-            cfg = config(d, f"reflection:\n  interface: any\n  spoofed_egress: true\n"
+    def check_spoofed_egress(self, tag, interface):
+        # edgewatch runs inside the namespace: packets the namespace sends with a source
+        # outside its network are counted, those from its own address are not, nor are
+        # packets arriving with foreign sources.
+        with VethHost(tag) as host, tempfile.TemporaryDirectory() as d:
+            iface = interface or host.inner
+            cfg = config(d, f"reflection:\n  interface: {iface}\n  spoofed_egress: true\n"
                             f"  local_networks: [{host.address(0)}/24, 127.0.0.0/8]\n")
             os.chmod(d, 0o755)
-            ew = Edgewatch(f"--config.file={cfg}", wrapper=host.exec())
-            with ew:
+            with Edgewatch(f"--config.file={cfg}", wrapper=host.exec()) as ew:
                 ew.wait_for_log("capture started", 15)
+                if interface is None:
+                    ew.wait_for_log("egress capture started", 15)
                 mac = host.outer_mac()
                 host.scapy_in_ns(f"""
 spoofed = [Ether(dst={mac!r}) / IP(src="192.0.2.77", dst="{host.OUTER_IP}") /
@@ -155,7 +158,11 @@ honest = [Ether(dst={mac!r}) / IP(src="{host.INNER_IP}", dst="{host.OUTER_IP}") 
           UDP(sport=5000, dport=123) / Raw(bytes([0x23]) + bytes(47))] * 4
 sendp(spoofed + syn + honest, iface=IFACE)
 """)
-                series = 'edgewatch_capture_spoofed_egress_packets_total{interface="any",'
+                host.scapy_here(f"""
+sendp([Ether() / IP(src="203.0.113.5", dst="{host.INNER_IP}") / UDP(sport=123, dport=80) /
+       Raw(bytes([0x97, 0, 3, 42]) + bytes(44))] * 5, iface=IFACE)
+""")
+                series = f'edgewatch_capture_spoofed_egress_packets_total{{interface="{iface}",'
                 deadline = time.monotonic() + 20
                 text = ""
                 while time.monotonic() < deadline:
@@ -167,6 +174,15 @@ sendp(spoofed + syn + honest, iface=IFACE)
                 self.assertEqual(value(text, series + 'vector="ntp",protocol="udp"}'), 7, text)
                 self.assertEqual(value(text, series + 'vector="none",protocol="tcp"}'), 3)
                 self.assertEqual(value(text, series + 'vector="none",protocol="udp"}'), 0)
+                if interface is None:
+                    self.assertEqual(value(text, f'edgewatch_capture_egress_up{{interface='
+                                                 f'"{iface}"}}'), 1)
+
+    def test_spoofed_egress_on_the_cooked_any_capture(self):
+        self.check_spoofed_egress("s", "any")
+
+    def test_spoofed_egress_on_one_interface(self):
+        self.check_spoofed_egress("o", None)
 
     def test_reloads_keep_the_capture_and_read_addresses_again(self):
         # One reload every 100 ms used to restart the capture and zero every counter, so a flood

@@ -112,8 +112,14 @@ constexpr MetricDesc kCaptureUndecodedFramesTotal{
 constexpr MetricDesc kCaptureSpoofedEgressPacketsTotal{
     "edgewatch_capture_spoofed_egress_packets_total", prometheus::MetricType::Counter,
     "Packets leaving with a source outside the local networks (BCP 38), by vector (none for "
-    "other UDP and other protocols) and protocol: a host inside launching spoofed attacks. Only "
-    "where the capture sees direction (interface any, cooked captures)."};
+    "other UDP and other protocols) and protocol: a host inside launching spoofed attacks. Where "
+    "the capture sees direction (interface any, cooked captures) or spoofed_egress is set."};
+constexpr MetricDesc kCaptureEgressUp{
+    "edgewatch_capture_egress_up", prometheus::MetricType::Gauge,
+    "1 while the second capture for spoofed egress runs (spoofed_egress on one interface)."};
+constexpr MetricDesc kCaptureEgressDroppedTotal{
+    "edgewatch_capture_egress_packets_dropped_total", prometheus::MetricType::Counter,
+    "Packets the spoofed-egress capture's kernel ring dropped."};
 constexpr MetricDesc kReflectionFragmentsTotal{
     "edgewatch_reflection_fragments_total", prometheus::MetricType::Counter,
     "Later fragments of UDP datagrams by result: attributed (their bytes counted with the "
@@ -158,6 +164,8 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kCaptureEncapsulatedFramesTotal,
                                           &kCaptureUndecodedFramesTotal,
                                           &kCaptureSpoofedEgressPacketsTotal,
+                                          &kCaptureEgressUp,
+                                          &kCaptureEgressDroppedTotal,
                                           &kReflectionFragmentsTotal,
                                           &kReflectionFragmentTableEvictionsTotal,
                                           &kReflectionFragmentTableSlots};
@@ -205,6 +213,15 @@ void PacketsAndBytes(MetricSink& sink, const PacketsBytesDesc& desc, const Label
 
 }  // namespace
 
+std::string EgressFilter(const std::vector<net::Prefix>& local) {
+  std::string sources;
+  for (const auto& p : local) {
+    sources += (sources.empty() ? "" : " or ") + std::string("src net ") +
+               net::FormatAddress(p.network) + "/" + std::to_string(p.length);
+  }
+  return "(ip or ip6) and not (" + sources + ")";
+}
+
 std::string CaptureFilter(const std::vector<Vector>& vectors,
                           const std::vector<net::Prefix>* spoofed_from) {
   std::string ports;
@@ -220,12 +237,7 @@ std::string CaptureFilter(const std::vector<Vector>& vectors,
       "ip6[6] != 58) or (ip proto 47) or (udp port 4789) or (ether proto 0x8847) or "
       "(ether proto 0x8848) or (ether proto 0x8864)";
   if (spoofed_from != nullptr && !spoofed_from->empty()) {
-    std::string local;
-    for (const auto& p : *spoofed_from) {
-      local += (local.empty() ? "" : " or ") + std::string("src net ") +
-               net::FormatAddress(p.network) + "/" + std::to_string(p.length);
-    }
-    filter += " or (outbound and (ip or ip6) and not (" + local + "))";
+    filter += " or (outbound and " + EgressFilter(*spoofed_from) + ")";
   }
   return filter;
 }
@@ -260,8 +272,38 @@ std::vector<net::Prefix> ReflectionCollector::LocalNetworks() const {
 void ReflectionCollector::ReadInterfaceAddresses() { state_->SetLocalNetworks(LocalNetworks()); }
 
 Status ReflectionCollector::Start() {
-  state_ = std::make_unique<ReflectionState>(Settings(config_, LocalNetworks()));
-  capture_thread_ = std::thread([this] { CaptureLoop(); });
+  const auto local = LocalNetworks();
+  state_ = std::make_unique<ReflectionState>(Settings(config_, local));
+  main_.options.interface = config_.interface;
+  main_.options.buffer_bytes = config_.buffer_size_bytes;
+  main_.options.promiscuous = config_.promiscuous;
+  const bool cooked = config_.interface == "any";
+  main_.options.filter =
+      CaptureFilter(config_.vectors, config_.spoofed_egress && cooked ? &local : nullptr);
+  main_.retry = retry_.get();
+  capture_thread_ =
+      std::thread([this] { Run(main_, [this](auto& p, int link) { Count(p, link); }); });
+  if (config_.spoofed_egress && !cooked) {
+    // One interface's Ethernet headers do not say which way a packet went: a second handle
+    // takes only what leaves (pcap_setdirection), and only from sources outside `local`.
+    if (local.empty()) {
+      logger_.Warn("spoofed_egress: no local networks known, so no source can be told forged",
+                   {{"interface", config_.interface}});
+    } else {
+      egress_.what = "egress capture";
+      egress_.options.interface = config_.interface;
+      egress_.options.buffer_bytes = 4 << 20;
+      egress_.options.outbound_only = true;
+      egress_.options.filter = EgressFilter(local);
+      egress_retry_ = std::make_unique<IntervalTrigger>(config_.retry_interval);
+      egress_.retry = egress_retry_.get();
+      egress_thread_ = std::thread([this] {
+        Run(egress_, [this](const io::Packet& p, int link) {
+          state_->OnEgressFrame(p.timestamp_ns, link, p.data);
+        });
+      });
+    }
+  }
   if (config_.ntp.monlist_probe && !config_.ntp.servers.empty()) {
     probe_thread_ = std::thread([this] { ProbeLoop(); });
   }
@@ -270,16 +312,18 @@ Status ReflectionCollector::Start() {
 
 void ReflectionCollector::Stop() {
   stopping_ = true;
-  {
-    std::lock_guard<std::mutex> lock(source_mu_);
-    if (source_ != nullptr) {
-      source_->Break();
-    }
-  }
+  Break(main_);
+  Break(egress_);
   retry_->Stop();
   probe_->Stop();
+  if (egress_retry_) {
+    egress_retry_->Stop();
+  }
   if (capture_thread_.joinable()) {
     capture_thread_.join();
+  }
+  if (egress_thread_.joinable()) {
+    egress_thread_.join();
   }
   if (probe_thread_.joinable()) {
     probe_thread_.join();
@@ -290,46 +334,50 @@ void ReflectionCollector::Count(const io::Packet& packet, int link_type) {
   state_->OnFrame(packet.timestamp_ns, link_type, packet.data);
 }
 
-void ReflectionCollector::CaptureLoop() {
-  io::LiveCaptureOptions options;
-  options.interface = config_.interface;
-  options.buffer_bytes = config_.buffer_size_bytes;
-  options.promiscuous = config_.promiscuous;
-  const auto local = LocalNetworks();
-  options.filter = CaptureFilter(config_.vectors, config_.spoofed_egress ? &local : nullptr);
+void ReflectionCollector::Break(LiveCapture& capture) {
+  std::lock_guard<std::mutex> lock(capture.mu);
+  if (capture.source != nullptr) {
+    capture.source->Break();
+  }
+}
+
+template <typename OnPacket>
+void ReflectionCollector::Run(LiveCapture& capture, OnPacket on_packet) {
+  const std::string& interface = capture.options.interface;
   std::string last_error;
   while (!stopping_) {
-    auto source = io::PcapSource::OpenLive(options);
+    auto source = io::PcapSource::OpenLive(capture.options);
     if (!source) {
       if (source.error().message != last_error) {  // log each new reason once, not every retry
-        logger_.Error("capture not running; retrying",
-                      {{"interface", config_.interface}, {"err", source.error().message}});
+        logger_.Error(std::string(capture.what) + " not running; retrying",
+                      {{"interface", interface}, {"err", source.error().message}});
         last_error = source.error().message;
       }
-      if (!retry_->Wait()) {
+      if (!capture.retry->Wait()) {
         return;
       }
       continue;
     }
     {
-      std::lock_guard<std::mutex> lock(source_mu_);
+      std::lock_guard<std::mutex> lock(capture.mu);
       if (stopping_) {
         return;
       }
-      source_ = &*source;
+      capture.source = &*source;
     }
-    capture_up_ = true;
+    capture.up = true;
     last_error.clear();
-    logger_.Info("capture started", {{"interface", config_.interface}, {"filter", options.filter}});
+    logger_.Info(std::string(capture.what) + " started",
+                 {{"interface", interface}, {"filter", capture.options.filter}});
     const int link = source->link_type();
-    const std::uint64_t received_base = received_;
-    const std::uint64_t dropped_base = dropped_;
+    const std::uint64_t received_base = capture.received;
+    const std::uint64_t dropped_base = capture.dropped;
     Status status;
     for (;;) {
-      auto n = source->Dispatch([&](const io::Packet& p) { Count(p, link); });
+      auto n = source->Dispatch([&](const io::Packet& p) { on_packet(p, link); });
       if (auto stats = source->Stats()) {
-        received_ = received_base + stats->received;
-        dropped_ = dropped_base + stats->dropped;
+        capture.received = received_base + stats->received;
+        capture.dropped = dropped_base + stats->dropped;
       }
       if (!n) {
         status = n.error();
@@ -340,16 +388,16 @@ void ReflectionCollector::CaptureLoop() {
       }
     }
     {
-      std::lock_guard<std::mutex> lock(source_mu_);
-      source_ = nullptr;
+      std::lock_guard<std::mutex> lock(capture.mu);
+      capture.source = nullptr;
     }
-    capture_up_ = false;
+    capture.up = false;
     if (stopping_) {
       return;
     }
-    logger_.Error("capture lost; retrying",
-                  {{"interface", config_.interface}, {"err", status.error().message}});
-    if (!retry_->Wait()) {
+    logger_.Error(std::string(capture.what) + " lost; retrying",
+                  {{"interface", interface}, {"err", status.error().message}});
+    if (!capture.retry->Wait()) {
       return;
     }
   }
@@ -394,7 +442,7 @@ Status ReflectionCollector::Replay(const std::string& path) {
     ++frames;
     Count(p, link);
   });
-  received_ += frames;
+  main_.received += frames;
   replayed_ = true;
   if (!s) {
     // A capture cut short (a full disk, tcpdump killed) still holds whole packets before the
@@ -513,9 +561,13 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
   }
 
   const Labels iface = {{"interface", interface_label_}};
-  sink.Add(kCaptureUp, iface, capture_up_ || replayed_ ? 1 : 0);
-  sink.Add(kCapturePacketsReceivedTotal, iface, static_cast<double>(received_.load()));
-  sink.Add(kCapturePacketsDroppedTotal, iface, static_cast<double>(dropped_.load()));
+  sink.Add(kCaptureUp, iface, main_.up || replayed_ ? 1 : 0);
+  sink.Add(kCapturePacketsReceivedTotal, iface, static_cast<double>(main_.received.load()));
+  sink.Add(kCapturePacketsDroppedTotal, iface, static_cast<double>(main_.dropped.load()));
+  if (egress_.retry != nullptr) {
+    sink.Add(kCaptureEgressUp, iface, egress_.up ? 1 : 0);
+    sink.Add(kCaptureEgressDroppedTotal, iface, static_cast<double>(egress_.dropped.load()));
+  }
   for (int e = 0; e < net::kDecodeErrorCount; ++e) {
     sink.Add(kCaptureDecodeErrorsTotal,
              {{"interface", interface_label_},

@@ -43,7 +43,22 @@ class ReflectionCollector final : public Collector {
  private:
   // local_networks, or else the interface's addresses.
   std::vector<net::Prefix> LocalNetworks() const;
-  void CaptureLoop();
+  // One live capture and its health, reopened after `retry` while it cannot run: the main
+  // one, and with spoofed_egress on an interface other than "any", one that takes only the
+  // outbound packets with a source outside the local networks.
+  struct LiveCapture {
+    const char* what = "capture";
+    io::LiveCaptureOptions options;
+    Trigger* retry = nullptr;
+    std::atomic<bool> up{false};
+    std::atomic<std::uint64_t> received{0};  // totals across reopened handles
+    std::atomic<std::uint64_t> dropped{0};
+    std::mutex mu;
+    io::PcapSource* source = nullptr;  // guarded by mu: the open handle, for Break()
+  };
+  template <typename OnPacket>
+  void Run(LiveCapture& capture, OnPacket on_packet);
+  void Break(LiveCapture& capture);
   void Count(const io::Packet& packet, int link_type);
   void ProbeLoop();
 
@@ -56,13 +71,12 @@ class ReflectionCollector final : public Collector {
   std::string interface_label_;
 
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> capture_up_{false};
   std::atomic<bool> replayed_{false};
-  std::atomic<std::uint64_t> received_{0};  // capture totals across reopened handles
-  std::atomic<std::uint64_t> dropped_{0};
-  std::mutex source_mu_;
-  io::PcapSource* source_ = nullptr;  // guarded by source_mu_: the open live handle, for Break()
+  LiveCapture main_;
+  LiveCapture egress_;
+  std::unique_ptr<Trigger> egress_retry_;
   std::thread capture_thread_;
+  std::thread egress_thread_;
   std::thread probe_thread_;
 
   mutable std::mutex probe_mu_;
@@ -75,6 +89,9 @@ extern const CollectorRegistration kReflectionCollector;
 // packets whose next header is not UDP/TCP/ICMPv6 (extension headers and fragments), which the
 // decoder counts or walks, and the tunnels it decodes. With `spoofed_from` (local networks),
 // also outbound packets whose source is in none of them.
+// Packets from none of `local` (BPF), for the spoofed-egress capture.
+std::string EgressFilter(const std::vector<net::Prefix>& local);
+
 std::string CaptureFilter(const std::vector<reflection::Vector>& vectors,
                           const std::vector<net::Prefix>* spoofed_from = nullptr);
 

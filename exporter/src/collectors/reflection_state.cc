@@ -20,6 +20,12 @@ std::uint64_t Fold(const net::Address& a) {
   return MixBits(hi ^ MixBits(lo));
 }
 
+// A frame with IP addresses: a UDP datagram, another protocol, a later fragment.
+bool IsIp(const net::Frame& f) {
+  return f.kind == net::FrameKind::kUdp || f.kind == net::FrameKind::kOtherIp ||
+         f.kind == net::FrameKind::kFragment;
+}
+
 }  // namespace
 
 const char* DirectionName(Direction d) {
@@ -120,7 +126,8 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   if (frame.fragment.fragmented) {
     fragments_.Add(1);
   }
-  if (frame.link_direction == net::LinkDirection::kOutgoing) {
+  if (frame.link_direction == net::LinkDirection::kOutgoing && IsIp(frame) &&
+      !IsLocal(frame.udp.src)) {
     CountSpoofedEgress(frame);
   }
   if (frame.kind == net::FrameKind::kFragment) {
@@ -216,12 +223,14 @@ void ReflectionState::Count(const FragmentOrigin& origin, const net::UdpDatagram
   }
 }
 
-void ReflectionState::CountSpoofedEgress(const net::Frame& frame) {
-  const bool ip = frame.kind == net::FrameKind::kUdp || frame.kind == net::FrameKind::kOtherIp ||
-                  frame.kind == net::FrameKind::kFragment;
-  if (!ip || IsLocal(frame.udp.src)) {
-    return;
+void ReflectionState::OnEgressFrame(std::int64_t, int link_type, std::span<const std::byte> bytes) {
+  net::Frame frame;
+  if (!net::DecodeFrameInto(link_type, bytes, frame) && IsIp(frame)) {
+    CountSpoofedEgress(frame);
   }
+}
+
+void ReflectionState::CountSpoofedEgress(const net::Frame& frame) {
   SpoofedProtocol protocol = SpoofedProtocol::kOther;
   std::size_t vector = reflection::kVectorCount;  // none
   switch (frame.ip_protocol) {

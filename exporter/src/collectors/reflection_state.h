@@ -149,6 +149,10 @@ class ReflectionState {
 
   // Decodes, classifies and counts one captured frame. Writer thread only.
   void OnFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes);
+  // A frame of the spoofed-egress capture: outbound, from a source outside the local networks
+  // (its filter says so). Counts it by vector and protocol, nothing else. The one thread of
+  // that capture only; OnFrame then never counts spoofed egress (its link has no direction).
+  void OnEgressFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes);
 
   ReflectionCounts Counts() const;
   // Top local targets of unsolicited responses per vector, as of `now_ns`.
@@ -192,7 +196,7 @@ class ReflectionState {
   void Count(const FragmentOrigin& origin, const net::UdpDatagram& udp, std::uint64_t bytes,
              bool new_packet, std::int64_t now_ns);
   void OnLaterFragment(const net::Frame& frame, std::int64_t now_ns);
-  // A packet the link says left this host with a source that is not local.
+  // A packet that left with a source that is not local.
   void CountSpoofedEgress(const net::Frame& frame);
 
   ReflectionSettings settings_;

@@ -39,11 +39,6 @@ void ReadReflection(MapReader& m, ReflectionConfig& c, ConfigContext&) {
   if (c.interface.empty()) {
     m.Fail("interface", "must not be empty; use \"any\" for every interface");
   }
-  if (c.spoofed_egress && c.interface != "any") {
-    m.Fail("spoofed_egress",
-           "needs interface: any, whose Linux cooked headers say which way each packet goes "
-           "(one interface's Ethernet headers do not)");
-  }
 }
 
 }  // namespace

@@ -40,8 +40,8 @@ struct ReflectionConfig {
   std::uint64_t request_table_size = 65536;
   std::uint64_t buffer_size_bytes = 32 << 20;
   bool promiscuous = false;
-  // Pass outbound packets whose source is outside local_networks (BCP 38) to the capture, which
-  // counts them: needs interface "any", whose Linux cooked headers carry each packet's direction.
+  // Count outbound packets whose source is outside local_networks (BCP 38): on "any" through
+  // the capture's Linux cooked headers, on one interface through a second, outbound-only one.
   bool spoofed_egress = false;
   // How often a capture that cannot open (no such interface, no permission) is retried.
   std::chrono::milliseconds retry_interval{std::chrono::seconds(10)};

@@ -46,6 +46,9 @@ Expected<PcapSource> PcapSource::OpenLive(const LiveCaptureOptions& o) {
   if (rc < 0) {
     return Error{ActivateError(o.interface, rc, raw)};
   }
+  if (o.outbound_only && pcap_setdirection(raw, PCAP_D_OUT) != 0) {
+    return Error{"cannot capture only what " + o.interface + " sends: " + pcap_geterr(raw)};
+  }
   if (!o.filter.empty()) {
     bpf_program program{};
     if (pcap_compile(raw, &program, o.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {

@@ -24,7 +24,8 @@ struct LiveCaptureOptions {
   int snaplen = 512;  // enough for every header and the first bytes of any payload
   std::size_t buffer_bytes = 32 << 20;
   bool promiscuous = false;
-  std::string filter;  // BPF, compiled into the kernel
+  std::string filter;          // BPF, compiled into the kernel
+  bool outbound_only = false;  // pcap_setdirection(PCAP_D_OUT): what the host sends
   int timeout_ms = 250;
 };
 

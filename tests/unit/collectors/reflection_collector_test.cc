@@ -126,6 +126,8 @@ TEST(CaptureFilterTest, PassesTheVectorsPortsFragmentsAndTunnels) {
   // spoofed_egress: outbound packets from outside the local networks, too.
   const std::vector<net::Prefix> local = {ParseCidr("198.51.100.0/24").value(),
                                           ParseCidr("2001:db8:100::/48").value()};
+  EXPECT_EQ(EgressFilter(local),
+            "(ip or ip6) and not (src net 198.51.100.0/24 or src net 2001:db8:100::/48)");
   EXPECT_THAT(CaptureFilter({reflection::Vector::kNtp}, &local),
               HasSubstr(" or (outbound and (ip or ip6) and not (src net 198.51.100.0/24 or src "
                         "net 2001:db8:100::/48))"));
