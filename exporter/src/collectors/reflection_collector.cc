@@ -77,6 +77,10 @@ constexpr MetricDesc kReflectionTopVictimBytes{
 constexpr MetricDesc kReflectionTopVictimErrorBytes{
     "edgewatch_reflection_top_victim_error_bytes", prometheus::MetricType::Gauge,
     "How far the victim list may be off (see edgewatch_reflection_top_target_error_bytes)."};
+constexpr MetricDesc kReflectionTopEvictionsTotal{
+    "edgewatch_reflection_top_evictions_total", prometheus::MetricType::Counter,
+    "Addresses that took the smallest entry of a full top-K list (targets, reflectors, asked, "
+    "victims): fixed memory under a spray of addresses, at the price of the error bounds."};
 constexpr MetricDesc kNtpMonlistExposed{
     "edgewatch_ntp_monlist_exposed", prometheus::MetricType::Gauge,
     "1 if the local NTP server answered the monlist self-check."};
@@ -153,6 +157,7 @@ constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
                                           &kReflectionTopReflectorErrorBytes,
                                           &kReflectionTopVictimBytes,
                                           &kReflectionTopVictimErrorBytes,
+                                          &kReflectionTopEvictionsTotal,
                                           &kNtpMonlistExposed,
                                           &kCaptureUp,
                                           &kCapturePacketsReceivedTotal,
@@ -549,6 +554,13 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     }
     sink.Add(kReflectionTopVictimErrorBytes, {{"vector", std::string(info.name)}},
              static_cast<double>(view.victims.error_bound));
+    const auto evictions = state_->TopReplacements(info.vector);
+    for (std::size_t l = 0; l < evictions.size(); ++l) {
+      sink.Add(kReflectionTopEvictionsTotal,
+               {{"vector", std::string(info.name)},
+                {"list", std::array{"targets", "reflectors", "asked", "victims"}[l]}},
+               static_cast<double>(evictions[l]));
+    }
   }
   {
     std::lock_guard<std::mutex> lock(probe_mu_);

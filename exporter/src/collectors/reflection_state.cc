@@ -317,6 +317,13 @@ ReflectionCounts ReflectionState::Counts() const {
   return c;
 }
 
+std::array<std::uint64_t, 4> ReflectionState::TopReplacements(Vector vector) const {
+  const auto v = static_cast<std::size_t>(vector);
+  std::lock_guard<std::mutex> lock(top_mu_);
+  return {top_[v].replacements(), reflectors_[v].replacements(), asked_[v].replacements(),
+          victims_[v].replacements()};
+}
+
 ReflectorView ReflectionState::Reflectors(Vector vector, std::int64_t now_ns) const {
   const auto v = static_cast<std::size_t>(vector);
   std::lock_guard<std::mutex> lock(top_mu_);

@@ -157,6 +157,8 @@ class ReflectionState {
   ReflectionCounts Counts() const;
   // Top local targets of unsolicited responses per vector, as of `now_ns`.
   TopList<net::Address> TopTargets(reflection::Vector vector, std::int64_t now_ns) const;
+  // Evictions of the four top-K lists of `vector` (targets, reflectors, asked, victims).
+  std::array<std::uint64_t, 4> TopReplacements(reflection::Vector vector) const;
   // Local reflectors and their victims per vector, as of `now_ns`.
   ReflectorView Reflectors(reflection::Vector vector, std::int64_t now_ns) const;
   // Timestamp of the newest frame seen (0 before any).

@@ -48,13 +48,18 @@ class SpaceSaving {
     if (smallest != nullptr) {
       const std::uint64_t inherited = smallest->c.count;
       *smallest = Entry{{key, inherited + weight, inherited}, true};
+      ++replacements_;
     }
   }
+
+  // Keys that took a full table's smallest entry: the summary's evictions, ever.
+  std::uint64_t replacements() const { return replacements_; }
 
   void Clear() {
     for (auto& e : entries_) {
       e.used = false;
     }
+    replacements_ = 0;
   }
 
   // The most a key not held can have had: the smallest count once the table is full, else 0
@@ -93,6 +98,7 @@ class SpaceSaving {
     bool used = false;
   };
   std::vector<Entry> entries_;
+  std::uint64_t replacements_ = 0;
 };
 
 // What a top-K list can honestly say: keys with the count each surely had, largest first (keys
@@ -121,6 +127,9 @@ class WindowedTopK {
     current_.Add(key, weight);
   }
 
+  // Keys that evicted another for room, since construction.
+  std::uint64_t replacements() const { return replacements_before_ + current_.replacements(); }
+
   // The k keys with the largest guaranteed counts as of `now_ns`.
   TopList<Key> Top(std::int64_t now_ns, std::size_t k) {
     Advance(now_ns);
@@ -147,6 +156,8 @@ class WindowedTopK {
     if (generation <= generation_) {
       return;
     }
+    // Only the current half ever takes keys: its replacements are kept before it is reused.
+    replacements_before_ += current_.replacements();
     if (generation == generation_ + 1) {
       std::swap(current_, previous_);
       current_.Clear();
@@ -159,6 +170,7 @@ class WindowedTopK {
 
   SpaceSaving<Key> current_;
   SpaceSaving<Key> previous_;
+  std::uint64_t replacements_before_ = 0;  // of the halves cleared so far
   std::int64_t half_ns_;
   std::int64_t generation_ = INT64_MIN;
 };

@@ -96,5 +96,26 @@ TEST(WindowedTopKTest, ReportsLargestFirstAndForgetsOldWindows) {
   EXPECT_TRUE(top.Top(600 * kSecond, 3).entries.empty());
 }
 
+// Evictions: 4 entries, 10 distinct keys in one half window (6 evict), then 3 more in the next
+// half (the new half is empty: they fit), then 2 more (one fits, one evicts); the count never
+// goes back.
+TEST(WindowedTopKTest, CountsEvictionsAcrossHalfWindows) {
+  WindowedTopK<int> top(4, 60 * kSecond);
+  for (int k = 0; k < 10; ++k) {
+    top.Add(kSecond, k, 1);
+  }
+  EXPECT_EQ(top.replacements(), 6u);
+  for (int k = 100; k < 103; ++k) {
+    top.Add(31 * kSecond, k, 1);
+  }
+  EXPECT_EQ(top.replacements(), 6u);
+  for (int k = 200; k < 202; ++k) {
+    top.Add(31 * kSecond, k, 1);
+  }
+  EXPECT_EQ(top.replacements(), 7u);
+  top.Add(600 * kSecond, 1, 1);  // both halves cleared
+  EXPECT_EQ(top.replacements(), 7u);
+}
+
 }  // namespace
 }  // namespace edgewatch
