@@ -106,7 +106,9 @@ def rendered_rules(directory, for_duration="5s", windows=None):
     alerts = yaml.safe_load(generate.render(config))
     for group in alerts["groups"]:
         for rule in group["rules"]:
-            rule["for"] = for_duration
+            # absent(up) holds from Prometheus' start until its first scrape, which comes up to
+            # an interval later, later still on a loaded machine: a minute, not `for_duration`.
+            rule["for"] = "1m" if rule["alert"] == "EdgewatchAbsent" else for_duration
     def compress(text):
         for long, short in (windows or {}).items():
             text = text.replace(f"[{long}]", f"[{short}]")
