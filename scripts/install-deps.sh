@@ -8,7 +8,7 @@ PACKAGES=(
   cmake g++ make pkg-config git
   prometheus-cpp-dev libpcap-dev libboost-dev libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
   # tests
-  libgtest-dev clang libclang-rt-14-dev clang-format
+  libgtest-dev libgmock-dev clang libclang-rt-14-dev clang-format
   prometheus prometheus-alertmanager apache2-utils openssl curl python3 python3-yaml
   python3-scapy iproute2 util-linux tcpdump tshark apache2 nftables logrotate postfix systemd
 )

@@ -28,8 +28,13 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         text = without_build_info(out.stdout)
         if os.environ.get("EDGEWATCH_UPDATE_GOLDEN") == "1":
+            # Never a green run: an update is written, then reported, and refused in CI.
+            self.assertNotEqual(os.environ.get("CI"), "true",
+                                "EDGEWATCH_UPDATE_GOLDEN is refused in CI")
             with open(GOLDEN, "w") as f:
                 f.write(text)
+            self.fail(f"{GOLDEN} rewritten: review the diff, then run without "
+                      "EDGEWATCH_UPDATE_GOLDEN")
         with open(GOLDEN) as f:
             self.assertEqual(text, f.read(),
                              "run with EDGEWATCH_UPDATE_GOLDEN=1 to regenerate, then review")
