@@ -224,13 +224,17 @@ sendp([p] * {count}, iface=IFACE)
                 self.assertEqual(ew.read_log().count("capture started"), 1)
 
     def test_monlist_self_check(self):
-        # A tiny mode-7 responder on 127.0.0.2:123 that answers monlist like an old ntpd;
-        # nothing listens on 127.0.0.3, so that server is not exposed.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(("127.0.0.2", 123))
-        requests = []
+        # Tiny mode-7 responders on 127.0.0.x:123: .2 answers monlist like an old ntpd; .4
+        # answers with an error code (a patched ntpd: "no data"); .5 echoes the request back (R
+        # bit clear, not an answer); nothing listens on .3. Only .2 is exposed.
+        answers = {
+            "127.0.0.2": bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72),
+            "127.0.0.4": bytes([0x97, 0, 3, 42, 0x40, 0, 0, 0]) + bytes(40),  # error code 4
+            "127.0.0.5": None,  # the request itself
+        }
+        socks, requests = [], []
 
-        def serve():
+        def serve(sock, answer):
             while True:
                 try:
                     data, peer = sock.recvfrom(2048)
@@ -238,23 +242,32 @@ sendp([p] * {count}, iface=IFACE)
                     return
                 requests.append(data)
                 if len(data) >= 4 and data[0] & 7 == 7 and data[3] == 42:
-                    sock.sendto(bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72), peer)
+                    sock.sendto(answer if answer is not None else data, peer)
 
-        threading.Thread(target=serve, daemon=True).start()
+        for address, answer in answers.items():
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((address, 123))
+            socks.append(sock)
+            threading.Thread(target=serve, args=(sock, answer), daemon=True).start()
         try:
             with tempfile.TemporaryDirectory() as d:
                 cfg = config(d, "reflection:\n  interface: lo\n  local_networks: [127.0.0.0/8]\n"
-                                "  ntp:\n    servers: [127.0.0.2, 127.0.0.3]\n"
+                                "  ntp:\n    servers: [127.0.0.2, 127.0.0.3, 127.0.0.4, "
+                                "127.0.0.5]\n"
                                 "    monlist_probe: true\n    probe_interval: 1s\n"
                                 "    probe_timeout: 500ms\n")
                 with Edgewatch(f"--config.file={cfg}") as ew:
                     wait_value(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.2"}', 1)
-                    wait_value(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.3"}', 0)
+                    for server in ("127.0.0.3", "127.0.0.4", "127.0.0.5"):
+                        wait_value(ew, f'edgewatch_ntp_monlist_exposed{{server="{server}"}}', 0)
+                    # The error and the echo did come back, and were judged: not exposed.
+                    self.assertGreaterEqual(len(requests), 3)
             # What the probe sent is what `ntpdc -nc monlist` sends: v2, mode 7, XNTPD, 42.
             self.assertEqual(requests[0][:4], bytes([0x17, 0, 3, 42]))
             self.assertEqual(len(requests[0]), 48)
         finally:
-            sock.close()
+            for sock in socks:
+                sock.close()
 
     def test_missing_interface_is_retried_and_recovers(self):
         ip = require_tool("ip")
