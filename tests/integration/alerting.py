@@ -6,6 +6,7 @@ deploy/alertmanager/alertmanager.yml whose receivers are pointed at a webhook in
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,14 @@ def dashboard_queries(instance, rate_interval="1m"):
                         .replace("$job", "edgewatch").replace("$instance", re_escape(instance)))
                 out.append((board["uid"], panel["title"], expr))
     return out
+
+
+def rfc3339(text):
+    """Unix seconds of Prometheus' RFC 3339 timestamps (nanosecond fractions included)."""
+    import datetime
+    m = re.fullmatch(r"(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
+    base = datetime.datetime.fromisoformat(m.group(1) + m.group(3).replace("Z", "+00:00"))
+    return base.timestamp() + float("0." + (m.group(2) or "0"))
 
 
 def re_escape(text):
@@ -158,16 +167,28 @@ class AlertStack:
         self.dir = tempfile.mkdtemp(prefix="edgewatch-e2e-")
         self.procs = []
 
-    def _start(self, cmd, name, port):
-        log = open(os.path.join(self.dir, f"{name}.log"), "w")
-        self.procs.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2)
-                return
-            except OSError:
+    def _start(self, name, command, ours, attempts=5):
+        """Starts `command(port)` on a free port and returns the port once `ours(port)` says the
+        service answering there is this one. The port is free when chosen, not when bound:
+        another process may take it in between, and then this one exits and is started again on
+        another."""
+        log_path = os.path.join(self.dir, f"{name}.log")
+        for _ in range(attempts):
+            port = free_port()
+            log = open(log_path, "w")
+            proc = subprocess.Popen(command(port), stdout=log, stderr=subprocess.STDOUT)
+            self.procs.append((proc, log))
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2)
+                    if ours(port):
+                        return port
+                except OSError:
+                    pass
                 time.sleep(0.1)
+            if proc.poll() is None or "address already in use" not in self.log(name):
+                break
         raise AssertionError(f"{name} did not become ready:\n{self.log(name)}")
 
     def log(self, name):
@@ -178,10 +199,14 @@ class AlertStack:
         self.webhook = Webhook()
         am_config = os.path.join(self.dir, "alertmanager.yml")
         alertmanager_config(am_config, self.webhook.port)
-        self.am_port = free_port()
-        self._start([self.alertmanager, f"--config.file={am_config}",
-                     f"--storage.path={self.dir}/am", f"--web.listen-address=127.0.0.1:{self.am_port}",
-                     "--cluster.listen-address="], "alertmanager", self.am_port)
+        self.am_port = self._start(
+            "alertmanager",
+            lambda port: [self.alertmanager, f"--config.file={am_config}",
+                          f"--storage.path={self.dir}/am",
+                          f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+            # Its routing points at this test's webhook, whose port this process holds.
+            lambda port: f"127.0.0.1:{self.webhook.port}/" in
+            self._get(port, "/api/v2/status")["config"]["original"])
         rules = rendered_rules(self.dir, windows=self.windows)
         config = {
             "global": {"scrape_interval": self.interval, "evaluation_interval": self.interval},
@@ -194,24 +219,50 @@ class AlertStack:
         prom_config = os.path.join(self.dir, "prometheus.yml")
         with open(prom_config, "w") as f:
             yaml.safe_dump(config, f)
-        self.prom_port = free_port()
-        self._start([self.prometheus, f"--config.file={prom_config}",
-                     f"--storage.tsdb.path={self.dir}/tsdb",
-                     f"--web.listen-address=127.0.0.1:{self.prom_port}"], "prometheus",
-                    self.prom_port)
+        self.prom_port = self._start(
+            "prometheus",
+            lambda port: [self.prometheus, f"--config.file={prom_config}",
+                          f"--storage.tsdb.path={self.dir}/tsdb",
+                          f"--web.listen-address=127.0.0.1:{port}"],
+            lambda port: self._get(port, "/api/v1/status/flags")["data"]["config.file"] ==
+            prom_config)
         return self
 
     def query(self, expr):
         """Instant query: [(labels, value)]."""
-        url = (f"http://127.0.0.1:{self.prom_port}/api/v1/query?" +
-               urllib.parse.urlencode({"query": expr}))
-        data = json.load(urllib.request.urlopen(url, timeout=10))["data"]["result"]
-        return [(r["metric"], float(r["value"][1])) for r in data]
+        return [(r["metric"], float(r["value"][1]))
+                for r in self._api("query", query=expr)["result"]]
 
     def alertmanager_alerts(self):
         """Alertmanager's alerts (API v2), active, silenced and inhibited alike."""
         url = f"http://127.0.0.1:{self.am_port}/api/v2/alerts"
         return json.load(urllib.request.urlopen(url, timeout=10))
+
+    @staticmethod
+    def _get(port, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as resp:
+            return json.load(resp)
+
+    def server_time(self):
+        """Prometheus' clock, in Unix seconds."""
+        return float(self._api("query", query="time()")["result"][1])
+
+    def _api(self, path, **params):
+        url = f"http://127.0.0.1:{self.prom_port}/api/v1/{path}?" + urllib.parse.urlencode(params)
+        return json.load(urllib.request.urlopen(url, timeout=10))["data"]
+
+    def rules_evaluated_after(self, t, timeout=60):
+        """Waits until every rule group has been evaluated after Prometheus time `t`; returns
+        every rule as Prometheus reports it then (state, health, lastError)."""
+        deadline = time.monotonic() + timeout
+        groups = []
+        while time.monotonic() < deadline:
+            groups = self._api("rules")["groups"]
+            if groups and all(rfc3339(g["lastEvaluation"]) > t for g in groups):
+                return [r for g in groups for r in g["rules"]]
+            time.sleep(0.2)
+        raise AssertionError(f"rule groups not all evaluated after {t}: "
+                             f"{[(g['name'], g['lastEvaluation']) for g in groups]}")
 
     def wait_query(self, expr, predicate, timeout):
         deadline = time.monotonic() + timeout

@@ -77,7 +77,6 @@ class Apache:
         listening socket for all addresses (Debian's `Listen 80`), not 127.0.0.1 only."""
         self.bin = require_tool("apache2")
         self.mpm = mpm
-        self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix=f"edgewatch-apache-{mpm}-")
         os.chmod(self.dir, 0o755)
         for sub in ("run", "logs", "htdocs", "cgi-bin"):
@@ -88,12 +87,17 @@ class Apache:
                 f.write(text)
             os.chmod(cgi, 0o755)
         self.limits = limits or self.LIMITS["prefork" if mpm == "prefork" else "event"]
+        self.log_format = log_format
+        self.every_address = every_address
         self.conf = os.path.join(self.dir, "httpd.conf")
+
+    def _configure(self, port):
+        self.port = port
         with open(self.conf, "w") as f:
-            f.write(CONFIG.format(dir=self.dir, port=self.port, mpm=mpm,
+            f.write(CONFIG.format(dir=self.dir, port=port, mpm=self.mpm,
                                   limits="\n".join(f"{k} {v}" for k, v in self.limits.items()),
-                                  listen=self.port if every_address else f"127.0.0.1:{self.port}",
-                                  log_format=log_format))
+                                  listen=port if self.every_address else f"127.0.0.1:{port}",
+                                  log_format=self.log_format))
 
     @property
     def status_url(self):
@@ -103,17 +107,29 @@ class Apache:
         return f"http://{host}:{self.port}{path}"
 
     def __enter__(self):
-        check = subprocess.run([self.bin, "-t", "-f", self.conf], capture_output=True, text=True)
-        if check.returncode != 0:
-            raise AssertionError(f"apache2 -t failed:\n{check.stderr}")
-        subprocess.run([self.bin, "-f", self.conf, "-k", "start"], check=True, timeout=30)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
+        # The port is free when chosen, not when Apache binds it: if another process took it in
+        # between, Apache logs "could not bind" (after detaching, so `-k start` says nothing)
+        # and is started again on another. The pid file is written only once it has bound.
+        for _ in range(5):
+            self._configure(free_port())
+            check = subprocess.run([self.bin, "-t", "-f", self.conf], capture_output=True,
+                                   text=True)
+            if check.returncode != 0:
+                raise AssertionError(f"apache2 -t failed:\n{check.stderr}")
+            subprocess.run([self.bin, "-f", self.conf, "-k", "start"], check=True, timeout=30)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and "could not bind" not in self.error_log():
+                if os.path.exists(self.pid_file):
+                    try:
+                        with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                            return self
+                    except OSError:
+                        pass
                 time.sleep(0.05)
+            if "could not bind" not in self.error_log():
+                break
+            os.rename(os.path.join(self.dir, "logs", "error.log"),
+                      os.path.join(self.dir, "logs", f"error.log.{self.port}"))
         raise AssertionError(f"apache did not start:\n{self.error_log()}")
 
     @property

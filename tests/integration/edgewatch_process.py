@@ -7,10 +7,13 @@ import signal
 import subprocess
 import tempfile
 import time
+import traceback
 import urllib.request
 
 BIN = os.environ.get("EDGEWATCH_BIN", "")
 TESTDATA = os.environ.get("EDGEWATCH_TESTDATA", "")
+# How long SIGTERM may take to stop edgewatch (the sanitizer build's leak check included).
+STOP_TIMEOUT = 20
 
 
 def require_tool(name):
@@ -21,13 +24,22 @@ def require_tool(name):
     return path
 
 
+def run(*cmd, timeout=60):
+    """Runs `cmd` and returns its stdout; a failure says which command and what it wrote to
+    stderr (CalledProcessError would hide both behind capture_output)."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"{' '.join(map(str, cmd))} exited {proc.returncode}: "
+                             f"{proc.stderr.strip()}")
+    return proc.stdout
+
+
 def make_certificate(directory):
     """A self-signed certificate for 127.0.0.1 and localhost: (cert.pem, key.pem) paths."""
     cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-    subprocess.run([require_tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-days", "2", "-subj", "/CN=localhost", "-addext",
-                    "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert],
-                   check=True, capture_output=True)
+    run(require_tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-keyout", key, "-out", cert)
     return cert, key
 
 
@@ -96,19 +108,47 @@ class Edgewatch:
     def port(self, index=0):
         return int(self.addresses[index].rsplit(":", 1)[1])
 
-    def stop(self, sig=signal.SIGTERM, timeout=10):
+    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
+        """Stops edgewatch with `sig` and returns its exit status; a sanitizer report in its log
+        is a failure whatever the status."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout)
-        self.log.close()
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"edgewatch did not stop within {timeout}s of {sig.name}:\n"
+                                 f"{self.read_log()[-4000:]}")
+        finally:
+            self.log.close()
+        report = sanitizer_report(self.read_log())
+        if report:
+            raise AssertionError(f"edgewatch's sanitizers reported:\n{report}")
         return rc
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def __exit__(self, exc_type, *exc):
+        """Every test's edgewatch is judged as it stops: SIGTERM must end it within the bound,
+        with status 0 and no sanitizer report (the ASan+UBSan pass leak-checks it here). A test
+        that already failed keeps its own failure; the stop's is appended to the log."""
+        try:
+            if not self.log.closed:
+                rc = self.stop()
+                if rc != 0:
+                    raise AssertionError(f"edgewatch exited {rc} on SIGTERM:\n"
+                                         f"{self.read_log()[-4000:]}")
+        except AssertionError:
+            if exc_type is None:
+                raise
+            traceback.print_exc()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def sanitizer_report(log):
+    """The first AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer report in `log`."""
+    m = re.search(r"^.*(ERROR: (Address|Leak)Sanitizer|runtime error:).*$", log, re.M)
+    return "" if m is None else log[m.start():m.start() + 6000]

@@ -1,7 +1,11 @@
-"""Which metric families of an exposition docs/metrics.md does not document."""
+"""Checks of an exposition: the families docs/metrics.md does not document, and promtool's
+lint."""
 
 import os
 import re
+import subprocess
+
+from edgewatch_process import require_tool
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "metrics.md")
 
@@ -24,3 +28,10 @@ def undocumented(text):
         rows = [re.findall(r"`([a-z_:.]+)", line) for line in f if line.startswith("|")]
     families = re.findall(r"^# TYPE (\S+) ", text, re.MULTILINE)
     return sorted(f for f in set(families) if not _documented(f, rows))
+
+
+def promtool_problems(text):
+    """What `promtool check metrics` says is wrong with the text exposition; "" if nothing."""
+    check = subprocess.run([require_tool("promtool"), "check", "metrics"], input=text,
+                           capture_output=True, text=True, timeout=30)
+    return "" if check.returncode == 0 else f"exit {check.returncode}: {check.stdout}{check.stderr}"

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 
-from edgewatch_process import require_tool
+from edgewatch_process import require_tool, run
 
 
 class Postfix:
@@ -28,18 +28,17 @@ class Postfix:
         for name in ("dynamicmaps.cf.d", "postfix-files.d"):
             if os.path.isdir(os.path.join("/etc/postfix", name)):
                 shutil.copytree(os.path.join("/etc/postfix", name), os.path.join(self.etc, name))
-        subprocess.run([self.postconf, "-c", self.etc, "-e",
-                        f"queue_directory={self.dir}/spool", f"data_directory={self.dir}/data",
-                        f"maillog_file={self.maillog}",
-                        f"maillog_file_prefixes=/var, /dev/stdout, {self.dir}",
-                        f"inet_interfaces={address}", "inet_protocols=ipv4",
-                        "myhostname=mx.edgewatch.test",
-                        "mydestination=mx.edgewatch.test, localhost", "local_recipient_maps=",
-                        "alias_maps=", "alias_database=", "default_transport=discard:",
-                        "local_transport=discard:", "mynetworks=127.0.0.2/32",
-                        "compatibility_level=3.6", "smtpd_banner=$myhostname ESMTP",
-                        "multi_instance_enable=no"],
-                       check=True, capture_output=True, timeout=30)
+        run(self.postconf, "-c", self.etc, "-e",
+            f"queue_directory={self.dir}/spool", f"data_directory={self.dir}/data",
+            f"maillog_file={self.maillog}",
+            f"maillog_file_prefixes=/var, /dev/stdout, {self.dir}",
+            f"inet_interfaces={address}", "inet_protocols=ipv4",
+            "myhostname=mx.edgewatch.test",
+            "mydestination=mx.edgewatch.test, localhost", "local_recipient_maps=",
+            "alias_maps=", "alias_database=", "default_transport=discard:",
+            "local_transport=discard:", "mynetworks=127.0.0.2/32",
+            "compatibility_level=3.6", "smtpd_banner=$myhostname ESMTP",
+            "multi_instance_enable=no")
         master = os.path.join(self.etc, "master.cf")
         with open(master) as f:
             text = f.read()
@@ -64,8 +63,7 @@ class Postfix:
 
     def logrotate(self):
         """Postfix's own rotation of maillog_file: rename with a date suffix, compress."""
-        subprocess.run([self.postfix, "-c", self.etc, "logrotate"], check=True,
-                       capture_output=True, timeout=60)
+        run(self.postfix, "-c", self.etc, "logrotate")
 
     def __exit__(self, *exc):
         subprocess.run([self.postfix, "-c", self.etc, "stop"], capture_output=True, timeout=60)

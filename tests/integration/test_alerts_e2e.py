@@ -6,14 +6,13 @@ NTP, the baseline access log, a normal mail stream) none do."""
 
 import contextlib
 import os
-import subprocess
 import tempfile
 import time
 import unittest
 
 from alerting import AlertStack, dashboard_queries
 from apache import Apache
-from edgewatch_process import TESTDATA, Edgewatch
+from edgewatch_process import TESTDATA, Edgewatch, run
 from netns import VethHost
 
 # Sends `count` UDP frames on `iface` in `rounds` bursts (so the capture keeps up), built here
@@ -75,11 +74,10 @@ class AlertsEndToEndTest(unittest.TestCase):
             cmd = host.exec("/usr/bin/python3", "-c", FLOOD, host.inner, host.outer_mac(), src,
                             dst, str(sport), str(dport), payload, str(count), "10")
         else:
-            inner_mac = subprocess.run(host.exec("cat", f"/sys/class/net/{host.inner}/address"),
-                                       capture_output=True, text=True, check=True).stdout.strip()
+            inner_mac = run(*host.exec("cat", f"/sys/class/net/{host.inner}/address")).strip()
             cmd = ["/usr/bin/python3", "-c", FLOOD, host.outer, inner_mac, src, dst, str(sport),
                    str(dport), payload, str(count), "10"]
-        subprocess.run(cmd, check=True, timeout=120)
+        run(*cmd, timeout=120)
 
     def feed_logs(self, d, access, mail, rounds):
         """Appends the access log `rounds` times and the mail log in `rounds` parts, a second
@@ -165,11 +163,19 @@ class AlertsEndToEndTest(unittest.TestCase):
             stack.wait_query("edgewatch:ntp_reflection:ratio_rate5m", lambda r: r, 30)
             stack.wait_query('edgewatch:http_requests:rate5m{code="200"}', lambda r: r, 30)
             stack.wait_query("edgewatch_mail_distinct_client_networks", lambda r: r, 30)
-            # Long enough for any alert to pass its 5 s and be sent (group_wait 1 s).
-            time.sleep(20)
+            # Every rule evaluated for longer than the 5 s for-duration after the data was in,
+            # and healthy: none went pending or firing at any evaluation since the start (the
+            # absent(up) alert may be pending before the first scrape; it must not fire).
+            data_in = stack.server_time()
+            rules = stack.rules_evaluated_after(data_in + 5 + 2)
+            self.assertEqual([(r["name"], r["lastError"]) for r in rules if r["health"] != "ok"],
+                             [])
+            self.assertEqual([r["name"] for r in rules if r.get("state", "inactive") != "inactive"],
+                             [])
+            self.assertEqual(stack.query('count_over_time(ALERTS{alertname!="EdgewatchAbsent"}'
+                                         '[10m])'), [])
+            self.assertEqual(stack.query('count_over_time(ALERTS{alertstate="firing"}[10m])'), [])
             self.assertEqual(stack.webhook.alerts(), [], stack.log("prometheus"))
-            firing = stack.query("ALERTS")
-            self.assertEqual(firing, [])
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import base64
 import os
 import resource
 import ssl
-import subprocess
 import tempfile
 import threading
 import time
@@ -14,7 +13,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from edgewatch_process import Edgewatch, make_certificate, require_tool, value
+from edgewatch_process import Edgewatch, make_certificate, require_tool, run, value
 
 SCRAPE_TIMEOUT = 5  # seconds: well inside Prometheus' default 10 s scrape timeout
 
@@ -175,8 +174,7 @@ class FrontDoorTest(unittest.TestCase):
         # 60 clients with a wrong password used to push a good scrape from 1 ms to over a second.
         htpasswd = require_tool("htpasswd")
         with tempfile.TemporaryDirectory() as d:
-            line = subprocess.run([htpasswd, "-nbBC", "12", "prom", "s3cret"], check=True,
-                                  capture_output=True, text=True).stdout.strip()
+            line = run(htpasswd, "-nbBC", "12", "prom", "s3cret").strip()
             user, hashed = line.split(":", 1)
             web = os.path.join(d, "web.yml")
             with open(web, "w") as f:

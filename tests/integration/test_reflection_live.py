@@ -166,8 +166,7 @@ sendp([Ether() / IP(src="203.0.113.5", dst="{host.INNER_IP}") / UDP(sport=123, d
                 deadline = time.monotonic() + 20
                 text = ""
                 while time.monotonic() < deadline:
-                    text = subprocess.run(host.exec("curl", "-s", ew.url()), capture_output=True,
-                                          text=True).stdout
+                    text = host.scrape(ew)
                     if value(text, series + 'vector="none",protocol="tcp"}') == 3:
                         break
                     time.sleep(0.2)
@@ -224,50 +223,45 @@ sendp([p] * {count}, iface=IFACE)
                 self.assertEqual(ew.read_log().count("capture started"), 1)
 
     def test_monlist_self_check(self):
-        # Tiny mode-7 responders on 127.0.0.x:123: .2 answers monlist like an old ntpd; .4
-        # answers with an error code (a patched ntpd: "no data"); .5 echoes the request back (R
-        # bit clear, not an answer); nothing listens on .3. Only .2 is exposed.
-        answers = {
-            "127.0.0.2": bytes([0x97, 0, 3, 42, 0, 6, 0, 72]) + bytes(6 * 72),
-            "127.0.0.4": bytes([0x97, 0, 3, 42, 0x40, 0, 0, 0]) + bytes(40),  # error code 4
-            "127.0.0.5": None,  # the request itself
-        }
-        socks, requests = [], []
-
-        def serve(sock, answer):
-            while True:
-                try:
-                    data, peer = sock.recvfrom(2048)
-                except OSError:
-                    return
-                requests.append(data)
-                if len(data) >= 4 and data[0] & 7 == 7 and data[3] == 42:
-                    sock.sendto(answer if answer is not None else data, peer)
-
-        for address, answer in answers.items():
-            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            sock.bind((address, 123))
-            socks.append(sock)
-            threading.Thread(target=serve, args=(sock, answer), daemon=True).start()
-        try:
-            with tempfile.TemporaryDirectory() as d:
-                cfg = config(d, "reflection:\n  interface: lo\n  local_networks: [127.0.0.0/8]\n"
-                                "  ntp:\n    servers: [127.0.0.2, 127.0.0.3, 127.0.0.4, "
-                                "127.0.0.5]\n"
+        # Mode-7 responders in a namespace (tests/integration/mode7_responder.py): .2 answers
+        # monlist like an old ntpd; .4 answers with an error code; .5 echoes the request (not an
+        # answer); nothing listens on .3. Only .2 is exposed.
+        with VethHost("7") as host, tempfile.TemporaryDirectory() as d:
+            kinds = {host.address(2): "monlist", host.address(4): "error",
+                     host.address(5): "echo"}
+            for address in (host.address(3), host.address(4), host.address(5)):
+                run(*host.exec("ip", "addr", "add", f"{address}/24", "dev", host.inner))
+            responder = subprocess.Popen(
+                host.exec("/usr/bin/python3",
+                          os.path.join(os.path.dirname(__file__), "mode7_responder.py"),
+                          *(f"{a}={k}" for a, k in kinds.items())),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            try:
+                self.assertEqual(responder.stdout.readline().strip(), "ready")
+                servers = ", ".join(host.address(i) for i in (2, 3, 4, 5))
+                cfg = config(d, f"reflection:\n  interface: {host.outer}\n"
+                                f"  local_networks: [{host.address(0)}/24]\n"
+                                f"  ntp:\n    servers: [{servers}]\n"
                                 "    monlist_probe: true\n    probe_interval: 1s\n"
                                 "    probe_timeout: 500ms\n")
                 with Edgewatch(f"--config.file={cfg}") as ew:
-                    wait_value(ew, 'edgewatch_ntp_monlist_exposed{server="127.0.0.2"}', 1)
-                    for server in ("127.0.0.3", "127.0.0.4", "127.0.0.5"):
-                        wait_value(ew, f'edgewatch_ntp_monlist_exposed{{server="{server}"}}', 0)
-                    # The error and the echo did come back, and were judged: not exposed.
-                    self.assertGreaterEqual(len(requests), 3)
+                    exposed = 'edgewatch_ntp_monlist_exposed{{server="{}"}}'
+                    wait_value(ew, exposed.format(host.address(2)), 1)
+                    for i in (3, 4, 5):
+                        wait_value(ew, exposed.format(host.address(i)), 0)
+            finally:
+                responder.stdin.close()
+                responder.terminate()
+                requests = responder.stdout.read().split("\n")
+                responder.wait()
+                responder.stdout.close()
+            # The error and the echo did come back, and were judged: not exposed.
+            asked = {line.split()[0] for line in requests if line}
+            self.assertEqual(asked, set(kinds))
             # What the probe sent is what `ntpdc -nc monlist` sends: v2, mode 7, XNTPD, 42.
-            self.assertEqual(requests[0][:4], bytes([0x17, 0, 3, 42]))
-            self.assertEqual(len(requests[0]), 48)
-        finally:
-            for sock in socks:
-                sock.close()
+            first = bytes.fromhex(requests[0].split()[1])
+            self.assertEqual(first[:4], bytes([0x17, 0, 3, 42]))
+            self.assertEqual(len(first), 48)
 
     def test_missing_interface_is_retried_and_recovers(self):
         ip = require_tool("ip")
