@@ -186,7 +186,7 @@ def main_boards():
              "reqps", steps((h["wp_login_posts_per_second"] / 2, "orange"),
                             (h["wp_login_posts_per_second"], "red"))),
         stat("Exploit probes answered 2xx (15m)",
-             f"sum(increase(edgewatch_http_exploit_probes_answered_total{{{SEL}}}[{h['exploit_probe_window']}]))",
+             f"sum(increase(edgewatch_http_exploit_probes_total{{{SEL}, code_class=\"2xx\"}}[{h['exploit_probe_window']}]))",
              "none", steps((1, "red")),
              description="Probes the server answered with success: one may have worked. "
                          "Probes answered 4xx are on the web board."),

@@ -267,7 +267,7 @@ or
               edgewatch_xmlrpc_top_client_requests for the clients."""),
         alert(c, "EdgewatchExploitProbes", f"""
 sum by (instance, job, log, kind) (
-  increase(edgewatch_http_exploit_probes_answered_total{{{s}}}[{h['exploit_probe_window']}])
+  increase(edgewatch_http_exploit_probes_total{{{s}, code_class="2xx"}}[{h['exploit_probe_window']}])
 ) > 0""", "0m", "warning",
               "{{ $labels.kind }} probes answered 2xx in {{ $labels.log }}",
               f"""The access log {{{{ $labels.log }}}} on {{{{ $labels.instance }}}} had

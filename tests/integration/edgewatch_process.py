@@ -55,6 +55,16 @@ def value(text, series):
     return None if m is None else float(m.group(1))
 
 
+def total(text, family, **labels):
+    """The sum of every series of `family` whose labels include `labels`, or None if none."""
+    got = None
+    for m in re.finditer("^" + re.escape(family) + r"\{([^}]*)\} (\S+)$", text, re.M):
+        have = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(1)))
+        if all(have.get(k) == v for k, v in labels.items()):
+            got = (got or 0) + float(m.group(2))
+    return got
+
+
 def poll(ew, series, predicate, timeout=20):
     """Scrapes until `predicate(value)` holds; returns the value, or fails with the log."""
     deadline = time.monotonic() + timeout

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 
 from apache import Apache
-from edgewatch_process import Edgewatch, require_tool, scrape, value, wait_value
+from edgewatch_process import Edgewatch, require_tool, scrape, total, value, wait_value
 
 SHELLSHOCK = "() { :; }; /bin/bash -c 'id'"
 PINGBACK = "WordPress/6.4.2; https://blog.example.net; verifying pingback from 192.0.2.200"
@@ -122,8 +122,8 @@ class AccessLogTest(unittest.TestCase):
                              f'code="{code}"}}') or 0 for code in range(100, 600)
                  if ("POST", code) in sent.codes)
         self.assertEqual(wp, sent.wp_login)
-        self.assertEqual(value(text, f'edgewatch_http_exploit_probes_total{{{log},'
-                                     'kind="shellshock"}'), sent.shellshock)
+        self.assertEqual(total(text, "edgewatch_http_exploit_probes_total", log="site",
+                               kind="shellshock"), sent.shellshock)
         self.assertEqual(value(text, f"edgewatch_http_pingback_requests_total{{{log}}}"),
                          sent.pingback)
         self.assertEqual(value(text, f'edgewatch_xmlrpc_top_client_requests{{{log},'

@@ -5,7 +5,7 @@ import re
 import subprocess
 import unittest
 
-from edgewatch_process import BIN, TESTDATA, require_tool, value
+from edgewatch_process import BIN, TESTDATA, require_tool, total, value
 from metrics_docs import promtool_problems, undocumented
 
 GOLDEN = os.path.join(TESTDATA, "reflection", "incident.golden.prom")
@@ -156,8 +156,12 @@ class ReplayTest(unittest.TestCase):
         b = 'log="elastic-examples-apache_logs.log"'
         self.assertEqual(value(out.stdout, f'edgewatch_xmlrpc_requests_total{{{a},method="POST",'
                                            'code="200"}'), 450)
-        self.assertEqual(value(out.stdout, f'edgewatch_http_exploit_probes_total{{{a},'
-                                           'kind="shellshock"}'), 3)
+        # grep -cF '() {' on the incident log: 3, all answered 404.
+        probes = "edgewatch_http_exploit_probes_total"
+        self.assertEqual(total(out.stdout, probes, log="incident-xmlrpc-flood.log",
+                               kind="shellshock"), 3)
+        self.assertEqual(value(out.stdout, f'{probes}{{{a},kind="shellshock",code_class="4xx"}}'),
+                         3)
         self.assertEqual(value(out.stdout, f"edgewatch_log_lines_total{{{b}}}"), 10000)
         self.assertEqual(value(out.stdout, f"edgewatch_http_unparsed_lines_total{{{b}}}"), 0)
         self.assertEqual(value(out.stdout, f'edgewatch_wp_login_requests_total{{{b},method="GET",'

@@ -20,11 +20,9 @@ constexpr MetricDesc kHttpPingbackRequestsTotal{
     "is the target of a pingback flood."};
 constexpr MetricDesc kHttpExploitProbesTotal{
     "edgewatch_http_exploit_probes_total", prometheus::MetricType::Counter,
-    "Requests carrying an exploit signature (shellshock: \"() {\"; log4shell: \"${jndi:\"; "
-    "path_traversal: \"/../\")."};
-constexpr MetricDesc kHttpExploitProbesAnsweredTotal{
-    "edgewatch_http_exploit_probes_answered_total", prometheus::MetricType::Counter,
-    "Exploit probes the server answered 2xx: those that may have worked."};
+    "Requests carrying an exploit signature in a field the client chose (shellshock: \"() {\"; "
+    "log4shell: \"${jndi:\"; path_traversal: a \"..\" segment, %-decoded), by the class of "
+    "the answer: 2xx may have worked."};
 constexpr MetricDesc kXmlrpcTopClientRequests{"edgewatch_xmlrpc_top_client_requests",
                                               prometheus::MetricType::Gauge,
                                               "xmlrpc and wp-login requests the busiest clients "
@@ -44,11 +42,9 @@ constexpr MetricDesc kWpLoginRequestsTotal{
     "edgewatch_wp_login_requests_total", prometheus::MetricType::Counter,
     "Requests for the wp-login paths (default /wp-login.php)."};
 constexpr const MetricDesc* kMetrics[] = {
-    &kHttpRequestsTotal,       &kXmlrpcRequestsTotal,
-    &kWpLoginRequestsTotal,    &kHttpResponseBytesTotal,
-    &kHttpUnparsedLinesTotal,  &kHttpPingbackRequestsTotal,
-    &kHttpExploitProbesTotal,  &kHttpExploitProbesAnsweredTotal,
-    &kXmlrpcTopClientRequests, &kXmlrpcTopClientErrorRequests};
+    &kHttpRequestsTotal,      &kXmlrpcRequestsTotal,     &kWpLoginRequestsTotal,
+    &kHttpResponseBytesTotal, &kHttpUnparsedLinesTotal,  &kHttpPingbackRequestsTotal,
+    &kHttpExploitProbesTotal, &kXmlrpcTopClientRequests, &kXmlrpcTopClientErrorRequests};
 
 }  // namespace
 
@@ -169,13 +165,16 @@ void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& na
     ExportByMethodCode(sink, kXmlrpcRequestsTotal, name, s.xmlrpc(), kFloodsFromStart);
     ExportByMethodCode(sink, kWpLoginRequestsTotal, name, s.wp_login(), kFloodsFromStart);
     sink.Add(kHttpPingbackRequestsTotal, labels, static_cast<double>(s.pingbacks()));
-    for (int p = 0; p < access_log::kProbeCount; ++p) {
-      const Labels kind = {{"log", name},
-                           {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))}};
-      sink.Add(kHttpExploitProbesTotal, kind,
-               static_cast<double>(s.probes()[static_cast<std::size_t>(p)]));
-      sink.Add(kHttpExploitProbesAnsweredTotal, kind,
-               static_cast<double>(s.probes_answered()[static_cast<std::size_t>(p)]));
+    static constexpr const char* kClasses[AccessLogStats::kCodeClasses] = {"1xx", "2xx", "3xx",
+                                                                           "4xx", "5xx"};
+    for (std::size_t p = 0; p < access_log::kProbeCount; ++p) {
+      for (std::size_t c = 0; c < AccessLogStats::kCodeClasses; ++c) {
+        sink.Add(kHttpExploitProbesTotal,
+                 {{"log", name},
+                  {"kind", access_log::ProbeName(static_cast<access_log::Probe>(p))},
+                  {"code_class", kClasses[c]}},
+                 static_cast<double>(s.probes()[p][c]));
+      }
     }
     const auto top = stats_.TopClients(now_ns);
     for (const auto& [client, count] : top.entries) {

@@ -21,8 +21,9 @@ bool AccessLogStats::Add(const access_log::Request& r) {
   const auto code = static_cast<std::size_t>(r.status - 100);
   ++requests_[method][code];
   response_bytes_ += r.bytes;
-  const bool xmlrpc = access_log::PathMatches(r.path, settings_.xmlrpc_paths);
-  const bool wp_login = !xmlrpc && access_log::PathMatches(r.path, settings_.wp_login_paths);
+  const std::string_view path = access_log::ResolvePath(r.path, path_scratch_);
+  const bool xmlrpc = access_log::PathMatches(path, settings_.xmlrpc_paths);
+  const bool wp_login = !xmlrpc && access_log::PathMatches(path, settings_.wp_login_paths);
   if (xmlrpc) {
     ++xmlrpc_[method][code];
   } else if (wp_login) {
@@ -32,10 +33,9 @@ bool AccessLogStats::Add(const access_log::Request& r) {
     ++pingbacks_;
   }
   if (const std::uint32_t found = access_log::DetectProbes(r)) {
-    const bool answered = r.status >= 200 && r.status < 300;
+    const auto code_class = static_cast<std::size_t>(r.status / 100 - 1);  // 100..599
     for (int p = 0; p < access_log::kProbeCount; ++p) {
-      probes_[static_cast<std::size_t>(p)] += (found >> p) & 1U;
-      probes_answered_[static_cast<std::size_t>(p)] += answered ? (found >> p) & 1U : 0;
+      probes_[static_cast<std::size_t>(p)][code_class] += (found >> p) & 1U;
     }
   }
   return xmlrpc || wp_login;

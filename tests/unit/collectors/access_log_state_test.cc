@@ -37,11 +37,19 @@ TEST(AccessLogStatsTest, CountsByMethodAndCodeAndTellsWhichPathsRankClients) {
   EXPECT_TRUE(stats.Add(Req(Method::kPost, "/blog/xmlrpc.php", 200, 370)));
   EXPECT_TRUE(stats.Add(Req(Method::kPost, "/wp-login.php", 302, 10)));
   EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 404, 196)));
-  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 200, 0, "WordPress/6.4; https://blog.example")));
+  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 200, 0,
+                             "WordPress/6.4.2; https://blog.example; verifying pingback from "
+                             "192.0.2.200")));
+  // WordPress's own loopbacks and fetches (wp-cron, Site Health, REST, oEmbed) are no pingbacks.
+  EXPECT_FALSE(stats.Add(
+      Req(Method::kPost, "/wp-cron.php", 200, 0, "WordPress/6.4.2; https://blog.example")));
+  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/wp-json/wp/v2/types/post", 200, 0,
+                             "WordPress/6.4.2; https://blog.example")));
   const auto post = static_cast<std::size_t>(Method::kPost);
   const auto get = static_cast<std::size_t>(Method::kGet);
-  EXPECT_EQ(stats.requests()[post][200 - 100], 1u);
+  EXPECT_EQ(stats.requests()[post][200 - 100], 2u);
   EXPECT_EQ(stats.requests()[get][404 - 100], 1u);
+  EXPECT_EQ(stats.requests()[get][200 - 100], 2u);
   EXPECT_EQ(stats.xmlrpc()[post][200 - 100], 1u);
   EXPECT_EQ(stats.wp_login()[post][302 - 100], 1u);
   EXPECT_EQ(stats.response_bytes(), 370u + 10 + 196);
@@ -55,9 +63,25 @@ TEST(AccessLogStatsTest, ProbesAnsweredWithSuccessAreCountedApart) {
   stats.Add(Req(Method::kGet, "/cgi-bin/status", 404, 0, kShellshock));
   stats.Add(Req(Method::kGet, "/cgi-bin/status", 200, 0, kShellshock));
   stats.Add(Req(Method::kGet, "/cgi-bin/status", 302, 0, kShellshock));
-  const auto shellshock = static_cast<std::size_t>(access_log::Probe::kShellshock);
-  EXPECT_EQ(stats.probes()[shellshock], 3u);
-  EXPECT_EQ(stats.probes_answered()[shellshock], 1u);
+  stats.Add(Req(Method::kGet, "/cgi-bin/status", 500, 0, kShellshock));
+  const auto& shellshock = stats.probes()[static_cast<std::size_t>(access_log::Probe::kShellshock)];
+  EXPECT_EQ(shellshock, (std::array<std::uint64_t, 5>{0, 1, 1, 1, 1}));  // 1xx ... 5xx
+}
+
+// Every request target below runs /xmlrpc.php (or wp-login.php) on Apache; see ResolvePathTest.
+TEST(AccessLogStatsTest, ScriptsAreMatchedAsApacheResolvesTheirPath) {
+  AccessLogStats stats(Settings());
+  for (const char* path : {"/xmlrpc.php/", "/xmlrpc%2Ephp", "/%78mlrpc.php", "//xmlrpc.php",
+                           "http://blog.example/xmlrpc.php", "/blog/../xmlrpc.php"}) {
+    EXPECT_TRUE(stats.Add(Req(Method::kPost, path, 200))) << path;
+  }
+  EXPECT_TRUE(stats.Add(Req(Method::kPost, "//wp-login.php/x", 200)));
+  for (const char* path : {"/xmlrpc.php.bak", "/", "/xmlrpc.phps"}) {
+    EXPECT_FALSE(stats.Add(Req(Method::kPost, path, 200))) << path;
+  }
+  const auto post = static_cast<std::size_t>(Method::kPost);
+  EXPECT_EQ(stats.xmlrpc()[post][200 - 100], 6u);
+  EXPECT_EQ(stats.wp_login()[post][200 - 100], 1u);
 }
 
 TEST(AccessLogStatsTest, TopClientsAreBoundedAndLeaveTheWindow) {

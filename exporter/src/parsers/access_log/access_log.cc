@@ -1,5 +1,6 @@
 #include "parsers/access_log/access_log.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <utility>
@@ -177,7 +178,13 @@ Expected<Format> Format::Compile(std::string_view spec) {
         case 'i':
           field(EqualsIgnoreCase(argument, "Referer")      ? Field::kReferer
                 : EqualsIgnoreCase(argument, "User-Agent") ? Field::kUserAgent
-                                                           : Field::kIgnore);
+                : EqualsIgnoreCase(argument, "Host")       ? Field::kHost
+                                                           : Field::kScanned);
+          break;
+        case 'C':  // a cookie
+        case 'u':  // the basic-auth user
+        case 'q':  // the query string
+          field(Field::kScanned);
           break;
         default:
           if (!std::isalpha(static_cast<unsigned char>(spec[i]))) {
@@ -205,10 +212,15 @@ Expected<Format> Format::Compile(std::string_view spec) {
         i = end - 1;
       }
       const std::string_view var = spec.substr(start, end - start);
-      static constexpr std::array<std::pair<std::string_view, Field>, 11> kVars = {{
+      static constexpr std::array<std::pair<std::string_view, Field>, 16> kVars = {{
           {"remote_addr", Field::kClient},
-          {"host", Field::kVhost},
+          {"host", Field::kHost},
+          {"http_host", Field::kHost},
           {"server_name", Field::kVhost},
+          {"remote_user", Field::kScanned},
+          {"args", Field::kScanned},
+          {"query_string", Field::kScanned},
+          {"request_uri", Field::kScanned},
           {"time_local", Field::kTime},
           {"request", Field::kRequest},
           {"request_method", Field::kMethod},
@@ -218,7 +230,9 @@ Expected<Format> Format::Compile(std::string_view spec) {
           {"http_referer", Field::kReferer},
           {"http_user_agent", Field::kUserAgent},
       }};
-      Field kind = Field::kIgnore;
+      // Other request headers and cookies are the client's too.
+      Field kind =
+          var.starts_with("http_") || var.starts_with("cookie_") ? Field::kScanned : Field::kIgnore;
       for (const auto& [name, k] : kVars) {
         if (var == name) {
           kind = k;
@@ -329,6 +343,14 @@ std::optional<Request> Format::Parse(std::string_view line) const {
       case Field::kUserAgent:
         out.user_agent = Dash(value);
         break;
+      case Field::kHost:
+        out.host = Dash(value);
+        break;
+      case Field::kScanned:
+        if (out.scanned_count < Request::kMaxScanned && value != "-") {
+          out.scanned[out.scanned_count++] = value;
+        }
+        break;
       case Field::kIgnore:
         break;
     }
@@ -406,6 +428,17 @@ bool ContainsNoCase(std::string_view text, std::string_view needle) {
   return false;
 }
 
+// "() {" where bash would take it for a function definition: at the start of the value or after
+// a separator ("x=() {"), not in code such as "function() {".
+bool Shellshock(std::string_view s) {
+  for (auto i = s.find("() {"); i != std::string_view::npos; i = s.find("() {", i + 1)) {
+    if (i == 0 || !(std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool Log4Shell(std::string_view s) {
   const auto dollar = s.find('$');
   const auto percent = s.find('%');
@@ -414,17 +447,51 @@ bool Log4Shell(std::string_view s) {
          (percent != std::string_view::npos && ContainsNoCase(s.substr(percent), "%24%7bjndi"));
 }
 
+int Hex(char c) {
+  return IsDigit(c) ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+// Percent-decodes `p[0, n)` in place; returns the new length.
+std::size_t DecodeInPlace(char* p, std::size_t n) {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    if (p[r] == '%' && r + 2 < n && Hex(p[r + 1]) >= 0 && Hex(p[r + 2]) >= 0) {
+      p[w++] = static_cast<char>(Hex(p[r + 1]) * 16 + Hex(p[r + 2]));
+      r += 2;
+    } else {
+      p[w++] = p[r];
+    }
+  }
+  return w;
+}
+
+bool DotDotSegment(std::string_view s) {
+  return s.find("/../") != std::string_view::npos || s.ends_with("/..") ||
+         s.find("\\..\\") != std::string_view::npos || s.find("/..\\") != std::string_view::npos ||
+         s.find("\\../") != std::string_view::npos;
+}
+
+// A ".." segment in the request target, as logged or once or twice %-decoded: servers that
+// decoded twice (Apache 2.4.50, CVE-2021-42013) ran ".%%32%65" as "..".
 bool Traversal(std::string_view request) {
-  if (request.find("/../") != std::string_view::npos || request.ends_with("/..")) {
+  if (DotDotSegment(request)) {
     return true;
   }
   const auto percent = request.find('%');
   if (percent == std::string_view::npos) {
     return false;
   }
-  const auto rest = request.substr(percent > 2 ? percent - 2 : 0);
-  return ContainsNoCase(rest, "..%2f") || ContainsNoCase(rest, "%2e%2e") ||
-         ContainsNoCase(rest, "..%5c");
+  std::array<char, 2048> buffer;  // the start of a long target is where a traversal is
+  const std::size_t start = percent > 4 ? percent - 4 : 0;
+  std::size_t n = std::min(buffer.size(), request.size() - start);
+  std::copy_n(request.data() + start, n, buffer.data());
+  for (int round = 0; round < 2; ++round) {
+    n = DecodeInPlace(buffer.data(), n);
+    if (DotDotSegment(std::string_view(buffer.data(), n))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -436,22 +503,40 @@ const char* ProbeName(Probe p) {
 
 std::uint32_t DetectProbes(const Request& r) {
   std::uint32_t found = 0;
-  for (std::string_view s : {r.request, r.referer, r.user_agent}) {
-    if (s.find("() {") != std::string_view::npos) {
+  const auto scan = [&found](std::string_view s) {
+    if (Shellshock(s)) {
       found |= 1U << static_cast<int>(Probe::kShellshock);
     }
     if (Log4Shell(s)) {
       found |= 1U << static_cast<int>(Probe::kLog4Shell);
     }
+  };
+  for (std::string_view s : {r.request, r.referer, r.user_agent, r.host}) {
+    scan(s);
   }
-  if (Traversal(r.request.empty() ? r.path : r.request)) {
+  for (std::size_t i = 0; i < r.scanned_count; ++i) {
+    scan(r.scanned[i]);
+  }
+  // The target of the request line ("GET /x HTTP/1.1" -> "/x"), or %U's path.
+  std::string_view target = r.request.empty() ? r.path : r.request;
+  if (!r.request.empty()) {
+    const auto first = target.find(' ');
+    const auto last = target.rfind(' ');
+    target = first == std::string_view::npos ? target
+             : last == first                 ? target.substr(first + 1)
+                                             : target.substr(first + 1, last - first - 1);
+  }
+  if (Traversal(target)) {
     found |= 1U << static_cast<int>(Probe::kPathTraversal);
   }
   return found;
 }
 
 bool IsPingback(std::string_view ua) {
-  return ua.starts_with("WordPress/") && ua.find("; http") != std::string_view::npos;
+  // WordPress's other fetches (wp-cron and REST loopbacks, Site Health, oEmbed) carry
+  // "WordPress/x; url" too; only the verifier says what it verifies.
+  return ua.starts_with("WordPress/") &&
+         ua.find("; verifying pingback from ") != std::string_view::npos;
 }
 
 bool PathMatches(std::string_view path, const std::vector<std::string>& suffixes) {

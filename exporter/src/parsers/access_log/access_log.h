@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,16 +31,27 @@ Method ParseMethod(std::string_view text);
 // One access log line. Views point into the line; empty when the format has no such field or
 // the server logged "-".
 struct Request {
+  // Logged fields a client chose other than the request line, referer, user agent and Host
+  // (other request headers, cookies, the basic-auth user, the query): scanned for probes. Past
+  // this many, the rest of a line's are not kept.
+  static constexpr std::size_t kMaxScanned = 8;
+
   std::string_view client;
-  std::string_view vhost;
+  std::string_view vhost;    // %v: the server's own name for the virtual host
+  std::string_view host;     // %{Host}i: the name the client asked for
   std::string_view time;     // %t without the brackets: 10/Oct/2000:13:55:36 -0700
   std::string_view request;  // the request line as logged, escapes and all
   Method method = Method::kOther;
-  std::string_view path;  // without the query string
+  std::string_view path;  // the request target without the query, as logged (see ResolvePath)
   std::uint16_t status = 0;
   std::uint64_t bytes = 0;
   std::string_view referer;
   std::string_view user_agent;
+  std::array<std::string_view, kMaxScanned> scanned{};
+  std::uint8_t scanned_count = 0;
+
+  // The site: the server's name for it, else the one the client asked for.
+  std::string_view site() const { return vhost.empty() ? host : vhost; }
 };
 
 // A compiled log format: Apache `LogFormat` directives (%h %l %u %t "%r" %>s %b %{Referer}i
@@ -70,6 +82,8 @@ class Format {
     kBytes,
     kReferer,
     kUserAgent,
+    kHost,
+    kScanned,  // client-chosen, kept for the probe scan
     kIgnore,
   };
   struct Token {
@@ -102,11 +116,13 @@ class AutoFormat {
   std::size_t last_ = 0;
 };
 
-// Attack signatures looked for in the request line, referer and user agent.
+// Attack signatures looked for in every logged field a client chose: the request line,
+// referer, user agent, Host and the `scanned` ones.
 enum class Probe : std::uint8_t {
-  kShellshock,     // "() {" (CVE-2014-6271) anywhere
+  kShellshock,     // "() {" (CVE-2014-6271) at the start of a value or after a separator
   kLog4Shell,      // "${jndi:" or nested "${${" lookups (CVE-2021-44228), plain or %-encoded
-  kPathTraversal,  // "/../" in the request line, plain or %-encoded
+  kPathTraversal,  // a ".." segment in the request target once %-decoded, twice included
+                   // (CVE-2021-41773 "/.%2e/", CVE-2021-42013 ".%%32%65"), or "..\"
 };
 inline constexpr int kProbeCount = 3;
 const char* ProbeName(Probe p);
@@ -114,10 +130,11 @@ const char* ProbeName(Probe p);
 std::uint32_t DetectProbes(const Request& r);
 
 // A WordPress pingback verification ("WordPress/6.4; https://example.org; verifying pingback
-// from ..."): this host is the target of a pingback reflection flood.
+// from 192.0.2.7"): this host is the target of a pingback reflection flood. WordPress's other
+// requests with its plain user agent are not.
 bool IsPingback(std::string_view user_agent);
 
-// Whether `path` ends with one of `suffixes` (each starting with '/').
+// Whether `path` (as ResolvePath gives it) ends with one of `suffixes` (each starting with '/').
 bool PathMatches(std::string_view path, const std::vector<std::string>& suffixes);
 
 // Seconds since the Unix epoch of a %t value ("10/Oct/2000:13:55:36 -0700"); nullopt if it is

@@ -199,7 +199,9 @@ TEST(AccessLogFormatTest, NginxVariables) {
       r));
   EXPECT_EQ(r.method, Method::kPatch);
   EXPECT_EQ(r.status, 499);
-  EXPECT_EQ(r.vhost, "a.example");
+  // nginx's $host is the client's Host (else the server name): the site, client-chosen.
+  EXPECT_EQ(r.host, "a.example");
+  EXPECT_EQ(r.site(), "a.example");
   EXPECT_EQ(r.time, "15/Sep/2021:16:13:46 +0000");
   EXPECT_TRUE(Into(Compiled("nginx_combined"),
                    R"(10.0.0.1 - - [15/Sep/2021:16:13:46 +0000] "GET / HTTP/1.1" 200 1 "-" "ua")",
