@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <span>
 
+#include "parsers/text/glob.h"
+
 namespace edgewatch {
 
 namespace {
@@ -32,6 +34,15 @@ constexpr MetricDesc kXmlrpcTopClientErrorRequests{
     "edgewatch_xmlrpc_top_client_error_requests", prometheus::MetricType::Gauge,
     "How far the top list may be off: a listed client may have sent up to this many more than "
     "shown, one not listed at most this many; 0 when the list is exact."};
+constexpr MetricDesc kHttpTopVhostRequests{
+    "edgewatch_http_top_vhost_requests", prometheus::MetricType::Gauge,
+    "Requests the busiest sites (%v, else Host, else the file name with vhost_from_path) surely "
+    "had in the top_window, by kind: all, xmlrpc and wp_login POSTs, exploit probes (at most "
+    "top_k per log and kind)."};
+constexpr MetricDesc kHttpTopVhostErrorRequests{
+    "edgewatch_http_top_vhost_error_requests", prometheus::MetricType::Gauge,
+    "How far a site top list may be off: a listed site may have had up to this many more, one "
+    "not listed at most this many; 0 when the list is exact."};
 constexpr MetricDesc kHttpRequestsTotal{
     "edgewatch_http_requests_total", prometheus::MetricType::Counter,
     "Requests in the access log, by method (a fixed set, else OTHER) and code."};
@@ -42,9 +53,10 @@ constexpr MetricDesc kWpLoginRequestsTotal{
     "edgewatch_wp_login_requests_total", prometheus::MetricType::Counter,
     "Requests for the wp-login paths (default /wp-login.php)."};
 constexpr const MetricDesc* kMetrics[] = {
-    &kHttpRequestsTotal,      &kXmlrpcRequestsTotal,     &kWpLoginRequestsTotal,
-    &kHttpResponseBytesTotal, &kHttpUnparsedLinesTotal,  &kHttpPingbackRequestsTotal,
-    &kHttpExploitProbesTotal, &kXmlrpcTopClientRequests, &kXmlrpcTopClientErrorRequests};
+    &kHttpRequestsTotal,      &kXmlrpcRequestsTotal,      &kWpLoginRequestsTotal,
+    &kHttpResponseBytesTotal, &kHttpUnparsedLinesTotal,   &kHttpPingbackRequestsTotal,
+    &kHttpExploitProbesTotal, &kXmlrpcTopClientRequests,  &kXmlrpcTopClientErrorRequests,
+    &kHttpTopVhostRequests,   &kHttpTopVhostErrorRequests};
 
 }  // namespace
 
@@ -65,7 +77,9 @@ class AccessLogCollector::Handler final : public LogHandler {
  public:
   Handler(const AccessLogConfig& config, const AccessLogSettings& settings,
           std::optional<std::size_t> config_index)
-      : config_(config), format_(FormatOf(config, config_index)), stats_(settings) {}
+      : config_(config), stats_(settings) {
+    Configure(config_index);
+  }
 
   void Line(std::string_view line, LogTime& time) override {
     const auto parsed = format_ ? format_->Parse(line) : detect_.Parse(line);
@@ -74,24 +88,52 @@ class AccessLogCollector::Handler final : public LogHandler {
       return;
     }
     const access_log::Request& r = *parsed;
-    if (!stats_.Add(r) || r.client.empty()) {  // a format without %h has no clients to rank
+    const Seen seen = stats_.Add(r);
+    const bool ranks_client = seen.RanksClient() && !r.client.empty();  // a format may lack %h
+    const std::string_view site = r.site();
+    if (!ranks_client && !path_site_ && site.empty()) {
       return;
     }
-    stats_.AddTopClient(r.client, time.Now([&]() -> std::optional<std::int64_t> {
+    const std::int64_t now = time.Now([&]() -> std::optional<std::int64_t> {
       if (const auto t = access_log::ParseTime(r.time)) {
         return *t * 1'000'000'000;
       }
       return std::nullopt;
-    }));
+    });
+    if (ranks_client) {
+      stats_.AddTopClient(r.client, now);
+    }
+    if (path_site_) {
+      stats_.AddSite(*path_site_, seen, now);
+    } else if (!site.empty()) {
+      stats_.AddSite(SiteKeyOf(site), seen, now);
+    }
   }
 
-  void Kept(std::size_t config_index) override { format_ = FormatOf(config_, config_index); }
+  void Kept(std::size_t config_index) override { Configure(config_index); }
+
+  void File(std::string_view path) override {
+    if (glob_) {  // a name the glob did not match (it changed on a reload) gives no site
+      const auto site = text::GlobCapture(*glob_, path);
+      path_site_ = site ? std::optional<SiteKey>(SiteKeyOf(*site)) : std::nullopt;
+    }
+  }
 
   void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const override;
 
  private:
+  // The settings of configured log `config_index` (none: a replayed file no log stands for).
+  void Configure(std::optional<std::size_t> config_index) {
+    format_ = FormatOf(config_, config_index);
+    const bool from_path = config_index && config_.logs[*config_index].vhost_from_path;
+    glob_ = from_path ? std::optional<std::string>(config_.logs[*config_index].path) : std::nullopt;
+    path_site_.reset();
+  }
+
   const AccessLogConfig& config_;
   std::optional<access_log::Format> format_;  // none: detected per line
+  std::optional<std::string> glob_;           // the path, when the site comes from it
+  std::optional<SiteKey> path_site_;          // the site of the current file's lines
   access_log::AutoFormat detect_;
   mutable AccessLogStats stats_;  // its window expires as it is read
 };
@@ -182,6 +224,17 @@ void AccessLogCollector::Handler::Export(MetricSink& sink, const std::string& na
                static_cast<double>(count));
     }
     sink.Add(kXmlrpcTopClientErrorRequests, labels, static_cast<double>(top.error_bound));
+    for (std::size_t k = 0; k < kSiteKinds; ++k) {
+      const auto kind = static_cast<SiteKind>(k);
+      const auto sites = stats_.TopSites(kind, now_ns);
+      for (const auto& [site, count] : sites.entries) {
+        sink.Add(kHttpTopVhostRequests,
+                 {{"log", name}, {"kind", SiteKindName(kind)}, {"vhost", std::string(site.view())}},
+                 static_cast<double>(count));
+      }
+      sink.Add(kHttpTopVhostErrorRequests, {{"log", name}, {"kind", SiteKindName(kind)}},
+               static_cast<double>(sites.error_bound));
+    }
   }
 }
 

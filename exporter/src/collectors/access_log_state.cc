@@ -4,19 +4,34 @@
 
 namespace edgewatch {
 
-ClientKey ClientKey::From(std::string_view client) {
-  ClientKey k;
-  k.size = static_cast<std::uint8_t>(std::min(client.size(), k.text.size()));
-  std::copy_n(client.data(), k.size, k.text.data());  // data() may be null when empty
+SiteKey SiteKeyOf(std::string_view site) {
+  // "host:8080" and "[2001:db8::1]:443" name the same site as without the port.
+  if (const auto colon = site.rfind(':'); colon != std::string_view::npos &&
+                                          site.find(']', colon) == std::string_view::npos &&
+                                          (site.front() == '[' || site.find(':') == colon)) {
+    site = site.substr(0, colon);
+  }
+  SiteKey k = SiteKey::From(site);
+  for (std::size_t i = 0; i < k.size; ++i) {
+    const char c = k.text[i];
+    k.text[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
   return k;
+}
+
+const char* SiteKindName(SiteKind k) {
+  static constexpr const char* kNames[kSiteKinds] = {"all", "xmlrpc", "wp_login", "probe"};
+  return kNames[static_cast<std::size_t>(k)];
 }
 
 // Space-Saving holds four times the keys it reports, which keeps the reported top exact for
 // skewed (attack) traffic.
 AccessLogStats::AccessLogStats(const AccessLogSettings& settings)
-    : settings_(settings), top_(settings.top_k * 4, settings.window_ns) {}
+    : settings_(settings),
+      top_(settings.top_k * 4, settings.window_ns),
+      sites_(kSiteKinds, WindowedTopK<SiteKey>(settings.top_k * 4, settings.window_ns)) {}
 
-bool AccessLogStats::Add(const access_log::Request& r) {
+Seen AccessLogStats::Add(const access_log::Request& r) {
   const auto method = static_cast<std::size_t>(r.method);
   const auto code = static_cast<std::size_t>(r.status - 100);
   ++requests_[method][code];
@@ -32,13 +47,31 @@ bool AccessLogStats::Add(const access_log::Request& r) {
   if (access_log::IsPingback(r.user_agent)) {
     ++pingbacks_;
   }
-  if (const std::uint32_t found = access_log::DetectProbes(r)) {
+  const std::uint32_t found = access_log::DetectProbes(r);
+  if (found != 0) {
     const auto code_class = static_cast<std::size_t>(r.status / 100 - 1);  // 100..599
     for (int p = 0; p < access_log::kProbeCount; ++p) {
       probes_[static_cast<std::size_t>(p)][code_class] += (found >> p) & 1U;
     }
   }
-  return xmlrpc || wp_login;
+  return {xmlrpc, wp_login, r.method == access_log::Method::kPost, found != 0};
+}
+
+void AccessLogStats::AddSite(const SiteKey& site, const Seen& seen, std::int64_t now_ns) {
+  sites_[static_cast<std::size_t>(SiteKind::kAll)].Add(now_ns, site, 1);
+  if (seen.post && seen.xmlrpc) {
+    sites_[static_cast<std::size_t>(SiteKind::kXmlrpc)].Add(now_ns, site, 1);
+  }
+  if (seen.post && seen.wp_login) {
+    sites_[static_cast<std::size_t>(SiteKind::kWpLogin)].Add(now_ns, site, 1);
+  }
+  if (seen.probe) {
+    sites_[static_cast<std::size_t>(SiteKind::kProbe)].Add(now_ns, site, 1);
+  }
+}
+
+TopList<SiteKey> AccessLogStats::TopSites(SiteKind kind, std::int64_t now_ns) {
+  return sites_[static_cast<std::size_t>(kind)].Top(now_ns, settings_.top_k);
 }
 
 void AccessLogStats::AddTopClient(std::string_view client, std::int64_t now_ns) {

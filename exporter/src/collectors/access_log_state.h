@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -12,16 +13,44 @@
 
 namespace edgewatch {
 
-// A client as logged (an address, or a host name with HostnameLookups on), cut to 46 bytes so
-// that top-K keys have a fixed size: an IPv6 address fits.
-struct ClientKey {
-  std::array<char, 46> text{};
+// Text cut to N bytes, so that top-K keys have a fixed size and need no allocation.
+template <std::size_t N>
+struct FixedText {
+  static_assert(N < 256);
+  std::array<char, N> text{};
   std::uint8_t size = 0;
 
-  static ClientKey From(std::string_view client);
+  static FixedText From(std::string_view s) {
+    FixedText k;
+    k.size = static_cast<std::uint8_t>(std::min(s.size(), N));
+    std::copy_n(s.data(), k.size, k.text.data());  // data() may be null when empty
+    return k;
+  }
   std::string_view view() const { return {text.data(), size}; }
-  bool operator==(const ClientKey& o) const { return view() == o.view(); }
-  bool operator<(const ClientKey& o) const { return view() < o.view(); }
+  bool operator==(const FixedText& o) const { return view() == o.view(); }
+  bool operator<(const FixedText& o) const { return view() < o.view(); }
+};
+
+// A client as logged (an address, or a host name with HostnameLookups on): an IPv6 address fits.
+using ClientKey = FixedText<46>;
+
+// A site (virtual host) as a top-K key: lower case, without a ":port", cut to 96 bytes. Names
+// clients chose (Host) are as many as they like; the top-K bounds them.
+using SiteKey = FixedText<96>;
+SiteKey SiteKeyOf(std::string_view site);
+
+// The kinds of request each log ranks its sites by.
+enum class SiteKind : std::uint8_t { kAll, kXmlrpc, kWpLogin, kProbe };
+inline constexpr std::size_t kSiteKinds = 4;
+const char* SiteKindName(SiteKind k);
+
+// What one request was, for the top lists.
+struct Seen {
+  bool xmlrpc = false;  // an xmlrpc or wp-login request: its client is ranked
+  bool wp_login = false;
+  bool post = false;
+  bool probe = false;
+  bool RanksClient() const { return xmlrpc || wp_login; }
 };
 
 struct AccessLogSettings {
@@ -40,10 +69,13 @@ class AccessLogStats {
 
   explicit AccessLogStats(const AccessLogSettings& settings);
 
-  // Counts `r`; true if it was an xmlrpc or wp-login request, whose client then goes to
-  // AddTopClient() (apart, so the time is only worked out for those).
-  bool Add(const access_log::Request& r);
+  // Counts `r` and says what it was; its client goes to AddTopClient() when Seen::RanksClient(),
+  // its site to AddSite() (apart, so the time is only worked out when needed).
+  Seen Add(const access_log::Request& r);
   void AddTopClient(std::string_view client, std::int64_t now_ns);
+  // Ranks `site` among all requests and, per what `seen` says, xmlrpc and wp-login POSTs and
+  // exploit probes.
+  void AddSite(const SiteKey& site, const Seen& seen, std::int64_t now_ns);
   void AddParseError() { ++parse_errors_; }
 
   const ByMethodCode& requests() const { return requests_; }
@@ -60,6 +92,8 @@ class AccessLogStats {
   const ProbesByClass& probes() const { return probes_; }
   // The clients with the most xmlrpc and wp-login requests in the window before `now_ns`.
   TopList<ClientKey> TopClients(std::int64_t now_ns);
+  // The sites with the most requests of `kind` in the window before `now_ns`.
+  TopList<SiteKey> TopSites(SiteKind kind, std::int64_t now_ns);
 
  private:
   AccessLogSettings settings_;
@@ -71,6 +105,7 @@ class AccessLogStats {
   std::uint64_t pingbacks_ = 0;
   ProbesByClass probes_{};
   WindowedTopK<ClientKey> top_;
+  std::vector<WindowedTopK<SiteKey>> sites_;  // by SiteKind
   // Where a request path is resolved when it needs work; Apache's request line limit (8190).
   std::array<char, 8192> path_scratch_{};
 };

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "collectors/log_health.h"
+#include "parsers/text/glob.h"
 
 namespace edgewatch {
 
@@ -12,12 +13,16 @@ class FollowedLogs::Lines final : public io::LineSink {
   Lines(FollowedLogs& logs, std::size_t first_log, std::unique_lock<std::mutex>* live)
       : logs_(logs), first_(first_log), live_(live) {}
 
-  void Line(std::size_t index, std::string_view line) override {
+  void Line(std::size_t index, std::string_view file, std::string_view line) override {
     if (live_ != nullptr && logs_.ScrapeWaiting()) {
       logs_.YieldToScrapes(*live_);
     }
+    Log& log = logs_.logs_[first_ + index];
+    if (file != log.file) {  // a glob's logs take turns; rarely, so the copy is rare too
+      log.file = file;
+      log.handler->File(log.file);
+    }
     if (!line.empty()) {
-      Log& log = logs_.logs_[first_ + index];
       log.handler->Line(line, log.time);
     }
   }
@@ -58,7 +63,7 @@ Status FollowedLogs::Start() {
     std::lock_guard<std::mutex> lock(mu_);
     Source source{nullptr, logs_.size()};
     for (std::size_t i = 0; i < configured_.size(); ++i) {
-      logs_.push_back({configured_[i].name, make_(i), LogTime(&clock_)});
+      logs_.push_back({configured_[i].name, make_(i), LogTime(&clock_), {}});
     }
     source.follower =
         std::make_unique<io::FileFollower>(configured_, Options(follow_, false), clock_, logger_);
@@ -87,7 +92,7 @@ void FollowedLogs::SetLogs(std::vector<io::FollowedLog> logs) {
       logs_.back().name = logs[i].name;
       logs_.back().handler->Kept(i);
     } else {
-      logs_.push_back({logs[i].name, make_(i), LogTime(&clock_)});
+      logs_.push_back({logs[i].name, make_(i), LogTime(&clock_), {}});
     }
   }
   configured_ = std::move(logs);
@@ -132,6 +137,37 @@ void FollowedLogs::Stop() {
   }
 }
 
+namespace {
+
+// The configured log a replayed file stands for, so that it is read with that log's settings
+// (format, site from the file name): the first whose glob matches the file's path, else whose
+// glob's last part matches the file's name (a copy taken elsewhere), else whose name is the
+// file's name without its extension. None: the handler's defaults (formats detected per line).
+std::optional<std::size_t> ConfiguredLogOf(const std::vector<io::FollowedLog>& logs,
+                                           const std::filesystem::path& file) {
+  const auto find = [&](auto&& matches) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < logs.size(); ++i) {
+      if (matches(logs[i])) {
+        return i;
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto i = find(
+          [&](const io::FollowedLog& l) { return text::GlobMatch(l.pattern, file.string()); })) {
+    return i;
+  }
+  if (auto i = find([&](const io::FollowedLog& l) {
+        return text::GlobMatch(std::filesystem::path(l.pattern).filename().string(),
+                               file.filename().string());
+      })) {
+    return i;
+  }
+  return find([&](const io::FollowedLog& l) { return l.name == file.stem().string(); });
+}
+
+}  // namespace
+
 Status FollowedLogs::Replay(const std::string& path) {
   std::lock_guard<std::mutex> polling(poll_mu_);
   std::lock_guard<std::mutex> lock(mu_);
@@ -142,7 +178,7 @@ Status FollowedLogs::Replay(const std::string& path) {
   Source source{std::make_unique<io::FileFollower>(std::vector<io::FollowedLog>{{name, path}},
                                                    Options(follow_, true), clock_, logger_),
                 logs_.size()};
-  logs_.push_back({name, make_(std::nullopt), LogTime(nullptr)});
+  logs_.push_back({name, make_(ConfiguredLogOf(configured_, path)), LogTime(nullptr), {}});
   Lines lines(*this, source.first_log, nullptr);
   while (source.follower->Poll(lines)) {
   }

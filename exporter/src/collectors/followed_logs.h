@@ -89,6 +89,8 @@ class LogHandler {
   virtual void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const = 0;
   // A reload kept this log: it goes on as configured log `config_index`.
   virtual void Kept(std::size_t /*config_index*/) {}
+  // The lines that follow come from file `path` (one of those the log's glob matched).
+  virtual void File(std::string_view /*path*/) {}
 };
 
 // The logs of a log collector: the configured ones followed on a thread of their own (inotify,
@@ -100,7 +102,8 @@ class LogHandler {
 // its handlers use.
 class FollowedLogs {
  public:
-  // A handler for configured log `config_index`, or for a replayed file (nullopt).
+  // A handler for configured log `config_index`, or for a replayed file no configured log
+  // stands for (nullopt).
   using MakeHandler =
       std::function<std::unique_ptr<LogHandler>(std::optional<std::size_t> config_index)>;
 
@@ -116,7 +119,8 @@ class FollowedLogs {
   // and path of a running one goes on where it was, its handler kept (LogHandler::Kept); new ones
   // start at the end of their files; dropped ones go. Not with replayed files.
   void SetLogs(std::vector<io::FollowedLog> logs);
-  // Replay: the file from its start, as a log named after the file.
+  // Replay: the file from its start, as a log named after the file, with the settings of the
+  // configured log it stands for (see ConfiguredLogOf in the .cc).
   Status Replay(const std::string& path);
   Status Collect(MetricSink& sink) const;
   // True while a Collect() waits for the follower to hand over (for tests).
@@ -127,6 +131,7 @@ class FollowedLogs {
     std::string name;
     std::unique_ptr<LogHandler> handler;
     LogTime time;
+    std::string file;  // of the last line
   };
   struct Source {
     std::unique_ptr<io::FileFollower> follower;

@@ -24,6 +24,12 @@ void ReadAccessLog(MapReader& m, AccessLogConfig& c, ConfigContext& context) {
       }
       return t;
     });
+    l.Bool("vhost_from_path", log.vhost_from_path);
+    if (log.vhost_from_path && log.path.find('*') == std::string::npos) {
+      l.Fail("vhost_from_path",
+             "needs a '*' in path to take the site from (e.g. "
+             "/var/log/apache2/*-access.log)");
+    }
   });
   m.List("xmlrpc_paths", c.xmlrpc_paths, ParseRequestPath);
   m.List("wp_login_paths", c.wp_login_paths, ParseRequestPath);

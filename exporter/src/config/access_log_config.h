@@ -14,6 +14,9 @@ struct AccessLogFileConfig {
   std::string name;    // the log label
   std::string path;    // a path or a glob
   std::string format;  // a predefined name or a format string; empty: detected per line
+  // The site of every line is the part of its file's name the first '*' of `path` matched
+  // (per-site files such as /var/log/apache2/*-access.log), not %v / %{Host}i.
+  bool vhost_from_path = false;
 
   friend bool operator==(const AccessLogFileConfig&, const AccessLogFileConfig&) = default;
 };
@@ -27,7 +30,7 @@ struct AccessLogConfig {
   // WordPress in a subdirectory (/blog/xmlrpc.php) counts too.
   std::vector<std::string> xmlrpc_paths = {"/xmlrpc.php"};
   std::vector<std::string> wp_login_paths = {"/wp-login.php"};
-  std::uint64_t top_k = 10;  // clients shown per log
+  std::uint64_t top_k = 10;  // clients, and sites of each kind, shown per log
   std::chrono::milliseconds top_window{std::chrono::minutes(10)};
   FollowConfig follow;
 

@@ -31,23 +31,32 @@ class SpaceSaving {
   explicit SpaceSaving(std::size_t capacity) : entries_(capacity) {}
 
   void Add(const Key& key, std::uint64_t weight) {
-    Entry* smallest = nullptr;
-    for (auto& e : entries_) {
+    // Runs of one key (a per-site log, one flooder) skip the scan.
+    if (last_ < entries_.size() && entries_[last_].used && entries_[last_].c.key == key) {
+      entries_[last_].c.count += weight;
+      return;
+    }
+    std::size_t smallest = entries_.size();
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      Entry& e = entries_[i];
       if (e.used && e.c.key == key) {
         e.c.count += weight;
+        last_ = i;
         return;
       }
       if (!e.used) {
         e = Entry{{key, weight, 0}, true};
+        last_ = i;
         return;
       }
-      if (smallest == nullptr || e.c.count < smallest->c.count) {
-        smallest = &e;
+      if (smallest == entries_.size() || e.c.count < entries_[smallest].c.count) {
+        smallest = i;
       }
     }
-    if (smallest != nullptr) {
-      const std::uint64_t inherited = smallest->c.count;
-      *smallest = Entry{{key, inherited + weight, inherited}, true};
+    if (smallest != entries_.size()) {
+      const std::uint64_t inherited = entries_[smallest].c.count;
+      entries_[smallest] = Entry{{key, inherited + weight, inherited}, true};
+      last_ = smallest;
       ++replacements_;
     }
   }
@@ -98,6 +107,7 @@ class SpaceSaving {
     bool used = false;
   };
   std::vector<Entry> entries_;
+  std::size_t last_ = 0;  // the entry the last Add() went to
   std::uint64_t replacements_ = 0;
 };
 

@@ -57,12 +57,12 @@ std::vector<std::string> Expand(const std::string& pattern, std::string& error) 
   return out;
 }
 
-// Hands a line of log `index` on, counted in its health.
-auto Counted(LogHealth& health, LineSink& sink, std::size_t index) {
-  return [&health, &sink, index](std::string_view line, bool cut) {
+// Hands a line of log `index` from `file` on, counted in its health.
+auto Counted(LogHealth& health, LineSink& sink, std::size_t index, std::string_view file) {
+  return [&health, &sink, index, file](std::string_view line, bool cut) {
     health.long_lines += cut ? 1 : 0;
     ++health.lines;
-    sink.Line(index, line);
+    sink.Line(index, file, line);
   };
 }
 
@@ -358,7 +358,7 @@ void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, Lin
     log.health.bytes += got;
     budget -= std::min(budget, got);
     file.last_change = clock_.Monotonic();
-    file.lines->Commit(got, Counted(log.health, sink, index));
+    file.lines->Commit(got, Counted(log.health, sink, index, file.path));
   }
   more = true;
 }
@@ -384,7 +384,7 @@ void FileFollower::NoteError(Log& log, std::string error) {
 }
 
 void FileFollower::FlushFile(Log& log, std::size_t index, File& file, LineSink& sink) {
-  file.lines->Finish(Counted(log.health, sink, index));
+  file.lines->Finish(Counted(log.health, sink, index, file.path));
 }
 
 void FileFollower::Flush(LineSink& sink) {

@@ -50,8 +50,9 @@ struct LogHealth {
 class LineSink {
  public:
   virtual ~LineSink() = default;
-  // A complete line without its newline (or CR LF), from log number `log`.
-  virtual void Line(std::size_t log, std::string_view line) = 0;
+  // A complete line without its newline (or CR LF), from log number `log`, read from `file`
+  // (the path as the log's pattern matched it).
+  virtual void Line(std::size_t log, std::string_view file, std::string_view line) = 0;
 };
 
 // Follows log files through rotation. Files are known by device and inode, not by name, so a

@@ -110,13 +110,13 @@ TEST_F(AccessLogCollectorTest, TopClientsAreBoundedAndAgeOut) {
   }
   for (const auto& c : clients) {
     r.client = c;
-    ASSERT_TRUE(stats.Add(r));
+    ASSERT_TRUE(stats.Add(r).RanksClient());
     stats.AddTopClient(r.client, 0);
   }
   for (int i = 0; i < 100; ++i) {
     for (const char* heavy : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) {
       r.client = heavy;
-      ASSERT_TRUE(stats.Add(r));
+      ASSERT_TRUE(stats.Add(r).RanksClient());
       stats.AddTopClient(r.client, 1'000'000'000);
     }
   }
@@ -241,6 +241,104 @@ TEST_F(AccessLogCollectorTest, FollowsConfiguredLogsWithTheirFormat) {
       t, HasSubstr("edgewatch_xmlrpc_top_client_requests{log=\"site\",client=\"192.0.2.5\"} 1\n"));
   EXPECT_THAT(t, Not(HasSubstr("old line")));
   c.Stop();
+}
+
+// Debian's other_vhosts_access.log (vhost_combined, %v:%p): the sites ranked by all requests,
+// xmlrpc POSTs and probes; a GET of xmlrpc.php is no flood.
+TEST_F(AccessLogCollectorTest, RanksSitesOfAVhostCombinedLog) {
+  const testing::TempDir dir("al-vhosts");
+  {
+    std::ofstream f(dir.File("other_vhosts_access.log"));
+    const char* tail = R"( 203.0.113.10 - - [10/Oct/2026:13:55:36 +0000] )";
+    for (int i = 0; i < 30; ++i) {
+      f << "Blog.Example:443" << tail << R"("POST /xmlrpc.php HTTP/1.1" 200 370 "-" "-")" << '\n';
+    }
+    for (int i = 0; i < 5; ++i) {
+      f << "shop.example:80" << tail << R"("GET /xmlrpc.php HTTP/1.1" 405 0 "-" "-")" << '\n';
+      f << "shop.example:80" << tail << R"("POST /wp-login.php HTTP/1.1" 200 1 "-" "-")" << '\n';
+    }
+    f << "shop.example:80" << tail << R"("GET /cgi-bin/x HTTP/1.1" 404 0 "-" "() { :; }; id")"
+      << '\n';
+  }
+  AccessLogConfig config;
+  config.logs.push_back({"vhosts", dir.File("other_vhosts_access.log"), "vhost_combined"});
+  AccessLogCollector c(config, clock_, logger());
+  ASSERT_TRUE(c.Replay(dir.File("other_vhosts_access.log")).ok());
+  const std::string t = Text(c);
+  const auto top = [](std::string_view kind, std::string_view vhost) {
+    return "edgewatch_http_top_vhost_requests{log=\"other_vhosts_access.log\",kind=\"" +
+           std::string(kind) + "\",vhost=\"" + std::string(vhost) + "\"} ";
+  };
+  EXPECT_THAT(t, HasSubstr(top("all", "blog.example") + "30\n"));
+  EXPECT_THAT(t, HasSubstr(top("all", "shop.example") + "11\n"));
+  EXPECT_THAT(t, HasSubstr(top("xmlrpc", "blog.example") + "30\n"));
+  EXPECT_THAT(t, Not(HasSubstr(top("xmlrpc", "shop.example"))));
+  EXPECT_THAT(t, HasSubstr(top("wp_login", "shop.example") + "5\n"));
+  EXPECT_THAT(t, HasSubstr(top("probe", "shop.example") + "1\n"));
+  EXPECT_THAT(t,
+              HasSubstr("edgewatch_http_top_vhost_error_requests{log=\"other_vhosts_access.log\","
+                        "kind=\"all\"} 0\n"));
+}
+
+// Clients choose the Host header: a spray of names still gives top_k sites, with an honest error.
+TEST_F(AccessLogCollectorTest, SitesFromHostAreBounded) {
+  const testing::TempDir dir("al-hosts");
+  {
+    std::ofstream f(dir.File("access.log"));
+    for (int i = 0; i < 5000; ++i) {
+      f << "203.0.113.9 [10/Oct/2026:13:55:36 +0000] \"GET / HTTP/1.1\" 200 host" << i
+        << ".example\n";
+      f << "203.0.113.9 [10/Oct/2026:13:55:36 +0000] \"GET / HTTP/1.1\" 200 "
+           "WWW.Victim.Example:8080\n";
+    }
+  }
+  AccessLogConfig config;
+  config.top_k = 3;
+  config.logs.push_back({"site", dir.File("access.log"), "%h %t \"%r\" %>s %{Host}i"});
+  AccessLogCollector c(config, clock_, logger());
+  ASSERT_TRUE(c.Replay(dir.File("access.log")).ok());
+  const std::string t = Text(c);
+  std::size_t listed = 0;
+  for (auto at = t.find("edgewatch_http_top_vhost_requests{log=\"access.log\",kind=\"all\"");
+       at != std::string::npos;
+       at = t.find("edgewatch_http_top_vhost_requests{log=\"access.log\",kind=\"all\"", at + 1)) {
+    ++listed;
+  }
+  EXPECT_LE(listed, 3u);
+  EXPECT_THAT(t, HasSubstr("kind=\"all\",vhost=\"www.victim.example\"} 5000\n"));
+  EXPECT_THAT(t, Not(HasSubstr("edgewatch_http_top_vhost_error_requests{log=\"access.log\","
+                               "kind=\"all\"} 0\n")));
+}
+
+// Per-site files: the site is what the glob's '*' matched; a replayed copy of one is read with
+// the settings of the configured log its name matches, custom format included.
+TEST_F(AccessLogCollectorTest, SitesFromFileNamesAndReplayByConfiguredFormat) {
+  const testing::TempDir dir("al-files");
+  const std::string format = R"(%a %{%s}t "%r" %>s)";
+  for (const std::string site : {"blog.example", "shop.example"}) {
+    std::ofstream f(dir.File(site + "-access.log"));
+    for (int i = 0; i < (site == "blog.example" ? 4 : 2); ++i) {
+      f << "192.0.2.1 1700000000 \"POST /xmlrpc.php HTTP/1.1\" 200\n";
+    }
+  }
+  AccessLogConfig config;
+  AccessLogFileConfig log{"sites", dir.File("*-access.log"), format};
+  log.vhost_from_path = true;
+  config.logs.push_back(log);
+  AccessLogCollector c(config, clock_, logger());
+  ASSERT_TRUE(c.Replay(dir.File("blog.example-access.log")).ok());
+  ASSERT_TRUE(c.Replay(dir.File("shop.example-access.log")).ok());
+  const std::string t = Text(c);
+  EXPECT_THAT(
+      t, HasSubstr("edgewatch_http_unparsed_lines_total{log=\"blog.example-access.log\"} 0\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_top_vhost_requests{log=\"blog.example-access.log\","
+                           "kind=\"xmlrpc\",vhost=\"blog.example\"} 4\n"));
+  EXPECT_THAT(t, HasSubstr("edgewatch_http_top_vhost_requests{log=\"shop.example-access.log\","
+                           "kind=\"xmlrpc\",vhost=\"shop.example\"} 2\n"));
+  // No configured log stands for another file: formats are detected, and this one is none.
+  std::ofstream(dir.File("other.txt")) << "192.0.2.1 1700000000 \"GET / HTTP/1.1\" 200\n";
+  ASSERT_TRUE(c.Replay(dir.File("other.txt")).ok());
+  EXPECT_THAT(Text(c), HasSubstr("edgewatch_http_unparsed_lines_total{log=\"other.txt\"} 1\n"));
 }
 
 TEST_F(AccessLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace edgewatch {
 namespace {
@@ -34,17 +36,22 @@ AccessLogSettings Settings() {
 
 TEST(AccessLogStatsTest, CountsByMethodAndCodeAndTellsWhichPathsRankClients) {
   AccessLogStats stats(Settings());
-  EXPECT_TRUE(stats.Add(Req(Method::kPost, "/blog/xmlrpc.php", 200, 370)));
-  EXPECT_TRUE(stats.Add(Req(Method::kPost, "/wp-login.php", 302, 10)));
-  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 404, 196)));
-  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 200, 0,
-                             "WordPress/6.4.2; https://blog.example; verifying pingback from "
-                             "192.0.2.200")));
+  EXPECT_TRUE(stats.Add(Req(Method::kPost, "/blog/xmlrpc.php", 200, 370)).RanksClient());
+  EXPECT_TRUE(stats.Add(Req(Method::kPost, "/wp-login.php", 302, 10)).RanksClient());
+  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/", 404, 196)).RanksClient());
+  EXPECT_FALSE(stats
+                   .Add(Req(Method::kGet, "/", 200, 0,
+                            "WordPress/6.4.2; https://blog.example; verifying pingback from "
+                            "192.0.2.200"))
+                   .RanksClient());
   // WordPress's own loopbacks and fetches (wp-cron, Site Health, REST, oEmbed) are no pingbacks.
-  EXPECT_FALSE(stats.Add(
-      Req(Method::kPost, "/wp-cron.php", 200, 0, "WordPress/6.4.2; https://blog.example")));
-  EXPECT_FALSE(stats.Add(Req(Method::kGet, "/wp-json/wp/v2/types/post", 200, 0,
-                             "WordPress/6.4.2; https://blog.example")));
+  EXPECT_FALSE(
+      stats.Add(Req(Method::kPost, "/wp-cron.php", 200, 0, "WordPress/6.4.2; https://blog.example"))
+          .RanksClient());
+  EXPECT_FALSE(stats
+                   .Add(Req(Method::kGet, "/wp-json/wp/v2/types/post", 200, 0,
+                            "WordPress/6.4.2; https://blog.example"))
+                   .RanksClient());
   const auto post = static_cast<std::size_t>(Method::kPost);
   const auto get = static_cast<std::size_t>(Method::kGet);
   EXPECT_EQ(stats.requests()[post][200 - 100], 2u);
@@ -73,11 +80,11 @@ TEST(AccessLogStatsTest, ScriptsAreMatchedAsApacheResolvesTheirPath) {
   AccessLogStats stats(Settings());
   for (const char* path : {"/xmlrpc.php/", "/xmlrpc%2Ephp", "/%78mlrpc.php", "//xmlrpc.php",
                            "http://blog.example/xmlrpc.php", "/blog/../xmlrpc.php"}) {
-    EXPECT_TRUE(stats.Add(Req(Method::kPost, path, 200))) << path;
+    EXPECT_TRUE(stats.Add(Req(Method::kPost, path, 200)).RanksClient()) << path;
   }
-  EXPECT_TRUE(stats.Add(Req(Method::kPost, "//wp-login.php/x", 200)));
+  EXPECT_TRUE(stats.Add(Req(Method::kPost, "//wp-login.php/x", 200)).RanksClient());
   for (const char* path : {"/xmlrpc.php.bak", "/", "/xmlrpc.phps"}) {
-    EXPECT_FALSE(stats.Add(Req(Method::kPost, path, 200))) << path;
+    EXPECT_FALSE(stats.Add(Req(Method::kPost, path, 200)).RanksClient()) << path;
   }
   const auto post = static_cast<std::size_t>(Method::kPost);
   EXPECT_EQ(stats.xmlrpc()[post][200 - 100], 6u);
@@ -99,6 +106,41 @@ TEST(AccessLogStatsTest, TopClientsAreBoundedAndLeaveTheWindow) {
   EXPECT_EQ(top[0].second, 5u);
   EXPECT_EQ(top[1].first.view(), "203.0.113.11");
   EXPECT_TRUE(stats.TopClients(200 * kSecond).entries.empty());  // long after the 60 s window
+}
+
+TEST(SiteKeyTest, LowerCaseWithoutThePort) {
+  EXPECT_EQ(SiteKeyOf("Blog.Example.ORG").view(), "blog.example.org");
+  EXPECT_EQ(SiteKeyOf("blog.example:8080").view(), "blog.example");
+  EXPECT_EQ(SiteKeyOf("[2001:DB8::1]:443").view(), "[2001:db8::1]");
+  EXPECT_EQ(SiteKeyOf("[2001:db8::1]").view(), "[2001:db8::1]");
+  EXPECT_EQ(SiteKeyOf("2001:db8::1").view(), "2001:db8::1");
+  EXPECT_EQ(SiteKeyOf("").view(), "");
+  EXPECT_EQ(SiteKeyOf(std::string(300, 'a')).view().size(), 96u);
+}
+
+TEST(AccessLogStatsTest, SitesAreRankedByKind) {
+  AccessLogStats stats(Settings());
+  const auto blog = SiteKeyOf("blog.example");
+  const auto shop = SiteKeyOf("shop.example");
+  for (int i = 0; i < 3; ++i) {
+    stats.AddSite(blog, stats.Add(Req(Method::kPost, "/xmlrpc.php", 200)), 0);
+  }
+  stats.AddSite(shop, stats.Add(Req(Method::kGet, "/xmlrpc.php", 405)), 0);
+  stats.AddSite(shop, stats.Add(Req(Method::kPost, "/wp-login.php", 200)), 0);
+  stats.AddSite(shop, stats.Add(Req(Method::kGet, "/x", 404, 0, "() { :; }; id")), 0);
+  const auto names = [&](SiteKind kind) {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (const auto& [site, n] : stats.TopSites(kind, kSecond).entries) {
+      out.emplace_back(site.view(), n);
+    }
+    return out;
+  };
+  using V = std::vector<std::pair<std::string, std::uint64_t>>;
+  EXPECT_EQ(names(SiteKind::kAll), (V{{"blog.example", 3}, {"shop.example", 3}}));
+  EXPECT_EQ(names(SiteKind::kXmlrpc), (V{{"blog.example", 3}}));
+  EXPECT_EQ(names(SiteKind::kWpLogin), (V{{"shop.example", 1}}));
+  EXPECT_EQ(names(SiteKind::kProbe), (V{{"shop.example", 1}}));
+  EXPECT_TRUE(stats.TopSites(SiteKind::kAll, 600 * kSecond).entries.empty());  // window passed
 }
 
 TEST(ClientKeyTest, KeepsAnIpv6AddressAndCutsLongerText) {

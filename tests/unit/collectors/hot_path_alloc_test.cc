@@ -82,11 +82,14 @@ TEST(ReflectionHotPathTest, OnFrameAllocatesNothing) {
 class CountingLines final : public io::LineSink {
  public:
   explicit CountingLines(AccessLogStats& stats) : stats_(stats) {}
-  void Line(std::size_t /*log*/, std::string_view line) override {
+  void Line(std::size_t /*log*/, std::string_view /*file*/, std::string_view line) override {
     if (const auto r = detect_.Parse(line)) {
-      if (stats_.Add(*r)) {
+      const Seen seen = stats_.Add(*r);
+      if (seen.RanksClient()) {
         stats_.AddTopClient(r->client, 0);
       }
+      stats_.AddSite(SiteKeyOf(r->site().empty() ? std::string_view("default") : r->site()), seen,
+                     0);
       ++parsed;
     }
   }
@@ -133,7 +136,7 @@ TEST(AccessLogHotPathTest, LinesAllocateNothing) {
 class MailLines final : public io::LineSink {
  public:
   explicit MailLines(MailLogStats& stats) : stats_(stats) {}
-  void Line(std::size_t /*log*/, std::string_view line) override {
+  void Line(std::size_t /*log*/, std::string_view /*file*/, std::string_view line) override {
     if (const auto s = mail_log::ParseSyslog(line)) {
       stats_.Add(mail_log::Classify(*s), 0);
       ++parsed;
