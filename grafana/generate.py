@@ -316,6 +316,11 @@ def main_boards():
         panel("table", "Top xmlrpc / wp-login clients",
               f"sum by (log, client) (edgewatch_xmlrpc_top_client_requests{{{SEL}}})", "none",
               12, 8, instant=True),
+        panel("table", "Top sites under xmlrpc flood",
+              f"sum by (log, vhost) (edgewatch_http_top_vhost_requests{{{SEL}, kind=\"xmlrpc\"}})",
+              "none", 12, 8, instant=True,
+              description="xmlrpc POSTs per site in the top window: the site to look at when "
+                          "EdgewatchXmlrpcFlood fires (its site annotation names the first)."),
     ])
 
     board("edgewatch-mail", "Mail", ["mail"], [

@@ -21,7 +21,7 @@ OUT = os.path.join(HERE, "edgewatch-alerts.rules.yml")
 OPERATOR = os.path.join(HERE, "..", "deploy", "kubernetes", "prometheusrule.yaml")
 
 
-def alert(c, name, expr, duration, severity, summary, description):
+def alert(c, name, expr, duration, severity, summary, description, **annotations):
     return {
         "alert": name,
         "expr": expr.strip(),
@@ -31,8 +31,17 @@ def alert(c, name, expr, duration, severity, summary, description):
             "summary": summary,
             "description": " ".join(description.split()),
             "runbook_url": f"{c['runbook_base']}/{name}.md",
+            **annotations,
         },
     }
+
+
+def top_site(kind):
+    """An annotation template: the site most hit by `kind` requests in the alert's log (from
+    edgewatch_http_top_vhost_requests), empty when the log's format names no site."""
+    return ('{{ with printf "topk(1, edgewatch_http_top_vhost_requests{instance=%q,job=%q,'
+            f'log=%q,kind=\\"{kind}\\"}})" $labels.instance $labels.job $labels.log | query }}}}'
+            '{{ with first . }}{{ label "vhost" . }}{{ end }}{{ end }}')
 
 
 def exporter_group(c):
@@ -255,8 +264,9 @@ or
               "xmlrpc.php flood in {{ $labels.log }} ({{ $value | printf \"%.1f\" }}/s)",
               """The access log {{ $labels.log }} on {{ $labels.instance }} shows
               {{ $value | printf "%.1f" }} xmlrpc requests per second: pingback abuse or
-              password guessing through system.multicall. See
-              edgewatch_xmlrpc_top_client_requests for the clients."""),
+              password guessing through system.multicall. The site most hit is in the site
+              annotation (edgewatch_http_top_vhost_requests), the clients in
+              edgewatch_xmlrpc_top_client_requests.""", site=top_site("xmlrpc")),
         alert(c, "EdgewatchWpLoginBruteForce",
               f"edgewatch:wp_login_posts:rate5m{{{s}}} > {h['wp_login_posts_per_second']}",
               h["wp_login_for"], "warning",

@@ -61,11 +61,13 @@ def free_port():
 
 class Webhook:
     """Records every notification: (receiver path, alertname, labels), and when each came
-    (`times`, monotonic seconds, in the same order)."""
+    (`times`, monotonic seconds, in the same order); `annotations` holds the last annotations
+    sent for each alertname."""
 
     def __init__(self):
         self.received = []
         self.times = []
+        self.annotations = {}
         self.lock = threading.Lock()
         hook = self
 
@@ -79,6 +81,8 @@ class Webhook:
                                                   alert["labels"].get("alertname"),
                                                   alert["labels"]))
                             hook.times.append(time.monotonic())
+                            hook.annotations[alert["labels"].get("alertname")] = \
+                                alert.get("annotations", {})
                 self.send_response(200)
                 self.end_headers()
 

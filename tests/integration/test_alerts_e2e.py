@@ -47,6 +47,9 @@ CLIENT_REQUEST = (bytes([0x23]) + bytes(47)).hex()  # NTPv4 mode 3
 SERVER_RESPONSE = (bytes([0x24]) + bytes(47)).hex()  # mode 4
 
 
+ACCESS_LOG = "blog.example-access.log"
+
+
 def config(directory, host, apache):
     path = os.path.join(directory, "edgewatch.yml")
     with open(path, "w") as f:
@@ -54,10 +57,12 @@ def config(directory, host, apache):
                 f"httpd:\n  servers:\n    - name: www\n      url: {apache.status_url}\n"
                 f"      pid_file: {apache.pid_file}\n"
                 f"bgp:\n  neighbors:\n    - name: peer\n      address: {host.INNER_IP}\n"
-                f"access_log:\n  logs:\n    - name: site\n      path: {directory}/access.log\n"
-                f"      format: combined\nmail_log:\n  logs:\n    - name: mx\n"
+                # A per-site log, as hosting panels write them: the site from the file name.
+                f"access_log:\n  logs:\n    - name: site\n      path: {directory}/*-access.log\n"
+                f"      format: combined\n      vhost_from_path: true\n"
+                f"mail_log:\n  logs:\n    - name: mx\n"
                 f"      path: {directory}/mail.log\n")
-    for name in ("access.log", "mail.log"):
+    for name in (ACCESS_LOG, "mail.log"):
         open(os.path.join(directory, name), "w").close()
     return path
 
@@ -85,7 +90,7 @@ class AlertsEndToEndTest(unittest.TestCase):
         lines = mail.splitlines(keepends=True)
         part = -(-len(lines) // rounds)
         for i in range(rounds):
-            with open(os.path.join(d, "access.log"), "a") as f:
+            with open(os.path.join(d, ACCESS_LOG), "a") as f:
                 f.write(access)
             with open(os.path.join(d, "mail.log"), "a") as f:
                 f.write("".join(lines[i * part:(i + 1) * part]))
@@ -138,6 +143,9 @@ class AlertsEndToEndTest(unittest.TestCase):
             self.assertEqual(labels["EdgewatchNtpReflectorAbused"]["server"], host.OUTER_IP)
             self.assertEqual(labels["EdgewatchReflectedTrafficInbound"]["vector"], "ntp")
             self.assertEqual(labels["EdgewatchXmlrpcFlood"]["log"], "site")
+            # The flood alert names the site, from the top list of the file-named sites.
+            self.assertEqual(stack.webhook.annotations["EdgewatchXmlrpcFlood"].get("site"),
+                             "blog.example")
             self.assertEqual(labels["EdgewatchExploitProbes"]["kind"], "shellshock")
             self.assertEqual(labels["EdgewatchSnowshoeSurge"]["log"], "mx")
             for name in labels:
