@@ -32,7 +32,7 @@ LogFormat "{log_format}" edgewatch
 CustomLog {dir}/logs/access.log edgewatch
 ScriptSock {dir}/run/cgid.sock
 ScriptAlias /cgi-bin/ {dir}/cgi-bin/
-ScriptAlias /xmlrpc.php {dir}/cgi-bin/xmlrpc
+{xmlrpc_alias}
 StartServers 2
 {limits}
 ExtendedStatus On
@@ -40,6 +40,39 @@ ExtendedStatus On
     SetHandler server-status
     Require ip 127.0.0.1
 </Location>
+{sites}
+"""
+
+# Name-based virtual hosts as a hosting server has them: each with its own log file (combined)
+# and all in other_vhosts_access.log (vhost_combined, as Debian's GlobalLog), and .php files run
+# as CGI scripts, so that Apache itself resolves the request path to the script (PATH_INFO,
+# merged slashes, %-decoding) as it does for PHP.
+SITE = """
+<VirtualHost 127.0.0.1:{port}>
+    ServerName {name}
+    DocumentRoot {dir}/sites/{name}
+    CustomLog {dir}/logs/{name}-access.log combined
+    <Directory {dir}/sites/{name}>
+        Options +ExecCGI
+        # As Debian's php8.2 module config: by the name's end. (AddHandler would also run
+        # xmlrpc.php.bak: mod_mime takes a handler from every extension of a name.)
+        <FilesMatch "\\.php$">
+            SetHandler cgi-script
+        </FilesMatch>
+    </Directory>
+</VirtualHost>
+"""
+SITES = """
+LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{{Referer}}i\\" \\"%{{User-Agent}}i\\"" combined
+LogFormat "%v:%p %h %l %u %t \\"%r\\" %>s %O \\"%{{Referer}}i\\" \\"%{{User-Agent}}i\\"" vhost_combined
+GlobalLog {dir}/logs/other_vhosts_access.log vhost_combined
+"""
+
+# A site's script: notes the site and request target it ran for, in sites/ran.log.
+PHP_CGI = """#!/bin/sh
+head -c "${{CONTENT_LENGTH:-0}}" >/dev/null
+echo "$SERVER_NAME $SCRIPT_NAME $REQUEST_URI" >> {ran}
+printf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'
 """
 
 SLOW_CGI = """#!/bin/sh
@@ -72,9 +105,11 @@ class Apache:
               "event": {"ServerLimit": 2, "ThreadsPerChild": 10, "ThreadLimit": 10,
                         "MaxRequestWorkers": 20}}
 
-    def __init__(self, mpm, log_format=COMMON, limits=None, every_address=False):
+    def __init__(self, mpm, log_format=COMMON, limits=None, every_address=False, sites=()):
         """`limits` replaces LIMITS[mpm] (the worker MPM takes event's). `every_address`: one
-        listening socket for all addresses (Debian's `Listen 80`), not 127.0.0.1 only."""
+        listening socket for all addresses (Debian's `Listen 80`), not 127.0.0.1 only. `sites`:
+        names of virtual hosts (see SITE), each with xmlrpc.php and wp-login.php scripts that
+        note every run in `ran_log`."""
         self.bin = require_tool("apache2")
         self.mpm = mpm
         self.dir = tempfile.mkdtemp(prefix=f"edgewatch-apache-{mpm}-")
@@ -89,6 +124,22 @@ class Apache:
         self.limits = limits or self.LIMITS["prefork" if mpm == "prefork" else "event"]
         self.log_format = log_format
         self.every_address = every_address
+        self.sites = sites
+        self.ran_log = os.path.join(self.dir, "sites", "ran.log")
+        if sites:
+            os.makedirs(os.path.join(self.dir, "sites"), mode=0o755)
+            with open(self.ran_log, "w"):
+                pass
+            os.chmod(self.ran_log, 0o666)
+        for name in sites:
+            root = os.path.join(self.dir, "sites", name)
+            os.makedirs(root, mode=0o755)
+            for script in ("xmlrpc.php", "wp-login.php"):
+                with open(os.path.join(root, script), "w") as f:
+                    f.write(PHP_CGI.format(ran=self.ran_log))
+                os.chmod(os.path.join(root, script), 0o755)
+            with open(os.path.join(root, "xmlrpc.php.bak"), "w") as f:
+                f.write("a backup: served as a file, runs nothing\n")
         self.conf = os.path.join(self.dir, "httpd.conf")
 
     def _configure(self, port):
@@ -97,7 +148,14 @@ class Apache:
             f.write(CONFIG.format(dir=self.dir, port=port, mpm=self.mpm,
                                   limits="\n".join(f"{k} {v}" for k, v in self.limits.items()),
                                   listen=port if self.every_address else f"127.0.0.1:{port}",
-                                  log_format=self.log_format))
+                                  log_format=self.log_format,
+                                  # The sites have their own xmlrpc.php (a main-server alias
+                                  # would be every virtual host's).
+                                  xmlrpc_alias="" if self.sites else
+                                  f"ScriptAlias /xmlrpc.php {self.dir}/cgi-bin/xmlrpc",
+                                  sites=(SITES.format(dir=self.dir) if self.sites else "") +
+                                  "".join(SITE.format(dir=self.dir, port=port, name=n)
+                                          for n in self.sites)))
 
     @property
     def status_url(self):
@@ -105,6 +163,17 @@ class Apache:
 
     def url(self, path, host="127.0.0.1"):
         return f"http://{host}:{self.port}{path}"
+
+    def send_raw(self, method, target, host):
+        """Sends one request with `target` exactly as given (absolute-form, odd escapes and
+        slashes that HTTP clients would normalise) and returns the status code."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(f"{method} {target} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1\r\n"
+                      "Connection: close\r\n\r\nx".encode())
+            reply = b""
+            while chunk := s.recv(4096):
+                reply += chunk
+        return int(reply.split(b" ", 2)[1])
 
     def __enter__(self):
         # The port is free when chosen, not when Apache binds it: if another process took it in

@@ -161,6 +161,66 @@ class AccessLogTest(unittest.TestCase):
                 text = self.check_totals(ew, sent, apache)
                 self.assertEqual(value(text, 'edgewatch_log_truncations_total{log="site"}'), 1)
 
+    def test_paths_and_sites_as_apache_resolves_them(self):
+        # Two name-based virtual hosts whose xmlrpc.php and wp-login.php are scripts Apache runs
+        # (apache.SITE): every target form below ran xmlrpc.php on this Apache, as its own note
+        # of each run says; the negatives ran nothing. edgewatch follows both layouts a hosting
+        # server has: one vhost_combined log, and per-site files named after the site.
+        runs = ["/xmlrpc.php", "/xmlrpc.php/", "/xmlrpc.php/extra/path", "/xmlrpc%2Ephp",
+                "/%78mlrpc.php", "//xmlrpc.php", "/./xmlrpc.php", "/x/../xmlrpc.php",
+                "http://blog.example/xmlrpc.php", "/xmlrpc.php?rsd"]
+        runs_not = ["/xmlrpc.php.bak", "/?from=xmlrpc.php", "/xmlrpc.phps"]
+        with Apache("event", sites=("blog.example", "shop.example")) as apache, \
+                tempfile.TemporaryDirectory() as d:
+            logs = os.path.join(apache.dir, "logs")
+            cfg = os.path.join(d, "edgewatch.yml")
+            with open(cfg, "w") as f:
+                f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
+                        "  enabled: false\nbgp:\n  enabled: false\nmail_log:\n  enabled: false\n"
+                        "access_log:\n  logs:\n"
+                        f"    - name: vhosts\n      path: {logs}/other_vhosts_access.log\n"
+                        "      format: vhost_combined\n"
+                        f"    - name: sites\n      path: '{logs}/*-access.log'\n"
+                        "      format: combined\n      vhost_from_path: true\n")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                wait_value(ew, 'edgewatch_log_up{log="vhosts"}', 1, 10)
+                codes = {t: apache.send_raw("POST", t, "blog.example") for t in runs + runs_not}
+                for _ in range(3):
+                    apache.send_raw("POST", "/wp-login.php", "shop.example")
+                for _ in range(2):
+                    apache.send_raw("GET", "/", "SHOP.example:80")
+                with open(apache.ran_log) as f:
+                    ran = f.read().splitlines()
+                self.assertEqual([l.split()[:2] for l in ran],
+                                 [["blog.example", "/xmlrpc.php"]] * len(runs) +
+                                 [["shop.example", "/wp-login.php"]] * 3, (codes, ran))
+                self.assertEqual({codes[t] for t in runs}, {200})
+                # Apache's own logs, counted by hand: every request in both layouts.
+                with open(os.path.join(logs, "other_vhosts_access.log")) as f:
+                    by_site = [l.split(":")[0] for l in f.read().splitlines()]
+                self.assertEqual(by_site.count("blog.example"), len(runs) + len(runs_not))
+                self.assertEqual(by_site.count("shop.example"), 5)
+                total_lines = len(by_site)
+                wait_value(ew, 'edgewatch_log_lines_total{log="vhosts"}', total_lines, 20)
+                wait_value(ew, 'edgewatch_log_lines_total{log="sites"}', total_lines, 20)
+                text = scrape(ew)
+                for log in ("vhosts", "sites"):
+                    self.assertEqual(total(text, "edgewatch_xmlrpc_requests_total", log=log),
+                                     len(runs), log)
+                    self.assertEqual(total(text, "edgewatch_wp_login_requests_total", log=log),
+                                     3, log)
+                    self.assertEqual(value(text, f"edgewatch_http_unparsed_lines_total"
+                                                 f'{{log="{log}"}}'), 0)
+
+                    def top(kind, site):
+                        return value(text, f'edgewatch_http_top_vhost_requests{{log="{log}",'
+                                           f'kind="{kind}",vhost="{site}"}}')
+                    self.assertEqual(top("xmlrpc", "blog.example"), len(runs), log)
+                    self.assertEqual(top("wp_login", "shop.example"), 3, log)
+                    self.assertEqual(top("all", "blog.example"), len(runs) + len(runs_not), log)
+                    self.assertEqual(top("all", "shop.example"), 5, log)
+                    self.assertIsNone(top("xmlrpc", "shop.example"))
+
     def test_inotify_wakes_the_follower(self):
         with tempfile.TemporaryDirectory() as d:
             log = os.path.join(d, "logs", "access.log")

@@ -3,6 +3,7 @@
 import os
 import re
 import subprocess
+import tempfile
 import unittest
 
 from edgewatch_process import BIN, TESTDATA, require_tool, total, value
@@ -76,6 +77,35 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(undocumented(out.stdout), [])
         # promtool lints every family of every replayable input, not only the default's.
         self.assertEqual(promtool_problems(out.stdout), "")
+
+    def test_access_log_replayed_with_its_configured_format(self):
+        # A custom LogFormat (epoch time, %D, Host) that no detection knows: replayed as a copy
+        # under another directory, it is read with the format of the configured log whose glob
+        # its name matches; without that config every line is unparsed.
+        with tempfile.TemporaryDirectory() as d:
+            lines = ['192.0.2.%d 1764590400 "POST /xmlrpc.php HTTP/1.1" 200 1834 blog.example' % i
+                     for i in range(7)]
+            lines.append('192.0.2.9 1764590401 "GET / HTTP/1.1" 200 25 shop.example')
+            copy = os.path.join(d, "shop-access.log")
+            with open(copy, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            cfg = os.path.join(d, "edgewatch.yml")
+            with open(cfg, "w") as f:
+                f.write("access_log:\n  logs:\n    - name: sites\n"
+                        "      path: /var/log/apache2/*-access.log\n"
+                        "      format: '%a %{%s}t \"%r\" %>s %D %{Host}i'\n")
+            configured = replay(f"--config.file={cfg}", "--access-log", copy)
+            self.assertEqual(configured.returncode, 0, configured.stderr)
+            a = 'log="shop-access.log"'
+            self.assertEqual(value(configured.stdout, f"edgewatch_http_unparsed_lines_total{{{a}}}"),
+                             0)
+            self.assertEqual(value(configured.stdout, f'edgewatch_xmlrpc_requests_total{{{a},'
+                                                      'method="POST",code="200"}'), 7)
+            self.assertEqual(value(configured.stdout, f'edgewatch_http_top_vhost_requests{{{a},'
+                                                      'kind="xmlrpc",vhost="blog.example"}'), 7)
+            detected = replay("--access-log", copy)
+            self.assertEqual(value(detected.stdout, f"edgewatch_http_unparsed_lines_total{{{a}}}"),
+                             8)
 
     def test_pcapng_reads_like_pcap(self):
         pcap = replay(f"--config.file={CONFIG}", "--pcap", PCAP)
