@@ -276,6 +276,46 @@ class ConcurrentScrapesTest(unittest.TestCase):
             server.close()
 
 
+class GracefulRestartTest(unittest.TestCase):
+    def test_stopping_processes_are_no_capacity(self):
+        # Twelve 6 s requests, then a graceful restart: the two old children finish them ('G')
+        # while two new ones (ThreadsPerChild 10) take work. The slots that can take work are
+        # the new children's, (Processes - Stopping) x 10 = 20, not the 32 started ones.
+        limits = {"ServerLimit": 4, "ThreadsPerChild": 10, "ThreadLimit": 10,
+                  "MaxRequestWorkers": 20}
+        with Apache("event", limits=limits) as apache, tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"    - name: web\n      url: {apache.status_url}\n")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                slow = [threading.Thread(target=lambda: urllib.request.urlopen(
+                    apache.url("/cgi-bin/slow?6"), timeout=30).read()) for _ in range(12)]
+                for t in slow:
+                    t.start()
+                poll(ew, 'edgewatch_httpd_workers{server="web",state="busy"}', lambda v: v >= 13)
+                apache.graceful()
+                deadline = time.monotonic() + 5
+                seen = None
+                while time.monotonic() < deadline:
+                    text = scrape(ew)
+                    stopping = value(text, 'edgewatch_httpd_status_processes{server="web",'
+                                           'state="stopping"}')
+                    active = value(text, 'edgewatch_httpd_status_processes{server="web",'
+                                         'state="active"}')
+                    finishing = value(text, 'edgewatch_httpd_scoreboard{server="web",'
+                                            'state="graceful"}')
+                    slots = value(text, 'edgewatch_httpd_worker_slots{server="web"}')
+                    if stopping and finishing and active == 2:
+                        seen = (stopping, finishing, slots)
+                        if slots == 20:
+                            break
+                    time.sleep(0.1)
+                self.assertIsNotNone(seen, "no scrape saw the restart with requests finishing")
+                self.assertEqual(seen[2], 20, seen)
+                self.assertEqual(seen[0], 2, seen)
+                self.assertEqual(seen[1], 12, seen)
+                for t in slow:
+                    t.join()
+
+
 class ReplayModStatusTest(unittest.TestCase):
     def test_replay_corpus_page(self):
         # Corpus README: BusyWorkers 1, IdleWorkers 99, Total Accesses 9, Total kBytes 12,

@@ -47,6 +47,12 @@ MUTANTS = [
      'if (const auto php = path.find(".php/"); php != std::string_view::npos) {',
      'if (const auto php = path.find(".php?"); php != std::string_view::npos) {',
      r"^(ResolvePath|AccessLog)|^integration\.access_log$"),
+    # Slots of stopping processes counted as capacity (the saturation ratio falls during a
+    # graceful restart under load).
+    ("graceful-slots-usable", "exporter/src/parsers/mod_status/mod_status.cc",
+     "return s.scoreboard_length - (*s.scoreboard)[kOpen] - (*s.scoreboard)[kGraceful];",
+     "return s.scoreboard_length - (*s.scoreboard)[kOpen];",
+     r"^ModStatus|^integration\.httpd$"),
     ("rbl-list-not-named", "exporter/src/parsers/mail_log/mail_log.cc",
      "e.rbl = list.substr(0, list.find_first_of(\", \"));",
      "e.rbl = list;", r"^MailLog|^integration\.mail_log$"),

@@ -26,11 +26,15 @@ constexpr MetricDesc kHttpdProcessCpuSecondsTotal{
     "edgewatch_httpd_process_cpu_seconds_total", prometheus::MetricType::Counter,
     "CPU time of those processes and of their exited children."};
 constexpr MetricDesc kHttpdWorkers{"edgewatch_httpd_workers", prometheus::MetricType::Gauge,
-                                   "Workers by state (BusyWorkers, IdleWorkers)."};
+                                   "Workers by state (BusyWorkers, IdleWorkers, GracefulWorkers)."};
 constexpr MetricDesc kHttpdWorkerSlots{
     "edgewatch_httpd_worker_slots", prometheus::MetricType::Gauge,
-    "Worker capacity: max_request_workers when configured, else the started worker slots "
-    "(scoreboard slots that are not open)."};
+    "Worker capacity: max_request_workers when configured, else the started worker slots that "
+    "can take work (scoreboard slots neither open nor gracefully finishing)."};
+constexpr MetricDesc kHttpdStatusProcesses{
+    "edgewatch_httpd_status_processes", prometheus::MetricType::Gauge,
+    "Child processes as the status page counts them (Processes, Stopping): active ones take "
+    "work, stopping ones finish their requests after a graceful restart."};
 constexpr MetricDesc kHttpdAccessesTotal{"edgewatch_httpd_accesses_total",
                                          prometheus::MetricType::Counter,
                                          "Requests served (Total Accesses)."};
@@ -84,6 +88,7 @@ constexpr const MetricDesc* kMetrics[] = {&kHttpdUp,
                                           &kHttpdProcessCpuSecondsTotal,
                                           &kHttpdWorkers,
                                           &kHttpdWorkerSlots,
+                                          &kHttpdStatusProcesses,
                                           &kHttpdAccessesTotal,
                                           &kHttpdSentBytesTotal,
                                           &kHttpdRequestDurationSecondsTotal,
@@ -302,13 +307,14 @@ void HttpdCollector::Export(MetricSink& sink, const std::string& server,
                (*s.scoreboard)[i]);
     }
   }
-  std::optional<double> slots;
-  if (max_request_workers > 0) {
-    slots = static_cast<double>(max_request_workers);
-  } else if (s.scoreboard && !nginx) {
-    slots = s.scoreboard_length - (*s.scoreboard)[mod_status::kScoreboardStates - 1];
+  AddIf(sink, kHttpdWorkers, {{"server", server}, {"state", "graceful"}}, s.graceful_workers);
+  AddIf(sink, kHttpdWorkerSlots, id, mod_status::WorkerSlots(s, max_request_workers));
+  if (s.processes) {
+    const double stopping = s.stopping.value_or(0);
+    sink.Add(kHttpdStatusProcesses, {{"server", server}, {"state", "active"}},
+             *s.processes - stopping);
+    sink.Add(kHttpdStatusProcesses, {{"server", server}, {"state", "stopping"}}, stopping);
   }
-  AddIf(sink, kHttpdWorkerSlots, id, slots);
   AddIf(sink, kHttpdAccessesTotal, id, s.total_accesses);
   AddIf(sink, kHttpdSentBytesTotal, id, s.total_kbytes, 1024);
   AddIf(sink, kHttpdRequestDurationSecondsTotal, id, s.total_duration_ms, 0.001);

@@ -52,6 +52,7 @@ constexpr std::pair<std::string_view, Field> kApacheFields[] = {
     {"IdleWorkers", &Status::idle_workers},
     {"BusyServers", &Status::busy_workers},  // lighttpd
     {"IdleServers", &Status::idle_workers},  // lighttpd
+    {"GracefulWorkers", &Status::graceful_workers},
     {"Processes", &Status::processes},
     {"Stopping", &Status::stopping},
     {"ConnsTotal", &Status::conns_total},
@@ -182,6 +183,19 @@ Expected<Status> Parse(std::string_view body) {
   return s;
 }
 
+std::optional<double> WorkerSlots(const Status& s, std::uint64_t max_request_workers) {
+  if (max_request_workers > 0) {
+    return static_cast<double>(max_request_workers);
+  }
+  if (!s.scoreboard || s.flavour != Flavour::kApache) {
+    return std::nullopt;
+  }
+  constexpr std::size_t kGraceful = 8;
+  constexpr std::size_t kOpen = kScoreboardStates - 1;
+  static_assert(kScoreboardChars[kGraceful] == 'G' && kScoreboardChars[kOpen] == '.');
+  return s.scoreboard_length - (*s.scoreboard)[kOpen] - (*s.scoreboard)[kGraceful];
+}
+
 std::optional<double> ChildProcessLimit(const Status& s, std::uint64_t max_request_workers) {
   if (s.flavour != Flavour::kApache) {
     return std::nullopt;
@@ -198,7 +212,12 @@ std::optional<double> ChildProcessLimit(const Status& s, std::uint64_t max_reque
     if (!s.processes || *s.processes <= 0 || !s.busy_workers || !s.idle_workers) {
       return std::nullopt;
     }
-    per_child = std::round((*s.busy_workers + *s.idle_workers) / *s.processes);
+    // Busy and idle workers are those of the processes not stopping.
+    const double active = *s.processes - s.stopping.value_or(0);
+    if (!(active > 0)) {
+      return std::nullopt;
+    }
+    per_child = std::round((*s.busy_workers + *s.idle_workers) / active);
     if (!(per_child >= 1) || std::isinf(per_child)) {  // also NaN from a garbled page
       return std::nullopt;
     }

@@ -36,8 +36,9 @@ struct Status {
   std::optional<double> uptime_seconds;
   std::optional<double> busy_workers;
   std::optional<double> idle_workers;
-  std::optional<double> processes;
-  std::optional<double> stopping;
+  std::optional<double> graceful_workers;  // 2.4.71+: workers of stopping processes
+  std::optional<double> processes;         // child processes, stopping ones included
+  std::optional<double> stopping;          // of them, those finishing after a graceful restart
   std::optional<double> conns_total;
   std::optional<double> conns_async_writing;
   std::optional<double> conns_async_keep_alive;
@@ -64,11 +65,17 @@ struct Status {
 // The error says what the page was instead, with a hint.
 Expected<Status> Parse(std::string_view body);
 
+// The worker slots that can take work now: max_request_workers when given (exact), else the
+// scoreboard's started slots that do not belong to a stopping process: not open ('.') and not
+// gracefully finishing ('G': after a graceful restart under load, a real 2.4.71 event page has
+// 22 started slots, 12 of them 'G', 10 usable). nginx and pages without a scoreboard: none.
+std::optional<double> WorkerSlots(const Status& status, std::uint64_t max_request_workers);
+
 // How many child processes the server runs when every worker is in use, from one good page:
 // worker capacity (max_request_workers when given, else the scoreboard's length, which is
 // ServerLimit x ThreadLimit) over the workers per child (1 for prefork; BusyWorkers +
-// IdleWorkers over Processes for threaded MPMs). Unknown (nullopt) for nginx, for a threaded MPM
-// whose page has no Processes line, and without a scoreboard or max_request_workers.
+// IdleWorkers over the processes not stopping for threaded MPMs). Unknown (nullopt) for nginx, for
+// a threaded MPM whose page has no Processes line, and without a scoreboard or max_request_workers.
 std::optional<double> ChildProcessLimit(const Status& status, std::uint64_t max_request_workers);
 
 }  // namespace edgewatch::mod_status

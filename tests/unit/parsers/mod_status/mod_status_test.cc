@@ -154,5 +154,36 @@ TEST(ModStatusTest, ChildProcessLimitFromTheLastGoodPage) {
   EXPECT_FALSE(ChildProcessLimit(*lighttpd, 0).has_value());
 }
 
+// A real Debian Apache 2.4.71 event page two seconds after a graceful restart with twelve slow
+// requests running (ServerLimit 4, ThreadsPerChild 10): counted by hand from the file, the
+// scoreboard "GGGGG.GGGGGGG.......W_________" has 30 slots, 8 open, 12 finishing in the two
+// stopping processes, 1 sending and 9 waiting in the new one.
+TEST(ModStatusTest, GracefulRestartUnderLoad) {
+  const auto r = Parse(Read("apache-2.4.71-event-graceful-restart.txt"));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->processes, 4);
+  EXPECT_EQ(r->stopping, 2);
+  EXPECT_EQ(r->graceful_workers, 0);
+  EXPECT_EQ(r->busy_workers, 1);
+  EXPECT_EQ(r->idle_workers, 9);
+  EXPECT_EQ(r->scoreboard_length, 30u);
+  EXPECT_EQ((*r->scoreboard)[8], 12u);  // G
+  EXPECT_EQ((*r->scoreboard)[kOpen], 8u);
+  // Usable: not open, not finishing: the new process' 10 (busy + idle say the same).
+  EXPECT_EQ(WorkerSlots(*r, 0), 10);
+  EXPECT_EQ(WorkerSlots(*r, 0), *r->busy_workers + *r->idle_workers);
+  EXPECT_EQ(WorkerSlots(*r, 20), 20);
+}
+
+TEST(ModStatusTest, WorkerSlotsOfOtherPages) {
+  const auto event = Parse(Read("netdata-extended-status-mpm-event.txt"));
+  ASSERT_TRUE(event);
+  EXPECT_EQ(WorkerSlots(*event, 0), 100);  // 400 slots, 300 open (corpus README)
+  const auto nginx = Parse(Read("nginx-stub-status-SYNTHETIC.txt"));
+  ASSERT_TRUE(nginx);
+  EXPECT_FALSE(WorkerSlots(*nginx, 0).has_value());
+  EXPECT_EQ(WorkerSlots(*nginx, 512), 512);
+}
+
 }  // namespace
 }  // namespace edgewatch::mod_status
