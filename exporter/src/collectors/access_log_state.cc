@@ -29,16 +29,29 @@ const char* SiteKindName(SiteKind k) {
 AccessLogStats::AccessLogStats(const AccessLogSettings& settings)
     : settings_(settings),
       top_(settings.top_k * 4, settings.window_ns),
-      sites_(kSiteKinds, WindowedTopK<SiteKey>(settings.top_k * 4, settings.window_ns)) {}
+      sites_(kSiteKinds, WindowedTopK<SiteKey>(settings.top_k * 4, settings.window_ns)) {
+  for (const auto* paths : {&settings_.xmlrpc_paths, &settings_.wp_login_paths}) {
+    for (const auto& p : *paths) {
+      script_names_.push_back(p.substr(p.rfind('/') + 1));
+    }
+  }
+}
 
 Seen AccessLogStats::Add(const access_log::Request& r) {
   const auto method = static_cast<std::size_t>(r.method);
   const auto code = static_cast<std::size_t>(r.status - 100);
   ++requests_[method][code];
   response_bytes_ += r.bytes;
-  const std::string_view path = access_log::ResolvePath(r.path, path_scratch_);
-  const bool xmlrpc = access_log::PathMatches(path, settings_.xmlrpc_paths);
-  const bool wp_login = !xmlrpc && access_log::PathMatches(path, settings_.wp_login_paths);
+  const bool candidate =
+      r.path.find('%') != std::string_view::npos ||
+      std::any_of(script_names_.begin(), script_names_.end(), [&](const std::string& name) {
+        return r.path.find(name) != std::string_view::npos;
+      });
+  const std::string_view path =
+      candidate ? access_log::ResolvePath(r.path, path_scratch_) : std::string_view();
+  const bool xmlrpc = candidate && access_log::PathMatches(path, settings_.xmlrpc_paths);
+  const bool wp_login =
+      candidate && !xmlrpc && access_log::PathMatches(path, settings_.wp_login_paths);
   if (xmlrpc) {
     ++xmlrpc_[method][code];
   } else if (wp_login) {

@@ -106,6 +106,10 @@ class AccessLogStats {
   ProbesByClass probes_{};
   WindowedTopK<ClientKey> top_;
   std::vector<WindowedTopK<SiteKey>> sites_;  // by SiteKind
+  // The last segment of every xmlrpc and wp-login path ("xmlrpc.php"): a path without an escape
+  // resolves to one of them only if it holds that name (resolving drops and merges, never makes
+  // characters), so most paths are never resolved.
+  std::vector<std::string> script_names_;
   // Where a request path is resolved when it needs work; Apache's request line limit (8190).
   std::array<char, 8192> path_scratch_{};
 };

@@ -347,9 +347,7 @@ std::optional<Request> Format::Parse(std::string_view line) const {
         out.host = Dash(value);
         break;
       case Field::kScanned:
-        if (out.scanned_count < Request::kMaxScanned && value != "-") {
-          out.scanned[out.scanned_count++] = value;
-        }
+        out.scanned_probes |= FieldProbes(value);
         break;
       case Field::kIgnore:
         break;
@@ -439,6 +437,17 @@ bool Shellshock(std::string_view s) {
   return false;
 }
 
+bool Log4Shell(std::string_view s);
+
+}  // namespace
+
+std::uint32_t FieldProbes(std::string_view s) {
+  return (Shellshock(s) ? 1U << static_cast<int>(Probe::kShellshock) : 0U) |
+         (Log4Shell(s) ? 1U << static_cast<int>(Probe::kLog4Shell) : 0U);
+}
+
+namespace {
+
 bool Log4Shell(std::string_view s) {
   const auto dollar = s.find('$');
   const auto percent = s.find('%');
@@ -465,10 +474,15 @@ std::size_t DecodeInPlace(char* p, std::size_t n) {
   return w;
 }
 
+// A ".." between separators ('/' or '\\'), or after one at the end.
 bool DotDotSegment(std::string_view s) {
-  return s.find("/../") != std::string_view::npos || s.ends_with("/..") ||
-         s.find("\\..\\") != std::string_view::npos || s.find("/..\\") != std::string_view::npos ||
-         s.find("\\../") != std::string_view::npos;
+  const auto separator = [](char c) { return c == '/' || c == '\\'; };
+  for (auto i = s.find(".."); i != std::string_view::npos; i = s.find("..", i + 1)) {
+    if (i > 0 && separator(s[i - 1]) && (i + 2 == s.size() || separator(s[i + 2]))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // A ".." segment in the request target, as logged or once or twice %-decoded: servers that
@@ -477,7 +491,16 @@ bool Traversal(std::string_view request) {
   if (DotDotSegment(request)) {
     return true;
   }
-  const auto percent = request.find('%');
+  // Only escapes of '.', '/' or '\\' (%2x, %5x), of '%' itself (%25) and double encodings
+  // ("%%32%65") can hide one: most targets have none of them.
+  std::size_t percent = std::string_view::npos;
+  for (auto i = request.find('%'); i != std::string_view::npos; i = request.find('%', i + 1)) {
+    const char next = i + 1 < request.size() ? request[i + 1] : '\0';
+    if (next == '2' || next == '5' || next == '%') {
+      percent = i;
+      break;
+    }
+  }
   if (percent == std::string_view::npos) {
     return false;
   }
@@ -502,20 +525,9 @@ const char* ProbeName(Probe p) {
 }
 
 std::uint32_t DetectProbes(const Request& r) {
-  std::uint32_t found = 0;
-  const auto scan = [&found](std::string_view s) {
-    if (Shellshock(s)) {
-      found |= 1U << static_cast<int>(Probe::kShellshock);
-    }
-    if (Log4Shell(s)) {
-      found |= 1U << static_cast<int>(Probe::kLog4Shell);
-    }
-  };
+  std::uint32_t found = r.scanned_probes;
   for (std::string_view s : {r.request, r.referer, r.user_agent, r.host}) {
-    scan(s);
-  }
-  for (std::size_t i = 0; i < r.scanned_count; ++i) {
-    scan(r.scanned[i]);
+    found |= FieldProbes(s);
   }
   // The target of the request line ("GET /x HTTP/1.1" -> "/x"), or %U's path.
   std::string_view target = r.request.empty() ? r.path : r.request;

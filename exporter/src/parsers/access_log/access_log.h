@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,11 +30,6 @@ Method ParseMethod(std::string_view text);
 // One access log line. Views point into the line; empty when the format has no such field or
 // the server logged "-".
 struct Request {
-  // Logged fields a client chose other than the request line, referer, user agent and Host
-  // (other request headers, cookies, the basic-auth user, the query): scanned for probes. Past
-  // this many, the rest of a line's are not kept.
-  static constexpr std::size_t kMaxScanned = 8;
-
   std::string_view client;
   std::string_view vhost;    // %v: the server's own name for the virtual host
   std::string_view host;     // %{Host}i: the name the client asked for
@@ -47,8 +41,10 @@ struct Request {
   std::uint64_t bytes = 0;
   std::string_view referer;
   std::string_view user_agent;
-  std::array<std::string_view, kMaxScanned> scanned{};
-  std::uint8_t scanned_count = 0;
+  // The Probe bits (shellshock, log4shell) found in the logged fields a client chose other
+  // than those above (other request headers, cookies, the basic-auth user, the query): scanned
+  // as they are parsed, so that a Request stays small whatever the format logs.
+  std::uint32_t scanned_probes = 0;
 
   // The site: the server's name for it, else the one the client asked for.
   std::string_view site() const { return vhost.empty() ? host : vhost; }
@@ -117,7 +113,7 @@ class AutoFormat {
 };
 
 // Attack signatures looked for in every logged field a client chose: the request line,
-// referer, user agent, Host and the `scanned` ones.
+// referer, user agent, Host and the others (Request::scanned_probes).
 enum class Probe : std::uint8_t {
   kShellshock,     // "() {" (CVE-2014-6271) at the start of a value or after a separator
   kLog4Shell,      // "${jndi:" or nested "${${" lookups (CVE-2021-44228), plain or %-encoded
@@ -126,6 +122,8 @@ enum class Probe : std::uint8_t {
 };
 inline constexpr int kProbeCount = 3;
 const char* ProbeName(Probe p);
+// The Probe bits a single field shows (shellshock, log4shell; traversal is the target's alone).
+std::uint32_t FieldProbes(std::string_view field);
 // Bit i set: Probe i was found.
 std::uint32_t DetectProbes(const Request& r);
 
