@@ -276,6 +276,32 @@ class ConcurrentScrapesTest(unittest.TestCase):
             server.close()
 
 
+class KeepAliveTest(unittest.TestCase):
+    def kept_counts(self, mpm):
+        """%k of the status requests in Apache's own log (requests the connection had carried
+        before) over five scrapes: four a second apart, then one after the 4 s idle bound."""
+        with Apache(mpm, log_format=Apache.COMMON + " %k") as apache, \
+                tempfile.TemporaryDirectory() as d:
+            cfg = config(d, f"    - name: web\n      url: {apache.status_url}\n")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                for _ in range(4):
+                    self.assertEqual(value(scrape(ew), 'edgewatch_httpd_up{server="web"}'), 1)
+                    time.sleep(1)
+                time.sleep(4)
+                self.assertEqual(value(scrape(ew), 'edgewatch_httpd_up{server="web"}'), 1)
+            with open(apache.access_log) as f:
+                return [int(l.split()[-1]) for l in f if "/server-status" in l]
+
+    def test_status_page_connection_is_kept_between_scrapes(self):
+        # The first fetch does not know the MPM and closes; then event's connection is kept
+        # (0, 1, 2), and after the idle bound a new one is opened (0).
+        self.assertEqual(self.kept_counts("event"), [0, 0, 1, 2, 0])
+
+    def test_prefork_children_are_not_held(self):
+        # An idle kept connection would hold a whole prefork child: never kept.
+        self.assertEqual(self.kept_counts("prefork"), [0, 0, 0, 0, 0])
+
+
 class GracefulRestartTest(unittest.TestCase):
     def test_stopping_processes_are_no_capacity(self):
         # Twelve 6 s requests, then a graceful restart: the two old children finish them ('G')

@@ -22,7 +22,8 @@ namespace edgewatch {
 // edgewatch_httpd_up 0 with one log line naming it and the reason; nothing else is affected.
 class HttpdCollector final : public Collector {
  public:
-  HttpdCollector(const HttpdConfig& config, std::string procfs_root, Logger logger);
+  HttpdCollector(const HttpdConfig& config, std::string procfs_root, const Clock& clock,
+                 Logger logger);
 
   // Builds TLS contexts and reads password files; an error rejects the config.
   Status Start() override;
@@ -39,7 +40,12 @@ class HttpdCollector final : public Collector {
   HttpdConfig config_;
   std::string procfs_root_;
   Logger logger_;
-  std::vector<io::HttpGet> requests_;  // one per server, built by Start()
+  // Keeps each server's connection between scrapes. Collections are single-flight (the
+  // CollectorSet), the lock only makes that explicit.
+  mutable std::mutex client_mu_;
+  // One per server, built by Start(); keep_alive set from each server's last page.
+  mutable std::vector<io::HttpGet> requests_;
+  mutable io::HttpClient client_;
   std::vector<std::pair<std::string, mod_status::Status>> replayed_;
   mutable std::mutex errors_mu_;
   mutable std::vector<std::string> last_errors_;  // guarded by errors_mu_: per server

@@ -30,7 +30,7 @@ const prometheus::ClientMetric* Find(const std::vector<prometheus::MetricFamily>
 class HttpdCollectorTest : public ::testing::Test {
  protected:
   std::vector<prometheus::MetricFamily> Collect(const HttpdConfig& config) {
-    HttpdCollector collector(config, testing::TestData("procfs-httpd"),
+    HttpdCollector collector(config, testing::TestData("procfs-httpd"), clock_,
                              Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
     EXPECT_TRUE(collector.Start().ok());
     MetricSink sink;
@@ -77,7 +77,7 @@ TEST_F(HttpdCollectorTest, FollowsEachServersProcessesFromItsPidFile) {
 }
 
 TEST_F(HttpdCollectorTest, ReplaysSavedPagesAndRejectsOthers) {
-  HttpdCollector collector(HttpdConfig{}, testing::TestData("procfs-httpd"),
+  HttpdCollector collector(HttpdConfig{}, testing::TestData("procfs-httpd"), clock_,
                            Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_));
   ASSERT_TRUE(
       collector.Replay(testing::TestData("mod_status/nginx-stub-status-SYNTHETIC.txt")).ok());
