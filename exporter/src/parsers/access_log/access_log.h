@@ -36,7 +36,8 @@ struct Request {
   std::string_view time;     // %t without the brackets: 10/Oct/2000:13:55:36 -0700
   std::string_view request;  // the request line as logged, escapes and all
   Method method = Method::kOther;
-  std::string_view path;  // the request target without the query, as logged (see ResolvePath)
+  std::string_view target;  // of the request line, query included, as logged
+  std::string_view path;    // the target without the query (see ResolvePath)
   std::uint16_t status = 0;
   std::uint64_t bytes = 0;
   std::string_view referer;
@@ -123,7 +124,8 @@ enum class Probe : std::uint8_t {
 inline constexpr int kProbeCount = 3;
 const char* ProbeName(Probe p);
 // The Probe bits a single field shows (shellshock, log4shell; traversal is the target's alone).
-std::uint32_t FieldProbes(std::string_view field);
+// `encoded`: the field is %-decoded before use (a URL, a query), so "%24%7Bjndi:" counts too.
+std::uint32_t FieldProbes(std::string_view field, bool encoded);
 // Bit i set: Probe i was found.
 std::uint32_t DetectProbes(const Request& r);
 
