@@ -13,14 +13,15 @@ class FollowedLogs::Lines final : public io::LineSink {
   Lines(FollowedLogs& logs, std::size_t first_log, std::unique_lock<std::mutex>* live)
       : logs_(logs), first_(first_log), live_(live) {}
 
-  void Line(std::size_t index, std::string_view file, std::string_view line) override {
+  void Line(std::size_t index, std::uint64_t file_id, std::string_view file,
+            std::string_view line) override {
     if (live_ != nullptr && logs_.ScrapeWaiting()) {
       logs_.YieldToScrapes(*live_);
     }
     Log& log = logs_.logs_[first_ + index];
-    if (file != log.file) {  // a glob's logs take turns; rarely, so the copy is rare too
-      log.file = file;
-      log.handler->File(log.file);
+    if (file_id != log.file_id) {  // a glob's files take turns; rarely, per line
+      log.file_id = file_id;
+      log.handler->File(file);
     }
     if (!line.empty()) {
       log.handler->Line(line, log.time);

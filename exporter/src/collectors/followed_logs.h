@@ -131,7 +131,7 @@ class FollowedLogs {
     std::string name;
     std::unique_ptr<LogHandler> handler;
     LogTime time;
-    std::string file;  // of the last line
+    std::uint64_t file_id = 0;  // of the last line (FileFollower's ids start at 1)
   };
   struct Source {
     std::unique_ptr<io::FileFollower> follower;

@@ -57,12 +57,13 @@ std::vector<std::string> Expand(const std::string& pattern, std::string& error) 
   return out;
 }
 
-// Hands a line of log `index` from `file` on, counted in its health.
-auto Counted(LogHealth& health, LineSink& sink, std::size_t index, std::string_view file) {
-  return [&health, &sink, index, file](std::string_view line, bool cut) {
+// Hands a line of log `index` from file `id` at `path` on, counted in its health.
+auto Counted(LogHealth& health, LineSink& sink, std::size_t index, std::uint64_t id,
+             std::string_view path) {
+  return [&health, &sink, index, id, path](std::string_view line, bool cut) {
     health.long_lines += cut ? 1 : 0;
     ++health.lines;
-    sink.Line(index, file, line);
+    sink.Line(index, id, path, line);
   };
 }
 
@@ -73,6 +74,7 @@ auto Counted(LogHealth& health, LineSink& sink, std::size_t index, std::string_v
 constexpr std::size_t kPrefix = 256;
 
 struct FileFollower::File {
+  std::uint64_t id = 0;  // unique among this follower's files
   std::string path;
   std::string watched_as;  // WatchedAs(path)
   UniqueFd fd;
@@ -255,6 +257,7 @@ void FileFollower::Discover(Log& log) {
     }
     log.last_error.clear();
     auto file = std::make_unique<File>();
+    file->id = ++files_opened_;
     file->path = path;
     file->watched_as = WatchedAs(path);
     file->dev = st.st_dev;
@@ -358,7 +361,7 @@ void FileFollower::Read(Log& log, std::size_t index, File& file, bool& more, Lin
     log.health.bytes += got;
     budget -= std::min(budget, got);
     file.last_change = clock_.Monotonic();
-    file.lines->Commit(got, Counted(log.health, sink, index, file.path));
+    file.lines->Commit(got, Counted(log.health, sink, index, file.id, file.path));
   }
   more = true;
 }
@@ -384,7 +387,7 @@ void FileFollower::NoteError(Log& log, std::string error) {
 }
 
 void FileFollower::FlushFile(Log& log, std::size_t index, File& file, LineSink& sink) {
-  file.lines->Finish(Counted(log.health, sink, index, file.path));
+  file.lines->Finish(Counted(log.health, sink, index, file.id, file.path));
 }
 
 void FileFollower::Flush(LineSink& sink) {

@@ -82,7 +82,8 @@ TEST(ReflectionHotPathTest, OnFrameAllocatesNothing) {
 class CountingLines final : public io::LineSink {
  public:
   explicit CountingLines(AccessLogStats& stats) : stats_(stats) {}
-  void Line(std::size_t /*log*/, std::string_view /*file*/, std::string_view line) override {
+  void Line(std::size_t /*log*/, std::uint64_t /*file_id*/, std::string_view /*file*/,
+            std::string_view line) override {
     if (const auto r = detect_.Parse(line)) {
       const Seen seen = stats_.Add(*r);
       if (seen.RanksClient()) {
@@ -136,7 +137,8 @@ TEST(AccessLogHotPathTest, LinesAllocateNothing) {
 class MailLines final : public io::LineSink {
  public:
   explicit MailLines(MailLogStats& stats) : stats_(stats) {}
-  void Line(std::size_t /*log*/, std::string_view /*file*/, std::string_view line) override {
+  void Line(std::size_t /*log*/, std::uint64_t /*file_id*/, std::string_view /*file*/,
+            std::string_view line) override {
     if (const auto s = mail_log::ParseSyslog(line)) {
       stats_.Add(mail_log::Classify(*s), 0);
       ++parsed;

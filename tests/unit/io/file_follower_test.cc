@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 class Lines final : public LineSink {
  public:
-  void Line(std::size_t log, std::string_view /*file*/, std::string_view line) override {
+  void Line(std::size_t log, std::uint64_t /*file_id*/, std::string_view /*file*/,
+            std::string_view line) override {
     got.push_back(std::to_string(log) + ":" + std::string(line));
   }
   std::vector<std::string> Take() { return std::exchange(got, {}); }

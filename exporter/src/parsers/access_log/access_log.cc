@@ -303,10 +303,10 @@ std::optional<Request> Format::Parse(std::string_view line) const {
         const auto sp = value.find(' ');
         out.method = ParseMethod(value.substr(0, sp));
         if (sp != std::string_view::npos) {
-          // The target runs to the protocol ("GET /a b HTTP/1.1": "/a b"), the path to its
-          // first space or '?'.
-          const auto last = value.rfind(' ');
-          out.target = last > sp ? value.substr(sp + 1, last - sp - 1) : value.substr(sp + 1);
+          // The rest of the line, protocol included ("/a b HTTP/1.1"): finding where a target
+          // with spaces ends would cost a backwards scan per line and tell the probe scan
+          // nothing. The path runs to the first space or '?'.
+          out.target = value.substr(sp + 1);
           out.path = out.target.substr(0, std::min(out.target.find(' '), out.target.find('?')));
         }
         break;
@@ -485,11 +485,13 @@ std::size_t DecodeInPlace(char* p, std::size_t n) {
   return w;
 }
 
-// A ".." between separators ('/' or '\\'), or after one at the end.
+// A ".." between separators ('/' or '\\'), or after one at the end of the target (the end of
+// the text, or the space before the protocol).
 bool DotDotSegment(std::string_view s) {
   const auto separator = [](char c) { return c == '/' || c == '\\'; };
   for (auto i = s.find(".."); i != std::string_view::npos; i = s.find("..", i + 1)) {
-    if (i > 0 && separator(s[i - 1]) && (i + 2 == s.size() || separator(s[i + 2]))) {
+    if (i > 0 && separator(s[i - 1]) &&
+        (i + 2 == s.size() || separator(s[i + 2]) || s[i + 2] == ' ')) {
       return true;
     }
   }

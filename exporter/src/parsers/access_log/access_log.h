@@ -36,7 +36,7 @@ struct Request {
   std::string_view time;     // %t without the brackets: 10/Oct/2000:13:55:36 -0700
   std::string_view request;  // the request line as logged, escapes and all
   Method method = Method::kOther;
-  std::string_view target;  // of the request line, query included, as logged
+  std::string_view target;  // the request line after the method: target, query and protocol
   std::string_view path;    // the target without the query (see ResolvePath)
   std::uint16_t status = 0;
   std::uint64_t bytes = 0;
