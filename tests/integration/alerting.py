@@ -18,6 +18,7 @@ import urllib.request
 
 import yaml
 
+from apache import free_port
 from edgewatch_process import require_tool
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -50,13 +51,6 @@ def rfc3339(text):
 
 def re_escape(text):
     return text.replace(".", "\\\\.")
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Webhook:

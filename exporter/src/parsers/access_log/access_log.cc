@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "parsers/civil_time.h"
+#include "parsers/text/percent.h"
 
 namespace edgewatch::access_log {
 namespace {
@@ -467,24 +468,6 @@ bool Log4Shell(std::string_view s, bool encoded) {
   return percent != std::string_view::npos && ContainsNoCase(s.substr(percent), "%24%7bjndi");
 }
 
-int Hex(char c) {
-  return IsDigit(c) ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
-
-// Percent-decodes `p[0, n)` in place; returns the new length.
-std::size_t DecodeInPlace(char* p, std::size_t n) {
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < n; ++r) {
-    if (p[r] == '%' && r + 2 < n && Hex(p[r + 1]) >= 0 && Hex(p[r + 2]) >= 0) {
-      p[w++] = static_cast<char>(Hex(p[r + 1]) * 16 + Hex(p[r + 2]));
-      r += 2;
-    } else {
-      p[w++] = p[r];
-    }
-  }
-  return w;
-}
-
 // A ".." between separators ('/' or '\\'), or after one at the end of the target (the end of
 // the text, or the space before the protocol).
 bool DotDotSegment(std::string_view s) {
@@ -522,7 +505,7 @@ bool Traversal(std::string_view request) {
   std::size_t n = std::min(buffer.size(), request.size() - start);
   std::copy_n(request.data() + start, n, buffer.data());
   for (int round = 0; round < 2; ++round) {
-    n = DecodeInPlace(buffer.data(), n);
+    n = text::PercentDecodeInPlace(buffer.data(), n);
     if (DotDotSegment(std::string_view(buffer.data(), n))) {
       return true;
     }

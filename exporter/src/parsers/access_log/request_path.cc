@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "parsers/text/percent.h"
+
 namespace edgewatch::access_log {
 namespace {
 
@@ -16,19 +18,6 @@ bool StartsWithNoCase(std::string_view s, std::string_view lower_prefix) {
     }
   }
   return true;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 // RFC 3986 unreserved: what ap_normalize_path decodes (AP_NORMALIZE_DECODE_UNRESERVED).
@@ -57,14 +46,10 @@ std::size_t DecodeAndMerge(std::string_view in, std::span<char> out) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < in.size() && n < out.size(); ++i) {
     char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      const int hi = HexValue(in[i + 1]);
-      const int lo = HexValue(in[i + 2]);
-      const char decoded = static_cast<char>(hi * 16 + lo);
-      if (hi >= 0 && lo >= 0 && Unreserved(decoded)) {
-        c = decoded;
-        i += 2;
-      }
+    if (const int byte = text::EscapedByte(in, i);
+        byte >= 0 && Unreserved(static_cast<char>(byte))) {
+      c = static_cast<char>(byte);
+      i += 2;
     }
     if (c == '/' && n > 0 && out[n - 1] == '/') {
       continue;

@@ -1,20 +1,9 @@
 #include "parsers/net/address.h"
 
+#include "parsers/text/percent.h"
+
 namespace edgewatch::net {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 bool ParseV4(std::string_view text, std::uint8_t* out) {
   int part = 0;
@@ -66,8 +55,8 @@ bool ParseV6(std::string_view text, std::uint8_t* out) {
     }
     unsigned value = 0;
     std::size_t digits = 0;
-    while (i < text.size() && HexDigit(text[i]) >= 0 && digits < 4) {
-      value = value * 16 + static_cast<unsigned>(HexDigit(text[i]));
+    while (i < text.size() && text::HexDigit(text[i]) >= 0 && digits < 4) {
+      value = value * 16 + static_cast<unsigned>(text::HexDigit(text[i]));
       ++i;
       ++digits;
     }
