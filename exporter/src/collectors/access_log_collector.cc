@@ -95,7 +95,7 @@ class AccessLogCollector::Handler final : public LogHandler {
       return;
     }
     const std::int64_t now = time.Now([&]() -> std::optional<std::int64_t> {
-      if (const auto t = access_log::ParseTime(r.time)) {
+      if (const auto t = logged_time_.Get(r.time, access_log::ParseTime)) {
         return *t * 1'000'000'000;
       }
       return std::nullopt;
@@ -106,7 +106,7 @@ class AccessLogCollector::Handler final : public LogHandler {
     if (path_site_) {
       stats_.AddSite(*path_site_, seen, now);
     } else if (!site.empty()) {
-      stats_.AddSite(SiteKeyOf(site), seen, now);
+      stats_.AddSite(site_key_.Get(site, SiteKeyOf), seen, now);
     }
   }
 
@@ -135,6 +135,8 @@ class AccessLogCollector::Handler final : public LogHandler {
   std::optional<std::string> glob_;           // the path, when the site comes from it
   std::optional<SiteKey> path_site_;          // the site of the current file's lines
   access_log::AutoFormat detect_;
+  LastTextMemo<32, std::optional<std::int64_t>> logged_time_;  // %t: 26 bytes
+  LastTextMemo<96, SiteKey> site_key_;
   mutable AccessLogStats stats_;  // its window expires as it is read
 };
 

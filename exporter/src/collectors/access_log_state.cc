@@ -5,18 +5,17 @@
 namespace edgewatch {
 
 SiteKey SiteKeyOf(std::string_view site) {
-  // "host:8080" and "[2001:db8::1]:443" name the same site as without the port.
-  if (const auto colon = site.rfind(':'); colon != std::string_view::npos &&
-                                          site.find(']', colon) == std::string_view::npos &&
-                                          (site.front() == '[' || site.find(':') == colon)) {
-    site = site.substr(0, colon);
+  // "host:8080" and "[2001:db8::1]:443" name the same site as without the port; a bare IPv6
+  // address ("2001:db8::1") has no port. memchr-based: %v:%p gives one colon on every line.
+  const auto first = site.find(':');
+  if (first != std::string_view::npos) {
+    const auto colon = site.front() == '[' ? site.rfind(':') : first;
+    if ((site.front() == '[' || site.find(':', first + 1) == std::string_view::npos) &&
+        site.find(']', colon) == std::string_view::npos) {
+      site = site.substr(0, colon);
+    }
   }
-  SiteKey k = SiteKey::From(site);
-  for (std::size_t i = 0; i < k.size; ++i) {
-    const char c = k.text[i];
-    k.text[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-  }
-  return k;
+  return SiteKey::FromLower(site);
 }
 
 const char* SiteKindName(SiteKind k) {
@@ -60,7 +59,7 @@ Seen AccessLogStats::Add(const access_log::Request& r) {
   if (access_log::IsPingback(r.user_agent)) {
     ++pingbacks_;
   }
-  const std::uint32_t found = access_log::DetectProbes(r);
+  const std::uint32_t found = r.probes;
   if (found != 0) {
     const auto code_class = static_cast<std::size_t>(r.status / 100 - 1);  // 100..599
     for (int p = 0; p < access_log::kProbeCount; ++p) {

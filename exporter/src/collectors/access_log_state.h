@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,22 +14,45 @@
 
 namespace edgewatch {
 
-// Text cut to N bytes, so that top-K keys have a fixed size and need no allocation.
+// Text cut to N bytes, so that top-K keys have a fixed size and need no allocation. A hash of
+// the text is kept with it: a top-K table compares every held key with each new one, and
+// unequal keys differ in it nearly always, with no memcmp.
 template <std::size_t N>
-struct FixedText {
+class FixedText {
+ public:
   static_assert(N < 256);
-  std::array<char, N> text{};
-  std::uint8_t size = 0;
 
-  static FixedText From(std::string_view s) {
+  static FixedText From(std::string_view s) { return Make(s, false); }
+  // The same in ASCII lower case.
+  static FixedText FromLower(std::string_view s) { return Make(s, true); }
+
+  std::string_view view() const { return {text_.data(), size_}; }
+  bool operator==(const FixedText& o) const { return hash_ == o.hash_ && view() == o.view(); }
+  bool operator<(const FixedText& o) const { return view() < o.view(); }
+
+ private:
+  static FixedText Make(std::string_view s, bool lower) {
     FixedText k;
-    k.size = static_cast<std::uint8_t>(std::min(s.size(), N));
-    std::copy_n(s.data(), k.size, k.text.data());  // data() may be null when empty
+    k.size_ = static_cast<std::uint8_t>(std::min(s.size(), N));
+    for (std::size_t i = 0; i < k.size_; ++i) {
+      const char c = s[i];
+      k.text_[i] = lower && c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+    }
+    // Whole words: the bytes after the text are zero.
+    std::uint64_t h = k.size_;
+    for (std::size_t i = 0; i < k.size_; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, k.text_.data() + i, sizeof word);
+      h = (h ^ word) * 0x9E3779B97F4A7C15ULL;
+      h ^= h >> 29;
+    }
+    k.hash_ = static_cast<std::uint32_t>(h ^ (h >> 32));
     return k;
   }
-  std::string_view view() const { return {text.data(), size}; }
-  bool operator==(const FixedText& o) const { return view() == o.view(); }
-  bool operator<(const FixedText& o) const { return view() < o.view(); }
+
+  std::array<char, (N + 7) / 8 * 8> text_{};
+  std::uint8_t size_ = 0;
+  std::uint32_t hash_ = 0;
 };
 
 // A client as logged (an address, or a host name with HostnameLookups on): an IPv6 address fits.
@@ -38,6 +62,30 @@ using ClientKey = FixedText<46>;
 // clients chose (Host) are as many as they like; the top-K bounds them.
 using SiteKey = FixedText<96>;
 SiteKey SiteKeyOf(std::string_view site);
+
+// The value computed from the last text, kept while texts repeat (the lines of one second, of
+// one site): a comparison costs a fraction of parsing again. `compute` must be pure; texts
+// longer than N are computed every time.
+template <std::size_t N, typename Value>
+class LastTextMemo {
+ public:
+  template <typename Compute>
+  const Value& Get(std::string_view text, Compute&& compute) {
+    if (!held_ || text != std::string_view(text_.data(), size_)) {
+      value_ = compute(text);
+      held_ = text.size() <= N;
+      size_ = held_ ? text.size() : 0;
+      std::copy_n(text.data(), size_, text_.data());
+    }
+    return value_;
+  }
+
+ private:
+  std::array<char, N> text_{};
+  std::size_t size_ = 0;
+  bool held_ = false;
+  Value value_{};
+};
 
 // The kinds of request each log ranks its sites by.
 enum class SiteKind : std::uint8_t { kAll, kXmlrpc, kWpLogin, kProbe };

@@ -52,6 +52,24 @@ std::size_t QuotedEnd(std::string_view line, std::size_t pos) {
 
 std::string_view Dash(std::string_view v) { return v == "-" ? std::string_view() : v; }
 
+// Whether `lit` is at `pos` (at most line.size()) of `line`. Literals are a few bytes: a loop
+// costs less than the memcmp call of a string_view comparison, made several times a line.
+bool LiteralAt(std::string_view line, std::size_t pos, std::string_view lit) {
+  if (line.size() - pos < lit.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < lit.size(); ++i) {
+    if (line[pos + i] != lit[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The probe scans of one field, defined with the signatures below.
+std::uint32_t FieldProbes(std::string_view field, bool encoded);
+bool Traversal(std::string_view target, bool escaped);
+
 bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) {
     return false;
@@ -259,9 +277,19 @@ Expected<Format> Format::Compile(std::string_view spec) {
 
 std::optional<Request> Format::Parse(std::string_view line) const {
   Request out;
-  if (line.substr(0, prefix_.size()) != prefix_) {
+  if (!LiteralAt(line, 0, prefix_)) {
     return std::nullopt;
   }
+  // Shellshock and the literal Log4Shell lookup both hold a '{': one search of the line spares
+  // nearly every line the search of each field.
+  const bool braces = line.find('{') != std::string_view::npos;
+  const auto scan = [&](std::string_view value, bool encoded) {
+    if (braces || (encoded && value.find('%') != std::string_view::npos)) {
+      out.probes |= static_cast<std::uint8_t>(FieldProbes(value, encoded));
+    }
+  };
+  std::string_view target;  // the request line after the method, for the traversal check
+  bool escaped = false;     // the request line holds a '%'
   std::size_t pos = prefix_.size();
   for (const Token& token : tokens_) {
     const std::string_view lit = token.literal;
@@ -280,7 +308,7 @@ std::optional<Request> Format::Parse(std::string_view line) const {
       }
       end = line.size();  // the last field runs to the end of the line
     }
-    if (line.substr(end, lit.size()) != lit) {
+    if (!LiteralAt(line, end, lit)) {
       return std::nullopt;
     }
     const std::string_view value = line.substr(pos, end - pos);
@@ -303,12 +331,17 @@ std::optional<Request> Format::Parse(std::string_view line) const {
         out.request = value;
         const auto sp = value.find(' ');
         out.method = ParseMethod(value.substr(0, sp));
+        escaped = value.find('%') != std::string_view::npos;
+        // The application %-decodes the target, so an encoded lookup counts there.
+        if (braces || escaped) {
+          out.probes |= static_cast<std::uint8_t>(FieldProbes(value, true));
+        }
         if (sp != std::string_view::npos) {
           // The rest of the line, protocol included ("/a b HTTP/1.1"): finding where a target
           // with spaces ends would cost a backwards scan per line and tell the probe scan
           // nothing. The path runs to the first space or '?'.
-          out.target = value.substr(sp + 1);
-          out.path = out.target.substr(0, std::min(out.target.find(' '), out.target.find('?')));
+          target = value.substr(sp + 1);
+          out.path = target.substr(0, std::min(target.find(' '), target.find('?')));
         }
         break;
       }
@@ -341,22 +374,32 @@ std::optional<Request> Format::Parse(std::string_view line) const {
           out.bytes = bytes;
         }
         break;
+      // Headers reach an application (Log4j, bash) as sent: only literal signatures count.
       case Field::kReferer:
         out.referer = Dash(value);
+        scan(value, false);
         break;
       case Field::kUserAgent:
         out.user_agent = Dash(value);
+        scan(value, false);
         break;
       case Field::kHost:
         out.host = Dash(value);
+        scan(value, false);
         break;
       case Field::kScanned:
-        out.scanned_probes |= FieldProbes(value, true);  // a query string among them
+        scan(value, true);  // a query string among them
         break;
       case Field::kIgnore:
         break;
     }
     pos = end + lit.size();
+  }
+  // %U's path when the format logs no request line.
+  const bool has_target = !target.empty();
+  if (Traversal(has_target ? target : out.path,
+                has_target ? escaped : out.path.find('%') != std::string_view::npos)) {
+    out.probes |= 1U << static_cast<int>(Probe::kPathTraversal);
   }
   return out;
 }
@@ -441,23 +484,6 @@ bool Shellshock(std::string_view s) {
   return false;
 }
 
-bool Log4Shell(std::string_view s, bool encoded);
-
-}  // namespace
-
-std::uint32_t FieldProbes(std::string_view s, bool encoded) {
-  // Both signatures hold a '{' ("() {", "${"), or in an encoded field a '%': one memchr turns
-  // away nearly every field (a user agent's "(X11; Linux" no longer costs a search per '(').
-  if (s.find('{') == std::string_view::npos &&
-      (!encoded || s.find('%') == std::string_view::npos)) {
-    return 0;
-  }
-  return (Shellshock(s) ? 1U << static_cast<int>(Probe::kShellshock) : 0U) |
-         (Log4Shell(s, encoded) ? 1U << static_cast<int>(Probe::kLog4Shell) : 0U);
-}
-
-namespace {
-
 bool Log4Shell(std::string_view s, bool encoded) {
   const auto dollar = s.find('$');
   if (dollar != std::string_view::npos &&
@@ -468,11 +494,25 @@ bool Log4Shell(std::string_view s, bool encoded) {
   return percent != std::string_view::npos && ContainsNoCase(s.substr(percent), "%24%7bjndi");
 }
 
+// The Shellshock and Log4Shell bits of one field; `encoded`: the field is %-decoded before use
+// (a URL, a query), so "%24%7Bjndi:" counts too. Called only for a field that holds a '{' (both
+// signatures have one) or, encoded, a '%'.
+std::uint32_t FieldProbes(std::string_view s, bool encoded) {
+  return (Shellshock(s) ? 1U << static_cast<int>(Probe::kShellshock) : 0U) |
+         (Log4Shell(s, encoded) ? 1U << static_cast<int>(Probe::kLog4Shell) : 0U);
+}
+
 // A ".." between separators ('/' or '\\'), or after one at the end of the target (the end of
-// the text, or the space before the protocol).
+// the text, or the space before the protocol). Searched by its first '.', with no comparison call
+// per dot of "index.html HTTP/1.1".
 bool DotDotSegment(std::string_view s) {
   const auto separator = [](char c) { return c == '/' || c == '\\'; };
-  for (auto i = s.find(".."); i != std::string_view::npos; i = s.find("..", i + 1)) {
+  for (auto i = s.find('.'); i != std::string_view::npos && i + 1 < s.size();
+       i = s.find('.', i + 1)) {
+    if (s[i + 1] != '.') {
+      ++i;  // no ".." starts at i + 1 either
+      continue;
+    }
     if (i > 0 && separator(s[i - 1]) &&
         (i + 2 == s.size() || separator(s[i + 2]) || s[i + 2] == ' ')) {
       return true;
@@ -482,10 +522,14 @@ bool DotDotSegment(std::string_view s) {
 }
 
 // A ".." segment in the request target, as logged or once or twice %-decoded: servers that
-// decoded twice (Apache 2.4.50, CVE-2021-42013) ran ".%%32%65" as "..".
-bool Traversal(std::string_view request) {
+// decoded twice (Apache 2.4.50, CVE-2021-42013) ran ".%%32%65" as "..". `escaped`: the target
+// may hold a '%'.
+bool Traversal(std::string_view request, bool escaped) {
   if (DotDotSegment(request)) {
     return true;
+  }
+  if (!escaped) {
+    return false;
   }
   // Only escapes of '.', '/' or '\\' (%2x, %5x), of '%' itself (%25) and double encodings
   // ("%%32%65") can hide one: most targets have none of them.
@@ -520,19 +564,6 @@ const char* ProbeName(Probe p) {
   return kNames[static_cast<int>(p)];
 }
 
-std::uint32_t DetectProbes(const Request& r) {
-  // Headers reach Log4j as sent, so only a literal lookup works there; the request target is
-  // %-decoded by the application first.
-  std::uint32_t found = r.scanned_probes | FieldProbes(r.request, true);
-  for (std::string_view s : {r.referer, r.user_agent, r.host}) {
-    found |= FieldProbes(s, false);
-  }
-  if (Traversal(r.target.empty() ? r.path : r.target)) {  // %U's path without a request line
-    found |= 1U << static_cast<int>(Probe::kPathTraversal);
-  }
-  return found;
-}
-
 bool IsPingback(std::string_view ua) {
   // WordPress's other fetches (wp-cron and REST loopbacks, Site Health, oEmbed) carry
   // "WordPress/x; url" too; only the verifier says what it verifies.
@@ -551,7 +582,6 @@ bool PathMatches(std::string_view path, const std::vector<std::string>& suffixes
 
 std::optional<std::int64_t> ParseTime(std::string_view t) {
   // 10/Oct/2000:13:55:36 -0700
-  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
   int day = 0;
   int year = 0;
   int hour = 0;
@@ -564,15 +594,14 @@ std::optional<std::int64_t> ParseTime(std::string_view t) {
       !Digits(t, 18, 2, second) || !Digits(t, 22, 4, zone)) {
     return std::nullopt;
   }
-  const auto month = kMonths.find(t.substr(3, 3));
-  if (month == std::string_view::npos || month % 3 != 0 || day < 1 || day > 31 || hour > 23 ||
-      minute > 59 || second > 60 || !PlausibleLogYear(year)) {
+  const unsigned month = MonthNumber(t.substr(3, 3));
+  if (month == 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
+      !PlausibleLogYear(year)) {
     return std::nullopt;
   }
   const std::int64_t offset = (zone / 100 * 3600 + zone % 100 * 60) * (t[21] == '-' ? -1 : 1);
-  return DaysFromCivil(year, static_cast<unsigned>(month / 3 + 1), static_cast<unsigned>(day)) *
-             86400 +
-         hour * 3600 + minute * 60 + second - offset;
+  return DaysFromCivil(year, month, static_cast<unsigned>(day)) * 86400 + hour * 3600 +
+         minute * 60 + second - offset;
 }
 
 }  // namespace edgewatch::access_log

@@ -35,17 +35,17 @@ struct Request {
   std::string_view host;     // %{Host}i: the name the client asked for
   std::string_view time;     // %t without the brackets: 10/Oct/2000:13:55:36 -0700
   std::string_view request;  // the request line as logged, escapes and all
-  Method method = Method::kOther;
-  std::string_view target;  // the request line after the method: target, query and protocol
-  std::string_view path;    // the target without the query (see ResolvePath)
-  std::uint16_t status = 0;
-  std::uint64_t bytes = 0;
+  std::string_view path;     // the request target without the query (see ResolvePath)
   std::string_view referer;
   std::string_view user_agent;
-  // The Probe bits (shellshock, log4shell) found in the logged fields a client chose other
-  // than those above (other request headers, cookies, the basic-auth user, the query): scanned
-  // as they are parsed, so that a Request stays small whatever the format logs.
-  std::uint32_t scanned_probes = 0;
+  std::uint64_t bytes = 0;
+  std::uint16_t status = 0;
+  Method method = Method::kOther;
+  // The Probe bits (bit i: Probe i) found in the fields a client chose: the request line, the
+  // referer, user agent and Host above and those a format logs besides (other request headers,
+  // cookies, the basic-auth user, the query). Found as the line is parsed, so that a Request
+  // stays small whatever the format logs.
+  std::uint8_t probes = 0;
 
   // The site: the server's name for it, else the one the client asked for.
   std::string_view site() const { return vhost.empty() ? host : vhost; }
@@ -113,21 +113,16 @@ class AutoFormat {
   std::size_t last_ = 0;
 };
 
-// Attack signatures looked for in every logged field a client chose: the request line,
-// referer, user agent, Host and the others (Request::scanned_probes).
+// Attack signatures looked for in every logged field a client chose (Request::probes).
 enum class Probe : std::uint8_t {
   kShellshock,     // "() {" (CVE-2014-6271) at the start of a value or after a separator
-  kLog4Shell,      // "${jndi:" or nested "${${" lookups (CVE-2021-44228), plain or %-encoded
+  kLog4Shell,      // "${jndi:" or nested "${${" lookups (CVE-2021-44228), plain or, where a
+                   // server decodes (the request target, a query), %-encoded
   kPathTraversal,  // a ".." segment in the request target once %-decoded, twice included
                    // (CVE-2021-41773 "/.%2e/", CVE-2021-42013 ".%%32%65"), or "..\"
 };
 inline constexpr int kProbeCount = 3;
 const char* ProbeName(Probe p);
-// The Probe bits a single field shows (shellshock, log4shell; traversal is the target's alone).
-// `encoded`: the field is %-decoded before use (a URL, a query), so "%24%7Bjndi:" counts too.
-std::uint32_t FieldProbes(std::string_view field, bool encoded);
-// Bit i set: Probe i was found.
-std::uint32_t DetectProbes(const Request& r);
 
 // A WordPress pingback verification ("WordPress/6.4; https://example.org; verifying pingback
 // from 192.0.2.7"): this host is the target of a pingback reflection flood. WordPress's other

@@ -73,13 +73,11 @@ std::optional<int> Number(string_view s) {
   return v;
 }
 
-constexpr string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
 // "Nov  6 04:02:36" or "Nov 06 04:02:36.123456": its length, or 0.
 std::size_t Rfc3164TimeLength(string_view s) {
-  if (s.size() < 15 || kMonths.find(s.substr(0, 3)) % 3 != 0 || s[3] != ' ' ||
-      !(s[4] == ' ' || IsDigit(s[4])) || !IsDigit(s[5]) || s[6] != ' ' || s[9] != ':' ||
-      s[12] != ':' || !IsDigit(s[7]) || !IsDigit(s[14])) {
+  if (s.size() < 15 || MonthNumber(s) == 0 || s[3] != ' ' || !(s[4] == ' ' || IsDigit(s[4])) ||
+      !IsDigit(s[5]) || s[6] != ' ' || s[9] != ':' || s[12] != ':' || !IsDigit(s[7]) ||
+      !IsDigit(s[14])) {
     return 0;
   }
   std::size_t n = 15;
@@ -476,7 +474,7 @@ std::optional<std::int64_t> SyslogSeconds(string_view t, int year) {
       }
     }
   } else if (Rfc3164TimeLength(t) > 0) {
-    month = static_cast<int>(kMonths.find(t.substr(0, 3)) / 3 + 1);
+    month = static_cast<int>(MonthNumber(t));
     const auto dd = Number(t.substr(t[4] == ' ' ? 5 : 4, t[4] == ' ' ? 1 : 2));
     const auto hh = Number(t.substr(7, 2));
     const auto mi = Number(t.substr(10, 2));

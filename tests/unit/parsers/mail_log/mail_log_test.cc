@@ -278,6 +278,8 @@ TEST(MailLogSyslogTest, Envelopes) {
   EXPECT_FALSE(ParseSyslog("%(day)s 11:00:20 server postfix/smtpd[1]: x"));
   EXPECT_FALSE(ParseSyslog("Nov 16 11:00:20"));
   EXPECT_FALSE(ParseSyslog("Nov 16 11:00:20 host"));
+  // No month: "Xyz" was once taken for one (npos % 3 == 0).
+  EXPECT_FALSE(ParseSyslog("Xyz 16 11:00:20 host postfix/smtpd[1]: connect from a[192.0.2.1]"));
 }
 
 TEST(MailLogSyslogTest, Seconds) {
