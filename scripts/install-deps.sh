@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
-# Installs what edgewatch needs to build and to run every test, from Debian 12 packages only.
+# Installs what edgewatch needs, from Debian 12 packages only. Without arguments: what builds and
+# runs the exporter (scripts/quickstart.sh), nothing else; on a production host it brings no
+# daemon. With --tests: also what every test needs (scripts/test.sh, .ci/run), including
+# Postfix, Apache, Prometheus and Alertmanager, which start as services where systemd runs them
+# and would replace Exim: a test machine's packages, not an edge host's.
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 
-PACKAGES=(
-  # build
+BUILD_PACKAGES=(
   cmake g++ make pkg-config git
   prometheus-cpp-dev libpcap-dev libboost-dev libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
-  # tests
+)
+TEST_PACKAGES=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev clang-format
   prometheus prometheus-alertmanager apache2-utils openssl curl python3 python3-yaml
   python3-scapy iproute2 util-linux tcpdump tshark apache2 nftables logrotate postfix systemd
 )
+
+PACKAGES=("${BUILD_PACKAGES[@]}")
+case "${1:-}" in
+  "") ;;
+  --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+  *)
+    echo "usage: $0 [--tests]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds edgewatch (Release) and starts it on the embedded default
-# configuration, serving http://localhost:10123/metrics. Extra arguments go to edgewatch,
+# Installs what builds and runs edgewatch (no test packages: see install-deps.sh), builds it
+# (Release) and starts it on the embedded default configuration, serving
+# http://localhost:10123/metrics. Extra arguments go to edgewatch,
 # e.g. scripts/quickstart.sh --config.file=examples/edgewatch.yml
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -20,7 +20,7 @@ def require_tool(name):
     """Path of a tool the tests need; its absence is a failure, never a skip."""
     path = shutil.which(name)
     if path is None:
-        raise AssertionError(f"{name} is not installed; run scripts/install-deps.sh")
+        raise AssertionError(f"{name} is not installed; run scripts/install-deps.sh --tests")
     return path
 
 
