@@ -3,6 +3,7 @@
 import base64
 import gzip
 import os
+import re
 import select
 import signal
 import socket
@@ -120,6 +121,27 @@ class ServeTest(unittest.TestCase):
             _, _, body = get(ew.url())
             self.assertNotIn(b"process_open_fds", body)
             self.assertIn(b"edgewatch_build_info", body)
+        # The embedded default enables them all; only the one named runs.
+        with Edgewatch("--collector.disable-defaults", "--collector.process") as ew:
+            _, _, body = get(ew.url())
+            collectors = set(re.findall(rb'edgewatch_scrape_collector_success\{collector="([^"]+)"',
+                                        body))
+            self.assertEqual(collectors, {b"process"})
+            self.assertIn(b"process_open_fds", body)
+
+    def test_disable_exporter_metrics(self):
+        with Edgewatch() as ew:
+            _, _, body = get(ew.url())
+            self.assertIn(b"\nprocess_open_fds", body)
+            self.assertIn(b"\nedgewatch_web_connections", body)
+        with Edgewatch("--web.disable-exporter-metrics") as ew:
+            _, _, body = get(ew.url())
+            for family in (b"process_", b"edgewatch_web_"):
+                self.assertNotIn(b"\n" + family, body)
+            # Build info, collector and reload health stay, as node_exporter keeps its own.
+            for family in (b"edgewatch_build_info", b"edgewatch_scrape_collector_success",
+                           b"edgewatch_config_last_reload_successful", b"edgewatch_ntp_packets"):
+                self.assertIn(b"\n" + family, body)
 
     def test_basic_auth(self):
         htpasswd = require_tool("htpasswd")

@@ -95,6 +95,12 @@ constexpr Flag kFlags[] = {
     {"--web.max-requests", "40", "scrapes served at once, more get 503; 0 means no limit",
      &SetMaxRequests},
     {"--web.enable-lifecycle", "", "allow POST /-/reload (SIGHUP always reloads)", nullptr},
+    {"--web.disable-exporter-metrics", "",
+     "leave out the exporter's own process_* (the process collector) and edgewatch_web_* metrics",
+     nullptr},
+    {"--collector.disable-defaults", "",
+     "disable every collector but those enabled with --collector.NAME, whatever the config says",
+     nullptr},
     {"--log.level", "info", "debug, info, warn or error", &SetLogLevel},
     {"--log.format", "logfmt", "logfmt or json, on stderr", &SetLogFormat},
     {"--path.procfs", "/proc", "procfs mount point",
@@ -151,6 +157,7 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
   CliOptions o;
   std::vector<std::string> positional;
   bool config_check = false;
+  bool disable_defaults = false;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string_view arg = args[i];
     if (!arg.starts_with("-")) {
@@ -173,6 +180,14 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
     }
     if (name == "--web.enable-lifecycle") {
       o.enable_lifecycle = true;
+      continue;
+    }
+    if (name == "--web.disable-exporter-metrics") {
+      o.exporter_metrics = false;
+      continue;
+    }
+    if (name == "--collector.disable-defaults") {
+      disable_defaults = true;
       continue;
     }
     if (name.starts_with("--collector.") || name.starts_with("--no-collector.")) {
@@ -229,6 +244,18 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
   }
   if (o.command != Command::kReplay && !o.replay_inputs.empty()) {
     return Error{ReplayFlags(registry, "and") + " belong to the replay command"};
+  }
+  if (!o.exporter_metrics) {
+    if (const auto it = o.collector_overrides.find("process");
+        it != o.collector_overrides.end() && it->second) {
+      return Error{"--collector.process and --web.disable-exporter-metrics contradict each other"};
+    }
+    o.collector_overrides["process"] = false;
+  }
+  if (disable_defaults) {
+    for (const auto& r : registry) {
+      o.collector_overrides.try_emplace(std::string(r.name), false);  // keeps --collector.X
+    }
   }
   return o;
 }

@@ -28,10 +28,16 @@ struct CliOptions {
   std::size_t max_connections = 10000;  // --web.max-connections
   std::size_t max_requests = 40;        // --web.max-requests
   bool enable_lifecycle = false;        // --web.enable-lifecycle
+  // --web.disable-exporter-metrics clears it: no process_* (the process collector) and no
+  // edgewatch_web_* (the HTTP server's own families), as node_exporter drops process_*, go_* and
+  // promhttp_*. Build info, scrape and reload health stay.
+  bool exporter_metrics = true;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
   std::string procfs_root = "/proc";
-  std::map<std::string, bool> collector_overrides;  // --collector.X / --no-collector.X
+  // --collector.X / --no-collector.X; with --collector.disable-defaults every collector not
+  // named by --collector.X is off, whatever the config says.
+  std::map<std::string, bool> collector_overrides;
   // replay: (collector name, file), from the collectors' replay flags (--pcap, --access-log, ...)
   std::vector<std::pair<std::string, std::string>> replay_inputs;
 };

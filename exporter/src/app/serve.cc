@@ -77,8 +77,9 @@ int RunServe(const CliOptions& options, std::span<const CollectorRegistration> r
   BasicAuthenticator auth(web.basic_auth_users);
   HttpServerStats server_stats;
   WebRoutes routes(exporter, auth,
-                   {options.telemetry_path, options.enable_lifecycle, options.max_requests}, clock,
-                   server_stats);
+                   {options.telemetry_path, options.enable_lifecycle, options.max_requests,
+                    options.exporter_metrics},
+                   clock, server_stats);
   boost::asio::io_context io;
   HttpServerLimits limits;
   limits.max_connections = options.max_connections;

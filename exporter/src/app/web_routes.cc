@@ -173,6 +173,9 @@ void WebRoutes::Route(const HttpRequest& request, const HttpRespond& respond) {
 
 HttpResponse WebRoutes::Scrape() const {
   HttpResponse r = Text(200, exporter_.Scrape([this](MetricSink& sink) {
+    if (!options_.exporter_metrics) {
+      return;
+    }
     AddHttpServerMetrics(sink, server_stats_);
     sink.Add(kRequestsRejected, {{"reason", "max_requests"}},
              static_cast<double>(rejected_max_requests_.load()));

@@ -26,6 +26,8 @@ struct WebOptions {
   // --web.max-requests: scrapes and reloads served at once, as node_exporter's flag; more are
   // answered 503 at once. 0: no limit.
   std::size_t max_requests = 40;
+  // --web.disable-exporter-metrics clears it: scrapes leave out edgewatch_web_*.
+  bool exporter_metrics = true;
 };
 
 // Reloads over HTTP at most this often; more are answered 429.

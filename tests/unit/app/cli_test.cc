@@ -41,6 +41,27 @@ TEST(CliTest, ReadsFlagsInBothForms) {
   EXPECT_EQ(o->max_requests, 0u);
 }
 
+// As node_exporter: with --collector.disable-defaults only the collectors named run.
+TEST(CliTest, DisableDefaultsLeavesOnlyTheNamedCollectors) {
+  auto o = Parse({"--collector.access_log", "--collector.disable-defaults", "--collector.bgp"});
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  for (const auto& r : AllCollectors()) {
+    const bool named = r.name == "access_log" || r.name == "bgp";
+    EXPECT_EQ(o->collector_overrides.at(std::string(r.name)), named) << r.name;
+  }
+  EXPECT_TRUE(Parse({})->collector_overrides.empty());  // without it, the config decides
+}
+
+TEST(CliTest, DisableExporterMetrics) {
+  auto o = Parse({"--web.disable-exporter-metrics"});
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_FALSE(o->exporter_metrics);
+  EXPECT_EQ(o->collector_overrides.at("process"), false);
+  EXPECT_TRUE(Parse({})->exporter_metrics);
+  EXPECT_EQ(Parse({"--web.disable-exporter-metrics", "--collector.process"}).error().message,
+            "--collector.process and --web.disable-exporter-metrics contradict each other");
+}
+
 TEST(CliTest, Commands) {
   EXPECT_EQ(Parse({"--config.check", "--config.file=x"})->command, Command::kCheckConfig);
   auto check = Parse({"check-config", "a.yml"});
