@@ -9,11 +9,11 @@ std::string ActivateError(const std::string& interface, int rc, pcap_t* p) {
   switch (rc) {
     case PCAP_ERROR_PERM_DENIED:
       return "cannot capture on " + interface +
-             ": permission denied; run as root or grant CAP_NET_RAW (and CAP_NET_ADMIN for "
-             "promiscuous mode), e.g. AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN (" +
+             ": permission denied; run as root or grant CAP_NET_RAW, e.g. "
+             "AmbientCapabilities=CAP_NET_RAW (" +
              detail + ")";
     case PCAP_ERROR_PROMISC_PERM_DENIED:
-      return "cannot capture on " + interface + " in promiscuous mode: CAP_NET_ADMIN is needed (" +
+      return "cannot capture on " + interface + " in promiscuous mode: CAP_NET_RAW is needed (" +
              detail + ")";
     case PCAP_ERROR_NO_SUCH_DEVICE:
       return "cannot capture on " + interface + ": no such interface (" + detail + ")";
