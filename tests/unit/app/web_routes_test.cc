@@ -104,6 +104,8 @@ TEST_F(WebRoutesTest, BasicAuthGuardsEveryPath) {
   // "alice:p:ss wörd" in base64
   const HttpResponse ok = Get(auth, "GET", "/metrics", "Basic YWxpY2U6cDpzcyB3w7ZyZA==");
   EXPECT_EQ(ok.status, 200u);
+  // A reload needs --web.enable-lifecycle (on here) and the credentials.
+  EXPECT_EQ(Get(auth, "POST", "/-/reload", "Basic YWxpY2U6cDpzcyB3w7ZyZA==").status, 200u);
 }
 
 // The web server's own families come with every scrape.
