@@ -15,6 +15,8 @@ TEST_PACKAGES=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev clang-format
   prometheus prometheus-alertmanager apache2-utils openssl curl python3 python3-yaml
   python3-scapy iproute2 util-linux tcpdump tshark apache2 nftables logrotate postfix systemd
+  # the Debian package test: build, check, install
+  dpkg-dev debhelper lintian libcap2-bin man-db groff-base
 )
 
 PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -37,12 +37,13 @@ for directive in ("User=edgewatch", "SupplementaryGroups=adm",
                   "ProtectHome=true", "PrivateTmp=true", "NoNewPrivileges=true",
                   "RestrictAddressFamilies=", "SystemCallFilter=",
                   "ExecReload=/bin/kill -HUP $MAINPID", "RestartPreventExitStatus=2\n",
-                  "--config.file=/etc/edgewatch/edgewatch.yml"):
+                  "EnvironmentFile=-/etc/default/edgewatch",
+                  "--config.file=/etc/edgewatch/edgewatch.yml $ARGS"):
     need(directive in unit, f"edgewatch.service: no {directive}")
 with tempfile.TemporaryDirectory() as d:
     copy = os.path.join(d, "edgewatch.service")
     with open(copy, "w") as f:
-        f.write(unit.replace("/usr/local/bin/edgewatch", os.path.abspath(BINARY)))
+        f.write(unit.replace("/usr/bin/edgewatch", os.path.abspath(BINARY)))
     verify = subprocess.run(["systemd-analyze", "verify", copy], capture_output=True, text=True)
     need(verify.returncode == 0 and not (verify.stdout + verify.stderr).strip(),
          f"systemd-analyze verify: rc {verify.returncode}: {verify.stdout}{verify.stderr}")

@@ -110,6 +110,7 @@ constexpr Flag kFlags[] = {
      }},
     {"--version", "", "print version and exit", nullptr},
     {"--help", "", "print this help and exit", nullptr},
+    {"--help-man", "", "print the manual page edgewatch(1) in troff and exit", nullptr},
 };
 
 const Flag* FindFlag(std::string_view name) {
@@ -172,6 +173,10 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
     }
     if (name == "--version") {
       o.command = Command::kVersion;
+      return o;
+    }
+    if (name == "--help-man") {
+      o.command = Command::kHelpMan;
       return o;
     }
     if (name == "--config.check") {
@@ -292,6 +297,97 @@ std::string HelpText(std::span<const CollectorRegistration> registry) {
   for (const auto& r : registry) {
     out += "  " + std::string(r.name) + ": " + std::string(r.description) + "\n";
   }
+  return out;
+}
+
+namespace {
+
+// Text for a troff line: backslashes and hyphens escaped, and a leading '.' or '\'' guarded so
+// that help text never becomes a request.
+std::string Roff(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\\') {
+      out += "\\e";
+    } else if (c == '-') {
+      out += "\\-";
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && (out.front() == '.' || out.front() == '\'')) {
+    out.insert(0, "\\&");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ManPage(std::span<const CollectorRegistration> registry, std::string_view version) {
+  std::string out = ".TH EDGEWATCH 1 \"\" \"edgewatch " + Roff(version) +
+                    "\" \"User Commands\"\n"
+                    ".SH NAME\n"
+                    "edgewatch \\- Prometheus exporter of edge attack precursors\n"
+                    ".SH SYNOPSIS\n"
+                    ".B edgewatch\n[\\fIFLAG\\fR ...]\n.br\n"
+                    ".B edgewatch check\\-config\n[\\fIFILE\\fR]\n.br\n"
+                    ".B edgewatch replay\n[\\fB\\-\\-config.file\\fR=\\fIFILE\\fR] "
+                    "\\fIREPLAY\\-FLAG\\fR=\\fIFILE\\fR ...\n"
+                    ".SH DESCRIPTION\n"
+                    "edgewatch turns the precursors of an attack on a hosting or ISP edge into "
+                    "Prometheus metrics: UDP reflection and NTP monlist traffic from a packet "
+                    "capture, BGP neighbour reachability by ICMP, web server worker load, xmlrpc "
+                    "and wp\\-login floods and exploit probes in access logs, and spam filter "
+                    "pass\\-through in mail logs. It serves them over HTTP for Prometheus.\n"
+                    ".PP\n"
+                    "Without a command it serves metrics. \\fBcheck\\-config\\fR validates a "
+                    "configuration and prints every error with its file, line and column. "
+                    "\\fBreplay\\fR reads recorded captures and logs to their end and prints "
+                    "the metrics they give.\n"
+                    ".SH OPTIONS\n";
+  const auto flag = [&out](std::string_view name, bool value, std::string_view help,
+                           std::string_view default_text) {
+    out += ".TP\n\\fB" + Roff(name) + "\\fR" + (value ? "=\\fIVALUE\\fR" : "") + "\n" + Roff(help);
+    if (!default_text.empty()) {
+      out += " (default: " + Roff(default_text) + ")";
+    }
+    out += "\n";
+  };
+  for (const auto& f : kFlags) {
+    flag(f.name, f.set != nullptr, f.help, f.default_text);
+  }
+  out +=
+      ".TP\n\\fB\\-\\-collector.\\fR\\fINAME\\fR, \\fB\\-\\-no\\-collector.\\fR\\fINAME\\fR\n"
+      "enable or disable a collector, overriding the configuration's \\fBenabled\\fR\n"
+      ".SH REPLAY FLAGS\nRepeatable; only with the \\fBreplay\\fR command.\n";
+  for (const auto& r : registry) {
+    if (!r.replay.flag.empty()) {
+      flag(r.replay.flag, true,
+           std::string(r.replay.help) + ", for the " + std::string(r.name) + " collector", "");
+    }
+  }
+  out += ".SH COLLECTORS\n";
+  for (const auto& r : registry) {
+    out += ".TP\n\\fB" + Roff(r.name) + "\\fR\n" + Roff(r.description) + "\n";
+  }
+  out +=
+      ".SH SIGNALS\n"
+      ".TP\n\\fBSIGHUP\\fR\nreload the configuration; a configuration with errors is "
+      "refused and the running one stays\n"
+      ".TP\n\\fBSIGTERM\\fR, \\fBSIGINT\\fR\nstop\n"
+      ".SH ENDPOINTS\n"
+      "\\fB/metrics\\fR (\\fB\\-\\-web.telemetry\\-path\\fR), \\fB/\\fR, "
+      "\\fB/\\-/healthy\\fR, \\fB/\\-/ready\\fR, and \\fBPOST /\\-/reload\\fR with "
+      "\\fB\\-\\-web.enable\\-lifecycle\\fR.\n"
+      ".SH FILES\n"
+      ".TP\n\\fI/etc/edgewatch/edgewatch.yml\\fR\nthe configuration of the packaged service\n"
+      ".TP\n\\fI/etc/default/edgewatch\\fR\nflags for the packaged service, in "
+      "\\fBARGS\\fR\n"
+      ".SH EXIT STATUS\n"
+      "0 on success, 1 on a failure at run time (for example a port in use), 2 on bad flags or "
+      "a bad configuration.\n"
+      ".SH SEE ALSO\n"
+      "\\fBprometheus\\fR(1), /usr/share/doc/edgewatch/\n";
   return out;
 }
 

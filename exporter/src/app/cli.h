@@ -15,7 +15,7 @@
 
 namespace edgewatch {
 
-enum class Command { kServe, kCheckConfig, kReplay, kVersion, kHelp };
+enum class Command { kServe, kCheckConfig, kReplay, kVersion, kHelp, kHelpMan };
 
 // Everything the command line says. Flags follow Prometheus conventions (--config.file,
 // --web.listen-address, ...); both --flag=value and --flag value work.
@@ -50,5 +50,9 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
 
 // --help: usage, commands, and every flag with its default.
 std::string HelpText(std::span<const CollectorRegistration> registry);
+
+// --help-man: the manual page edgewatch(1) in troff (man(7) macros), from the same flag table, as
+// the kingpin-based Prometheus tools print theirs. `version` goes in its header.
+std::string ManPage(std::span<const CollectorRegistration> registry, std::string_view version);
 
 }  // namespace edgewatch

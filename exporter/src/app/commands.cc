@@ -54,6 +54,9 @@ int RunMain(std::span<const std::string_view> args, std::ostream& out, std::ostr
     case Command::kHelp:
       out << HelpText(registry);
       return kExitOk;
+    case Command::kHelpMan:
+      out << ManPage(registry, kVersion);
+      return kExitOk;
     case Command::kVersion:
       out << "edgewatch " << kVersion << " (revision " << kRevision << ")\n";
       return kExitOk;

@@ -123,5 +123,42 @@ TEST(CliTest, HelpListsEveryFlagWithDefaults) {
   }
 }
 
+// The manual page is printed from the same table: every flag --help names is in it, in troff's
+// spelling ("\-" for each hyphen), with its default, and no line starts a request by accident.
+TEST(CliTest, ManPageHasEveryFlagOfTheHelp) {
+  const std::string help = HelpText(AllCollectors());
+  const std::string man = ManPage(AllCollectors(), "1.2.3");
+  EXPECT_TRUE(man.starts_with(".TH EDGEWATCH 1 \"\" \"edgewatch 1.2.3\""));
+  const auto roff = [](std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+      out += c == '-' ? std::string("\\-") : std::string(1, c);
+    }
+    return out;
+  };
+  std::size_t flags = 0;
+  for (std::size_t at = help.find("\n  --"); at != std::string::npos;
+       at = help.find("\n  --", at + 1)) {
+    const std::string_view line(help.data() + at + 3, help.find('\n', at + 1) - at - 3);
+    const std::string_view name = line.substr(0, line.find_first_of("=/ "));
+    if (name == "--collector.NAME") {
+      continue;  // NAME in italics: below
+    }
+    EXPECT_NE(man.find("\\fB" + roff(name) + "\\fR"), std::string::npos) << name;
+    ++flags;
+  }
+  EXPECT_GT(flags, 15u);
+  EXPECT_NE(man.find("(default: :10123)"), std::string::npos);
+  EXPECT_NE(man.find("\\fB\\-\\-collector.\\fR\\fINAME\\fR"), std::string::npos);
+  for (std::size_t at = man.find('\n'); at != std::string::npos; at = man.find('\n', at + 1)) {
+    if (at + 1 < man.size() && man[at + 1] == '.') {
+      const std::string_view request(man.data() + at + 2, 2);
+      EXPECT_TRUE(request == "TH" || request == "SH" || request == "TP" || request == "PP" ||
+                  request == "B " || request == "br")
+          << man.substr(at + 1, 40);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgewatch
