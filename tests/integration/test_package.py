@@ -24,6 +24,7 @@ from edgewatch_process import require_tool, run, sanitizer_report
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 UNIT = "/lib/systemd/system/edgewatch.service"
+SOCKET_UNIT = "/lib/systemd/system/edgewatch.socket"
 CONFIG = "/etc/edgewatch/edgewatch.yml"
 DEFAULTS = "/etc/default/edgewatch"
 
@@ -126,8 +127,12 @@ class PackageTest(unittest.TestCase):
         self.assertIn("edgewatch", grp.getgrnam("adm").gr_mem)
         # CAP_NET_RAW comes from the unit, not from the file: any user may run the binary.
         self.assertEqual(run(require_tool("getcap"), "/usr/bin/edgewatch").strip(), "")
-        verify = subprocess.run(["systemd-analyze", "verify", UNIT], capture_output=True,
-                                text=True)
+        verify = subprocess.run(["systemd-analyze", "verify", UNIT, SOCKET_UNIT],
+                                capture_output=True, text=True)
+        # The service is enabled by the package; the socket is installed, not enabled.
+        self.assertTrue(os.path.islink(
+            "/etc/systemd/system/multi-user.target.wants/edgewatch.service"))
+        self.assertFalse(os.path.exists("/etc/systemd/system/sockets.target.wants/edgewatch.socket"))
         self.assertEqual((verify.returncode, verify.stdout + verify.stderr), (0, ""))
         page = run("man", "-l", "/usr/share/man/man1/edgewatch.1.gz")
         self.assertIn("--web.listen-address", page.replace("\u2010", "-"))

@@ -15,6 +15,7 @@ import unittest
 import urllib.error
 import urllib.request
 
+from apache import free_port
 from edgewatch_process import BIN, Edgewatch, make_certificate, require_tool, run, value
 from metrics_docs import promtool_problems, undocumented
 
@@ -128,6 +129,31 @@ class ServeTest(unittest.TestCase):
                                         body))
             self.assertEqual(collectors, {b"process"})
             self.assertIn(b"process_open_fds", body)
+
+    def test_systemd_socket_activation(self):
+        """Started as a .socket unit starts it: systemd's own tool listens, execs edgewatch on the
+        first connection and passes the sockets (IPv4 and IPv6); that first request is served."""
+        activate = require_tool("systemd-socket-activate")
+        v4, v6 = free_port(), free_port()
+        wrapper = (activate, "-l", f"127.0.0.1:{v4}", "-l", f"[::1]:{v6}")
+        with Edgewatch("--web.systemd-socket", "--no-collector.reflection", listen=(),
+                       wait=False, wrapper=wrapper) as ew:
+            deadline = time.monotonic() + 10
+            while "Listening on [::1]" not in ew.read_log() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            status, _, body = get(f"http://127.0.0.1:{v4}/metrics")
+            self.assertEqual(status, 200)
+            self.assertIn(b"edgewatch_build_info", body)
+            self.assertEqual(get(f"http://[::1]:{v6}/-/healthy")[0], 200)
+            log = ew.read_log()
+            self.assertIn(f"msg=listening address=127.0.0.1:{v4} ", log)
+            self.assertIn(f"msg=listening address=[::1]:{v6} ", log)
+            self.assertIn("systemd_socket=true", log)
+        # Nothing passed: a clear error and the usage exit status, not a silent default port.
+        out = subprocess.run([BIN, "--web.systemd-socket"], capture_output=True, text=True,
+                             timeout=30)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("no sockets were passed (LISTEN_PID/LISTEN_FDS unset)", out.stderr)
 
     def test_disable_exporter_metrics(self):
         with Edgewatch() as ew:

@@ -40,11 +40,20 @@ for directive in ("User=edgewatch", "SupplementaryGroups=adm",
                   "EnvironmentFile=-/etc/default/edgewatch",
                   "--config.file=/etc/edgewatch/edgewatch.yml $ARGS"):
     need(directive in unit, f"edgewatch.service: no {directive}")
+with open(os.path.join(ROOT, "deploy", "systemd", "edgewatch.socket")) as f:
+    socket_unit = f.read()
+need("ListenStream=10123\n" in socket_unit and "--web.systemd-socket" in socket_unit,
+     "edgewatch.socket: not on :10123, or says nothing of --web.systemd-socket")
 with tempfile.TemporaryDirectory() as d:
     copy = os.path.join(d, "edgewatch.service")
     with open(copy, "w") as f:
         f.write(unit.replace("/usr/bin/edgewatch", os.path.abspath(BINARY)))
-    verify = subprocess.run(["systemd-analyze", "verify", copy], capture_output=True, text=True)
+    with open(os.path.join(d, "edgewatch.socket"), "w") as f:
+        f.write(socket_unit)
+    # The manual page is installed by the package only (its test verifies with it).
+    verify = subprocess.run(["systemd-analyze", "verify", "--man=no", copy,
+                             os.path.join(d, "edgewatch.socket")],
+                            capture_output=True, text=True)
     need(verify.returncode == 0 and not (verify.stdout + verify.stderr).strip(),
          f"systemd-analyze verify: rc {verify.returncode}: {verify.stdout}{verify.stderr}")
 

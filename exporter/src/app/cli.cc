@@ -95,6 +95,9 @@ constexpr Flag kFlags[] = {
     {"--web.max-requests", "40", "scrapes served at once, more get 503; 0 means no limit",
      &SetMaxRequests},
     {"--web.enable-lifecycle", "", "allow POST /-/reload (SIGHUP always reloads)", nullptr},
+    {"--web.systemd-socket", "",
+     "accept on the sockets systemd passes (socket activation) instead of --web.listen-address",
+     nullptr},
     {"--web.disable-exporter-metrics", "",
      "leave out the exporter's own process_* (the process collector) and edgewatch_web_* metrics",
      nullptr},
@@ -187,6 +190,10 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
       o.enable_lifecycle = true;
       continue;
     }
+    if (name == "--web.systemd-socket") {
+      o.systemd_socket = true;
+      continue;
+    }
     if (name == "--web.disable-exporter-metrics") {
       o.exporter_metrics = false;
       continue;
@@ -249,6 +256,9 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
   }
   if (o.command != Command::kReplay && !o.replay_inputs.empty()) {
     return Error{ReplayFlags(registry, "and") + " belong to the replay command"};
+  }
+  if (o.systemd_socket && !o.listen_addresses.empty()) {
+    return Error{"--web.systemd-socket and --web.listen-address exclude each other"};
   }
   if (!o.exporter_metrics) {
     if (const auto it = o.collector_overrides.find("process");

@@ -28,6 +28,7 @@ struct CliOptions {
   std::size_t max_connections = 10000;  // --web.max-connections
   std::size_t max_requests = 40;        // --web.max-requests
   bool enable_lifecycle = false;        // --web.enable-lifecycle
+  bool systemd_socket = false;          // --web.systemd-socket: listen on what systemd passes
   // --web.disable-exporter-metrics clears it: no process_* (the process collector) and no
   // edgewatch_web_* (the HTTP server's own families), as node_exporter drops process_*, go_* and
   // promhttp_*. Build info, scrape and reload health stay.

@@ -481,6 +481,15 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     return acceptor_.local_endpoint();
   }
 
+  Expected<tcp::endpoint> Assign(int fd, bool v6) {
+    beast::error_code ec;
+    acceptor_.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
+    if (ec) {
+      return Error{ec.message()};
+    }
+    return acceptor_.local_endpoint();
+  }
+
   void Accept() {
     acceptor_.async_accept(asio::make_strand(io_),
                            beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
@@ -569,6 +578,18 @@ Expected<tcp::endpoint> HttpServer::Listen(const ListenAddress& address) {
   }
   if (!bound) {
     return Error{"cannot listen on " + address.host + ":" + std::to_string(address.port) + ": " +
+                 bound.error().message};
+  }
+  listener->Accept();
+  listeners_.push_back(std::move(listener));
+  return bound;
+}
+
+Expected<tcp::endpoint> HttpServer::Adopt(int fd, bool v6) {
+  auto listener = std::make_shared<Listener>(io_, shared_);
+  auto bound = listener->Assign(fd, v6);
+  if (!bound) {
+    return Error{"cannot accept on descriptor " + std::to_string(fd) + ": " +
                  bound.error().message};
   }
   listener->Accept();

@@ -88,6 +88,9 @@ class HttpServer {
   // Binds and starts accepting. An empty host means every address (IPv6 dual-stack, or IPv4
   // where IPv6 is unavailable). Returns the bound endpoint, so port 0 can be used.
   Expected<boost::asio::ip::tcp::endpoint> Listen(const ListenAddress& address);
+  // Starts accepting on a socket that is bound and listening already (socket activation); the
+  // server owns it from here.
+  Expected<boost::asio::ip::tcp::endpoint> Adopt(int fd, bool v6);
 
   // Stops accepting; open connections finish their current request.
   void Close();

@@ -13,6 +13,7 @@
 #include "app/web_config.h"
 #include "app/web_routes.h"
 #include "core/version.h"
+#include "io/systemd_sockets.h"
 
 namespace edgewatch {
 namespace {
@@ -84,20 +85,36 @@ int RunServe(const CliOptions& options, std::span<const CollectorRegistration> r
   HttpServerLimits limits;
   limits.max_connections = options.max_connections;
   HttpServer server(io, routes.Handler(), tls, limits, clock, logger, server_stats);
-  std::vector<std::string> addresses = options.listen_addresses;
-  if (addresses.empty()) {
-    addresses.emplace_back(kDefaultListenAddress);
+  std::vector<Expected<boost::asio::ip::tcp::endpoint>> bound;
+  if (options.systemd_socket) {
+    auto sockets = io::TakeSystemdSockets();
+    if (!sockets) {
+      logger.Error("cannot listen", {{"err", sockets.error().message}});
+      exporter.Stop();
+      return kExitUsage;
+    }
+    for (const auto& s : *sockets) {
+      bound.push_back(server.Adopt(s.fd, s.v6));
+    }
+  } else {
+    std::vector<std::string> addresses = options.listen_addresses;
+    if (addresses.empty()) {
+      addresses.emplace_back(kDefaultListenAddress);
+    }
+    for (const auto& text : addresses) {
+      bound.push_back(server.Listen(ParseListenAddress(text).value()));
+    }
   }
-  for (const auto& text : addresses) {
-    auto bound = server.Listen(ParseListenAddress(text).value());
-    if (!bound) {
-      logger.Error("cannot listen", {{"err", bound.error().message}});
+  for (const auto& b : bound) {
+    if (!b) {
+      logger.Error("cannot listen", {{"err", b.error().message}});
       exporter.Stop();
       return kExitRuntime;
     }
-    logger.Info("listening", {{"address", ToString(*bound)},
+    logger.Info("listening", {{"address", ToString(*b)},
                               {"tls", tls ? "true" : "false"},
-                              {"basic_auth", auth.enabled() ? "true" : "false"}});
+                              {"basic_auth", auth.enabled() ? "true" : "false"},
+                              {"systemd_socket", options.systemd_socket ? "true" : "false"}});
   }
   std::string collectors;
   for (const auto& name : exporter.EnabledCollectors()) {
