@@ -65,6 +65,15 @@ Status SetCount(std::string_view flag, const std::string& v, bool zero_ok, std::
   return {};
 }
 
+Status SetAutoReloadInterval(CliOptions& o, const std::string& v) {
+  auto d = ParseDuration(v);
+  if (!d) {
+    return Error{"--config.auto-reload-interval: " + d.error().message};
+  }
+  o.config_auto_reload_interval = *d;
+  return {};
+}
+
 Status SetMaxConnections(CliOptions& o, const std::string& v) {
   return SetCount("--web.max-connections", v, false, o.max_connections);
 }
@@ -81,6 +90,10 @@ constexpr Flag kFlags[] = {
      }},
     {"--config.check", "", "validate the configuration, print every error and exit (0 or 2)",
      nullptr},
+    {"--config.auto-reload-interval", "0s",
+     "check the config file this often and reload it when its content changed (a ConfigMap); "
+     "0s: only on SIGHUP or POST /-/reload",
+     &SetAutoReloadInterval},
     {"--web.listen-address", kDefaultListenAddress,
      "address to listen on, [host]:port; repeat the flag for several", &SetListen},
     {"--web.telemetry-path", "/metrics", "path under which metrics are served", &SetTelemetryPath},

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <span>
@@ -25,6 +26,9 @@ struct CliOptions {
   std::vector<std::string> listen_addresses;  // empty: the default :10123
   std::string telemetry_path = "/metrics";
   std::optional<std::string> web_config_file;
+  // --config.auto-reload-interval: how often the config file is checked for a change, which
+  // reloads it as SIGHUP would (Prometheus 3's flag); 0: never.
+  std::chrono::milliseconds config_auto_reload_interval{0};
   std::size_t max_connections = 10000;  // --web.max-connections
   std::size_t max_requests = 40;        // --web.max-requests
   bool enable_lifecycle = false;        // --web.enable-lifecycle

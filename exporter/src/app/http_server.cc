@@ -164,6 +164,12 @@ struct HttpServerShared {
     }
   }
 
+  // The TLS context new connections get (null: plain HTTP); SetTls() may change it at any time.
+  std::shared_ptr<asio::ssl::context> Tls() {
+    std::lock_guard<std::mutex> lock(tls_mu);
+    return tls;
+  }
+
   void Forget(SessionBase& session) {
     std::lock_guard<std::mutex> lock(mu);
     if (session.tracked_) {
@@ -174,7 +180,8 @@ struct HttpServerShared {
   }
 
   HttpHandler handler;
-  std::shared_ptr<asio::ssl::context> tls;
+  std::mutex tls_mu;
+  std::shared_ptr<asio::ssl::context> tls;  // guarded by tls_mu
   HttpServerLimits limits;
   const Clock& clock;
   Logger logger;
@@ -240,8 +247,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<HttpServerShared> shared)
-      : stream_(MakeStream(std::move(socket), *shared)), shared_(std::move(shared)) {}
+  // `tls`: the context of a TLS session (null for plain HTTP), kept while the session lives
+  // whatever the server's context is changed to.
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServerShared> shared,
+          std::shared_ptr<asio::ssl::context> tls)
+      : tls_(std::move(tls)),
+        stream_(MakeStream(std::move(socket), tls_.get())),
+        shared_(std::move(shared)) {}
   ~Session() override { shared_->Forget(*this); }
 
   void Run() {
@@ -258,9 +270,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
  private:
-  static Stream MakeStream(tcp::socket&& socket, HttpServerShared& shared) {
+  static Stream MakeStream(tcp::socket&& socket, asio::ssl::context* tls) {
     if constexpr (kTls) {
-      return Stream(std::move(socket), *shared.tls);
+      return Stream(std::move(socket), *tls);
     } else {
       return Stream(std::move(socket));
     }
@@ -440,6 +452,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
   }
 
+  std::shared_ptr<asio::ssl::context> tls_;  // before stream_, which is built on it
   Stream stream_;
   std::shared_ptr<HttpServerShared> shared_;
   beast::flat_buffer buffer_;
@@ -526,10 +539,10 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     backoff_ = {};
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);  // else Nagle and delayed ACK cost 40 ms
-    if (shared_->tls) {
-      Start(std::make_shared<Session<true>>(std::move(socket), shared_));
+    if (auto tls = shared_->Tls()) {
+      Start(std::make_shared<Session<true>>(std::move(socket), shared_, std::move(tls)));
     } else {
-      Start(std::make_shared<Session<false>>(std::move(socket), shared_));
+      Start(std::make_shared<Session<false>>(std::move(socket), shared_, nullptr));
     }
     Accept();
   }
@@ -595,6 +608,11 @@ Expected<tcp::endpoint> HttpServer::Adopt(int fd, bool v6) {
   listener->Accept();
   listeners_.push_back(std::move(listener));
   return bound;
+}
+
+void HttpServer::SetTls(std::shared_ptr<asio::ssl::context> tls) {
+  std::lock_guard<std::mutex> lock(shared_->tls_mu);
+  shared_->tls = std::move(tls);
 }
 
 void HttpServer::Close() {

@@ -95,6 +95,10 @@ class HttpServer {
   // Stops accepting; open connections finish their current request.
   void Close();
 
+  // The TLS context (null: plain HTTP) for connections accepted from now on; open ones keep
+  // theirs. For a web config that changed (a renewed certificate). Thread-safe.
+  void SetTls(std::shared_ptr<boost::asio::ssl::context> tls);
+
  private:
   class Listener;
 

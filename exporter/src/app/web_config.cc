@@ -99,4 +99,17 @@ Expected<WebConfig> LoadWebConfig(const std::string& path) {
   return ParseWebConfig(*text, path);
 }
 
+std::vector<std::string> WebConfigFiles(const std::string& path, const WebConfig& config) {
+  std::vector<std::string> files{path};
+  if (config.tls) {
+    for (const std::string* f :
+         {&config.tls->cert_file, &config.tls->key_file, &config.tls->client_ca_file}) {
+      if (!f->empty()) {
+        files.push_back(*f);
+      }
+    }
+  }
+  return files;
+}
+
 }  // namespace edgewatch

@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parsers/expected.h"
 
@@ -27,6 +28,10 @@ struct WebConfig {
 };
 
 Expected<WebConfig> LoadWebConfig(const std::string& path);
+
+// The files serving with `config` (loaded from `path`) reads: the web config itself and its
+// certificate, key and client CA; when one of them changes, the web config is loaded again.
+std::vector<std::string> WebConfigFiles(const std::string& path, const WebConfig& config);
 Expected<WebConfig> ParseWebConfig(const std::string& yaml, const std::string& path);
 
 }  // namespace edgewatch

@@ -74,10 +74,10 @@ HttpResponse MethodNotAllowed(std::string allow) {
 
 }  // namespace
 
-WebRoutes::WebRoutes(Exporter& exporter, const BasicAuthenticator& auth, WebOptions options,
-                     const Clock& clock, const HttpServerStats& server_stats)
+WebRoutes::WebRoutes(Exporter& exporter, std::shared_ptr<const BasicAuthenticator> auth,
+                     WebOptions options, const Clock& clock, const HttpServerStats& server_stats)
     : exporter_(exporter),
-      auth_(auth),
+      auth_(std::move(auth)),
       options_(std::move(options)),
       clock_(clock),
       server_stats_(server_stats),
@@ -101,13 +101,24 @@ HttpHandler WebRoutes::Handler() {
   };
 }
 
+void WebRoutes::SetAuthenticator(std::shared_ptr<const BasicAuthenticator> auth) {
+  std::lock_guard<std::mutex> lock(auth_mu_);
+  auth_ = std::move(auth);
+}
+
+std::shared_ptr<const BasicAuthenticator> WebRoutes::Authenticator() const {
+  std::lock_guard<std::mutex> lock(auth_mu_);
+  return auth_;
+}
+
 void WebRoutes::Handle(const HttpRequest& request, HttpRespond respond) {
   const auto unauthorized = [] {
     HttpResponse r = Text(401, "Unauthorized\n");
     r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"edgewatch\"");
     return r;
   };
-  switch (auth_.Check(request.authorization)) {
+  auto auth = Authenticator();
+  switch (auth->Check(request.authorization)) {
     case BasicAuthenticator::Verdict::kAllowed:
       Route(request, respond);
       return;
@@ -117,8 +128,8 @@ void WebRoutes::Handle(const HttpRequest& request, HttpRespond respond) {
     case BasicAuthenticator::Verdict::kNeedsVerify:
       break;
   }
-  if (!verifies_.TryPost([this, request, respond, unauthorized] {
-        if (auth_.Verify(request.authorization)) {
+  if (!verifies_.TryPost([this, auth, request, respond, unauthorized] {
+        if (auth->Verify(request.authorization)) {
           Route(request, respond);
         } else {
           respond(unauthorized());

@@ -44,10 +44,10 @@ inline constexpr std::size_t kMaxScrapeThreads = 16;
 // /-/ready and POST /-/reload (with --web.enable-lifecycle, rate-limited). Every path sits
 // behind basic auth when users are configured. Cheap answers come at once on the caller's
 // thread; bcrypt checks, scrapes and reloads run on pools of their own, bounded, so nothing
-// blocks an I/O thread. `exporter`, `auth`, `clock` and `server_stats` must outlive it.
+// blocks an I/O thread. `exporter`, `clock` and `server_stats` must outlive it.
 class WebRoutes {
  public:
-  WebRoutes(Exporter& exporter, const BasicAuthenticator& auth, WebOptions options,
+  WebRoutes(Exporter& exporter, std::shared_ptr<const BasicAuthenticator> auth, WebOptions options,
             const Clock& clock, const HttpServerStats& server_stats);
   ~WebRoutes();
   WebRoutes(const WebRoutes&) = delete;
@@ -59,6 +59,9 @@ class WebRoutes {
   HttpHandler Handler();
   // Finishes the work under way and refuses more.
   void Stop();
+  // The users requests are checked against from now on (a web config that changed); a check
+  // under way finishes with the old ones. Thread-safe.
+  void SetAuthenticator(std::shared_ptr<const BasicAuthenticator> auth);
 
   // The families the routes add to a scrape (edgewatch_web_requests_rejected_total).
   static MetricCatalogue Metrics();
@@ -69,7 +72,10 @@ class WebRoutes {
   HttpResponse Reload();
 
   Exporter& exporter_;
-  const BasicAuthenticator& auth_;
+  std::shared_ptr<const BasicAuthenticator> Authenticator() const;
+
+  mutable std::mutex auth_mu_;
+  std::shared_ptr<const BasicAuthenticator> auth_;  // guarded by auth_mu_
   const WebOptions options_;
   const Clock& clock_;
   const HttpServerStats& server_stats_;

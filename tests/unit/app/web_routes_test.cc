@@ -27,7 +27,7 @@ HttpResponse Call(WebRoutes& routes, const std::string& method, const std::strin
 
 class WebRoutesTest : public ::testing::Test {
  protected:
-  HttpResponse Get(const BasicAuthenticator& auth, const std::string& method,
+  HttpResponse Get(std::shared_ptr<const BasicAuthenticator> auth, const std::string& method,
                    const std::string& target, const std::string& authorization = "") {
     WebRoutes routes(exporter_, auth, {"/metrics", true}, clock_, server_stats_);
     return Call(routes, method, target, authorization);
@@ -40,7 +40,8 @@ class WebRoutesTest : public ::testing::Test {
                      AllCollectors(),
                      clock_,
                      Logger(log_, LogLevel::kInfo, LogFormat::kLogfmt, clock_)};
-  BasicAuthenticator no_auth_{{}};
+  std::shared_ptr<const BasicAuthenticator> no_auth_ =
+      std::make_shared<BasicAuthenticator>(std::map<std::string, std::string>{});
 };
 
 // POST /-/reload is opt-in and rate-limited: one POST every 100 ms used to hold every counter
@@ -92,7 +93,8 @@ TEST_F(WebRoutesTest, ServesEndpoints) {
 
 TEST_F(WebRoutesTest, BasicAuthGuardsEveryPath) {
   ASSERT_TRUE(exporter_.Start().ok());
-  BasicAuthenticator auth(std::map<std::string, std::string>{{"alice", kAliceHash}});
+  const auto auth = std::make_shared<BasicAuthenticator>(
+      std::map<std::string, std::string>{{"alice", kAliceHash}});
   for (const char* path : {"/metrics", "/", "/-/healthy", "/-/ready", "/nope"}) {
     const HttpResponse denied = Get(auth, "GET", path);
     EXPECT_EQ(denied.status, 401u) << path;
