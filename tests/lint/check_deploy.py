@@ -65,8 +65,28 @@ for path in sorted(glob.glob(os.path.join(ROOT, "deploy", "kubernetes", "*.yaml"
 for kind in ("Namespace", "ConfigMap", "DaemonSet", "Service", "ServiceMonitor",
              "PrometheusRule"):
     need(kind in docs, f"kubernetes: no {kind}")
+if "Namespace" in docs:
+    labels = docs["Namespace"]["metadata"].get("labels", {})
+    need(labels.get("pod-security.kubernetes.io/enforce") == "privileged",
+         "Namespace: no pod-security enforce label (the DaemonSet needs privileged)")
 if "DaemonSet" in docs:
     pod = docs["DaemonSet"]["spec"]["template"]["spec"]
+    args = pod["containers"][0].get("args", [])
+    for arg in ("--path.procfs=/host/proc", "--config.auto-reload-interval=30s"):
+        need(arg in args, f"DaemonSet: no {arg}")
+    need(any(v.get("hostPath", {}).get("path") == "/proc" for v in pod["volumes"]),
+         "DaemonSet: the host's /proc is not mounted")
+    # The ConfigMap validates, and the container's flags are the binary's.
+    if "ConfigMap" in docs:
+        with tempfile.TemporaryDirectory() as d:
+            config = os.path.join(d, "edgewatch.yml")
+            with open(config, "w") as f:
+                f.write(docs["ConfigMap"]["data"]["edgewatch.yml"])
+            flags = [a.replace("/etc/edgewatch/edgewatch.yml", config)
+                     for a in args if not a.startswith("--web.listen-address")]
+            check = subprocess.run([BINARY, "check-config", *flags], capture_output=True,
+                                   text=True)
+            need(check.returncode == 0, f"DaemonSet flags and ConfigMap: {check.stdout}{check.stderr}")
     need(pod.get("hostNetwork") is True, "DaemonSet: not on the host network")
     need(pod.get("securityContext", {}).get("runAsNonRoot") is True, "DaemonSet: may run as root")
     container = pod["containers"][0]
