@@ -123,6 +123,7 @@ class PackageTest(unittest.TestCase):
             self.assertEqual(f.read(), g.read())
         user = pwd.getpwnam("edgewatch")
         self.assertLess(user.pw_uid, 1000)  # a system user
+        self.assertNotIn("1970", run("chage", "--list", "edgewatch"))  # not expired
         self.assertEqual(user.pw_shell, "/usr/sbin/nologin")
         self.assertIn("edgewatch", grp.getgrnam("adm").gr_mem)
         # CAP_NET_RAW comes from the unit, not from the file: any user may run the binary.
@@ -190,8 +191,11 @@ class PackageTest(unittest.TestCase):
                      "/usr/share/doc/edgewatch"):
             self.assertFalse(os.path.exists(path), path)
         self.assertEqual(installed(), "")
-        # The user stays, as in Debian's prometheus packages (debian/edgewatch.postrm says why).
+        # The user is locked and expired, not deleted (debian/edgewatch.postrm says why).
         self.assertEqual(pwd.getpwnam("edgewatch").pw_shell, "/usr/sbin/nologin")
+        status = run("passwd", "--status", "edgewatch").split()
+        self.assertEqual(status[1], "L")  # locked
+        self.assertEqual(run("chage", "--list", "edgewatch").count("Jan 02, 1970"), 1)
 
 
 if __name__ == "__main__":
