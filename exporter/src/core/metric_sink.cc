@@ -4,6 +4,8 @@
 #include <iterator>
 #include <limits>
 
+#include "parsers/text/utf8.h"
+
 namespace edgewatch {
 
 prometheus::ClientMetric& MetricSink::Sample(const MetricDesc& desc, const Labels& labels) {
@@ -22,8 +24,10 @@ prometheus::ClientMetric& MetricSink::Sample(const MetricDesc& desc, const Label
   }
   auto& metric = family->metric.emplace_back();
   metric.label.reserve(labels.size());
+  // Values such as a top-K's keys come from attackers: one byte that is not UTF-8 would make
+  // Prometheus refuse the whole scrape.
   for (const auto& [key, value] : labels) {
-    metric.label.push_back({key, value});
+    metric.label.push_back({key, text::ValidUtf8(value)});
   }
   return metric;
 }

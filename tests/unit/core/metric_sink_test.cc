@@ -28,6 +28,15 @@ TEST(MetricSinkTest, GroupsSamplesByFamilyInFirstSeenOrder) {
   EXPECT_EQ(families[1].metric[0].gauge.value, 1);
 }
 
+// A Host header of "\xff\xfe.example" once made the text exposition unparsable: Prometheus
+// refused every sample of the scrape (promtool: "invalid label value").
+TEST(MetricSinkTest, LabelValuesAreValidUtf8) {
+  MetricSink sink;
+  sink.Add(kUp, {{"vhost", "\xff\xfe.example"}}, 1);
+  const auto families = std::move(sink).Take();
+  EXPECT_EQ(families[0].metric[0].label[0].value, "\xEF\xBF\xBD\xEF\xBF\xBD.example");
+}
+
 TEST(MetricSinkTest, HistogramsEndInInf) {
   MetricSink sink;
   const double bounds[] = {0.1, 1};
