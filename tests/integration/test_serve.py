@@ -131,6 +131,38 @@ class ServeTest(unittest.TestCase):
             self.assertEqual(collectors, {b"process"})
             self.assertIn(b"process_open_fds", body)
 
+    def test_openmetrics_for_prometheus_text_otherwise(self):
+        """What Prometheus 2.42 asks for by default is served as OpenMetrics 1.0.0 and read by
+        a real OpenMetrics parser (prometheus_client's, strict about the format); the same
+        samples as the text format, which promtool still passes."""
+        from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
+        from prometheus_client.parser import text_string_to_metric_families as text
+        prometheus_accept = ("application/openmetrics-text;version=1.0.0,application/"
+                             "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;"
+                             "q=0.5,*/*;q=0.1")
+        with tempfile.TemporaryDirectory() as d:
+            cfg = write(d, "edgewatch.yml", "reflection:\n  enabled: false\nbgp:\n  interval: 100ms\n"
+                                            "  neighbors:\n    - name: lo\n      address: 127.0.0.1\n")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                time.sleep(0.5)  # a few probes: the RTT histogram has samples
+                status, headers, body = get(ew.url(), {"Accept": prometheus_accept})
+                self.assertEqual(status, 200)
+                self.assertEqual(headers["Content-Type"],
+                                 "application/openmetrics-text; version=1.0.0; charset=utf-8")
+                families = {f.name: f for f in om(body.decode())}
+                self.assertEqual(families["edgewatch_bgp_neighbor_ping_rtt_seconds"].type, "histogram")
+                self.assertEqual(families["process_cpu_seconds"].type, "counter")
+                _, headers, plain = get(ew.url())
+                self.assertEqual(headers["Content-Type"], TEXT_FORMAT)
+                self.assertEqual(promtool_problems(plain.decode()), "")
+
+                def samples(fams):
+                    return {(s.name, tuple(sorted(s.labels.items()))) for f in fams
+                            for s in f.samples if not s.name.endswith("_created")}
+
+                # The same series both ways (values move between the two scrapes).
+                self.assertEqual(samples(om(body.decode())), samples(text(plain.decode())))
+
     def test_systemd_socket_activation(self):
         """Started as a .socket unit starts it: systemd's own tool listens, execs edgewatch on the
         first connection and passes the sockets (IPv4 and IPv6); that first request is served."""

@@ -4,7 +4,6 @@
 
 #include "core/metric_sink.h"
 #include "core/version.h"
-#include "prometheus/text_serializer.h"
 
 namespace edgewatch {
 
@@ -146,7 +145,8 @@ bool Exporter::Ready() const {
   return collectors_ != nullptr;
 }
 
-std::string Exporter::Scrape(const std::function<void(MetricSink&)>& extra) const {
+std::string Exporter::Scrape(const std::function<void(MetricSink&)>& extra,
+                             ExpositionFormat format) const {
   std::shared_ptr<CollectorSet> set;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -166,9 +166,7 @@ std::string Exporter::Scrape(const std::function<void(MetricSink&)>& extra) cons
   for (auto& f : std::move(meta).Take()) {
     families.push_back(std::move(f));
   }
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
+  return Serialize(families, format);
 }
 
 }  // namespace edgewatch

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/collector_set.h"
+#include "core/exposition.h"
 #include "core/logger.h"
 #include "core/metric_sink.h"
 #include "parsers/expected.h"
@@ -43,9 +44,10 @@ class Exporter {
   Status Reload();
   void Stop();
 
-  // The text exposition (format 0.0.4) of one scrape, with what `extra` adds (families from
-  // outside the collectors, such as the web server's).
-  std::string Scrape(const std::function<void(MetricSink&)>& extra = nullptr) const;
+  // The exposition of one scrape in `format`, with what `extra` adds (families from outside the
+  // collectors, such as the web server's).
+  std::string Scrape(const std::function<void(MetricSink&)>& extra = nullptr,
+                     ExpositionFormat format = ExpositionFormat::kText) const;
   std::vector<std::string> EnabledCollectors() const;
   // True between a successful Start() and Stop().
   bool Ready() const;

@@ -366,7 +366,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     shared_->SetPhase(*this, Phase::kBusy);
     const auto& req = parser_->get();
     HttpRequest request{std::string(req.method_string()), std::string(req.target()),
-                        std::string(req[http::field::authorization])};
+                        std::string(req[http::field::authorization]),
+                        std::string(req[http::field::accept])};
     const Reply reply{req.version(), req.keep_alive(), req.method() == http::verb::head,
                       AcceptsGzip(ToStd(req[http::field::accept_encoding]))};
     shared_->handler(request, [self = this->shared_from_this(), reply](HttpResponse out) {

@@ -26,6 +26,7 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path and query as sent
   std::string authorization;
+  std::string accept;  // the Accept header: which exposition format the scraper wants
 };
 
 struct HttpResponse {

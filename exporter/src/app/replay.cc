@@ -4,8 +4,8 @@
 
 #include "app/commands.h"
 #include "app/exporter.h"
+#include "core/exposition.h"
 #include "core/metric_sink.h"
-#include "prometheus/text_serializer.h"
 
 namespace edgewatch {
 
@@ -76,7 +76,7 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
   MetricSink meta;
   AddBuildInfo(meta);
   AppendFamilies(families, std::move(meta).Take());
-  prometheus::TextSerializer().Serialize(out, families);
+  out << Serialize(families, ExpositionFormat::kText);
   return kExitOk;
 }
 

@@ -156,7 +156,7 @@ void WebRoutes::Route(const HttpRequest& request, const HttpRespond& respond) {
       respond(MethodNotAllowed("GET, HEAD"));
       return;
     }
-    slow([this] { return Scrape(); });
+    slow([this, format = NegotiateExposition(request.accept)] { return Scrape(format); });
     return;
   }
   if (path == "/-/reload") {
@@ -182,18 +182,20 @@ void WebRoutes::Route(const HttpRequest& request, const HttpRespond& respond) {
   }
 }
 
-HttpResponse WebRoutes::Scrape() const {
-  HttpResponse r = Text(200, exporter_.Scrape([this](MetricSink& sink) {
-    if (!options_.exporter_metrics) {
-      return;
-    }
-    AddHttpServerMetrics(sink, server_stats_);
-    sink.Add(kRequestsRejected, {{"reason", "max_requests"}},
-             static_cast<double>(rejected_max_requests_.load()));
-    sink.Add(kRequestsRejected, {{"reason", "verify_busy"}},
-             static_cast<double>(rejected_verify_busy_.load()));
-  }));
-  r.content_type = kTextFormatContentType;
+HttpResponse WebRoutes::Scrape(ExpositionFormat format) const {
+  HttpResponse r = Text(200, exporter_.Scrape(
+                                 [this](MetricSink& sink) {
+                                   if (!options_.exporter_metrics) {
+                                     return;
+                                   }
+                                   AddHttpServerMetrics(sink, server_stats_);
+                                   sink.Add(kRequestsRejected, {{"reason", "max_requests"}},
+                                            static_cast<double>(rejected_max_requests_.load()));
+                                   sink.Add(kRequestsRejected, {{"reason", "verify_busy"}},
+                                            static_cast<double>(rejected_verify_busy_.load()));
+                                 },
+                                 format));
+  r.content_type = std::string(ContentTypeOf(format));
   r.compressible = true;
   return r;
 }

@@ -68,7 +68,7 @@ class WebRoutes {
 
  private:
   void Route(const HttpRequest& request, const HttpRespond& respond);
-  HttpResponse Scrape() const;
+  HttpResponse Scrape(ExpositionFormat format) const;
   HttpResponse Reload();
 
   Exporter& exporter_;
@@ -88,6 +88,5 @@ class WebRoutes {
 };
 
 // Content-Type of the Prometheus text format 0.0.4.
-inline constexpr char kTextFormatContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
 }  // namespace edgewatch

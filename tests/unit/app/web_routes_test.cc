@@ -17,10 +17,10 @@ constexpr char kAliceHash[] = "$2y$04$cKALKcEqepsi444uQk4gz.LsdcNOwtq2UcRCHqtGvM
 
 // Waits for what `routes` answers, on whichever thread it answers.
 HttpResponse Call(WebRoutes& routes, const std::string& method, const std::string& target,
-                  const std::string& authorization = "") {
+                  const std::string& authorization = "", const std::string& accept = "") {
   auto answer = std::make_shared<std::promise<HttpResponse>>();
   auto got = answer->get_future();
-  routes.Handle({method, target, authorization},
+  routes.Handle({method, target, authorization, accept},
                 [answer](HttpResponse r) { answer->set_value(std::move(r)); });
   return got.get();
 }
@@ -91,6 +91,25 @@ TEST_F(WebRoutesTest, ServesEndpoints) {
   EXPECT_EQ(reload.body, "configuration reloaded\n");
 }
 
+// What Prometheus 2.42 sends by default gets OpenMetrics; curl's */* and a text scraper get text.
+TEST_F(WebRoutesTest, ScrapesInTheFormatTheScraperAsksFor) {
+  ASSERT_TRUE(exporter_.Start().ok());
+  WebRoutes routes(exporter_, no_auth_, {"/metrics", false}, clock_, server_stats_);
+  const HttpResponse om =
+      Call(routes, "GET", "/metrics", "",
+           "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+           "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+  EXPECT_EQ(om.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  EXPECT_TRUE(om.body.ends_with("# EOF\n"));
+  EXPECT_NE(om.body.find("# TYPE edgewatch_config_last_reload_successful gauge\n"),
+            std::string::npos);
+  for (const char* accept : {"", "*/*", "text/plain;version=0.0.4"}) {
+    const HttpResponse text = Call(routes, "GET", "/metrics", "", accept);
+    EXPECT_EQ(text.content_type, "text/plain; version=0.0.4; charset=utf-8") << accept;
+    EXPECT_FALSE(text.body.ends_with("# EOF\n"));
+  }
+}
+
 TEST_F(WebRoutesTest, BasicAuthGuardsEveryPath) {
   ASSERT_TRUE(exporter_.Start().ok());
   const auto auth = std::make_shared<BasicAuthenticator>(
@@ -157,7 +176,7 @@ TEST_F(WebRoutesTest, ScrapesBeyondMaxRequestsGet503AtOnce) {
   WebRoutes routes(exporter, no_auth_, {"/metrics", false, 1}, clock_, server_stats_);
   auto answer = std::make_shared<std::promise<HttpResponse>>();
   auto held = answer->get_future();
-  routes.Handle({"GET", "/metrics", ""},
+  routes.Handle({"GET", "/metrics", "", ""},
                 [answer](HttpResponse r) { answer->set_value(std::move(r)); });
   const HttpResponse second = Call(routes, "GET", "/metrics");
   EXPECT_EQ(second.status, 503u);
