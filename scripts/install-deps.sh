@@ -14,7 +14,8 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev clang-format
   prometheus prometheus-alertmanager apache2-utils openssl curl python3 python3-yaml
-  python3-scapy iproute2 util-linux tcpdump tshark apache2 nftables logrotate postfix systemd
+  python3-scapy python3-prometheus-client iproute2 util-linux tcpdump tshark apache2 nftables
+  logrotate postfix systemd
   # the Debian package test: build, check, install
   dpkg-dev debhelper lintian libcap2-bin man-db groff-base
 )
