@@ -48,11 +48,43 @@ constexpr MetricDesc kMailDistinctClientNetworks{
     "edgewatch_mail_distinct_client_networks", prometheus::MetricType::Gauge,
     "Distinct client networks (/24 IPv4, /48 IPv6) that connected within the snowshoe window "
     "(HyperLogLog, 1.6% standard error)."};
-constexpr const MetricDesc* kMetrics[] = {
-    &kMailConnectionsTotal,      &kMailMessagesAcceptedTotal, &kMailRejectsTotal,
-    &kMailRblRejectsTotal,       &kMailPostscreenTotal,       &kMailFilterVerdictsTotal,
-    &kMailDeliveriesTotal,       &kMailUnparsedLinesTotal,    &kMailDistinctClientNetworks,
-    &kMailDistinctSenderDomains, &kMailWindowMessages,        &kMailMessagesPerClientNetwork};
+constexpr MetricDesc kMailAuthFailuresTotal{
+    "edgewatch_mail_auth_failures_total", prometheus::MetricType::Counter,
+    "Failed password attempts: SMTP AUTH refused by Postfix's smtpd (SASL), IMAP/POP3 logins "
+    "refused by Dovecot, by service."};
+constexpr MetricDesc kMailTopAuthFailureNetworkAttempts{
+    "edgewatch_mail_top_auth_failure_network_attempts", prometheus::MetricType::Gauge,
+    "Failed password attempts the client networks (/24, /48) with the most surely made within "
+    "the snowshoe window (at most 10 per log)."};
+constexpr MetricDesc kMailTopAuthFailureNetworkErrorAttempts{
+    "edgewatch_mail_top_auth_failure_network_error_attempts", prometheus::MetricType::Gauge,
+    "How far the failing-network top list may be off: a listed network may have made up to this "
+    "many more attempts, one not listed at most this many; 0 when the list is exact."};
+constexpr MetricDesc kMailTopSaslSenderMessages{
+    "edgewatch_mail_top_sasl_sender_messages", prometheus::MetricType::Gauge,
+    "Messages the authenticated (SASL) users who submitted the most surely submitted within the "
+    "snowshoe window (at most 10 per log): a compromised account sending spam tops it."};
+constexpr MetricDesc kMailTopSaslSenderErrorMessages{
+    "edgewatch_mail_top_sasl_sender_error_messages", prometheus::MetricType::Gauge,
+    "How far the SASL sender top list may be off: a listed user may have submitted up to this "
+    "many more, one not listed at most this many; 0 when the list is exact."};
+constexpr const MetricDesc* kMetrics[] = {&kMailConnectionsTotal,
+                                          &kMailMessagesAcceptedTotal,
+                                          &kMailRejectsTotal,
+                                          &kMailRblRejectsTotal,
+                                          &kMailPostscreenTotal,
+                                          &kMailFilterVerdictsTotal,
+                                          &kMailDeliveriesTotal,
+                                          &kMailUnparsedLinesTotal,
+                                          &kMailDistinctClientNetworks,
+                                          &kMailDistinctSenderDomains,
+                                          &kMailWindowMessages,
+                                          &kMailMessagesPerClientNetwork,
+                                          &kMailAuthFailuresTotal,
+                                          &kMailTopAuthFailureNetworkAttempts,
+                                          &kMailTopAuthFailureNetworkErrorAttempts,
+                                          &kMailTopSaslSenderMessages,
+                                          &kMailTopSaslSenderErrorMessages};
 
 }  // namespace
 
@@ -176,6 +208,26 @@ void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name
     sink.Add(kMailDistinctSenderDomains, labels, std::round(v.sender_domains));
     sink.Add(kMailWindowMessages, labels, static_cast<double>(v.messages));
     sink.Add(kMailMessagesPerClientNetwork, labels, v.messages_per_network());
+    for (int a = 0; a < kAuthServiceCount; ++a) {
+      sink.Add(kMailAuthFailuresTotal,
+               {{"log", name}, {"service", AuthServiceName(static_cast<AuthService>(a))}},
+               static_cast<double>(s.auth_failures(static_cast<AuthService>(a))));
+    }
+    const auto networks = s.TopAuthFailureNetworks(now_ns);
+    for (const auto& [network, n] : networks.entries) {
+      sink.Add(
+          kMailTopAuthFailureNetworkAttempts,
+          {{"log", name}, {"network", net::FormatAddress(network) + (network.v6 ? "/48" : "/24")}},
+          static_cast<double>(n));
+    }
+    sink.Add(kMailTopAuthFailureNetworkErrorAttempts, labels,
+             static_cast<double>(networks.error_bound));
+    const auto senders = s.TopSaslSenders(now_ns);
+    for (const auto& [user, n] : senders.entries) {
+      sink.Add(kMailTopSaslSenderMessages, {{"log", name}, {"user", std::string(user.view())}},
+               static_cast<double>(n));
+    }
+    sink.Add(kMailTopSaslSenderErrorMessages, labels, static_cast<double>(senders.error_bound));
   }
 }
 

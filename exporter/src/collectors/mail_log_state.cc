@@ -28,7 +28,25 @@ MailLogStats::MailLogStats(const MailLogSettings& settings)
       networks_v4_(kPrecision, kSlices, settings.window_ns),
       networks_v6_(kPrecision, kSlices, settings.window_ns),
       sender_domains_(kPrecision, kSlices, settings.window_ns),
-      messages_(4, kSlices, settings.window_ns) {}
+      messages_(4, kSlices, settings.window_ns),
+      auth_failure_networks_(kMailTopK * 4, settings.window_ns),
+      sasl_senders_(kMailTopK * 4, settings.window_ns) {}
+
+net::Address ClientNetwork(const net::Address& a) {
+  net::Address n = a;
+  for (std::size_t i = a.v6 ? 6 : 3; i < n.bytes.size(); ++i) {
+    n.bytes[i] = 0;
+  }
+  return n;
+}
+
+TopList<net::Address> MailLogStats::TopAuthFailureNetworks(std::int64_t now_ns) {
+  return auth_failure_networks_.Top(now_ns, kMailTopK);
+}
+
+TopList<MailUserKey> MailLogStats::TopSaslSenders(std::int64_t now_ns) {
+  return sasl_senders_.Top(now_ns, kMailTopK);
+}
 
 void MailLogStats::AddNetwork(const std::optional<net::Address>& a, std::int64_t now_ns) {
   if (!a || IsLoopback(*a)) {
@@ -55,6 +73,15 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
       if (!loopback) {
         ++accepted_;
         messages_.Add(now_ns, 0);
+      }
+      if (!e.user.empty()) {  // loopback too: webmail submits from localhost
+        sasl_senders_.Add(now_ns, MailUserKey::FromLower(e.user), 1);
+      }
+      break;
+    case EventKind::kAuthFailed:
+      auth_failures_[static_cast<std::size_t>(e.auth_service)] += e.auth_attempts;
+      if (client && !loopback) {
+        auth_failure_networks_.Add(now_ns, ClientNetwork(*client), e.auth_attempts);
       }
       break;
     case EventKind::kReject: {

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "core/distinct_counter.h"
+#include "core/fixed_text.h"
+#include "core/top_k.h"
 #include "parsers/mail_log/mail_log.h"
 #include "parsers/net/address.h"
 
@@ -29,6 +31,12 @@ struct SnowshoeView {
     return networks > 0 ? static_cast<double>(messages) / networks : 0;
   }
 };
+
+// A SASL user as a top-K key: lower case, cut to 64 bytes.
+using MailUserKey = FixedText<64>;
+
+// How many entries the mail top lists export (each holds four times as many keys).
+inline constexpr std::size_t kMailTopK = 10;
 
 // What one mail log showed, in fixed arrays and fixed-size sketches: Add() does no allocation
 // and no label lookup. Loopback clients (a content filter re-injecting mail) are left out of
@@ -60,6 +68,17 @@ class MailLogStats {
   }
   SnowshoeView Snowshoe(std::int64_t now_ns);
 
+  // Failed password attempts, by who refused them.
+  std::uint64_t auth_failures(mail_log::AuthService s) const {
+    return auth_failures_[static_cast<std::size_t>(s)];
+  }
+  // The client networks (/24, /48) with the most failed attempts in the window: a password
+  // spray or brute force, and where from.
+  TopList<net::Address> TopAuthFailureNetworks(std::int64_t now_ns);
+  // The SASL users that submitted the most messages in the window: a compromised account
+  // sending spam tops it.
+  TopList<MailUserKey> TopSaslSenders(std::int64_t now_ns);
+
  private:
   void AddNetwork(const std::optional<net::Address>& client, std::int64_t now_ns);
 
@@ -78,6 +97,12 @@ class MailLogStats {
   WindowedDistinct networks_v6_;
   WindowedDistinct sender_domains_;
   WindowedDistinct messages_;  // only its event counts are used
+  std::array<std::uint64_t, mail_log::kAuthServiceCount> auth_failures_{};
+  WindowedTopK<net::Address> auth_failure_networks_;
+  WindowedTopK<MailUserKey> sasl_senders_;
 };
+
+// `a` with its host bits cleared: the /24 of an IPv4 address, the /48 of an IPv6 one.
+net::Address ClientNetwork(const net::Address& a);
 
 }  // namespace edgewatch

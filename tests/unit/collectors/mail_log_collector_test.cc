@@ -143,6 +143,42 @@ int CountLines(const std::string& text, const std::string& prefix) {
 // A quiet server: every reject and verdict series the parser can produce is there at 0
 // (mail_log::CanReject, CanJudge: 79 and 30, counted in mail_log_test.cc), so the
 // pass-through ratio shows 0, not "No data".
+// Password guessing and a busy account. The Dovecot file is crowdsec's (7 attempts, README);
+// the submissions are SYNTHETIC.
+TEST_F(MailLogCollectorTest, AuthFailuresAndAuthenticatedSenders) {
+  const std::string dovecot = Replay("crowdsec-dovecot-logs.log");
+  const std::string log = "log=\"crowdsec-dovecot-logs.log\"";
+  EXPECT_EQ(Value(dovecot, "edgewatch_mail_auth_failures_total{" + log + ",service=\"dovecot\"}"),
+            7);
+  EXPECT_EQ(Value(dovecot, "edgewatch_mail_auth_failures_total{" + log + ",service=\"smtpd\"}"), 0);
+  const testing::TempDir dir("ml-auth");
+  {
+    std::ofstream out(dir.File("mail.log"));
+    for (int i = 0; i < 5; ++i) {
+      out << "Nov 16 11:00:0" << i << " mx postfix/submission/smtpd[7]: 4F1A2B3C4" << i
+          << ": client=unknown[198.51.100.7], sasl_method=LOGIN, sasl_username="
+          << (i < 4 ? "Alice@Example.ORG" : "bob@example.org") << "\n";
+      out << "Nov 16 11:00:0" << i << " mx postfix/smtpd[8]: warning: unknown[203.0.113." << 40 + i
+          << "]: SASL LOGIN authentication failed: authentication failure\n";
+    }
+  }
+  const std::string t = ReplayPath(dir.File("mail.log"));
+  EXPECT_EQ(Value(t, "edgewatch_mail_auth_failures_total{log=\"mail.log\",service=\"smtpd\"}"), 5);
+  EXPECT_EQ(Value(t,
+                  "edgewatch_mail_top_auth_failure_network_attempts{log=\"mail.log\","
+                  "network=\"203.0.113.0/24\"}"),
+            5);
+  EXPECT_EQ(Value(t,
+                  "edgewatch_mail_top_sasl_sender_messages{log=\"mail.log\","
+                  "user=\"alice@example.org\"}"),
+            4);
+  EXPECT_EQ(Value(t,
+                  "edgewatch_mail_top_sasl_sender_messages{log=\"mail.log\","
+                  "user=\"bob@example.org\"}"),
+            1);
+  EXPECT_EQ(Value(t, "edgewatch_mail_top_sasl_sender_error_messages{log=\"mail.log\"}"), 0);
+}
+
 TEST_F(MailLogCollectorTest, QuietLogHasItsSeriesAtZero) {
   const testing::TempDir dir("ml-quiet");
   std::ofstream(dir.File("quiet.log")) << "";

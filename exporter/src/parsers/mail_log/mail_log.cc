@@ -73,14 +73,27 @@ std::optional<int> Number(string_view s) {
   return v;
 }
 
-// "Nov  6 04:02:36" or "Nov 06 04:02:36.123456": its length, or 0.
-std::size_t Rfc3164TimeLength(string_view s) {
-  if (s.size() < 15 || MonthNumber(s) == 0 || s[3] != ' ' || !(s[4] == ' ' || IsDigit(s[4])) ||
-      !IsDigit(s[5]) || s[6] != ' ' || s[9] != ':' || s[12] != ':' || !IsDigit(s[7]) ||
-      !IsDigit(s[14])) {
+// Where HH:MM:SS starts in an RFC 3164 time: 7 after a two-character day ("Nov  6", "Nov 06"),
+// 6 after an unpadded one ("Nov 6", as some syslog daemons and hand-made logs write it); 0 when
+// `s` does not start with a month and day.
+std::size_t Rfc3164ClockStart(string_view s) {
+  if (s.size() < 6 || MonthNumber(s) == 0 || s[3] != ' ') {
     return 0;
   }
-  std::size_t n = 15;
+  if (IsDigit(s[4]) && s[5] == ' ') {
+    return 6;
+  }
+  return (s[4] == ' ' || IsDigit(s[4])) && IsDigit(s[5]) && s.size() > 6 && s[6] == ' ' ? 7 : 0;
+}
+
+// "Nov  6 04:02:36", "Nov 6 04:02:36" or "Nov 06 04:02:36.123456": its length, or 0.
+std::size_t Rfc3164TimeLength(string_view s) {
+  const std::size_t c = Rfc3164ClockStart(s);
+  if (c == 0 || s.size() < c + 8 || s[c + 2] != ':' || s[c + 5] != ':' || !IsDigit(s[c]) ||
+      !IsDigit(s[c + 7])) {
+    return 0;
+  }
+  std::size_t n = c + 8;
   if (n < s.size() && s[n] == '.') {
     ++n;
     while (n < s.size() && IsDigit(s[n])) {
@@ -190,7 +203,48 @@ Event Smtpd(string_view msg) {
   if (rest.starts_with("client=") && qid != "NOQUEUE") {
     e.kind = EventKind::kAccepted;
     e.client = BracketAddress(rest.substr(0, rest.find(',')));
+    e.user = After(rest, ", sasl_username=", ',');
   }
+  return e;
+}
+
+// smtpd "warning: unknown[203.0.113.42]: SASL LOGIN authentication failed: ...".
+Event SmtpdWarning(string_view msg) {
+  Event e;
+  const auto close = msg.find("]: SASL ");
+  if (close == npos || msg.find(" authentication failed", close) == npos) {
+    return e;
+  }
+  e.kind = EventKind::kAuthFailed;
+  e.client = BracketAddress(msg.substr(0, close + 1));
+  e.auth_attempts = 1;
+  return e;
+}
+
+// Dovecot's login processes, one line per connection: "imap-login: Disconnected (auth failed,
+// 3 attempts in 12 secs): user=<alice>, method=PLAIN, rip=198.51.100.7, lip=192.0.2.1, ...".
+// `login_program`: the syslog program is the login process itself, so the message does not name
+// it.
+Event Dovecot(string_view msg, bool login_program) {
+  Event e;
+  const auto failed = msg.find("(auth failed, ");
+  if (failed == npos || (!login_program && msg.substr(0, failed).find("-login: ") == npos)) {
+    return e;
+  }
+  e.kind = EventKind::kAuthFailed;
+  e.auth_service = AuthService::kDovecot;
+  e.client = After(msg, " rip=", ',');
+  e.user = After(msg, " user=<", '>');
+  const string_view count = msg.substr(failed + 14, msg.find(' ', failed + 14) - failed - 14);
+  std::uint32_t attempts = 0;
+  for (const char c : count) {
+    if (!IsDigit(c) || attempts > 100000) {
+      attempts = 0;
+      break;
+    }
+    attempts = attempts * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  e.auth_attempts = attempts > 0 ? attempts : 1;
   return e;
 }
 
@@ -475,10 +529,12 @@ std::optional<std::int64_t> SyslogSeconds(string_view t, int year) {
     }
   } else if (Rfc3164TimeLength(t) > 0) {
     month = static_cast<int>(MonthNumber(t));
-    const auto dd = Number(t.substr(t[4] == ' ' ? 5 : 4, t[4] == ' ' ? 1 : 2));
-    const auto hh = Number(t.substr(7, 2));
-    const auto mi = Number(t.substr(10, 2));
-    const auto ss = Number(t.substr(13, 2));
+    const std::size_t c = Rfc3164ClockStart(t);
+    const auto dd =
+        Number(c == 6 ? t.substr(4, 1) : t.substr(t[4] == ' ' ? 5 : 4, t[4] == ' ' ? 1 : 2));
+    const auto hh = Number(t.substr(c, 2));
+    const auto mi = Number(t.substr(c + 3, 2));
+    const auto ss = Number(t.substr(c + 6, 2));
     if (!dd || !hh || !mi || !ss) {
       return std::nullopt;
     }
@@ -503,7 +559,7 @@ Event Classify(const SyslogLine& line) {
   if (program.starts_with("postfix")) {
     const string_view daemon = program.substr(program.rfind('/') + 1);
     if (daemon == "smtpd") {
-      return Smtpd(msg);
+      return msg.starts_with("warning: ") ? SmtpdWarning(msg.substr(9)) : Smtpd(msg);
     }
     if (daemon == "postscreen") {
       return Postscreen(msg);
@@ -530,7 +586,18 @@ Event Classify(const SyslogLine& line) {
   if (program == "rspamd") {
     return Rspamd(msg);
   }
+  if (program == "dovecot") {
+    return Dovecot(msg, false);
+  }
+  if (program.ends_with("-login")) {  // Dovecot 2.0/2.1 logged as "imap-login[pid]: ..."
+    return Dovecot(msg, true);
+  }
   return {};
+}
+
+const char* AuthServiceName(AuthService s) {
+  static constexpr const char* kNames[kAuthServiceCount] = {"smtpd", "dovecot"};
+  return kNames[static_cast<int>(s)];
 }
 
 std::string_view SenderDomain(std::string_view address) {

@@ -123,7 +123,13 @@ enum class EventKind : std::uint8_t {
   kSender,      // qmgr "QID: from=<sender>"
   kFilter,      // a content filter verdict
   kDelivery,    // smtp/lmtp/local/virtual/pipe "status=..."
+  kAuthFailed,  // a failed SMTP AUTH (smtpd) or IMAP/POP3 login (dovecot): a password guessed
 };
+
+// Who refused a password: Postfix's smtpd (SASL) or Dovecot's login processes.
+enum class AuthService : std::uint8_t { kSmtpd, kDovecot };
+inline constexpr int kAuthServiceCount = 2;
+const char* AuthServiceName(AuthService s);
 
 struct Event {
   EventKind kind = EventKind::kNone;
@@ -138,10 +144,15 @@ struct Event {
   Verdict verdict = Verdict::kOther;
   Action action = Action::kPassed;
   Delivery delivery = Delivery::kOther;
+  // kAccepted: the SASL user that submitted the message (sasl_username=), empty when none did;
+  // kAuthFailed: the user Dovecot names, if any.
+  std::string_view user;
+  AuthService auth_service = AuthService::kSmtpd;
+  std::uint32_t auth_attempts = 0;  // kAuthFailed: failed attempts the line reports
 };
 
-// Classifies the message of a Postfix (any instance name: postfix-out/smtpd), amavis, spamd or
-// rspamd line. Pure: views into `line`, no allocation.
+// Classifies the message of a Postfix (any instance name: postfix-out/smtpd), amavis, spamd,
+// rspamd or Dovecot line. Pure: views into `line`, no allocation.
 Event Classify(const SyslogLine& line);
 
 // The domain of an address ("user@Example.ORG" -> "Example.ORG"); empty without one.

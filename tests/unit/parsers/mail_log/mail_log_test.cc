@@ -23,6 +23,7 @@ struct Tally {
   std::map<std::string, int> verdicts;  // "filter/verdict/action"
   std::map<std::string, int> deliveries;
   std::vector<std::string> senders;
+  std::map<std::string, int> auth_attempts;  // "service/client"
 };
 
 Tally TallyFile(const std::string& name) {
@@ -62,6 +63,10 @@ Tally TallyFile(const std::string& name) {
     }
     if (e.kind == EventKind::kSender) {
       t.senders.emplace_back(e.sender);
+    }
+    if (e.kind == EventKind::kAuthFailed) {
+      t.auth_attempts[std::string(AuthServiceName(e.auth_service)) + "/" + std::string(e.client)] +=
+          static_cast<int>(e.auth_attempts);
     }
   }
   return t;
@@ -110,6 +115,11 @@ TEST(MailLogCorpusTest, CrowdsecSpamSaslPostscreenAmavis) {
   const Tally sasl = TallyFile("crowdsec-postfix-sasl-bf.log");
   EXPECT_EQ(sasl.lines, 3);
   EXPECT_TRUE(sasl.rejects.empty());
+  // grep -c 'SASL [A-Z0-9-]* authentication failed': 3, 1 and 4.
+  EXPECT_EQ(sasl.auth_attempts, (Counts{{"smtpd/203.0.113.42", 3}}));
+  EXPECT_EQ(TallyFile("crowdsec-postfix-logs.log").auth_attempts,
+            (Counts{{"smtpd/192.168.1.1", 1}}));
+  EXPECT_EQ(spam.auth_attempts, (Counts{{"smtpd/1.2.3.4", 4}}));
   const Tally postscreen = TallyFile("crowdsec-postscreen-logs.log");
   EXPECT_EQ(postscreen.lines, 2);  // the last has no newline
   EXPECT_EQ(postscreen.postscreen, (Counts{{"pregreet", 2}}));
@@ -118,6 +128,49 @@ TEST(MailLogCorpusTest, CrowdsecSpamSaslPostscreenAmavis) {
   const Tally mailscanner = TallyFile("crowdsec-mailscanner-highscore-spam.log");
   EXPECT_EQ(mailscanner.lines, 2);
   EXPECT_TRUE(mailscanner.verdicts.empty());  // MailScanner is none of the three filters
+}
+
+// Dovecot's login summaries count their attempts; its auth-worker lines (one per attempt, the
+// same failures again) and a login without attempts do not. Ground truth in the README (grep).
+TEST(MailLogCorpusTest, CrowdsecDovecot) {
+  const Tally t = TallyFile("crowdsec-dovecot-logs.log");
+  EXPECT_EQ(t.lines, 14);
+  EXPECT_EQ(t.unparsed, 0);  // "Sep 8 07:46:30": an unpadded day
+  EXPECT_EQ(t.auth_attempts, (Counts{{"dovecot/1.1.1.1", 1}, {"dovecot/172.17.0.1", 6}}));
+}
+
+TEST(MailLogClassifyTest, AuthenticatedSubmissionsAndFailures) {
+  auto e =
+      Classify(*ParseSyslog("Nov 16 11:00:01 mx postfix/submission/smtpd[4711]: 4F1A2B3C4D: "
+                            "client=unknown[198.51.100.7], "
+                            "sasl_method=LOGIN, sasl_username=Alice@Example.ORG"));
+  EXPECT_EQ(e.kind, EventKind::kAccepted);
+  EXPECT_EQ(e.client, "198.51.100.7");
+  EXPECT_EQ(e.user, "Alice@Example.ORG");
+  e = Classify(*ParseSyslog(
+      "Nov 16 11:00:01 mx postfix/smtpd[4711]: 4F1A2B3C4D: client=mail.example[192.0.2.9]"));
+  EXPECT_EQ(e.kind, EventKind::kAccepted);
+  EXPECT_EQ(e.user, "");
+  e =
+      Classify(*ParseSyslog("Nov 16 11:00:02 mx postfix/smtpd[4711]: warning: "
+                            "host.example[2001:db8::7]: SASL PLAIN authentication failed: "
+                            "UGFzc3dvcmQ6"));
+  EXPECT_EQ(e.kind, EventKind::kAuthFailed);
+  EXPECT_EQ(e.client, "2001:db8::7");
+  EXPECT_EQ(e.auth_attempts, 1u);
+  // Other smtpd warnings are no failures.
+  EXPECT_EQ(Classify(*ParseSyslog("Nov 16 11:00:02 mx postfix/smtpd[4711]: warning: "
+                                  "hostname x.example does not resolve to address 192.0.2.1"))
+                .kind,
+            EventKind::kNone);
+  // Dovecot 2.0/2.1 logged as the login process itself.
+  e =
+      Classify(*ParseSyslog("Nov 16 11:00:03 mx imap-login: Aborted login (auth failed, 12 "
+                            "attempts): user=<bob>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1"));
+  EXPECT_EQ(e.kind, EventKind::kAuthFailed);
+  EXPECT_EQ(e.auth_service, AuthService::kDovecot);
+  EXPECT_EQ(e.auth_attempts, 12u);
+  EXPECT_EQ(e.user, "bob");
 }
 
 // SYNTHETIC lines (the corpus has none): RBL rejects, spamd, rspamd, cleanup, RFC 5424.
@@ -288,6 +341,7 @@ TEST(MailLogSyslogTest, Seconds) {
   EXPECT_EQ(SyslogSeconds("2026-11-16T13:00:01+02:00", 0), 1794826801);
   EXPECT_EQ(SyslogSeconds("Nov 16 11:00:01", 2026), 1794826801);
   EXPECT_EQ(SyslogSeconds("Nov  6 11:00:01", 2026), 1794826801 - 10 * 86400);
+  EXPECT_EQ(SyslogSeconds("Nov 6 11:00:01", 2026), 1794826801 - 10 * 86400);
   EXPECT_FALSE(SyslogSeconds("Xyz 16 11:00:01", 2026));
   // A year whose nanoseconds do not fit an int64 (found by fuzzing: UB in the window time).
   EXPECT_FALSE(SyslogSeconds("9312-08-26T01:33:38.572449+00:00", 0));
