@@ -344,6 +344,21 @@ def main_boards():
                [(f"sum by (log) (rate(edgewatch_mail_connections_total{{{SEL}}}[{ri}]))", "connections {{log}}"),
                 (f"sum by (log) (rate(edgewatch_mail_messages_accepted_total{{{SEL}}}[{ri}]))", "accepted {{log}}")],
                "ops", ""),
+        series("Failed logins (SMTP AUTH, IMAP/POP3)",
+               f"sum by (log, service) (rate(edgewatch_mail_auth_failures_total{{{SEL}}}[{ri}]))",
+               "ops", "{{log}} {{service}}",
+               description="Password guessing: EdgewatchMailPasswordGuessing fires above "
+                           f"{m['auth_failures_per_second']}/s."),
+        panel("table", "Networks failing logins most",
+              f"sum by (log, network) (edgewatch_mail_top_auth_failure_network_attempts{{{SEL}}})",
+              "none", 12, 8, instant=True,
+              description="Failed attempts per /24 or /48 in the snowshoe window."),
+        panel("table", "Accounts sending most",
+              f"sum by (log, user) (edgewatch_mail_top_sasl_sender_messages{{{SEL}}})",
+              "none", 12, 8, instant=True,
+              description="Messages per SASL account in the snowshoe window: a compromised "
+                          "account tops it (EdgewatchMailAccountSendingSurge above "
+                          f"{m['sasl_sender_window_messages']})."),
     ])
 
     board("edgewatch-exporter", "edgewatch health", ["health"], [

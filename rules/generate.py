@@ -315,6 +315,24 @@ edgewatch_mail_messages_per_client_network{{{s}}} < {m['snowshoe_messages_per_ne
               {{{{ $value | printf "%.0f" }}}} client networks with fewer than
               {m['snowshoe_messages_per_network']} messages each: a snowshoe spam run spread
               thin to stay under every per-source limit."""),
+        alert(c, "EdgewatchMailPasswordGuessing", f"""
+sum by (instance, job, log) (rate(edgewatch_mail_auth_failures_total{{{s}}}[5m]))
+  > {m['auth_failures_per_second']}""", m["auth_failures_for"], "warning",
+              "password guessing against mail accounts in {{ $labels.log }} "
+              "({{ $value | printf \"%.1f\" }}/s)",
+              """{{ $value | printf "%.1f" }} failed SMTP AUTH and IMAP/POP3 logins per second
+              in {{ $labels.log }} on {{ $labels.instance }}: a brute force or password spray
+              against the customers' mailboxes. Where from:
+              edgewatch_mail_top_auth_failure_network_attempts."""),
+        alert(c, "EdgewatchMailAccountSendingSurge", f"""
+max by (instance, job, log, user) (edgewatch_mail_top_sasl_sender_messages{{{s}}})
+  > {m['sasl_sender_window_messages']}""", m["sasl_sender_for"], "warning",
+              "mail account {{ $labels.user }} sent {{ $value | printf \"%.0f\" }} messages "
+              "within the hour",
+              """The account {{ $labels.user }} submitted {{ $value | printf "%.0f" }} messages
+              through {{ $labels.log }} on {{ $labels.instance }} within the snowshoe window:
+              a compromised password used to send spam, which puts the provider's own
+              addresses on the blocklists."""),
     ]
 
 

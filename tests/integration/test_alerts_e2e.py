@@ -123,14 +123,26 @@ class AlertsEndToEndTest(unittest.TestCase):
             # may have worked), and a snowshoe stream.
             answered = ('203.0.113.66 - - [20/Nov/2026:10:02:00 +0000] "GET /cgi-bin/status '
                         'HTTP/1.1" 200 512 "-" "() { :; }; /bin/bash -c id"\n')
+            # SYNTHETIC: a password guessed, then the account used to send spam through the
+            # webmail (600 messages submitted from localhost, which the snowshoe indicators
+            # leave out) while the guessing goes on (600 failed logins from one /24).
+            compromised = "".join(
+                f"Nov 16 10:30:{i % 60:02d} mx postfix/submission/smtpd[4{i % 7}]: "
+                f"5A{i:08X}: client=localhost[127.0.0.1], sasl_method=LOGIN, "
+                "sasl_username=webmaster@customer.example\n"
+                f"Nov 16 10:30:{i % 60:02d} mx postfix/smtpd[5{i % 7}]: warning: "
+                f"unknown[203.0.113.{i % 250}]: SASL LOGIN authentication failed: "
+                "authentication failure\n" for i in range(600))
             self.feed_logs(d, read("access_log", "incident-xmlrpc-flood.log") + answered,
-                           read("mail_log", "snowshoe.log"), 6)
+                           read("mail_log", "snowshoe.log") + compromised, 6)
             expected = {
                 ("pager", "EdgewatchReflectedTrafficInbound"),
                 ("pager", "EdgewatchNtpReflectorAbused"),
                 ("chat", "EdgewatchXmlrpcFlood"),
                 ("chat", "EdgewatchSnowshoeSurge"),
                 ("chat", "EdgewatchExploitProbes"),
+                ("chat", "EdgewatchMailPasswordGuessing"),
+                ("chat", "EdgewatchMailAccountSendingSurge"),
             }
             deadline = time.monotonic() + 120
             got = set()
@@ -148,6 +160,8 @@ class AlertsEndToEndTest(unittest.TestCase):
                              "blog.example")
             self.assertEqual(labels["EdgewatchExploitProbes"]["kind"], "shellshock")
             self.assertEqual(labels["EdgewatchSnowshoeSurge"]["log"], "mx")
+            self.assertEqual(labels["EdgewatchMailAccountSendingSurge"]["user"],
+                             "webmaster@customer.example")
             for name in labels:
                 self.assertEqual(labels[name]["job"], "edgewatch")
                 self.assertEqual(labels[name]["instance"], f"127.0.0.1:{ew.port()}")
