@@ -71,9 +71,10 @@ class MailLogTest(unittest.TestCase):
                 wait_value(ew, 'edgewatch_mail_deliveries_total{log="mx",status="sent"}', sent, 20)
                 text = scrape(ew)
                 log = 'log="mx"'
-                self.assertEqual(value(text, f"edgewatch_mail_connections_total{{{log}}}"),
+                mx = f'{log},service="smtpd"'  # port 25: the MX
+                self.assertEqual(value(text, f"edgewatch_mail_connections_total{{{mx}}}"),
                                  sent + refused)
-                self.assertEqual(value(text, f"edgewatch_mail_messages_accepted_total{{{log}}}"),
+                self.assertEqual(value(text, f"edgewatch_mail_messages_accepted_total{{{mx}}}"),
                                  sent)
                 self.assertEqual(value(text, f'edgewatch_mail_rejects_total{{{log},stage="rcpt",'
                                              'reason="relay"}'), refused)

@@ -10,10 +10,12 @@ namespace {
 // The catalogue: every family this file exports, written once.
 constexpr MetricDesc kMailConnectionsTotal{
     "edgewatch_mail_connections_total", prometheus::MetricType::Counter,
-    "SMTP connections to smtpd from other hosts (loopback re-injection left out)."};
+    "SMTP connections to smtpd from other hosts (loopback re-injection left out), by service: "
+    "smtpd (the MX), submission, smtps, other."};
 constexpr MetricDesc kMailMessagesAcceptedTotal{
     "edgewatch_mail_messages_accepted_total", prometheus::MetricType::Counter,
-    "Messages smtpd gave a queue id, from other hosts (queue id or proxy-accept)."};
+    "Messages smtpd gave a queue id, from other hosts (queue id or proxy-accept), by service: "
+    "smtpd (the MX), submission, smtps, other."};
 constexpr MetricDesc kMailRejectsTotal{
     "edgewatch_mail_rejects_total", prometheus::MetricType::Counter,
     "Rejects by smtpd, postscreen and cleanup, by SMTP stage and reason."};
@@ -153,8 +155,12 @@ void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name
   {
     MailLogStats& s = stats_;
     const Labels labels = {{"log", name}};
-    sink.Add(kMailConnectionsTotal, labels, static_cast<double>(s.connections()));
-    sink.Add(kMailMessagesAcceptedTotal, labels, static_cast<double>(s.accepted()));
+    for (int v = 0; v < kSmtpServiceCount; ++v) {
+      const auto service = static_cast<SmtpService>(v);
+      const Labels by_service = {{"log", name}, {"service", SmtpServiceName(service)}};
+      sink.Add(kMailConnectionsTotal, by_service, static_cast<double>(s.connections(service)));
+      sink.Add(kMailMessagesAcceptedTotal, by_service, static_cast<double>(s.accepted(service)));
+    }
     for (int st = 0; st < kStageCount; ++st) {
       for (int r = 0; r < kReasonCount; ++r) {
         const auto n = s.rejects(static_cast<Stage>(st), static_cast<Reason>(r));

@@ -62,17 +62,22 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
   using mail_log::EventKind;
   const auto client = e.client.empty() ? std::nullopt : net::ParseAddress(e.client);
   const bool loopback = client && IsLoopback(*client);
+  const bool mx = e.smtp_service == mail_log::SmtpService::kSmtpd;
   switch (e.kind) {
     case EventKind::kConnect:
       if (!loopback) {
-        ++connections_;
-        AddNetwork(client, now_ns);
+        ++connections_[static_cast<std::size_t>(e.smtp_service)];
+        if (mx) {
+          AddNetwork(client, now_ns);
+        }
       }
       break;
     case EventKind::kAccepted:
       if (!loopback) {
-        ++accepted_;
-        messages_.Add(now_ns, 0);
+        ++accepted_[static_cast<std::size_t>(e.smtp_service)];
+        if (mx) {
+          messages_.Add(now_ns, 0);
+        }
       }
       if (!e.user.empty()) {  // loopback too: webmail submits from localhost
         sasl_senders_.Add(now_ns, MailUserKey::FromLower(e.user), 1);

@@ -40,7 +40,9 @@ inline constexpr std::size_t kMailTopK = 10;
 
 // What one mail log showed, in fixed arrays and fixed-size sketches: Add() does no allocation
 // and no label lookup. Loopback clients (a content filter re-injecting mail) are left out of
-// connections, accepted messages and client networks.
+// connections, accepted messages and client networks. The snowshoe indicators count the MX
+// (smtpd on port 25, and postscreen) only: customers sending through submission come from
+// their own many networks and would look like a snowshoe run.
 class MailLogStats {
  public:
   explicit MailLogStats(const MailLogSettings& settings);
@@ -48,8 +50,12 @@ class MailLogStats {
   void Add(const mail_log::Event& e, std::int64_t now_ns);
   void AddUnparsed() { ++unparsed_; }
 
-  std::uint64_t connections() const { return connections_; }
-  std::uint64_t accepted() const { return accepted_; }
+  std::uint64_t connections(mail_log::SmtpService s) const {
+    return connections_[static_cast<std::size_t>(s)];
+  }
+  std::uint64_t accepted(mail_log::SmtpService s) const {
+    return accepted_[static_cast<std::size_t>(s)];
+  }
   std::uint64_t unparsed() const { return unparsed_; }
   std::uint64_t rejects(mail_log::Stage s, mail_log::Reason r) const {
     return rejects_[static_cast<std::size_t>(s)][static_cast<std::size_t>(r)];
@@ -83,8 +89,8 @@ class MailLogStats {
   void AddNetwork(const std::optional<net::Address>& client, std::int64_t now_ns);
 
   MailLogSettings settings_;
-  std::uint64_t connections_ = 0;
-  std::uint64_t accepted_ = 0;
+  std::array<std::uint64_t, mail_log::kSmtpServiceCount> connections_{};
+  std::array<std::uint64_t, mail_log::kSmtpServiceCount> accepted_{};
   std::uint64_t unparsed_ = 0;
   std::array<std::array<std::uint64_t, mail_log::kReasonCount>, mail_log::kStageCount> rejects_{};
   std::vector<std::uint64_t> rbl_rejects_;

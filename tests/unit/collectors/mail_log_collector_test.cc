@@ -46,8 +46,8 @@ class MailLogCollectorTest : public ::testing::Test {
 TEST_F(MailLogCollectorTest, SnowshoeMovesTheIndicatorsAndNormalTrafficDoesNot) {
   const std::string snow = Replay("snowshoe.log");
   const std::string l = "{log=\"snowshoe.log\"";
-  EXPECT_EQ(Value(snow, "edgewatch_mail_connections_total" + l + "}"), 628);
-  EXPECT_EQ(Value(snow, "edgewatch_mail_messages_accepted_total" + l + "}"), 600);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_connections_total" + l + ",service=\"smtpd\"}"), 628);
+  EXPECT_EQ(Value(snow, "edgewatch_mail_messages_accepted_total" + l + ",service=\"smtpd\"}"), 600);
   EXPECT_EQ(Value(snow, "edgewatch_mail_rejects_total" + l + ",stage=\"rcpt\",reason=\"rbl\"}"),
             28);
   EXPECT_EQ(Value(snow, "edgewatch_mail_rbl_rejects_total" + l + ",rbl=\"zen.spamhaus.org\"}"), 20);
@@ -72,7 +72,7 @@ TEST_F(MailLogCollectorTest, SnowshoeMovesTheIndicatorsAndNormalTrafficDoesNot) 
 
   const std::string normal = Replay("normal.log");
   const std::string n = "{log=\"normal.log\"";
-  EXPECT_EQ(Value(normal, "edgewatch_mail_connections_total" + n + "}"), 600);
+  EXPECT_EQ(Value(normal, "edgewatch_mail_connections_total" + n + ",service=\"smtpd\"}"), 600);
   EXPECT_EQ(Value(normal, "edgewatch_mail_distinct_client_networks" + n + ",family=\"ipv4\"}"), 3);
   EXPECT_EQ(Value(normal, "edgewatch_mail_distinct_client_networks" + n + ",family=\"ipv6\"}"), 0);
   EXPECT_EQ(Value(normal, "edgewatch_mail_distinct_sender_domains" + n + "}"), 10);
@@ -83,8 +83,10 @@ TEST_F(MailLogCollectorTest, CorpusLogWithReinjectionAndUnparsedLines) {
   // Numbers: the corpus README and grep (tests/unit/parsers/mail_log/mail_log_test.cc).
   const std::string t = Replay("modoboa-mail.log");
   const std::string l = "{log=\"modoboa-mail.log\"";
-  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total" + l + "}"), 36 - 21);   // 21 loopback
-  EXPECT_EQ(Value(t, "edgewatch_mail_messages_accepted_total" + l + "}"), 20);  // proxy-accepts
+  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total" + l + ",service=\"smtpd\"}"),
+            36 - 21);  // 21 loopback
+  EXPECT_EQ(Value(t, "edgewatch_mail_messages_accepted_total" + l + ",service=\"smtpd\"}"),
+            20);  // proxy-accepts
   EXPECT_EQ(Value(t, "edgewatch_mail_rejects_total" + l + ",stage=\"rcpt\",reason=\"postscreen\"}"),
             6);
   EXPECT_EQ(Value(t, "edgewatch_mail_rbl_rejects_total" + l + ",rbl=\"zen.spamhaus.org\"}"), 0);
@@ -124,7 +126,7 @@ TEST_F(MailLogCollectorTest, SnowshoeWindowForgetsOldTraffic) {
   stats.Add(connect, 0);
   connect.client = "2001:db8:1:2::5";
   stats.Add(connect, 0);
-  EXPECT_EQ(stats.connections(), 101u);
+  EXPECT_EQ(stats.connections(mail_log::SmtpService::kSmtpd), 101u);
   EXPECT_NEAR(stats.Snowshoe(1).networks_v4, 100, 2);
   EXPECT_NEAR(stats.Snowshoe(1).networks_v6, 1, 0.01);
   EXPECT_EQ(stats.Snowshoe(120'000'000'000).networks_v4, 0);  // a quiet window later
@@ -141,7 +143,7 @@ int CountLines(const std::string& text, const std::string& prefix) {
 }
 
 // A quiet server: every reject and verdict series the parser can produce is there at 0
-// (mail_log::CanReject, CanJudge: 79 and 30, counted in mail_log_test.cc), so the
+// (mail_log::CanReject, CanJudge: 79 and 32, counted in mail_log_test.cc), so the
 // pass-through ratio shows 0, not "No data".
 // Password guessing and a busy account. The Dovecot file is crowdsec's (7 attempts, README);
 // the submissions are SYNTHETIC.
@@ -184,7 +186,7 @@ TEST_F(MailLogCollectorTest, QuietLogHasItsSeriesAtZero) {
   std::ofstream(dir.File("quiet.log")) << "";
   const std::string t = ReplayPath(dir.File("quiet.log"));
   EXPECT_EQ(CountLines(t, "edgewatch_mail_rejects_total{"), 79);
-  EXPECT_EQ(CountLines(t, "edgewatch_mail_filter_verdicts_total{"), 30);
+  EXPECT_EQ(CountLines(t, "edgewatch_mail_filter_verdicts_total{"), 32);
   std::istringstream in(t);
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with("edgewatch_mail_rejects_total{") ||
@@ -227,8 +229,8 @@ TEST_F(MailLogCollectorTest, SetLogsKeepsTheStateOfLogsThatStay) {
   std::ofstream(added, std::ios::app) << connect;
   step->Step();
   const std::string t = testing::Exposition(c);
-  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total{log=\"mail\"}"), 2);
-  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total{log=\"added\"}"), 1);
+  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total{log=\"mail\",service=\"smtpd\"}"), 2);
+  EXPECT_EQ(Value(t, "edgewatch_mail_connections_total{log=\"added\",service=\"smtpd\"}"), 1);
   c.Stop();
 }
 

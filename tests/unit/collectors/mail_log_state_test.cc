@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace edgewatch {
 namespace {
 
@@ -32,9 +34,29 @@ TEST(MailLogStatsTest, LoopbackReinjectionIsNotTrafficFromOtherHosts) {
   stats.Add(Ev(EventKind::kConnect, "::1"), 0);
   stats.Add(Ev(EventKind::kAccepted, "203.0.113.5"), 0);
   stats.Add(Ev(EventKind::kAccepted, "127.0.0.1"), 0);
-  EXPECT_EQ(stats.connections(), 1u);
-  EXPECT_EQ(stats.accepted(), 1u);
+  EXPECT_EQ(stats.connections(mail_log::SmtpService::kSmtpd), 1u);
+  EXPECT_EQ(stats.accepted(mail_log::SmtpService::kSmtpd), 1u);
   EXPECT_EQ(stats.Snowshoe(kSecond).messages, 1u);
+}
+
+// Customers sending through submission come from their own many networks: counted apart, and
+// not the snowshoe indicators' inbound traffic.
+TEST(MailLogStatsTest, SubmissionIsKeptApartFromTheMx) {
+  MailLogStats stats(Settings());
+  for (int i = 0; i < 50; ++i) {
+    Event e = Ev(EventKind::kConnect, "198.51." + std::to_string(i) + ".7");
+    e.smtp_service = mail_log::SmtpService::kSubmission;
+    stats.Add(e, 0);
+    e.kind = EventKind::kAccepted;
+    stats.Add(e, 0);
+  }
+  stats.Add(Ev(EventKind::kConnect, "203.0.113.5"), 0);
+  EXPECT_EQ(stats.connections(mail_log::SmtpService::kSubmission), 50u);
+  EXPECT_EQ(stats.accepted(mail_log::SmtpService::kSubmission), 50u);
+  EXPECT_EQ(stats.connections(mail_log::SmtpService::kSmtpd), 1u);
+  const SnowshoeView v = stats.Snowshoe(kSecond);
+  EXPECT_NEAR(v.networks_v4, 1, 0.01);  // HyperLogLog
+  EXPECT_EQ(v.messages, 0u);
 }
 
 TEST(MailLogStatsTest, RblRejectsByConfiguredListElseOther) {

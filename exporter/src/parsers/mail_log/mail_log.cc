@@ -301,6 +301,15 @@ Event Cleanup(string_view msg) {
   if (rest.starts_with("milter-reject: ")) {
     return Reject(rest.substr(15), true);
   }
+  if (rest.starts_with("milter-discard: ")) {  // accepted, then dropped: out of pass-through
+    Event e;
+    e.kind = EventKind::kFilter;
+    e.filter = Filter::kMilter;
+    e.verdict = Verdict::kDiscard;
+    e.action = Action::kBlocked;
+    e.client = BracketAddress(After(rest, " from ", ':'));
+    return e;
+  }
   return {};
 }
 
@@ -398,13 +407,14 @@ Event Spamd(string_view msg) {
 }
 
 // rspamd's actions, as it logs them, and what they mean here.
-constexpr std::array<std::tuple<string_view, Verdict, Action>, 6> kRspamdActions = {{
+constexpr std::array<std::tuple<string_view, Verdict, Action>, 7> kRspamdActions = {{
     {"no action", Verdict::kClean, Action::kPassed},
     {"add header", Verdict::kAddHeader, Action::kTagged},
     {"rewrite subject", Verdict::kRewriteSubject, Action::kTagged},
     {"greylist", Verdict::kGreylist, Action::kBlocked},
     {"soft reject", Verdict::kSoftReject, Action::kBlocked},
     {"reject", Verdict::kReject, Action::kBlocked},
+    {"discard", Verdict::kDiscard, Action::kBlocked},
 }};
 
 // rspamd_task_write_log: "..., ip: 192.0.2.1, from: <a@b>, (default: F (no action): [..."
@@ -559,7 +569,9 @@ Event Classify(const SyslogLine& line) {
   if (program.starts_with("postfix")) {
     const string_view daemon = program.substr(program.rfind('/') + 1);
     if (daemon == "smtpd") {
-      return msg.starts_with("warning: ") ? SmtpdWarning(msg.substr(9)) : Smtpd(msg);
+      Event e = msg.starts_with("warning: ") ? SmtpdWarning(msg.substr(9)) : Smtpd(msg);
+      e.smtp_service = SmtpServiceOf(program);
+      return e;
     }
     if (daemon == "postscreen") {
       return Postscreen(msg);
@@ -595,6 +607,25 @@ Event Classify(const SyslogLine& line) {
   return {};
 }
 
+SmtpService SmtpServiceOf(std::string_view program) {
+  const auto first = program.find('/');
+  const auto last = program.rfind('/');
+  if (first == npos || first == last) {
+    return SmtpService::kSmtpd;
+  }
+  const string_view name = program.substr(first + 1, last - first - 1);
+  if (name == "submission") {
+    return SmtpService::kSubmission;
+  }
+  return name == "smtps" || name == "submissions" ? SmtpService::kSmtps : SmtpService::kOther;
+}
+
+const char* SmtpServiceName(SmtpService s) {
+  static constexpr const char* kNames[kSmtpServiceCount] = {"smtpd", "submission", "smtps",
+                                                            "other"};
+  return kNames[static_cast<int>(s)];
+}
+
 const char* AuthServiceName(AuthService s) {
   static constexpr const char* kNames[kAuthServiceCount] = {"smtpd", "dovecot"};
   return kNames[static_cast<int>(s)];
@@ -618,6 +649,8 @@ bool CanJudge(Filter f, Verdict v, Action a) {
       return std::any_of(kRspamdActions.begin(), kRspamdActions.end(), [&](const auto& entry) {
         return std::get<1>(entry) == v && std::get<2>(entry) == a;
       });
+    case Filter::kMilter:
+      return v == Verdict::kDiscard && a == Action::kBlocked;
     case Filter::kAmavis:
       break;
   }
@@ -656,15 +689,16 @@ const char* PostscreenResultName(PostscreenResult r) {
 }
 
 const char* FilterName(Filter f) {
-  static constexpr const char* kNames[kFilterCount] = {"amavis", "spamassassin", "rspamd"};
+  static constexpr const char* kNames[kFilterCount] = {"amavis", "spamassassin", "rspamd",
+                                                       "milter"};
   return kNames[static_cast<int>(f)];
 }
 
 const char* VerdictName(Verdict v) {
   static constexpr const char* kNames[kVerdictCount] = {
-      "clean",       "spam",      "spammy",     "infected",        "banned",
-      "bad_header",  "unchecked", "add_header", "rewrite_subject", "greylist",
-      "soft_reject", "reject",    "other"};
+      "clean",     "spam",       "spammy",          "infected", "banned",      "bad_header",
+      "unchecked", "add_header", "rewrite_subject", "greylist", "soft_reject", "reject",
+      "discard",   "other"};
   return kNames[static_cast<int>(v)];
 }
 

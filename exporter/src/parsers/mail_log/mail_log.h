@@ -73,8 +73,9 @@ enum class PostscreenResult : std::uint8_t {
 inline constexpr int kPostscreenResultCount = 13;
 const char* PostscreenResultName(PostscreenResult r);
 
-enum class Filter : std::uint8_t { kAmavis, kSpamAssassin, kRspamd };
-inline constexpr int kFilterCount = 3;
+// kMilter: Postfix's own line for a milter's verdict, when the milter's log is elsewhere.
+enum class Filter : std::uint8_t { kAmavis, kSpamAssassin, kRspamd, kMilter };
+inline constexpr int kFilterCount = 4;
 const char* FilterName(Filter f);
 
 // amavis contents categories, spamd's two answers, and rspamd's actions.
@@ -91,9 +92,10 @@ enum class Verdict : std::uint8_t {
   kGreylist,
   kSoftReject,
   kReject,
+  kDiscard,  // accepted, then dropped: rspamd's "discard", Postfix's milter-discard
   kOther,
 };
-inline constexpr int kVerdictCount = 13;
+inline constexpr int kVerdictCount = 14;
 const char* VerdictName(Verdict v);
 
 // What happened to the message: delivered unchanged, delivered marked as spam, or stopped.
@@ -126,6 +128,14 @@ enum class EventKind : std::uint8_t {
   kAuthFailed,  // a failed SMTP AUTH (smtpd) or IMAP/POP3 login (dovecot): a password guessed
 };
 
+// Which smtpd a session came to, from its syslog name (master.cf's -o syslog_name): "postfix/smtpd"
+// is the MX on port 25, "postfix/submission/smtpd" and "postfix/smtps/smtpd" are customers
+// sending (any instance name, "postfix-out/..."). Others are kOther, so the label stays bounded.
+enum class SmtpService : std::uint8_t { kSmtpd, kSubmission, kSmtps, kOther };
+inline constexpr int kSmtpServiceCount = 4;
+const char* SmtpServiceName(SmtpService s);
+SmtpService SmtpServiceOf(std::string_view program);
+
 // Who refused a password: Postfix's smtpd (SASL) or Dovecot's login processes.
 enum class AuthService : std::uint8_t { kSmtpd, kDovecot };
 inline constexpr int kAuthServiceCount = 2;
@@ -148,7 +158,8 @@ struct Event {
   // kAuthFailed: the user Dovecot names, if any.
   std::string_view user;
   AuthService auth_service = AuthService::kSmtpd;
-  std::uint32_t auth_attempts = 0;  // kAuthFailed: failed attempts the line reports
+  SmtpService smtp_service = SmtpService::kSmtpd;  // smtpd events: which smtpd
+  std::uint32_t auth_attempts = 0;                 // kAuthFailed: failed attempts the line reports
 };
 
 // Classifies the message of a Postfix (any instance name: postfix-out/smtpd), amavis, spamd,

@@ -139,6 +139,42 @@ TEST(MailLogCorpusTest, CrowdsecDovecot) {
   EXPECT_EQ(t.auth_attempts, (Counts{{"dovecot/1.1.1.1", 1}, {"dovecot/172.17.0.1", 6}}));
 }
 
+// Customers sending through submission are kept apart from the MX (master.cf's syslog_name).
+TEST(MailLogClassifyTest, SmtpServiceFromTheSyslogName) {
+  EXPECT_EQ(SmtpServiceOf("postfix/smtpd"), SmtpService::kSmtpd);
+  EXPECT_EQ(SmtpServiceOf("postfix-out/smtpd"), SmtpService::kSmtpd);
+  EXPECT_EQ(SmtpServiceOf("postfix/submission/smtpd"), SmtpService::kSubmission);
+  EXPECT_EQ(SmtpServiceOf("postfix-out/submission/smtpd"), SmtpService::kSubmission);
+  EXPECT_EQ(SmtpServiceOf("postfix/smtps/smtpd"), SmtpService::kSmtps);
+  EXPECT_EQ(SmtpServiceOf("postfix/submissions/smtpd"), SmtpService::kSmtps);
+  EXPECT_EQ(SmtpServiceOf("postfix/relay-in/smtpd"), SmtpService::kOther);
+  const auto e = Classify(*ParseSyslog(
+      "Nov 16 11:00:01 mx postfix/submission/smtpd[4711]: connect from unknown[198.51.100.7]"));
+  EXPECT_EQ(e.kind, EventKind::kConnect);
+  EXPECT_EQ(e.smtp_service, SmtpService::kSubmission);
+}
+
+// Accepted, then dropped: blocked verdicts, so that they stay in the pass-through denominator.
+TEST(MailLogClassifyTest, Discards) {
+  auto e = Classify(*ParseSyslog(
+      "Nov 16 11:00:01 mx postfix/cleanup[912]: 4F1A2B3C4D: milter-discard: END-OF-MESSAGE from "
+      "unknown[203.0.113.9]: milter triggers DISCARD action; from=<a@spam.example> "
+      "to=<b@example.org> proto=ESMTP helo=<x>"));
+  EXPECT_EQ(e.kind, EventKind::kFilter);
+  EXPECT_EQ(e.filter, Filter::kMilter);
+  EXPECT_EQ(e.verdict, Verdict::kDiscard);
+  EXPECT_EQ(e.action, Action::kBlocked);
+  EXPECT_EQ(e.client, "203.0.113.9");
+  e = Classify(*ParseSyslog(
+      "2024-08-26T01:33:38.572449+00:00 mx rspamd[1234]: <ab12cd>; task; rspamd_task_write_log: "
+      "id: <m@x>, qid: <4F1A>, ip: 203.0.113.9, from: <a@spam.example>, (default: T "
+      "(discard): [21.50/15.00] [BAYES_SPAM(5.10)])"));
+  EXPECT_EQ(e.kind, EventKind::kFilter);
+  EXPECT_EQ(e.filter, Filter::kRspamd);
+  EXPECT_EQ(e.verdict, Verdict::kDiscard);
+  EXPECT_EQ(e.action, Action::kBlocked);
+}
+
 TEST(MailLogClassifyTest, AuthenticatedSubmissionsAndFailures) {
   auto e =
       Classify(*ParseSyslog("Nov 16 11:00:01 mx postfix/submission/smtpd[4711]: 4F1A2B3C4D: "
@@ -298,7 +334,7 @@ TEST(MailLogClassifyTest, PossibleCombinations) {
       }
     }
   }
-  EXPECT_EQ(verdicts, 30);
+  EXPECT_EQ(verdicts, 32);  // amavis 22, spamd 2, rspamd 7, milter-discard 1
   EXPECT_FALSE(CanReject(Stage::kHeader, Reason::kRbl));
   EXPECT_TRUE(CanReject(Stage::kEndOfMessage, Reason::kContent));  // milter-reject
   EXPECT_FALSE(CanJudge(Filter::kAmavis, Verdict::kSpam, Action::kPassed));
