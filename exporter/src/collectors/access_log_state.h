@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/fixed_text.h"
+#include "core/last_text_memo.h"
 #include "core/top_k.h"
 #include "parsers/access_log/access_log.h"
 #include "parsers/access_log/request_path.h"
@@ -22,30 +23,6 @@ using ClientKey = FixedText<46>;
 // clients chose (Host) are as many as they like; the top-K bounds them.
 using SiteKey = FixedText<96>;
 SiteKey SiteKeyOf(std::string_view site);
-
-// The value computed from the last text, kept while texts repeat (the lines of one second, of
-// one site): a comparison costs a fraction of parsing again. `compute` must be pure; texts
-// longer than N are computed every time.
-template <std::size_t N, typename Value>
-class LastTextMemo {
- public:
-  template <typename Compute>
-  const Value& Get(std::string_view text, Compute&& compute) {
-    if (!held_ || text != std::string_view(text_.data(), size_)) {
-      value_ = compute(text);
-      held_ = text.size() <= N;
-      size_ = held_ ? text.size() : 0;
-      std::copy_n(text.data(), size_, text_.data());
-    }
-    return value_;
-  }
-
- private:
-  std::array<char, N> text_{};
-  std::size_t size_ = 0;
-  bool held_ = false;
-  Value value_{};
-};
 
 // The kinds of request each log ranks its sites by.
 enum class SiteKind : std::uint8_t { kAll, kXmlrpc, kWpLogin, kProbe };

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <ctime>
 
+#include "core/last_text_memo.h"
+
 namespace edgewatch {
 
 namespace {
@@ -117,7 +119,9 @@ class MailLogCollector::Handler final : public LogHandler {
       return;
     }
     stats_.Add(e, time.Now([&]() -> std::optional<std::int64_t> {
-      if (const auto t = mail_log::SyslogSeconds(syslog->time, year_)) {
+      if (const auto t = logged_time_.Get(syslog->time, [this](std::string_view text) {
+            return mail_log::SyslogSeconds(text, year_);
+          })) {
         return *t * 1'000'000'000;
       }
       return std::nullopt;
@@ -130,6 +134,8 @@ class MailLogCollector::Handler final : public LogHandler {
   const MailLogConfig& config_;
   mutable MailLogStats stats_;  // its windows expire as they are read
   int year_;
+  // The lines of one second share their time: parsed once (replay; live takes the clock).
+  LastTextMemo<40, std::optional<std::int64_t>> logged_time_;
 };
 
 MailLogCollector::MailLogCollector(const MailLogConfig& config, const Clock& clock, Logger logger,
