@@ -326,13 +326,22 @@ sum by (instance, job, log) (rate(edgewatch_mail_auth_failures_total{{{s}}}[5m])
               edgewatch_mail_top_auth_failure_network_attempts."""),
         alert(c, "EdgewatchMailAccountSendingSurge", f"""
 max by (instance, job, log, user) (edgewatch_mail_top_sasl_sender_messages{{{s}}})
-  > {m['sasl_sender_window_messages']}""", m["sasl_sender_for"], "warning",
+  > {m['sasl_sender_window_messages']}
+unless on (instance, job, log, user)
+(
+  max by (instance, job, log, user) (
+    avg_over_time(edgewatch_mail_top_sasl_sender_messages{{{s}}}[1d] offset 1h)
+  ) * {m['sasl_sender_baseline_factor']}
+  >= on (instance, job, log, user)
+  max by (instance, job, log, user) (edgewatch_mail_top_sasl_sender_messages{{{s}}})
+)""", m["sasl_sender_for"], "warning",
               "mail account {{ $labels.user }} sent {{ $value | printf \"%.0f\" }} messages "
               "within the hour",
-              """The account {{ $labels.user }} submitted {{ $value | printf "%.0f" }} messages
-              through {{ $labels.log }} on {{ $labels.instance }} within the snowshoe window:
-              a compromised password used to send spam, which puts the provider's own
-              addresses on the blocklists."""),
+              f"""The account {{{{ $labels.user }}}} submitted {{{{ $value | printf "%.0f" }}}}
+              messages through {{{{ $labels.log }}}} on {{{{ $labels.instance }}}} within the
+              snowshoe window, more than {m['sasl_sender_baseline_factor']} times its average
+              of the day before: a compromised password used to send spam, which puts the
+              provider's own addresses on the blocklists."""),
     ]
 
 
