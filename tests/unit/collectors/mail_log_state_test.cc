@@ -44,7 +44,8 @@ TEST(MailLogStatsTest, LoopbackReinjectionIsNotTrafficFromOtherHosts) {
 TEST(MailLogStatsTest, SubmissionIsKeptApartFromTheMx) {
   MailLogStats stats(Settings());
   for (int i = 0; i < 50; ++i) {
-    Event e = Ev(EventKind::kConnect, "198.51." + std::to_string(i) + ".7");
+    const std::string client = "198.51." + std::to_string(i) + ".7";  // outlives the view
+    Event e = Ev(EventKind::kConnect, client);
     e.smtp_service = mail_log::SmtpService::kSubmission;
     stats.Add(e, 0);
     e.kind = EventKind::kAccepted;
