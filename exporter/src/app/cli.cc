@@ -288,6 +288,29 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
   return o;
 }
 
+namespace {
+
+// What --help and --help-man list, in order: `flag(name, takes_value, help, default_text)` for
+// each entry of the flag table, then for each collector's replay flag.
+template <typename Flag>
+void ListFlags(Flag&& flag) {
+  for (const auto& f : kFlags) {
+    flag(f.name, f.set != nullptr, f.help, f.default_text);
+  }
+}
+
+template <typename Flag>
+void ListReplayFlags(std::span<const CollectorRegistration> registry, Flag&& flag) {
+  for (const auto& r : registry) {
+    if (!r.replay.flag.empty()) {
+      flag(r.replay.flag, true,
+           std::string(r.replay.help) + ", for the " + std::string(r.name) + " collector", "");
+    }
+  }
+}
+
+}  // namespace
+
 std::string HelpText(std::span<const CollectorRegistration> registry) {
   std::string out =
       "usage: edgewatch [flags]                      serve metrics over HTTP\n"
@@ -303,19 +326,12 @@ std::string HelpText(std::span<const CollectorRegistration> registry) {
     }
     out += "\n";
   };
-  for (const auto& f : kFlags) {
-    flag(f.name, f.set != nullptr, f.help, f.default_text);
-  }
+  ListFlags(flag);
   out +=
       "  --collector.NAME / --no-collector.NAME\n"
       "      enable or disable a collector, overriding the config's `enabled`\n"
       "\nreplay flags (repeatable):\n";
-  for (const auto& r : registry) {
-    if (!r.replay.flag.empty()) {
-      flag(r.replay.flag, true,
-           std::string(r.replay.help) + ", for the " + std::string(r.name) + " collector", "");
-    }
-  }
+  ListReplayFlags(registry, flag);
   out += "\ncollectors:\n";
   for (const auto& r : registry) {
     out += "  " + std::string(r.name) + ": " + std::string(r.description) + "\n";
@@ -376,19 +392,12 @@ std::string ManPage(std::span<const CollectorRegistration> registry, std::string
     }
     out += "\n";
   };
-  for (const auto& f : kFlags) {
-    flag(f.name, f.set != nullptr, f.help, f.default_text);
-  }
+  ListFlags(flag);
   out +=
       ".TP\n\\fB\\-\\-collector.\\fR\\fINAME\\fR, \\fB\\-\\-no\\-collector.\\fR\\fINAME\\fR\n"
       "enable or disable a collector, overriding the configuration's \\fBenabled\\fR\n"
       ".SH REPLAY FLAGS\nRepeatable; only with the \\fBreplay\\fR command.\n";
-  for (const auto& r : registry) {
-    if (!r.replay.flag.empty()) {
-      flag(r.replay.flag, true,
-           std::string(r.replay.help) + ", for the " + std::string(r.name) + " collector", "");
-    }
-  }
+  ListReplayFlags(registry, flag);
   out += ".SH COLLECTORS\n";
   for (const auto& r : registry) {
     out += ".TP\n\\fB" + Roff(r.name) + "\\fR\n" + Roff(r.description) + "\n";
