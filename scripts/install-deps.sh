@@ -16,6 +16,8 @@ TEST_PACKAGES=(
   prometheus prometheus-alertmanager apache2-utils openssl curl python3 python3-yaml
   python3-scapy python3-prometheus-client iproute2 util-linux tcpdump tshark apache2 nftables
   logrotate postfix systemd
+  # the monitoring mixin renders rules/ and grafana/
+  jsonnet
   # the Debian package test: build, check, install
   dpkg-dev debhelper lintian libcap2-bin man-db groff-base
 )

@@ -1,6 +1,6 @@
 """A real Prometheus and Alertmanager for end-to-end tests, on loopback: Prometheus scrapes one
 edgewatch every second and evaluates the shipped rules (the alerts rendered by
-rules/generate.py with shorter for-durations), Alertmanager routes with the shipped
+the mixin with shorter for-durations), Alertmanager routes with the shipped
 deploy/alertmanager/alertmanager.yml whose receivers are pointed at a webhook in this process."""
 
 import http.server
@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,8 +21,6 @@ from apache import free_port
 from edgewatch_process import require_tool
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-sys.path.insert(0, os.path.join(ROOT, "rules"))
-import generate  # noqa: E402
 
 
 def dashboard_queries(instance, rate_interval="1m"):
@@ -108,9 +105,11 @@ def rendered_rules(directory, for_duration="5s", windows=None):
     recording rules, as files in `directory`. `windows` ({"5m": "20s"}) shortens range selectors
     in both, time-compressing the rules as the for-durations are: rates per second and ratios
     keep their shipped thresholds."""
-    with open(os.path.join(ROOT, "rules", "config.yml")) as f:
-        config = yaml.safe_load(f)
-    alerts = yaml.safe_load(generate.render(config))
+    require_tool("jsonnet")
+    alerts = json.loads(subprocess.run(
+        ["jsonnet", "-J", os.path.join(ROOT, "mixin"), "-e",
+         '(import "mixin.libsonnet").prometheusAlerts'],
+        check=True, capture_output=True, text=True).stdout)
     for group in alerts["groups"]:
         for rule in group["rules"]:
             # absent(up) holds from Prometheus' start until its first scrape, which comes up to

@@ -8,6 +8,7 @@ removes the package again whatever happens."""
 
 import glob
 import grp
+import json
 import os
 import pwd
 import re
@@ -19,6 +20,8 @@ import tempfile
 import time
 import unittest
 import urllib.request
+
+import yaml
 
 from edgewatch_process import require_tool, run, sanitizer_report
 
@@ -113,6 +116,11 @@ class PackageTest(unittest.TestCase):
                      "/usr/share/edgewatch/alertmanager/alertmanager.yml",
                      "/usr/share/edgewatch/grafana/edgewatch-overview.json"):
             self.assertTrue(os.path.isfile(path), path)
+        # The installed mixin is whole: it renders the installed rules.
+        with open("/usr/share/edgewatch/rules/edgewatch-alerts.rules.yml") as f:
+            self.assertEqual(json.loads(run(
+                require_tool("jsonnet"), "-J", "/usr/share/edgewatch/mixin", "-e",
+                '(import "mixin.libsonnet").prometheusAlerts')), yaml.safe_load(f))
         conffiles = run("dpkg-query", "-W", "-f", "${Conffiles}", "edgewatch")
         for path in (CONFIG, DEFAULTS):
             self.assertIn(path, conffiles)

@@ -8,23 +8,24 @@ over $__rate_interval (or an explicit hour), and links between the overview and 
 And the wall display tells the truth: no query falls back to vector(0) (an absent series is
 not a green 0), every stat reads "no data" on a colour that is not green when its value is
 missing, the overview fits a 1920x1080 screen, its stats are coloured red at the thresholds of
-rules/config.yml, and it has a row for edgewatch's own health."""
+the mixin's _config, and it has a row for edgewatch's own health."""
 
 import glob
 import json
 import os
 import re
+import subprocess
 import sys
 
-import yaml
-
 ROOT = sys.argv[1]
-with open(os.path.join(ROOT, "rules", "config.yml")) as f:
-    RULES = yaml.safe_load(f)
+# The thresholds the alerts use: the mixin's _config.
+RULES = json.loads(subprocess.run(
+    ["jsonnet", "-J", os.path.join(ROOT, "mixin"), "-e", '(import "mixin.libsonnet")._config'],
+    check=True, capture_output=True, text=True).stdout)
 # Grafana's grid: a unit of height is 30 px plus an 8 px gap. A 1080 px screen keeps about
 # 950 px for panels under Grafana's top bar and the dashboard's title bar (browser full screen).
 SCREEN_PX = 1080 - 130
-# The overview stats coloured by an alert threshold: title -> (section, key) of rules/config.yml.
+# The overview stats coloured by an alert threshold: title -> (section, key) of the mixin's _config.
 THRESHOLDS = {
     "NTP reflection ratio (worst server)": ("ntp", "reflector_ratio"),
     "Reflected traffic in": ("ntp", "reflected_in_bytes_per_second"),

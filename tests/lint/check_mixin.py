@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""The mixin's _config is the one place thresholds, selectors and the runbook location live:
+rendered with an operator's overrides, every alert selects on the overridden selector (never the
+default one), every runbook_url follows the overridden pattern, every board query uses the
+overridden board selector, and every threshold and duration in _config changes what is rendered
+(none is dead).
+
+And the config is whole: every key the alerts and boards read exists, since jsonnet fails on a
+missing field."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = sys.argv[1]
+MIXIN = os.path.join(ROOT, "mixin")
+
+# One jsonnet program: the mixin as an operator overrides it, with every threshold and duration
+# set to a sentinel of its own (7000001, 7000002, ... and 7000001m, ...) that must show up in
+# what is rendered.
+PROGRAM = r"""
+local base = import 'mixin.libsonnet';
+local sections = ['exporter', 'ntp', 'bgp', 'httpd', 'mail'];
+local keys = [[s, k] for s in sections for k in std.objectFields(base._config[s])];
+local sentinel(s, k) =
+  local n = 7000001 + std.find([s, k], keys)[0];
+  if std.isString(base._config[s][k]) then '%dm' % n else n;
+local overridden = base {
+  _config+:: {
+    selector: 'job="edge-x",cluster="eu1"',
+    dashboardSelector: 'cluster=~"$cluster", job=~"$job", instance=~"$instance"',
+    runbookURLPattern: 'https://wiki.example.net/ops/edgewatch/%s',
+  } + {
+    [s]: { [k]: sentinel(s, k) for k in std.objectFields(base._config[s]) }
+    for s in sections
+  },
+};
+{
+  keys: ['%s.%s' % k for k in keys],
+  alerts: overridden.prometheusAlerts,
+  boards: overridden.grafanaDashboards,
+}
+"""
+
+out = json.loads(subprocess.run(["jsonnet", "-J", MIXIN, "-e", PROGRAM], check=True,
+                                capture_output=True, text=True).stdout)
+text = json.dumps([out["alerts"], out["boards"]])
+errors = [f"_config.{key} reaches no alert and no board" for i, key in enumerate(out["keys"])
+          if not re.search(rf"(?<![0-9.]){7000001 + i}(?![0-9])", text)]
+alerts = 0
+for group in out["alerts"]["groups"]:
+    for rule in group["rules"]:
+        alerts += 1
+        name, expr = rule["alert"], rule["expr"]
+        if 'job="edge-x",cluster="eu1"' not in expr:
+            errors.append(f"{name}: does not select on _config.selector")
+        if 'job="edgewatch"' in expr:
+            errors.append(f"{name}: has the default selector hard-coded")
+        if rule["annotations"]["runbook_url"] != f"https://wiki.example.net/ops/edgewatch/{name}":
+            errors.append(f"{name}: runbook_url ignores _config.runbookURLPattern")
+queries = 0
+for board, doc in out["boards"].items():
+    for panel in doc["panels"]:
+        for target in panel.get("targets", []):
+            queries += 1
+            if 'cluster=~"$cluster"' not in target["expr"]:
+                errors.append(f"{board}: {panel['title']}: ignores _config.dashboardSelector")
+for e in errors:
+    print(e)
+print(f"{alerts} alerts and {queries} board queries checked, {len(errors)} problems")
+sys.exit(1 if errors or alerts == 0 or queries == 0 else 0)
