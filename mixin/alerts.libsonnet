@@ -22,11 +22,13 @@ local util = import 'lib/util.libsonnet';
   local topSite(kind) =
     '{{ with printf "topk(1, edgewatch_http_top_vhost_requests{instance=%%q,job=%%q,log=%%q,kind=\\"%s\\"})" $labels.instance $labels.job $labels.log | query }}{{ with first . }}{{ label "vhost" . }}{{ end }}{{ end }}' % kind,
 
-  local exporter = { s: c.selector } + util.nums(c.exporter),
-  local ntp = { s: c.selector } + util.nums(c.ntp),
-  local bgp = { s: c.selector } + util.nums(c.bgp),
-  local httpd = { s: c.selector } + util.nums(c.httpd),
-  local mail = { s: c.selector } + util.nums(c.mail),
+  // %(s)s: the selector, %(g)s: the labels every aggregation keeps, %(key)s: a threshold.
+  local v = { s: c.selector, g: c.groupLabels },
+  local exporter = v + util.nums(c.exporter),
+  local ntp = v + util.nums(c.ntp),
+  local bgp = v + util.nums(c.bgp),
+  local httpd = v + util.nums(c.httpd),
+  local mail = v + util.nums(c.mail),
 
   prometheusAlerts+:: {
     groups+: [
@@ -55,9 +57,9 @@ local util = import 'lib/util.libsonnet';
                   keeps running the previous configuration.
                 |||),
           alert('EdgewatchCaptureDroppingPackets', |||
-            sum by (instance, job, interface) (rate(edgewatch_capture_packets_dropped_total{%(s)s}[5m]))
+            sum by (%(g)s, interface) (rate(edgewatch_capture_packets_dropped_total{%(s)s}[5m]))
             /
-            (sum by (instance, job, interface) (rate(edgewatch_capture_packets_received_total{%(s)s}[5m])) > 0)
+            (sum by (%(g)s, interface) (rate(edgewatch_capture_packets_received_total{%(s)s}[5m])) > 0)
             > %(capture_drop_ratio)s
           ||| % exporter, c.exporter.capture_drop_for, 'warning',
                 'edgewatch capture on {{ $labels.instance }} {{ $labels.interface }} drops {{ $value | humanizePercentage }} of packets',
@@ -67,7 +69,7 @@ local util = import 'lib/util.libsonnet';
                   reflection counters under-count, most likely during the flood they should show.
                 |||),
           alert('EdgewatchReflectionRequestTableFull', |||
-            sum by (instance, job) (rate(edgewatch_reflection_request_table_evictions_total{%(s)s}[5m])) > 0
+            sum by (%(g)s) (rate(edgewatch_reflection_request_table_evictions_total{%(s)s}[5m])) > 0
           ||| % exporter, c.exporter.request_table_evicting_for, 'warning',
                 'edgewatch on {{ $labels.instance }} forgets requests before they are answered',
                 |||
@@ -78,7 +80,7 @@ local util = import 'lib/util.libsonnet';
                 ||| % exporter),
           alert('EdgewatchLogFileGone', |||
             edgewatch_log_up{%(s)s} == 0
-            unless on (instance, job, log) (max_over_time(edgewatch_log_up{%(s)s}[1d]) == 0)
+            unless on (%(g)s, log) (max_over_time(edgewatch_log_up{%(s)s}[1d]) == 0)
           ||| % exporter, c.exporter.log_gone_for, 'warning',
                 'log {{ $labels.log }} on {{ $labels.instance }} has no open file',
                 |||
@@ -94,9 +96,9 @@ local util = import 'lib/util.libsonnet';
                   other edgewatch alert can fire.
                 ||| % exporter),
           alert('EdgewatchCaptureBlind', |||
-            sum by (instance, job, interface) (rate(edgewatch_capture_undecoded_frames_total{%(s)s}[10m]))
+            sum by (%(g)s, interface) (rate(edgewatch_capture_undecoded_frames_total{%(s)s}[10m]))
             /
-            (sum by (instance, job, interface) (rate(edgewatch_capture_packets_received_total{%(s)s}[10m])) > 0)
+            (sum by (%(g)s, interface) (rate(edgewatch_capture_packets_received_total{%(s)s}[10m])) > 0)
               > %(capture_undecoded_ratio)s
           ||| % exporter, c.exporter.capture_undecoded_for, 'warning',
                 'edgewatch capture on {{ $labels.instance }} {{ $labels.interface }} cannot read its feed',
@@ -115,7 +117,7 @@ local util = import 'lib/util.libsonnet';
                   reflection flood can show. edgewatch retries; its log says why it failed.
                 |||),
           alert('EdgewatchLogUnreadable', |||
-            edgewatch_log_up{%(s)s} == 0 and on (instance, job, log) edgewatch_log_read_errors_total{%(s)s} > 0
+            edgewatch_log_up{%(s)s} == 0 and on (%(g)s, log) edgewatch_log_read_errors_total{%(s)s} > 0
           ||| % exporter, c.exporter.log_unreadable_for, 'warning',
                 'log {{ $labels.log }} on {{ $labels.instance }} cannot be read',
                 |||
@@ -125,8 +127,8 @@ local util = import 'lib/util.libsonnet';
                 |||),
           alert('EdgewatchLogPathMatchesNothing', |||
             edgewatch_log_files{%(s)s} == 0
-            and on (instance, job, log) max_over_time(edgewatch_log_up{%(s)s}[1d]) == 0
-            unless on (instance, job, log) edgewatch_log_read_errors_total{%(s)s} > 0
+            and on (%(g)s, log) max_over_time(edgewatch_log_up{%(s)s}[1d]) == 0
+            unless on (%(g)s, log) edgewatch_log_read_errors_total{%(s)s} > 0
           ||| % exporter, c.exporter.log_unmatched_for, 'warning',
                 'log {{ $labels.log }} on {{ $labels.instance }} matches no file',
                 |||
@@ -137,12 +139,12 @@ local util = import 'lib/util.libsonnet';
                 |||),
           alert('EdgewatchLogUnparsed', |||
             (
-              sum by (instance, job, log) (rate(edgewatch_http_unparsed_lines_total{%(s)s}[10m]))
+              sum by (%(g)s, log) (rate(edgewatch_http_unparsed_lines_total{%(s)s}[10m]))
               or
-              sum by (instance, job, log) (rate(edgewatch_mail_unparsed_lines_total{%(s)s}[10m]))
+              sum by (%(g)s, log) (rate(edgewatch_mail_unparsed_lines_total{%(s)s}[10m]))
             )
             /
-            (sum by (instance, job, log) (rate(edgewatch_log_lines_total{%(s)s}[10m])) > 0)
+            (sum by (%(g)s, log) (rate(edgewatch_log_lines_total{%(s)s}[10m])) > 0)
             > %(unparsed_ratio)s
           ||| % exporter, c.exporter.unparsed_for, 'warning',
                 'log {{ $labels.log }} on {{ $labels.instance }}: lines do not parse',
@@ -166,8 +168,8 @@ local util = import 'lib/util.libsonnet';
                 |||),
           alert('EdgewatchNtpReflectorAbused', |||
             edgewatch:ntp_reflection:ratio_rate5m{%(s)s} > %(reflector_ratio)s
-            and on (instance, job, server)
-            sum by (instance, job, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{%(s)s}[5m]))
+            and on (%(g)s, server)
+            sum by (%(g)s, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{%(s)s}[5m]))
               > %(reflector_bytes_per_second)s
           ||| % ntp, c.ntp.reflector_for, 'critical',
                 'NTP server {{ $labels.server }} is used as a reflector',
@@ -178,7 +180,7 @@ local util = import 'lib/util.libsonnet';
                 |||),
           alert('EdgewatchLocalReflectorAbused', |||
             edgewatch:reflection_reflector_amplification:ratio{%(s)s} > %(local_reflector_amplification)s
-            and on (instance, job, vector, reflector)
+            and on (%(g)s, vector, reflector)
             edgewatch_reflection_top_reflector_bytes{%(s)s} > %(local_reflector_window_bytes)s
           ||| % ntp, c.ntp.local_reflector_for, 'critical',
                 'local host {{ $labels.reflector }} reflects {{ $labels.vector }}',
@@ -189,7 +191,7 @@ local util = import 'lib/util.libsonnet';
                   someone else. edgewatch_reflection_top_victim_bytes names whom.
                 |||),
           alert('EdgewatchSpoofedEgress', |||
-            sum by (instance, job) (edgewatch:capture_spoofed_egress_packets:rate5m{%(s)s})
+            sum by (%(g)s) (edgewatch:capture_spoofed_egress_packets:rate5m{%(s)s})
               > %(spoofed_egress_packets_per_second)s
           ||| % ntp, c.ntp.spoofed_egress_for, 'warning',
                 'packets with forged sources leave through {{ $labels.instance }}',
@@ -258,15 +260,15 @@ local util = import 'lib/util.libsonnet';
             (
               max_over_time(edgewatch:httpd_worker_saturation:ratio{%(s)s}[%(saturation_memory)s])
                 > %(saturation_ratio)s
-              and on (instance, job, server) edgewatch_httpd_up{%(s)s} == 0
-              and on (instance, job, server)
+              and on (%(g)s, server) edgewatch_httpd_up{%(s)s} == 0
+              and on (%(g)s, server)
               increase(edgewatch_httpd_status_failures_total{%(s)s,reason="timeout"}[5m]) > 0
             )
             or
             (
               edgewatch:httpd_child_process_saturation:ratio{%(s)s} >= 1
-              and on (instance, job, server) edgewatch_httpd_up{%(s)s} == 0
-              and on (instance, job, server)
+              and on (%(g)s, server) edgewatch_httpd_up{%(s)s} == 0
+              and on (%(g)s, server)
               increase(edgewatch_httpd_status_failures_total{%(s)s,reason="timeout"}[5m]) > 0
             )
           ||| % httpd, c.httpd.saturation_for, 'warning',
@@ -311,7 +313,7 @@ local util = import 'lib/util.libsonnet';
                   edgewatch_xmlrpc_top_client_requests for the clients.
                 |||),
           alert('EdgewatchExploitProbes', |||
-            sum by (instance, job, log, kind) (
+            sum by (%(g)s, log, kind) (
               increase(edgewatch_http_exploit_probes_total{%(s)s, code_class="2xx"}[%(exploit_probe_window)s])
             ) > 0
           ||| % httpd, '0m', 'warning',
@@ -330,10 +332,10 @@ local util = import 'lib/util.libsonnet';
           alert('EdgewatchSpamPassThroughRising', |||
             (
               edgewatch:mail_pass_through:ratio_rate1h{%(s)s}
-              - on (instance, job, log) edgewatch:mail_pass_through:ratio_rate1d{%(s)s}
+              - on (%(g)s, log) edgewatch:mail_pass_through:ratio_rate1d{%(s)s}
             ) > %(pass_through_rise)s
-            and on (instance, job, log)
-            sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total{%(s)s}[1h]))
+            and on (%(g)s, log)
+            sum by (%(g)s, log) (rate(edgewatch_mail_filter_verdicts_total{%(s)s}[1h]))
               > %(pass_through_min_scanned_per_second)s
           ||| % mail, c.mail.pass_through_for, 'warning',
                 'spam filter pass-through in {{ $labels.log }} rose by {{ $value | humanizePercentage }}',
@@ -344,9 +346,9 @@ local util = import 'lib/util.libsonnet';
                   indicators and the RBL reject rates.
                 |||),
           alert('EdgewatchSnowshoeSurge', |||
-            sum by (instance, job, log) (edgewatch_mail_distinct_client_networks{%(s)s})
+            sum by (%(g)s, log) (edgewatch_mail_distinct_client_networks{%(s)s})
               > %(snowshoe_networks)s
-            and on (instance, job, log)
+            and on (%(g)s, log)
             edgewatch_mail_messages_per_client_network{%(s)s} < %(snowshoe_messages_per_network)s
           ||| % mail, c.mail.snowshoe_for, 'warning',
                 'snowshoe-shaped mail stream in {{ $labels.log }}',
@@ -357,7 +359,7 @@ local util = import 'lib/util.libsonnet';
                   thin to stay under every per-source limit.
                 ||| % mail),
           alert('EdgewatchMailPasswordGuessing', |||
-            sum by (instance, job, log) (rate(edgewatch_mail_auth_failures_total{%(s)s}[5m]))
+            sum by (%(g)s, log) (rate(edgewatch_mail_auth_failures_total{%(s)s}[5m]))
               > %(auth_failures_per_second)s
           ||| % mail, c.mail.auth_failures_for, 'warning',
                 'password guessing against mail accounts in {{ $labels.log }} ({{ $value | printf "%.1f" }}/s)',
@@ -368,15 +370,15 @@ local util = import 'lib/util.libsonnet';
                   edgewatch_mail_top_auth_failure_network_attempts.
                 |||),
           alert('EdgewatchMailAccountSendingSurge', |||
-            max by (instance, job, log, user) (edgewatch_mail_top_sasl_sender_messages{%(s)s})
+            max by (%(g)s, log, user) (edgewatch_mail_top_sasl_sender_messages{%(s)s})
               > %(sasl_sender_window_messages)s
-            unless on (instance, job, log, user)
+            unless on (%(g)s, log, user)
             (
-              max by (instance, job, log, user) (
+              max by (%(g)s, log, user) (
                 avg_over_time(edgewatch_mail_top_sasl_sender_messages{%(s)s}[1d] offset 1h)
               ) * %(sasl_sender_baseline_factor)s
-              >= on (instance, job, log, user)
-              max by (instance, job, log, user) (edgewatch_mail_top_sasl_sender_messages{%(s)s})
+              >= on (%(g)s, log, user)
+              max by (%(g)s, log, user) (edgewatch_mail_top_sasl_sender_messages{%(s)s})
             )
           ||| % mail, c.mail.sasl_sender_for, 'warning',
                 'mail account {{ $labels.user }} sent {{ $value | printf "%.0f" }} messages within the hour',

@@ -12,6 +12,10 @@
     // Selects edgewatch's series in the alerts (raw metrics and the recording rules, which
     // keep the job label).
     selector: 'job="edgewatch"',
+    // The labels every rule aggregates by and joins on, besides its own: add the external
+    // label that tells sites apart (e.g. 'site, instance, job') where the rules are evaluated
+    // over a global store, so two sites never add up and their alerts say which site.
+    groupLabels: 'instance, job',
     // Selects them on the boards: the board's job and edge-host variables.
     dashboardSelector: 'job=~"$job", instance=~"$instance"',
     // The metric the boards' variables list jobs and edge hosts from.

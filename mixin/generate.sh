@@ -1,5 +1,6 @@
 #!/bin/sh
-# Renders rules/, grafana/dashboards/ and deploy/kubernetes/prometheusrule.yaml from the mixin.
+# Renders rules/, grafana/dashboards/, deploy/kubernetes/prometheusrule.yaml and
+# deploy/global/edgewatch-global.rules.yml from the mixin.
 #   mixin/generate.sh           rewrite them
 #   mixin/generate.sh --check   exit 1 if a committed file differs or is not rendered any more
 #                               (run by the tests)
@@ -7,7 +8,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 out=$(mktemp -d)
-mkdir -p "$out/rules" "$out/grafana/dashboards" "$out/deploy/kubernetes"
+mkdir -p "$out/rules" "$out/grafana/dashboards" "$out/deploy/kubernetes" "$out/deploy/global"
 trap 'rm -rf "$out"' EXIT
 {
   jsonnet -J "$here" -S -m "$out" "$here/rule-files.jsonnet"

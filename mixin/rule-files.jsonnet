@@ -2,6 +2,9 @@
 // mixin/generate.sh: jsonnet -S -m). The boards are in dashboard-files.jsonnet: the CLI's own
 // JSON output is much faster than std.manifestJsonEx.
 local mixin = import 'mixin.libsonnet';
+// The rules for a global ruler over many sites' data (deploy/global): every aggregation keeps
+// the site label the agents add.
+local global = mixin { _config+:: { groupLabels: 'site, instance, job' } };
 
 local yaml = (import 'lib/yaml.libsonnet').manifest;
 local generated(source) =
@@ -28,6 +31,12 @@ local testOf(group) = std.strReplace(group.name, '.rules', '_test.yml');
       },
       spec: { groups: mixin.prometheusRules.groups + mixin.prometheusAlerts.groups },
     }),
+
+  'deploy/global/edgewatch-global.rules.yml':
+    generated('mixin.libsonnet with groupLabels site, instance, job') +
+    '# Every recording and alerting rule, for vmalert (or a Thanos or Mimir ruler) over the\n' +
+    '# global store: aggregations keep the site label. See deploy/global/README.md.\n' +
+    yaml({ groups: global.prometheusRules.groups + global.prometheusAlerts.groups }),
 } + {
   ['rules/%s.yml' % group.name]:
     generated('rules.libsonnet') +

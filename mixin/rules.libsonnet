@@ -2,6 +2,8 @@
 // its own rules/<group>.yml). Ratios are computed here from the exporter's counters
 // (docs/metrics.md). Each group is tested by rules/tests/<area>_test.yml.
 {
+  local v = { g: $._config.groupLabels },
+
   prometheusRules+:: {
     groups+: [
       {
@@ -11,17 +13,17 @@
           // multicall brute force).
           {
             record: 'edgewatch:xmlrpc_requests:rate5m',
-            expr: 'sum by (instance, job, log) (rate(edgewatch_xmlrpc_requests_total[5m]))',
+            expr: 'sum by (%(g)s, log) (rate(edgewatch_xmlrpc_requests_total[5m]))' % v,
           },
           // Password attempts per second per log.
           {
             record: 'edgewatch:wp_login_posts:rate5m',
-            expr: 'sum by (instance, job, log) (rate(edgewatch_wp_login_requests_total{method="POST"}[5m]))',
+            expr: 'sum by (%(g)s, log) (rate(edgewatch_wp_login_requests_total{method="POST"}[5m]))' % v,
           },
           // Requests per second per log and code.
           {
             record: 'edgewatch:http_requests:rate5m',
-            expr: 'sum by (instance, job, log, code) (rate(edgewatch_http_requests_total[5m]))',
+            expr: 'sum by (%(g)s, log, code) (rate(edgewatch_http_requests_total[5m]))' % v,
           },
         ],
       },
@@ -33,25 +35,25 @@
             record: 'edgewatch:bgp_neighbor_ping_loss:ratio_rate5m',
             expr: |||
               1 - (
-                sum by (instance, job, neighbor) (rate(edgewatch_bgp_neighbor_ping_received_total[5m]))
+                sum by (%(g)s, neighbor) (rate(edgewatch_bgp_neighbor_ping_received_total[5m]))
                 /
-                (sum by (instance, job, neighbor) (rate(edgewatch_bgp_neighbor_ping_sent_total[5m])) > 0)
+                (sum by (%(g)s, neighbor) (rate(edgewatch_bgp_neighbor_ping_sent_total[5m])) > 0)
               )
-            |||,
+            ||| % v,
           },
           {
             record: 'edgewatch:bgp_neighbor_ping_rtt_seconds:p50_5m',
             expr: |||
               histogram_quantile(0.5,
-                sum by (instance, job, neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket[5m])))
-            |||,
+                sum by (%(g)s, neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket[5m])))
+            ||| % v,
           },
           {
             record: 'edgewatch:bgp_neighbor_ping_rtt_seconds:p99_5m',
             expr: |||
               histogram_quantile(0.99,
-                sum by (instance, job, neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket[5m])))
-            |||,
+                sum by (%(g)s, neighbor, le) (rate(edgewatch_bgp_neighbor_ping_rtt_seconds_bucket[5m])))
+            ||| % v,
           },
         ],
       },
@@ -63,10 +65,10 @@
           {
             record: 'edgewatch:httpd_worker_saturation:ratio',
             expr: |||
-              sum by (instance, job, server) (edgewatch_httpd_workers{state="busy"})
+              sum by (%(g)s, server) (edgewatch_httpd_workers{state="busy"})
               /
-              (sum by (instance, job, server) (edgewatch_httpd_worker_slots) > 0)
-            |||,
+              (sum by (%(g)s, server) (edgewatch_httpd_worker_slots) > 0)
+            ||| % v,
           },
           // Child processes over the ceiling of the last good status page: still known while
           // an exhausted server cannot answer its status page (docs/alerts.md).
@@ -81,7 +83,7 @@
           // Requests per second per server.
           {
             record: 'edgewatch:httpd_requests:rate5m',
-            expr: 'sum by (instance, job, server) (rate(edgewatch_httpd_accesses_total[5m]))',
+            expr: 'sum by (%(g)s, server) (rate(edgewatch_httpd_accesses_total[5m]))' % v,
           },
         ],
       },
@@ -94,43 +96,43 @@
           {
             record: 'edgewatch:mail_pass_through:ratio_rate1h',
             expr: |||
-              sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total{action="passed"}[1h]))
+              sum by (%(g)s, log) (rate(edgewatch_mail_filter_verdicts_total{action="passed"}[1h]))
               /
-              (sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total[1h])) > 0)
-            |||,
+              (sum by (%(g)s, log) (rate(edgewatch_mail_filter_verdicts_total[1h])) > 0)
+            ||| % v,
           },
           // The same over a day: the baseline the hourly ratio is compared with.
           {
             record: 'edgewatch:mail_pass_through:ratio_rate1d',
             expr: |||
-              sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total{action="passed"}[1d]))
+              sum by (%(g)s, log) (rate(edgewatch_mail_filter_verdicts_total{action="passed"}[1d]))
               /
-              (sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total[1d])) > 0)
-            |||,
+              (sum by (%(g)s, log) (rate(edgewatch_mail_filter_verdicts_total[1d])) > 0)
+            ||| % v,
           },
           // Messages delivered marked as spam / messages scanned.
           {
             record: 'edgewatch:mail_filter_tagged:ratio_rate1h',
             expr: |||
-              sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total{action="tagged"}[1h]))
+              sum by (%(g)s, log) (rate(edgewatch_mail_filter_verdicts_total{action="tagged"}[1h]))
               /
-              (sum by (instance, job, log) (rate(edgewatch_mail_filter_verdicts_total[1h])) > 0)
-            |||,
+              (sum by (%(g)s, log) (rate(edgewatch_mail_filter_verdicts_total[1h])) > 0)
+            ||| % v,
           },
           // Connections to the MX that got a queue id: accepted messages / connections
           // (submission, customers sending, is kept apart).
           {
             record: 'edgewatch:mail_accepted_connections:ratio_rate1h',
             expr: |||
-              sum by (instance, job, log) (rate(edgewatch_mail_messages_accepted_total{service="smtpd"}[1h]))
+              sum by (%(g)s, log) (rate(edgewatch_mail_messages_accepted_total{service="smtpd"}[1h]))
               /
-              (sum by (instance, job, log) (rate(edgewatch_mail_connections_total{service="smtpd"}[1h])) > 0)
-            |||,
+              (sum by (%(g)s, log) (rate(edgewatch_mail_connections_total{service="smtpd"}[1h])) > 0)
+            ||| % v,
           },
           // RBL rejects per second by list.
           {
             record: 'edgewatch:mail_rbl_rejects:rate5m',
-            expr: 'sum by (instance, job, log, rbl) (rate(edgewatch_mail_rbl_rejects_total[5m]))',
+            expr: 'sum by (%(g)s, log, rbl) (rate(edgewatch_mail_rbl_rejects_total[5m]))' % v,
           },
         ],
       },
@@ -145,25 +147,25 @@
           {
             record: 'edgewatch:ntp_reflection:ratio_rate5m',
             expr: |||
-              sum by (instance, job, server) (rate(edgewatch_ntp_server_response_payload_bytes_total[5m]))
+              sum by (%(g)s, server) (rate(edgewatch_ntp_server_response_payload_bytes_total[5m]))
               /
-              (sum by (instance, job, server) (rate(edgewatch_ntp_server_request_payload_bytes_total[5m])) > 0)
-            |||,
+              (sum by (%(g)s, server) (rate(edgewatch_ntp_server_request_payload_bytes_total[5m])) > 0)
+            ||| % v,
           },
           // Reflected traffic reaching local hosts (victim view), bytes per second per vector.
           {
             record: 'edgewatch:reflection_unsolicited_payload_bytes:rate5m',
-            expr: 'sum by (instance, job, vector) (rate(edgewatch_reflection_unsolicited_payload_bytes_total[5m]))',
+            expr: 'sum by (%(g)s, vector) (rate(edgewatch_reflection_unsolicited_payload_bytes_total[5m]))' % v,
           },
           // Traffic per vector leaving local servers as responses (reflector view), bytes per
           // second.
           {
             record: 'edgewatch:reflection_response_payload_bytes_out:rate5m',
             expr: |||
-              sum by (instance, job, vector) (
+              sum by (%(g)s, vector) (
                 rate(edgewatch_reflection_payload_bytes_total{direction="out",side="response"}[5m])
               )
-            |||,
+            ||| % v,
           },
           // Amplification of each local host in the reflector top list, any vector: response
           // bytes it sent remote hosts over the collector's window per request byte they sent
@@ -179,7 +181,7 @@
           // Packets leaving with forged sources (BCP 38), per second, by vector and protocol.
           {
             record: 'edgewatch:capture_spoofed_egress_packets:rate5m',
-            expr: 'sum by (instance, job, vector, protocol) (rate(edgewatch_capture_spoofed_egress_packets_total[5m]))',
+            expr: 'sum by (%(g)s, vector, protocol) (rate(edgewatch_capture_spoofed_egress_packets_total[5m]))' % v,
           },
         ],
       },

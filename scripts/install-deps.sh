@@ -18,6 +18,8 @@ TEST_PACKAGES=(
   logrotate postfix systemd
   # the monitoring mixin renders rules/ and grafana/
   jsonnet
+  # the global view (deploy/global): VictoriaMetrics, vmagent, vmalert
+  victoria-metrics
   # the Debian package test: build, check, install
   dpkg-dev debhelper lintian libcap2-bin man-db groff-base
 )

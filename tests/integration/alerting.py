@@ -1,7 +1,7 @@
 """A real Prometheus and Alertmanager for end-to-end tests, on loopback: Prometheus scrapes one
-edgewatch every second and evaluates the shipped rules (the alerts rendered by
-the mixin with shorter for-durations), Alertmanager routes with the shipped
-deploy/alertmanager/alertmanager.yml whose receivers are pointed at a webhook in this process."""
+edgewatch every second and evaluates the shipped rules (with shorter for-durations),
+Alertmanager routes with the shipped deploy/alertmanager/alertmanager.yml whose receivers are
+pointed at a webhook in this process. And the global view of deploy/global on top of them."""
 
 import http.server
 import json
@@ -21,6 +21,7 @@ from apache import free_port
 from edgewatch_process import require_tool
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+GLOBAL = os.path.join(ROOT, "deploy", "global")
 
 
 def dashboard_queries(instance, rate_interval="1m"):
@@ -100,36 +101,42 @@ class Webhook:
         self.server.shutdown()
 
 
+def compress(text, windows):
+    """`text` with the range selectors of `windows` ({"5m": "20s"}) shortened."""
+    for long, short in (windows or {}).items():
+        text = text.replace(f"[{long}]", f"[{short}]")
+    return text
+
+
+def shorten_for(rules, for_duration):
+    """Sets the for-duration of every alert in the rule file `rules` (parsed) to `for_duration`."""
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if "alert" in rule:
+                # absent(up) holds from the start until the first scrape, which comes up to an
+                # interval later, later still on a loaded machine: a minute, not `for_duration`.
+                rule["for"] = "1m" if rule["alert"] == "EdgewatchAbsent" else for_duration
+
+
 def rendered_rules(directory, for_duration="5s", windows=None):
     """The shipped alerts with every for-duration set to `for_duration`, and the shipped
     recording rules, as files in `directory`. `windows` ({"5m": "20s"}) shortens range selectors
     in both, time-compressing the rules as the for-durations are: rates per second and ratios
     keep their shipped thresholds."""
-    require_tool("jsonnet")
-    alerts = json.loads(subprocess.run(
-        ["jsonnet", "-J", os.path.join(ROOT, "mixin"), "-e",
-         '(import "mixin.libsonnet").prometheusAlerts'],
-        check=True, capture_output=True, text=True).stdout)
-    for group in alerts["groups"]:
-        for rule in group["rules"]:
-            # absent(up) holds from Prometheus' start until its first scrape, which comes up to
-            # an interval later, later still on a loaded machine: a minute, not `for_duration`.
-            rule["for"] = "1m" if rule["alert"] == "EdgewatchAbsent" else for_duration
-    def compress(text):
-        for long, short in (windows or {}).items():
-            text = text.replace(f"[{long}]", f"[{short}]")
-        return text
+    with open(os.path.join(ROOT, "rules", "edgewatch-alerts.rules.yml")) as f:
+        alerts = yaml.safe_load(f)
+    shorten_for(alerts, for_duration)
 
     files = [os.path.join(directory, "alerts.rules.yml")]
     with open(files[0], "w") as f:
-        f.write(compress(yaml.safe_dump(alerts)))
+        f.write(compress(yaml.safe_dump(alerts), windows))
     for name in sorted(os.listdir(os.path.join(ROOT, "rules"))):
         if name.endswith(".rules.yml") and name != "edgewatch-alerts.rules.yml":
             with open(os.path.join(ROOT, "rules", name)) as f:
                 text = f.read()
             files.append(os.path.join(directory, name))
             with open(files[-1], "w") as f:
-                f.write(compress(text))
+                f.write(compress(text, windows))
     return files
 
 
@@ -192,7 +199,8 @@ class AlertStack:
         with open(os.path.join(self.dir, f"{name}.log")) as f:
             return f.read()[-3000:]
 
-    def __enter__(self):
+    def _start_alertmanager(self):
+        """The webhook, and Alertmanager routing to it with the shipped routing."""
         self.webhook = Webhook()
         am_config = os.path.join(self.dir, "alertmanager.yml")
         alertmanager_config(am_config, self.webhook.port)
@@ -204,6 +212,9 @@ class AlertStack:
             # Its routing points at this test's webhook, whose port this process holds.
             lambda port: f"127.0.0.1:{self.webhook.port}/" in
             self._get(port, "/api/v2/status")["config"]["original"])
+
+    def __enter__(self):
+        self._start_alertmanager()
         rules = rendered_rules(self.dir, windows=self.windows)
         config = {
             "global": {"scrape_interval": self.interval, "evaluation_interval": self.interval},
@@ -213,22 +224,27 @@ class AlertStack:
             "scrape_configs": [{"job_name": "edgewatch",
                                 "static_configs": [{"targets": [self.target]}]}],
         }
-        prom_config = os.path.join(self.dir, "prometheus.yml")
+        self.prom_port = self._start_prometheus("prometheus", config)
+        return self
+
+    def _start_prometheus(self, name, config):
+        """Prometheus with `config` (parsed), its port once it is ready."""
+        prom_config = os.path.join(self.dir, f"{name}.yml")
         with open(prom_config, "w") as f:
             yaml.safe_dump(config, f)
-        self.prom_port = self._start(
-            "prometheus",
+        return self._start(
+            name,
             lambda port: [self.prometheus, f"--config.file={prom_config}",
-                          f"--storage.tsdb.path={self.dir}/tsdb",
+                          f"--storage.tsdb.path={self.dir}/{name}-tsdb",
                           f"--web.listen-address=127.0.0.1:{port}"],
             lambda port: self._get(port, "/api/v1/status/flags")["data"]["config.file"] ==
             prom_config)
-        return self
 
-    def query(self, expr):
-        """Instant query: [(labels, value)]."""
+    def query(self, expr, port=None, **params):
+        """Instant query (of the Prometheus at `port`, this stack's by default; `time=` for
+        another instant than now): [(labels, value)]."""
         return [(r["metric"], float(r["value"][1]))
-                for r in self._api("query", query=expr)["result"]]
+                for r in self._api("query", port=port, query=expr, **params)["result"]]
 
     def alertmanager_alerts(self):
         """Alertmanager's alerts (API v2), active, silenced and inhibited alike."""
@@ -237,15 +253,20 @@ class AlertStack:
 
     @staticmethod
     def _get(port, path):
+        return json.loads(AlertStack._get_text(port, path))
+
+    @staticmethod
+    def _get_text(port, path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as resp:
-            return json.load(resp)
+            return resp.read().decode()
 
     def server_time(self):
         """Prometheus' clock, in Unix seconds."""
         return float(self._api("query", query="time()")["result"][1])
 
-    def _api(self, path, **params):
-        url = f"http://127.0.0.1:{self.prom_port}/api/v1/{path}?" + urllib.parse.urlencode(params)
+    def _api(self, path, port=None, **params):
+        url = (f"http://127.0.0.1:{port or self.prom_port}/api/v1/{path}?" +
+               urllib.parse.urlencode(params, doseq=True))
         return json.load(urllib.request.urlopen(url, timeout=10))["data"]
 
     def rules_evaluated_after(self, t, timeout=60):
@@ -280,5 +301,84 @@ class AlertStack:
                 proc.kill()
                 proc.wait()
             log.close()
-        self.webhook.close()
+        if hasattr(self, "webhook"):
+            self.webhook.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class GlobalStack(AlertStack):
+    """Many sites, one view, as deploy/global sets it up: each site an HA pair of agents (a
+    Prometheus that evaluates the recording rules for the site, and vmagent) scraping the site's
+    edgewatch and writing into one VictoriaMetrics, which drops the replica label and
+    deduplicates the pair; vmalert evaluates the global rules over it (for-durations 5 s) and
+    sends to Alertmanager with the shipped routing. `sites`: {site: edgewatch host:port}."""
+
+    def __init__(self, sites, interval="1s", windows=None):
+        super().__init__(None, interval, windows)
+        self.sites = sites
+        self.victoria_metrics = require_tool("victoria-metrics")
+        self.vmagent = require_tool("vmagent")
+        self.vmalert = require_tool("vmalert")
+        self.site_ports = {}
+
+    def __enter__(self):
+        self._start_alertmanager()
+        data = os.path.join(self.dir, "vm")
+        self.prom_port = self._start(
+            "victoria-metrics",
+            lambda port: [self.victoria_metrics, f"-httpListenAddr=127.0.0.1:{port}",
+                          f"-storageDataPath={data}", f"-dedup.minScrapeInterval={self.interval}",
+                          f"-relabelConfig={GLOBAL}/relabel.yml", "-retentionPeriod=1d",
+                          # Samples are queryable at once, not 30 s late (the default).
+                          "-search.latencyOffset=1s"],
+            lambda port: f'-storageDataPath="{data}"' in self._get_text(port, "/flags"))
+        store = f"http://127.0.0.1:{self.prom_port}"
+        for site, target in self.sites.items():
+            with open(os.path.join(GLOBAL, "prometheus.yml")) as f:
+                config = yaml.safe_load(f)
+            config["global"].update(scrape_interval=self.interval,
+                                    evaluation_interval=self.interval)
+            config["global"]["external_labels"]["site"] = site
+            # The site's own Prometheus evaluates every rule too (alerting nobody): the answer
+            # the global rules must agree with.
+            rules = os.path.join(self.dir, site)
+            os.mkdir(rules)
+            config["rule_files"] = rendered_rules(rules, windows=self.windows)
+            config["scrape_configs"][0]["static_configs"] = [{"targets": [target]}]
+            config["remote_write"][0]["url"] = f"{store}/api/v1/write"
+            config["remote_write"][0]["queue_config"] = {"batch_send_deadline": "1s"}
+            self.site_ports[site] = self._start_prometheus(f"prometheus-{site}", config)
+
+            with open(os.path.join(GLOBAL, "vmagent-scrape.yml")) as f:
+                scrape = yaml.safe_load(f)
+            scrape["global"]["scrape_interval"] = self.interval
+            scrape["scrape_configs"][0]["static_configs"] = [{"targets": [target]}]
+            path = os.path.join(self.dir, f"vmagent-{site}.yml")
+            with open(path, "w") as f:
+                yaml.safe_dump(scrape, f)
+            self._start(
+                f"vmagent-{site}",
+                lambda port: [self.vmagent, f"-httpListenAddr=127.0.0.1:{port}",
+                              f"-promscrape.config={path}", f"-remoteWrite.url={store}/api/v1/write",
+                              f"-remoteWrite.label=site={site}", "-remoteWrite.label=replica=2",
+                              f"-remoteWrite.tmpDataPath={self.dir}/vmagent-{site}-queue"],
+                lambda port: path in self._get_text(port, "/flags"))
+
+        with open(os.path.join(GLOBAL, "edgewatch-global.rules.yml")) as f:
+            rules = yaml.safe_load(f)
+        shorten_for(rules, "5s")
+        rules_path = os.path.join(self.dir, "global.rules.yml")
+        with open(rules_path, "w") as f:
+            f.write(compress(yaml.safe_dump(rules), self.windows))
+        self._start(
+            "vmalert",
+            lambda port: [self.vmalert, f"-httpListenAddr=127.0.0.1:{port}", f"-rule={rules_path}",
+                          f"-datasource.url={store}", f"-remoteWrite.url={store}",
+                          f"-notifier.url=http://127.0.0.1:{self.am_port}",
+                          f"-evaluationInterval={self.interval}"],
+            lambda port: rules_path in self._get_text(port, "/flags"))
+        return self
+
+    def site_query(self, site, expr, **params):
+        """Instant query of `site`'s own Prometheus."""
+        return self.query(expr, port=self.site_ports[site], **params)

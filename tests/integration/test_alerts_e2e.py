@@ -12,40 +12,9 @@ import unittest
 
 from alerting import AlertStack, dashboard_queries
 from apache import Apache
-from edgewatch_process import TESTDATA, Edgewatch, run
+from edgewatch_process import Edgewatch
+from incident import CLIENT_REQUEST, SERVER_RESPONSE, flood, monlist_flood, read
 from netns import VethHost
-
-# Sends `count` UDP frames on `iface` in `rounds` bursts (so the capture keeps up), built here
-# without scapy: Ethernet, IPv4 (with checksum), UDP (checksum 0, allowed on IPv4).
-FLOOD = r"""
-import socket, struct, sys, time
-iface, dst_mac, src_ip, dst_ip, sport, dport, payload, count, rounds = sys.argv[1:10]
-def checksum(b):
-    s = sum(struct.unpack("!10H", b))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return ~s & 0xFFFF
-payload = bytes.fromhex(payload)
-src_mac = bytes.fromhex(open(f"/sys/class/net/{iface}/address").read().strip().replace(":", ""))
-udp = struct.pack("!HHHH", int(sport), int(dport), 8 + len(payload), 0) + payload
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                 socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
-ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
-frame = bytes.fromhex(dst_mac.replace(":", "")) + src_mac + b"\x08\x00" + ip + udp
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind((iface, 0))
-per_round = int(count) // int(rounds)
-for _ in range(int(rounds)):
-    for _ in range(per_round):
-        s.send(frame)
-    time.sleep(0.3)
-"""
-
-MONLIST_RESPONSE = (bytes([0x97, 0, 3, 42, 0, 19, 0, 72]) + bytes(19 * 72)).hex()  # 1376 B
-MONLIST_REQUEST = (bytes([0x17, 0, 3, 42]) + bytes(44)).hex()
-CLIENT_REQUEST = (bytes([0x23]) + bytes(47)).hex()  # NTPv4 mode 3
-SERVER_RESPONSE = (bytes([0x24]) + bytes(47)).hex()  # mode 4
-
 
 ACCESS_LOG = "blog.example-access.log"
 
@@ -67,23 +36,7 @@ def config(directory, host, apache):
     return path
 
 
-def read(*parts):
-    with open(os.path.join(TESTDATA, *parts)) as f:
-        return f.read()
-
-
 class AlertsEndToEndTest(unittest.TestCase):
-    def flood(self, host, inside, payload, count, src, dst, sport, dport):
-        """From the test host (inside the namespace) or from here, towards the other side."""
-        if inside:
-            cmd = host.exec("/usr/bin/python3", "-c", FLOOD, host.inner, host.outer_mac(), src,
-                            dst, str(sport), str(dport), payload, str(count), "10")
-        else:
-            inner_mac = run(*host.exec("cat", f"/sys/class/net/{host.inner}/address")).strip()
-            cmd = ["/usr/bin/python3", "-c", FLOOD, host.outer, inner_mac, src, dst, str(sport),
-                   str(dport), payload, str(count), "10"]
-        run(*cmd, timeout=120)
-
     def feed_logs(self, d, access, mail, rounds):
         """Appends the access log `rounds` times and the mail log in `rounds` parts, a second
         apart: Prometheus must see counters grow, not appear at their final value."""
@@ -110,14 +63,7 @@ class AlertsEndToEndTest(unittest.TestCase):
 
     def test_incident_alerts_reach_their_receivers(self):
         with self.stack("e") as (host, d, ew, stack):
-            # A monlist flood: reflected responses from a spoofed reflector (.7 on the veth) to
-            # this host, and this host's NTP server answering monlist.
-            self.flood(host, True, MONLIST_RESPONSE, 330000, host.address(7), host.OUTER_IP,
-                       123, 80)
-            self.flood(host, True, MONLIST_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
-                       5000, 123)
-            self.flood(host, False, MONLIST_RESPONSE, 40000, host.OUTER_IP, host.INNER_IP,
-                       123, 5000)
+            monlist_flood(host)
             # The xmlrpc flood six times over (3000 xmlrpc requests, 18 Shellshock probes, all
             # answered 404: noise), one Shellshock probe a CGI answered 200 each round (one that
             # may have worked), and a snowshoe stream.
@@ -175,10 +121,8 @@ class AlertsEndToEndTest(unittest.TestCase):
     def test_normal_traffic_raises_no_alert(self):
         with self.stack("n") as (host, d, ew, stack):
             # NTP as it should be: clients ask this host's server, it answers in kind.
-            self.flood(host, True, CLIENT_REQUEST, 4000, host.INNER_IP, host.OUTER_IP,
-                       5000, 123)
-            self.flood(host, False, SERVER_RESPONSE, 4000, host.OUTER_IP, host.INNER_IP,
-                       123, 5000)
+            flood(host, True, CLIENT_REQUEST, 4000, host.INNER_IP, host.OUTER_IP, 5000, 123)
+            flood(host, False, SERVER_RESPONSE, 4000, host.OUTER_IP, host.INNER_IP, 123, 5000)
             elastic = read("access_log", "elastic-examples-apache_logs.log")
             self.feed_logs(d, elastic[:len(elastic) // 2], read("mail_log", "normal.log"), 2)
             # The pipeline works: the data is in Prometheus and the rules are evaluated.

@@ -2,7 +2,8 @@
 """The mixin's _config is the one place thresholds, selectors and the runbook location live:
 rendered with an operator's overrides, every alert selects on the overridden selector (never the
 default one), every runbook_url follows the overridden pattern, every board query uses the
-overridden board selector, and every threshold and duration in _config changes what is rendered
+overridden board selector, every aggregation keeps the overridden group labels, and every
+threshold and duration in _config changes what is rendered
 (none is dead).
 
 And the config is whole: every key the alerts and boards read exists, since jsonnet fails on a
@@ -32,6 +33,7 @@ local overridden = base {
     selector: 'job="edge-x",cluster="eu1"',
     dashboardSelector: 'cluster=~"$cluster", job=~"$job", instance=~"$instance"',
     runbookURLPattern: 'https://wiki.example.net/ops/edgewatch/%s',
+    groupLabels: 'site, instance, job',
   } + {
     [s]: { [k]: sentinel(s, k) for k in std.objectFields(base._config[s]) }
     for s in sections
@@ -40,6 +42,7 @@ local overridden = base {
 {
   keys: ['%s.%s' % k for k in keys],
   alerts: overridden.prometheusAlerts,
+  rules: overridden.prometheusRules,
   boards: overridden.grafanaDashboards,
 }
 """
@@ -60,6 +63,13 @@ for group in out["alerts"]["groups"]:
             errors.append(f"{name}: has the default selector hard-coded")
         if rule["annotations"]["runbook_url"] != f"https://wiki.example.net/ops/edgewatch/{name}":
             errors.append(f"{name}: runbook_url ignores _config.runbookURLPattern")
+# Every aggregation and join keeps the overridden group labels: two sites never add up.
+for group in out["alerts"]["groups"] + out["rules"]["groups"]:
+    for rule in group["rules"]:
+        name = rule.get("alert") or rule["record"]
+        for clause in re.findall(r"\b(?:by|on) \(([^)]*)\)", rule["expr"]):
+            if "instance" in clause and not clause.startswith("site, instance, job"):
+                errors.append(f"{name}: ({clause}) ignores _config.groupLabels")
 queries = 0
 for board, doc in out["boards"].items():
     for panel in doc["panels"]:

@@ -1,0 +1,64 @@
+"""Incident traffic for the end-to-end tests: UDP floods sent on a test host's veth, built
+without scapy (fast enough for hundreds of thousands of frames), and the test data files."""
+
+import os
+
+from edgewatch_process import TESTDATA, run
+
+# Sends `count` UDP frames on `iface` in `rounds` bursts (so the capture keeps up), built here
+# without scapy: Ethernet, IPv4 (with checksum), UDP (checksum 0, allowed on IPv4).
+FLOOD = r"""
+import socket, struct, sys, time
+iface, dst_mac, src_ip, dst_ip, sport, dport, payload, count, rounds = sys.argv[1:10]
+def checksum(b):
+    s = sum(struct.unpack("!10H", b))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+payload = bytes.fromhex(payload)
+src_mac = bytes.fromhex(open(f"/sys/class/net/{iface}/address").read().strip().replace(":", ""))
+udp = struct.pack("!HHHH", int(sport), int(dport), 8 + len(payload), 0) + payload
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                 socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
+ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+frame = bytes.fromhex(dst_mac.replace(":", "")) + src_mac + b"\x08\x00" + ip + udp
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((iface, 0))
+per_round = int(count) // int(rounds)
+for _ in range(int(rounds)):
+    for _ in range(per_round):
+        s.send(frame)
+    time.sleep(0.3)
+"""
+
+MONLIST_RESPONSE = (bytes([0x97, 0, 3, 42, 0, 19, 0, 72]) + bytes(19 * 72)).hex()  # 1376 B
+MONLIST_REQUEST = (bytes([0x17, 0, 3, 42]) + bytes(44)).hex()
+CLIENT_REQUEST = (bytes([0x23]) + bytes(47)).hex()  # NTPv4 mode 3
+SERVER_RESPONSE = (bytes([0x24]) + bytes(47)).hex()  # mode 4
+
+
+def flood(host, inside, payload, count, src, dst, sport, dport):
+    """Sends `count` frames of `payload` (hex) from src:sport to dst:dport, from the test host
+    (inside the namespace) or from here, towards the other side, in 10 bursts."""
+    if inside:
+        cmd = host.exec("/usr/bin/python3", "-c", FLOOD, host.inner, host.outer_mac(), src,
+                        dst, str(sport), str(dport), payload, str(count), "10")
+    else:
+        inner_mac = run(*host.exec("cat", f"/sys/class/net/{host.inner}/address")).strip()
+        cmd = ["/usr/bin/python3", "-c", FLOOD, host.outer, inner_mac, src, dst, str(sport),
+               str(dport), payload, str(count), "10"]
+    run(*cmd, timeout=120)
+
+
+def monlist_flood(host):
+    """The seed's NTP incident on `host`: reflected monlist responses from a spoofed reflector
+    (.7 on the veth) to this host (454 MB), and this host's NTP server answering monlist (4000
+    requests of 48 B, 40000 responses of 1376 B)."""
+    flood(host, True, MONLIST_RESPONSE, 330000, host.address(7), host.OUTER_IP, 123, 80)
+    flood(host, True, MONLIST_REQUEST, 4000, host.INNER_IP, host.OUTER_IP, 5000, 123)
+    flood(host, False, MONLIST_RESPONSE, 40000, host.OUTER_IP, host.INNER_IP, 123, 5000)
+
+
+def read(*parts):
+    with open(os.path.join(TESTDATA, *parts)) as f:
+        return f.read()
