@@ -202,6 +202,31 @@ class ReplayTest(unittest.TestCase):
         self.assertIn("replay --access-log /nonexistent.log: collector access_log: cannot read "
                       "/nonexistent.log: not a regular file", missing.stderr)
 
+    def test_exim_mainlogs_against_grep(self):
+        # fail2ban's Exim test logs (tests/testdata/mail_log/README.md), counted here with
+        # regular expressions over the files, independently of the parser.
+        logs = [os.path.join(TESTDATA, "mail_log", f"fail2ban-exim{s}.log") for s in ("", "-spam")]
+        text = ""
+        for path in logs:
+            with open(path) as f:
+                text += f.read()
+        out = replay("--mail-log", logs[0], "--mail-log", logs[1])
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(total(out.stdout, "edgewatch_mail_auth_failures_total", service="smtpd"),
+                         len(re.findall(r"(?m) authenticator failed for ", text)))
+        self.assertEqual(total(out.stdout, "edgewatch_mail_rejects_total"),
+                         len(re.findall(r"(?m)^\S+ \S+ .*\brejected ", text)))
+        self.assertEqual(total(out.stdout, "edgewatch_mail_rejects_total", reason="rbl"),
+                         len(re.findall(r"(?m)(black list at|found in dnsbl) ", text)))
+        self.assertEqual(total(out.stdout, "edgewatch_mail_rbl_rejects_total",
+                               rbl="zen.spamhaus.org"),
+                         len(re.findall(r"(?m)dnsbl zen\.spamhaus\.org$", text)))
+        self.assertEqual(total(out.stdout, "edgewatch_mail_filter_verdicts_total",
+                               filter="spamassassin", action="tagged"),
+                         text.count("SA: Action: flagged as Spam"))
+        self.assertEqual(total(out.stdout, "edgewatch_mail_unparsed_lines_total"), 0)
+        self.assertEqual(total(out.stdout, "edgewatch_log_lines_total"), len(text.splitlines()))
+
 
 if __name__ == "__main__":
     unittest.main()

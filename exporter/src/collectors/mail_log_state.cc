@@ -77,7 +77,14 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
         ++accepted_[static_cast<std::size_t>(e.smtp_service)];
         if (mx) {
           messages_.Add(now_ns, 0);
+          // Exim logs no connection unless +smtp_connection: the arrival names the client.
+          // A distinct count, so Postfix's network, already seen at connect, adds nothing.
+          AddNetwork(client, now_ns);
         }
+      }
+      // Exim's arrival names the sender; Postfix's comes in qmgr's line (kSender).
+      if (const auto domain = mail_log::SenderDomain(e.sender); !domain.empty()) {
+        sender_domains_.Add(now_ns, DistinctHash(domain, Lower));
       }
       if (!e.user.empty()) {  // loopback too: webmail submits from localhost
         sasl_senders_.Add(now_ns, MailUserKey::FromLower(e.user), 1);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace edgewatch {
 namespace {
@@ -58,6 +59,25 @@ TEST(MailLogStatsTest, SubmissionIsKeptApartFromTheMx) {
   const SnowshoeView v = stats.Snowshoe(kSecond);
   EXPECT_NEAR(v.networks_v4, 1, 0.01);  // HyperLogLog
   EXPECT_EQ(v.messages, 0u);
+}
+
+// Exim logs no connection unless +smtp_connection: its arrivals name the client network and
+// the sender, which count once however often Postfix's connect and accept name them both.
+TEST(MailLogStatsTest, ArrivalsFeedTheSnowshoeIndicatorsWithoutConnects) {
+  MailLogStats stats(Settings());
+  std::vector<std::string> clients;  // outlive the views
+  for (int i = 0; i < 30; ++i) {
+    clients.push_back("192.0." + std::to_string(i) + ".9");
+  }
+  for (int i = 0; i < 30; ++i) {
+    stats.Add(Ev(EventKind::kAccepted, clients[i], "x@d" + std::to_string(i % 10) + ".example"), 0);
+  }
+  stats.Add(Ev(EventKind::kConnect, clients[0]), 0);   // a network seen at connect too
+  stats.Add(Ev(EventKind::kAccepted, clients[0]), 0);  // Postfix's accept: no sender
+  const SnowshoeView v = stats.Snowshoe(kSecond);
+  EXPECT_NEAR(v.networks_v4, 30, 1);  // HyperLogLog
+  EXPECT_NEAR(v.sender_domains, 10, 0.5);
+  EXPECT_EQ(v.messages, 31u);
 }
 
 TEST(MailLogStatsTest, RblRejectsByConfiguredListElseOther) {

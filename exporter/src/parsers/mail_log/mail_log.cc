@@ -438,6 +438,233 @@ Event Rspamd(string_view msg) {
   return e;
 }
 
+// Exim (mainlog, or syslog with log_file_path = syslog). Lines that name the client carry it
+// as "H=name (helo) [ip]:port", "H=[ip]" or, in authenticator failures, "for name (helo) [ip]":
+// the address is the first "[...]" outside the parentheses of the HELO name, which may hold
+// brackets of its own ("H=([192.0.2.1]) [192.0.2.1]").
+string_view EximClient(string_view s) {
+  int depth = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '(') {
+      ++depth;
+    } else if (s[i] == ')') {
+      depth = depth > 0 ? depth - 1 : 0;
+    } else if (s[i] == '[' && depth == 0) {
+      const auto close = s.find(']', i);
+      return close == npos ? string_view() : s.substr(i + 1, close - i - 1);
+    } else if (s[i] == ':' && depth == 0 && i + 1 < s.size() && s[i + 1] == ' ') {
+      break;  // the end of "H=...": the reason follows
+    }
+  }
+  return {};
+}
+
+string_view EximHostClient(string_view msg) {
+  const auto h = msg.find("H=");
+  return h == npos ? string_view() : EximClient(msg.substr(h + 2));
+}
+
+// Which listener a session came to, by the port of "I=[ip]:port" (log_selector
+// +incoming_interface, on by default in cPanel and DirectAdmin); without it, an authenticated
+// message was submitted and anything else came to the MX.
+SmtpService EximService(string_view msg, bool authenticated) {
+  const auto i = msg.find(" I=[");
+  if (i != npos) {
+    const auto close = msg.find("]:", i);
+    if (close != npos) {
+      const string_view port = msg.substr(close + 2, msg.find(' ', close) - close - 2);
+      if (port == "25") {
+        return SmtpService::kSmtpd;
+      }
+      if (port == "587") {
+        return SmtpService::kSubmission;
+      }
+      return port == "465" ? SmtpService::kSmtps : SmtpService::kOther;
+    }
+  }
+  return authenticated ? SmtpService::kSubmission : SmtpService::kSmtpd;
+}
+
+// Exim's wording of a reject, and the list an RBL reject names ("rejected because 192.0.2.1
+// is in a black list at zen.spamhaus.org", "found in dnsbl zen.spamhaus.org", "listed in ...").
+Reason EximReason(string_view detail, Reason fallback, string_view* rbl) {
+  for (string_view key : {" black list at ", " dnsbl ", "listed in ", "blacklisted at "}) {
+    const auto at = detail.find(key);
+    if (at != npos) {
+      string_view list = detail.substr(at + key.size());
+      list = list.substr(0, list.find_first_of(" \\\"'\t;,"));
+      *rbl = list.ends_with('.') ? list.substr(0, list.size() - 1) : list;
+      return Reason::kRbl;
+    }
+  }
+  static constexpr std::array<std::pair<string_view, Reason>, 9> kReasons = {{
+      {"relay not permitted", Reason::kRelay},
+      {"Sender verify failed", Reason::kSender},
+      {"sender verify failed", Reason::kSender},
+      {"nknown user", Reason::kUnknownUser},
+      {"Unrouteable address", Reason::kUnknownUser},
+      {"greylist", Reason::kGreylist},
+      {"Greylist", Reason::kGreylist},
+      {"virus", Reason::kContent},
+      {"spam", Reason::kContent},
+  }};
+  for (const auto& [text, reason] : kReasons) {
+    if (detail.find(text) != npos) {
+      return reason;
+    }
+  }
+  return fallback;
+}
+
+// "... rejected RCPT <a@b>: reason", "rejected MAIL", "rejected EHLO or HELO", "rejected after
+// DATA", "rejected by local_scan()", "rejected connection": the stage, with "temporarily" too.
+Event EximReject(string_view msg, std::size_t at) {
+  Event e;
+  e.kind = EventKind::kReject;
+  e.client = EximHostClient(msg);
+  e.smtp_service = EximService(msg, msg.find(" A=") != npos);
+  e.sender = After(msg, " F=<", '>');
+  const string_view what = msg.substr(at + 9);  // after "rejected "
+  Reason fallback = Reason::kOther;
+  if (what.starts_with("RCPT")) {
+    e.stage = Stage::kRcpt;
+    fallback = Reason::kRecipient;
+  } else if (what.starts_with("MAIL")) {
+    e.stage = Stage::kMail;
+    fallback = Reason::kSender;
+  } else if (what.starts_with("EHLO") || what.starts_with("HELO")) {
+    e.stage = Stage::kHelo;
+    fallback = Reason::kHelo;
+  } else if (what.starts_with("after DATA") || what.starts_with("DATA") ||
+             what.starts_with("by local_scan()")) {
+    e.stage = Stage::kData;
+    fallback = Reason::kContent;
+  } else if (what.starts_with("connection")) {  // a pregreet or a connect ACL
+    e.stage = Stage::kConnect;
+    if (e.client.empty()) {
+      e.client = EximClient(what);
+    }
+  }
+  const auto colon = what.find(": ");
+  e.reason = EximReason(colon == npos ? string_view() : what.substr(colon + 2), fallback, &e.rbl);
+  return e;
+}
+
+// A message id: "1cNEpI-0005i7-Ci" (6-6-2) or, from Exim 4.97, "1rZ8ab-00000000Abc-1xyz".
+bool IsEximMessageId(string_view t) {
+  if (t.size() != 16 && t.size() != 23) {
+    return false;
+  }
+  const std::size_t second = t.size() == 16 ? 13 : 18;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if ((i == 6 || i == second) ? t[i] != '-' : !IsAlnum(t[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A message's own lines: "<=" arrival, "=>"/"->"/">>" delivery, "==" deferral, "**" bounce,
+// sa-exim's verdict, and rejects after DATA.
+Event EximMessage(string_view msg) {
+  Event e;
+  const string_view flag = msg.substr(0, msg.find(' '));
+  const string_view rest = msg.substr(std::min(msg.size(), flag.size() + 1));
+  if (flag == "<=") {
+    if (rest.find(" H=") == npos) {
+      return e;  // a local submission (P=local, U=user): no SMTP client
+    }
+    e.kind = EventKind::kAccepted;
+    const string_view sender = rest.substr(0, rest.find(' '));
+    e.sender = sender == "<>" ? string_view() : sender;
+    e.client = EximHostClient(rest);
+    const string_view auth = After(rest, " A=", ' ');  // "dovecot_login:user", "plain:user"
+    const auto colon = auth.find(':');
+    e.user = colon == npos ? string_view() : auth.substr(colon + 1);
+    e.smtp_service = EximService(rest, !auth.empty());
+    return e;
+  }
+  if (flag == "=>" || flag == "->" || flag == ">>" || flag == "==" || flag == "**") {
+    e.kind = EventKind::kDelivery;
+    e.delivery = flag == "=="   ? Delivery::kDeferred
+                 : flag == "**" ? Delivery::kBounced
+                                : Delivery::kSent;
+    return e;
+  }
+  if (flag == "SA:") {  // sa-exim: "SA: Action: flagged as Spam but accepted: score=8.2 ..."
+    if (rest.starts_with("Action: flagged as Spam but accepted")) {
+      e.kind = EventKind::kFilter;
+      e.filter = Filter::kSpamAssassin;
+      e.verdict = Verdict::kSpam;
+      e.action = Action::kTagged;
+    } else if (rest.starts_with("Action: scanned but message isn't spam")) {
+      e.kind = EventKind::kFilter;
+      e.filter = Filter::kSpamAssassin;
+      e.verdict = Verdict::kClean;
+      e.action = Action::kPassed;
+    }
+    return e;
+  }
+  if (const auto at = msg.find("rejected "); at != npos) {
+    return EximReject(msg, at);
+  }
+  return e;
+}
+
+Event Exim(string_view msg) {
+  if (msg.starts_with('[')) {  // "[pid] " (log_selector +pid)
+    const auto close = msg.find("] ");
+    if (close != npos && close < 12) {
+      msg.remove_prefix(close + 2);
+    }
+  }
+  const string_view first = msg.substr(0, msg.find(' '));
+  if (IsEximMessageId(first)) {
+    return EximMessage(msg.substr(std::min(msg.size(), first.size() + 1)));
+  }
+  Event e;
+  if (const auto failed = msg.find(" authenticator failed for "); failed != npos) {
+    e.kind = EventKind::kAuthFailed;
+    e.client = EximClient(msg.substr(failed + 26));
+    e.user = After(msg, "(set_id=", ')');
+    e.auth_attempts = 1;
+    return e;
+  }
+  if (msg.starts_with("SMTP connection from ")) {  // log_selector +smtp_connection
+    e.kind = EventKind::kConnect;
+    e.client = EximClient(msg.substr(21));
+    e.smtp_service = EximService(msg, false);
+    return e;
+  }
+  if (const auto at = msg.find("rejected "); at != npos && msg.find("H=") != npos) {
+    return EximReject(msg, at);
+  }
+  return e;
+}
+
+// Exim's own mainlog: "2013-06-10 18:33:32[.123][ +0100] [pid] message", no host, no program.
+std::optional<SyslogLine> EximMainlog(string_view s) {
+  std::size_t n = 19;
+  if (n < s.size() && s[n] == '.') {
+    ++n;
+    while (n < s.size() && IsDigit(s[n])) {
+      ++n;
+    }
+  }
+  if (n + 6 <= s.size() && s[n] == ' ' && (s[n + 1] == '+' || s[n + 1] == '-') &&
+      IsDigit(s[n + 2]) && IsDigit(s[n + 5])) {
+    n += 6;  // log_timezone
+  }
+  if (n >= s.size() || s[n] != ' ') {
+    return std::nullopt;
+  }
+  SyslogLine out;
+  out.time = s.substr(0, n);
+  out.program = "exim";
+  out.message = s.substr(n + 1);
+  return out;
+}
+
 }  // namespace
 
 std::optional<SyslogLine> ParseSyslog(string_view line) {
@@ -459,7 +686,7 @@ std::optional<SyslogLine> ParseSyslog(string_view line) {
     if (s[10] == ' ') {  // rspamd's own log: "2024-01-01 12:00:00 #1234(normal) <id>; task; ..."
       const auto hash = s.find(" #", 19);
       if (hash == npos || hash > 32) {
-        return std::nullopt;
+        return EximMainlog(s);
       }
       out.time = s.substr(0, hash);
       out.program = "rspamd";
@@ -530,9 +757,10 @@ std::optional<std::int64_t> SyslogSeconds(string_view t, int year) {
     minute = *mi;
     second = *ss;
     const auto zone = t.find_first_of("+-Z", 19);
-    if (zone != npos && t[zone] != 'Z' && zone + 6 <= t.size()) {
+    if (zone != npos && t[zone] != 'Z' && zone + 5 <= t.size()) {
       const auto zh = Number(t.substr(zone + 1, 2));
-      const auto zm = Number(t.substr(zone + 4, 2));
+      // "+01:00" (RFC 3339) or "+0100" (Exim's log_timezone)
+      const auto zm = Number(t.substr(zone + (t[zone + 3] == ':' ? 4 : 3), 2));
       if (zh && zm) {
         offset = (*zh * 3600 + *zm * 60) * (t[zone] == '-' ? -1 : 1);
       }
@@ -600,6 +828,9 @@ Event Classify(const SyslogLine& line) {
   }
   if (program == "dovecot") {
     return Dovecot(msg, false);
+  }
+  if (program == "exim" || program == "exim4") {
+    return Exim(msg);
   }
   if (program.ends_with("-login")) {  // Dovecot 2.0/2.1 logged as "imap-login[pid]: ..."
     return Dovecot(msg, true);

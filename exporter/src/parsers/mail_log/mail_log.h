@@ -16,7 +16,9 @@ struct SyslogLine {
 
 // RFC 3164 ("Nov  6 04:02:36 host prog[12]: msg", optionally with fractional seconds as in
 // Postfix's maillog_file), ISO 8601 / RFC 3339 ("2024-08-26T01:33:38.572449+00:00 host ..."),
-// and RFC 5424 ("<22>1 2024-08-26T01:33:38Z host prog 12 - - msg"). nullopt otherwise.
+// and RFC 5424 ("<22>1 2024-08-26T01:33:38Z host prog 12 - - msg"); and the two logs of their
+// own: rspamd's ("2024-01-01 12:00:00 #1234(normal) ...") and Exim's mainlog ("2013-06-10
+// 18:33:32 [pid] msg", program "exim", no host). nullopt otherwise.
 std::optional<SyslogLine> ParseSyslog(std::string_view line);
 
 // Seconds of a syslog time: exact for ISO 8601 times; for RFC 3164 times, which have no year
@@ -144,7 +146,7 @@ const char* AuthServiceName(AuthService s);
 struct Event {
   EventKind kind = EventKind::kNone;
   std::string_view client;  // the client's IP address as logged (connect, accepted, reject, ...)
-  std::string_view sender;  // envelope sender address (reject, kSender); empty for <>
+  std::string_view sender;  // envelope sender (reject, kSender, Exim kAccepted); empty for <>
   Stage stage = Stage::kOther;
   Reason reason = Reason::kOther;
   std::string_view rbl;  // kRbl: the list's name
@@ -154,8 +156,8 @@ struct Event {
   Verdict verdict = Verdict::kOther;
   Action action = Action::kPassed;
   Delivery delivery = Delivery::kOther;
-  // kAccepted: the SASL user that submitted the message (sasl_username=), empty when none did;
-  // kAuthFailed: the user Dovecot names, if any.
+  // kAccepted: the SASL user that submitted the message (Postfix sasl_username=, Exim A=),
+  // empty when none did; kAuthFailed: the user Dovecot or Exim (set_id=) names, if any.
   std::string_view user;
   AuthService auth_service = AuthService::kSmtpd;
   SmtpService smtp_service = SmtpService::kSmtpd;  // smtpd events: which smtpd
@@ -163,7 +165,7 @@ struct Event {
 };
 
 // Classifies the message of a Postfix (any instance name: postfix-out/smtpd), amavis, spamd,
-// rspamd or Dovecot line. Pure: views into `line`, no allocation.
+// rspamd, Dovecot or Exim line. Pure: views into `line`, no allocation.
 Event Classify(const SyslogLine& line);
 
 // The domain of an address ("user@Example.ORG" -> "Example.ORG"); empty without one.

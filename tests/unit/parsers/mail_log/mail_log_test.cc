@@ -24,6 +24,9 @@ struct Tally {
   std::map<std::string, int> deliveries;
   std::vector<std::string> senders;
   std::map<std::string, int> auth_attempts;  // "service/client"
+  std::vector<std::string> users;            // kAuthFailed users named
+  std::vector<std::string> reject_clients;
+  std::vector<std::string> rbls;
 };
 
 Tally TallyFile(const std::string& name) {
@@ -67,6 +70,15 @@ Tally TallyFile(const std::string& name) {
     if (e.kind == EventKind::kAuthFailed) {
       t.auth_attempts[std::string(AuthServiceName(e.auth_service)) + "/" + std::string(e.client)] +=
           static_cast<int>(e.auth_attempts);
+      if (!e.user.empty()) {
+        t.users.emplace_back(e.user);
+      }
+    }
+    if (e.kind == EventKind::kReject) {
+      t.reject_clients.emplace_back(e.client);
+      if (e.reason == Reason::kRbl) {
+        t.rbls.emplace_back(e.rbl);
+      }
     }
   }
   return t;
@@ -137,6 +149,128 @@ TEST(MailLogCorpusTest, CrowdsecDovecot) {
   EXPECT_EQ(t.lines, 14);
   EXPECT_EQ(t.unparsed, 0);  // "Sep 8 07:46:30": an unpadded day
   EXPECT_EQ(t.auth_attempts, (Counts{{"dovecot/1.1.1.1", 1}, {"dovecot/172.17.0.1", 6}}));
+}
+
+// Exim's mainlog, from fail2ban's test suite; ground truth in the README (grep, by hand).
+TEST(MailLogCorpusTest, Fail2banExim) {
+  const Tally t = TallyFile("fail2ban-exim.log");
+  EXPECT_EQ(t.lines, 17);
+  EXPECT_EQ(t.unparsed, 0);
+  EXPECT_EQ(t.kinds.at(EventKind::kNone), 4);
+  EXPECT_EQ(t.auth_attempts, (Counts{{"smtpd/24.106.174.74", 1},
+                                     {"smtpd/120.196.140.45", 1},
+                                     {"smtpd/101.66.165.86", 1},
+                                     {"smtpd/85.25.92.177", 1},
+                                     {"smtpd/91.218.72.71", 1},  // HELO "([192.168.2.102])"
+                                     {"smtpd/118.233.20.68", 1},
+                                     {"smtpd/85.214.85.40", 1},
+                                     {"smtpd/193.254.202.35", 1}}));
+  EXPECT_EQ(t.users, (std::vector<std::string>{"brian", "scanner", "webmaster"}));
+  EXPECT_EQ(t.rejects, (Counts{{"rcpt/relay", 1},
+                               {"rcpt/sender", 1},
+                               {"rcpt/unknown_user", 1},
+                               {"connect/other", 1},
+                               {"other/other", 1}}));
+  EXPECT_EQ(t.reject_clients,
+            (std::vector<std::string>{"202.132.70.178", "211.148.195.192", "82.96.160.77",
+                                      "182.18.24.93", "111.67.203.116"}));
+}
+
+TEST(MailLogCorpusTest, Fail2banEximSpam) {
+  const Tally t = TallyFile("fail2ban-exim-spam.log");
+  EXPECT_EQ(t.lines, 6);
+  EXPECT_EQ(t.unparsed, 0);
+  EXPECT_EQ(t.rejects, (Counts{{"rcpt/rbl", 2}, {"data/content", 3}}));
+  EXPECT_EQ(t.rbls, (std::vector<std::string>{"zen.spamhaus.org", "dnsbl.sorbs.net"}));
+  EXPECT_EQ(t.reject_clients,
+            (std::vector<std::string>{"4.47.28.40", "2.181.148.95", "46.254.240.82",
+                                      "83.235.177.148", "111.67.203.114"}));
+  EXPECT_EQ(t.verdicts, (Counts{{"spamassassin/spam/tagged", 1}}));
+}
+
+// A message's own lines: arrivals name the client, sender, account and listener; deliveries
+// their outcome. The first three arrivals are quoted from other projects' Exim parsers' tests
+// (formats of Exim 4.97 ids, log_timezone, an old-style id); the rest follow Exim's spec
+// (chapter "Log files": the flags <=, =>, ->, ==, **).
+TEST(MailLogClassifyTest, EximArrivalsAndDeliveries) {
+  const auto classify = [](std::string_view line) {
+    const auto s = ParseSyslog(line);
+    EXPECT_TRUE(s) << line;
+    return s ? Classify(*s) : Event{};
+  };
+  Event e = classify(
+      "2026-09-13 08:03:35 1x5dJQ-00000002ksM-1pMm <= noreply@winservices.it "
+      "H=ncc.transfervda.com ([127.0.0.1]) [78.47.94.167]:59324 P=esmtpsa "
+      "X=TLS1.3:TLS_AES_256_GCM_SHA384:256 A=dovecot_login:noreply@winservices.it S=23324 "
+      "id=x@y for support@winservices.it");
+  EXPECT_EQ(e.kind, EventKind::kAccepted);
+  EXPECT_EQ(e.client, "78.47.94.167");
+  EXPECT_EQ(e.sender, "noreply@winservices.it");
+  EXPECT_EQ(e.user, "noreply@winservices.it");
+  EXPECT_EQ(e.smtp_service, SmtpService::kSubmission);  // authenticated, no I=
+  const auto zoned = ParseSyslog(
+      "2021-05-04 13:37:00 +0100 1gon8g-0001rZ-K0 <= mail@senderhost.tld "
+      "H=mail.remotehost.tld [123.123.123.123] P=esmtpsa X=TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384:256 "
+      "CV=no A=fixed_cram:foo K S=10258521 DKIM=remotehost.tld id=foobar@mail.remotehost.tld");
+  ASSERT_TRUE(zoned);
+  EXPECT_EQ(zoned->time, "2021-05-04 13:37:00 +0100");
+  EXPECT_EQ(SyslogSeconds(zoned->time, 1999), 1620131820);  // 12:37:00 UTC
+  EXPECT_EQ(Classify(*zoned).user, "foo");
+  e = classify(
+      "2014-02-11 07:03:11 1WD6R5-000DJZ-Lc <= usernm@domain.com H=host.remote.com (HeloName) "
+      "[99.111.22.33] P=esmtpsa X=TLSv1:AES128-SHA:128 A=dovecot_login:usernm S=3328 "
+      "id=001201cf26ee$f1c31680$d5494380$@cz");
+  EXPECT_EQ(e.client, "99.111.22.33");
+  EXPECT_EQ(e.user, "usernm");
+  // The MX: port 25 by I=, a bounce's empty sender; a submission port names its service.
+  e = classify(
+      "2024-03-01 10:00:00.123 [4711] 1rg0aB-000abc-Xy <= <> H=mx.example.net [192.0.2.7]:41000 "
+      "I=[198.51.100.1]:25 P=esmtps S=2100");
+  EXPECT_EQ(e.kind, EventKind::kAccepted);
+  EXPECT_EQ(e.sender, "");
+  EXPECT_EQ(e.smtp_service, SmtpService::kSmtpd);
+  EXPECT_EQ(classify("2024-03-01 10:00:01 1rg0aC-000abc-Xy <= a@b.example H=(pc) "
+                     "[192.0.2.8]:5000 I=[198.51.100.1]:465 P=esmtpsa A=plain:a@b.example S=9")
+                .smtp_service,
+            SmtpService::kSmtps);
+  // A local submission (sendmail from PHP or cron) has no SMTP client.
+  EXPECT_EQ(classify("2024-03-01 10:00:02 1rg0aD-000abc-Xy <= www-data@host.example "
+                     "U=www-data P=local S=812")
+                .kind,
+            EventKind::kNone);
+  for (const auto& [line, delivery] : std::vector<std::pair<std::string, Delivery>>{
+           {"2024-03-01 10:00:03 1rg0aB-000abc-Xy => alice@example.org R=dnslookup "
+            "T=remote_smtp H=mx.example.org [192.0.2.9] C=\"250 OK\"",
+            Delivery::kSent},
+           {"2024-03-01 10:00:03 1rg0aB-000abc-Xy -> bob@example.org R=dnslookup T=remote_smtp "
+            "H=mx.example.org [192.0.2.9]",
+            Delivery::kSent},
+           {"2024-03-01 10:00:04 1rg0aB-000abc-Xy == carol@example.org R=dnslookup "
+            "T=remote_smtp defer (-44): SMTP error from remote mail server after RCPT "
+            "TO:<carol@example.org>: 451 4.7.1 Try again later",
+            Delivery::kDeferred},
+           {"2024-03-01 10:00:05 1rg0aB-000abc-Xy ** dave@example.org R=dnslookup "
+            "T=remote_smtp: SMTP error from remote mail server after RCPT TO:<dave@example.org>: "
+            "550 5.1.1 User unknown",
+            Delivery::kBounced},
+       }) {
+    e = classify(line);
+    EXPECT_EQ(e.kind, EventKind::kDelivery) << line;
+    EXPECT_EQ(e.delivery, delivery) << line;
+  }
+  EXPECT_EQ(classify("2024-03-01 10:00:06 1rg0aB-000abc-Xy Completed").kind, EventKind::kNone);
+  // Exim writing to syslog (log_file_path = syslog): the same messages, no time of their own.
+  const auto syslog = ParseSyslog(
+      "Mar  1 10:00:07 mx exim[4711]: 1rg0aE-000abc-Xy <= a@b.example H=(pc) [192.0.2.8]:5000 "
+      "P=esmtpsa A=dovecot_login:a@b.example S=9");
+  ASSERT_TRUE(syslog);
+  EXPECT_EQ(Classify(*syslog).user, "a@b.example");
+  e = classify(
+      "2024-03-01 10:00:08 SMTP connection from (helo) [203.0.113.9]:40000 "
+      "I=[198.51.100.1]:587 (TCP/IP connection count = 3)");
+  EXPECT_EQ(e.kind, EventKind::kConnect);
+  EXPECT_EQ(e.client, "203.0.113.9");
+  EXPECT_EQ(e.smtp_service, SmtpService::kSubmission);
 }
 
 // Customers sending through submission are kept apart from the MX (master.cf's syslog_name).
