@@ -20,6 +20,8 @@ TEST_PACKAGES=(
   jsonnet
   # the global view (deploy/global): VictoriaMetrics, vmagent, vmalert
   victoria-metrics
+  # Exim's libraries; Exim itself is unpacked, not installed (exim_package below)
+  libidn12 libgnutls-dane0 libdb5.3 libnsl2
   # the Debian package test: build, check, install
   dpkg-dev debhelper lintian libcap2-bin man-db groff-base
 )
@@ -40,15 +42,41 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
-echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  $SUDO apt-get update -q
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends "${missing[@]}"
+fi
+
+# The Exim test runs Debian's Exim (cPanel's and DirectAdmin's MTA), which cannot be installed
+# beside Postfix (both provide mail-transport-agent): its package is unpacked where the test
+# looks for it (tests/integration/exim.py), nothing of it is installed or started; only its
+# system user is added.
+EXIM_ROOT=/var/cache/edgewatch-tests/exim4
+exim_package() {
+  # The user Exim is built to run as, which exim4-base's postinst would add.
+  if ! getent passwd Debian-exim >/dev/null; then
+    $SUDO adduser --system --group --quiet --allow-bad-names --home /var/spool/exim4 \
+      --no-create-home Debian-exim
+  fi
+  if [ -x "$EXIM_ROOT/usr/sbin/exim4" ]; then
+    return
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"  # apt downloads as _apt
+  (cd "$tmp" && apt-get download exim4-daemon-light exim4-base)
+  $SUDO mkdir -p "$EXIM_ROOT"
+  for deb in "$tmp"/*.deb; do
+    $SUDO dpkg-deb -x "$deb" "$EXIM_ROOT"
+  done
+  rm -rf "$tmp"
+}
+if [ "${1:-}" = --tests ]; then
+  exim_package
+fi

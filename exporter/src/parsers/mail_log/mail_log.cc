@@ -630,7 +630,9 @@ Event Exim(string_view msg) {
     e.auth_attempts = 1;
     return e;
   }
-  if (msg.starts_with("SMTP connection from ")) {  // log_selector +smtp_connection
+  // log_selector +smtp_connection: "SMTP connection from [ip]:port I=... (TCP/IP connection
+  // count = 3)" opens a session; "... closed by QUIT", "... lost" end one.
+  if (msg.starts_with("SMTP connection from ") && msg.find("connection count = ") != npos) {
     e.kind = EventKind::kConnect;
     e.client = EximClient(msg.substr(21));
     e.smtp_service = EximService(msg, false);

@@ -271,6 +271,11 @@ TEST(MailLogClassifyTest, EximArrivalsAndDeliveries) {
   EXPECT_EQ(e.kind, EventKind::kConnect);
   EXPECT_EQ(e.client, "203.0.113.9");
   EXPECT_EQ(e.smtp_service, SmtpService::kSubmission);
+  // The end of that session is no second connection.
+  EXPECT_EQ(classify("2024-03-01 10:00:09 [5328] SMTP connection from (c1.example) "
+                     "[203.0.113.9] I=[198.51.100.1]:587 closed by QUIT")
+                .kind,
+            EventKind::kNone);
 }
 
 // Customers sending through submission are kept apart from the MX (master.cf's syslog_name).
