@@ -209,9 +209,10 @@ local g = import 'lib/grafana.libsonnet';
               'none', 12, 8, instant=true,
               description='Failed attempts per /24 or /48 in the snowshoe window.'),
       g.panel('table', 'Accounts sending most',
-              'sum by (log, user) (edgewatch_mail_top_sasl_sender_messages{%(sel)s})' % v,
+              [['sum by (log, user) (edgewatch_mail_top_sasl_sender_messages{%(sel)s})' % v, 'messages'],
+               ['sum by (log, user) (edgewatch_mail_top_sasl_sender_recipients{%(sel)s})' % v, 'recipients']],
               'none', 12, 8, instant=true,
-              description='Messages per SASL account in the snowshoe window: a compromised account tops it (EdgewatchMailAccountSendingSurge above %s).' % m.sasl_sender_window_messages),
+              description='Messages and their recipients per SASL account in the snowshoe window: a compromised account tops it (EdgewatchMailAccountSendingSurge above %s messages), or sends few messages to many recipients each.' % m.sasl_sender_window_messages),
     ]),
 
     'edgewatch-exporter.json': board('edgewatch-exporter', 'edgewatch health', ['health'], [

@@ -21,7 +21,7 @@ tls_advertise_hosts =
 spool_directory = {dir}/spool
 log_file_path = {dir}/log/%slog
 # As cPanel and DirectAdmin log: sessions and the listener of each line.
-log_selector = +smtp_connection +incoming_interface +pid
+log_selector = +smtp_connection +incoming_interface +pid +received_recipients
 local_interfaces = {address}
 daemon_smtp_ports = 25 : 587
 host_lookup =

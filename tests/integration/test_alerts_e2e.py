@@ -76,6 +76,8 @@ class AlertsEndToEndTest(unittest.TestCase):
                 f"Nov 16 10:30:{i % 60:02d} mx postfix/submission/smtpd[4{i % 7}]: "
                 f"5A{i:08X}: client=localhost[127.0.0.1], sasl_method=LOGIN, "
                 "sasl_username=webmaster@customer.example\n"
+                f"Nov 16 10:30:{i % 60:02d} mx postfix/qmgr[812]: 5A{i:08X}: "
+                "from=<webmaster@customer.example>, size=2210, nrcpt=25 (queue active)\n"
                 f"Nov 16 10:30:{i % 60:02d} mx postfix/smtpd[5{i % 7}]: warning: "
                 f"unknown[203.0.113.{i % 250}]: SASL LOGIN authentication failed: "
                 "authentication failure\n" for i in range(600))

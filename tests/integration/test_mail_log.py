@@ -185,6 +185,8 @@ class MailLogTest(unittest.TestCase):
                                              'service="smtpd"}'), did["auth_failed"])
                 self.assertEqual(value(text, f'edgewatch_mail_top_sasl_sender_messages{{{log},'
                                              'user="carol"}'), did["submitted"])
+                self.assertEqual(value(text, f'edgewatch_mail_top_sasl_sender_recipients{{{log},'
+                                             'user="carol"}'), 2 * did["submitted"])
                 self.assertEqual(value(text, f'edgewatch_mail_distinct_client_networks{{{log},'
                                              'family="ipv4"}'), 1)  # the veth's /24
                 # domain0..11 and the customer's own domain; listed senders were refused.

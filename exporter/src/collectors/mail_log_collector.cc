@@ -72,6 +72,15 @@ constexpr MetricDesc kMailTopSaslSenderErrorMessages{
     "edgewatch_mail_top_sasl_sender_error_messages", prometheus::MetricType::Gauge,
     "How far the SASL sender top list may be off: a listed user may have submitted up to this "
     "many more, one not listed at most this many; 0 when the list is exact."};
+constexpr MetricDesc kMailTopSaslSenderRecipients{
+    "edgewatch_mail_top_sasl_sender_recipients", prometheus::MetricType::Gauge,
+    "Recipients of the messages the authenticated (SASL) users with the most surely submitted "
+    "within the snowshoe window (at most 10 per log; Postfix's qmgr nrcpt, Exim's recipients "
+    "with +received_recipients): few messages to many recipients each."};
+constexpr MetricDesc kMailTopSaslSenderErrorRecipients{
+    "edgewatch_mail_top_sasl_sender_error_recipients", prometheus::MetricType::Gauge,
+    "How far the SASL recipients top list may be off: a listed user may have had up to this many "
+    "more, one not listed at most this many; 0 when the list is exact."};
 constexpr const MetricDesc* kMetrics[] = {&kMailConnectionsTotal,
                                           &kMailMessagesAcceptedTotal,
                                           &kMailRejectsTotal,
@@ -88,7 +97,9 @@ constexpr const MetricDesc* kMetrics[] = {&kMailConnectionsTotal,
                                           &kMailTopAuthFailureNetworkAttempts,
                                           &kMailTopAuthFailureNetworkErrorAttempts,
                                           &kMailTopSaslSenderMessages,
-                                          &kMailTopSaslSenderErrorMessages};
+                                          &kMailTopSaslSenderErrorMessages,
+                                          &kMailTopSaslSenderRecipients,
+                                          &kMailTopSaslSenderErrorRecipients};
 
 }  // namespace
 
@@ -234,12 +245,17 @@ void MailLogCollector::Handler::Export(MetricSink& sink, const std::string& name
     }
     sink.Add(kMailTopAuthFailureNetworkErrorAttempts, labels,
              static_cast<double>(networks.error_bound));
-    const auto senders = s.TopSaslSenders(now_ns);
-    for (const auto& [user, n] : senders.entries) {
-      sink.Add(kMailTopSaslSenderMessages, {{"log", name}, {"user", std::string(user.view())}},
-               static_cast<double>(n));
-    }
-    sink.Add(kMailTopSaslSenderErrorMessages, labels, static_cast<double>(senders.error_bound));
+    const auto users = [&](const TopList<MailUserKey>& top, const MetricDesc& family,
+                           const MetricDesc& error) {
+      for (const auto& [user, n] : top.entries) {
+        sink.Add(family, {{"log", name}, {"user", std::string(user.view())}},
+                 static_cast<double>(n));
+      }
+      sink.Add(error, labels, static_cast<double>(top.error_bound));
+    };
+    users(s.TopSaslSenders(now_ns), kMailTopSaslSenderMessages, kMailTopSaslSenderErrorMessages);
+    users(s.TopSaslRecipients(now_ns), kMailTopSaslSenderRecipients,
+          kMailTopSaslSenderErrorRecipients);
   }
 }
 

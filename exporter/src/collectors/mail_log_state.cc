@@ -30,7 +30,9 @@ MailLogStats::MailLogStats(const MailLogSettings& settings)
       sender_domains_(kPrecision, kSlices, settings.window_ns),
       messages_(4, kSlices, settings.window_ns),
       auth_failure_networks_(kMailTopK * 4, settings.window_ns),
-      sasl_senders_(kMailTopK * 4, settings.window_ns) {}
+      sasl_senders_(kMailTopK * 4, settings.window_ns),
+      sasl_recipients_(kMailTopK * 4, settings.window_ns),
+      pending_submissions_(kPendingSubmissions, settings.window_ns) {}
 
 net::Address ClientNetwork(const net::Address& a) {
   net::Address n = a;
@@ -46,6 +48,10 @@ TopList<net::Address> MailLogStats::TopAuthFailureNetworks(std::int64_t now_ns) 
 
 TopList<MailUserKey> MailLogStats::TopSaslSenders(std::int64_t now_ns) {
   return sasl_senders_.Top(now_ns, kMailTopK);
+}
+
+TopList<MailUserKey> MailLogStats::TopSaslRecipients(std::int64_t now_ns) {
+  return sasl_recipients_.Top(now_ns, kMailTopK);
 }
 
 void MailLogStats::AddNetwork(const std::optional<net::Address>& a, std::int64_t now_ns) {
@@ -87,7 +93,13 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
         sender_domains_.Add(now_ns, DistinctHash(domain, Lower));
       }
       if (!e.user.empty()) {  // loopback too: webmail submits from localhost
-        sasl_senders_.Add(now_ns, MailUserKey::FromLower(e.user), 1);
+        const auto user = MailUserKey::FromLower(e.user);
+        sasl_senders_.Add(now_ns, user, 1);
+        if (e.recipients > 0) {  // Exim names them on the arrival line
+          sasl_recipients_.Add(now_ns, user, e.recipients);
+        } else if (!e.queue_id.empty()) {  // Postfix: in qmgr's line, which follows
+          pending_submissions_.Record(QueueIdKey::From(e.queue_id), user, now_ns);
+        }
       }
       break;
     case EventKind::kAuthFailed:
@@ -119,6 +131,13 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
     case EventKind::kSender:
       if (const auto domain = mail_log::SenderDomain(e.sender); !domain.empty()) {
         sender_domains_.Add(now_ns, DistinctHash(domain, Lower));
+      }
+      if (!e.queue_id.empty() && e.recipients > 0) {
+        const auto qid = QueueIdKey::From(e.queue_id);
+        if (const MailUserKey* user = pending_submissions_.Find(qid, now_ns)) {
+          sasl_recipients_.Add(now_ns, *user, e.recipients);
+          pending_submissions_.Erase(qid);
+        }
       }
       break;
     case EventKind::kFilter:

@@ -8,6 +8,7 @@
 
 #include "core/distinct_counter.h"
 #include "core/fixed_text.h"
+#include "core/timed_table.h"
 #include "core/top_k.h"
 #include "parsers/mail_log/mail_log.h"
 #include "parsers/net/address.h"
@@ -34,6 +35,11 @@ struct SnowshoeView {
 
 // A SASL user as a top-K key: lower case, cut to 64 bytes.
 using MailUserKey = FixedText<64>;
+// A Postfix queue id (short hex, or the long form of enable_long_queue_ids).
+using QueueIdKey = FixedText<24>;
+// Messages submitted by a SASL user whose qmgr line (with the recipients) has not come yet:
+// it follows within milliseconds; slots hold 4096 and are forgotten after the window.
+inline constexpr std::size_t kPendingSubmissions = 4096;
 
 // How many entries the mail top lists export (each holds four times as many keys).
 inline constexpr std::size_t kMailTopK = 10;
@@ -84,6 +90,9 @@ class MailLogStats {
   // The SASL users that submitted the most messages in the window: a compromised account
   // sending spam tops it.
   TopList<MailUserKey> TopSaslSenders(std::int64_t now_ns);
+  // The SASL users whose submissions had the most recipients in the window: spam sent as few
+  // messages to many recipients each.
+  TopList<MailUserKey> TopSaslRecipients(std::int64_t now_ns);
 
  private:
   void AddNetwork(const std::optional<net::Address>& client, std::int64_t now_ns);
@@ -106,6 +115,8 @@ class MailLogStats {
   std::array<std::uint64_t, mail_log::kAuthServiceCount> auth_failures_{};
   WindowedTopK<net::Address> auth_failure_networks_;
   WindowedTopK<MailUserKey> sasl_senders_;
+  WindowedTopK<MailUserKey> sasl_recipients_;
+  TimedTable<QueueIdKey, MailUserKey, QueueIdKey::Hash> pending_submissions_;
 };
 
 // `a` with its host bits cleared: the /24 of an IPv4 address, the /48 of an IPv6 one.

@@ -21,6 +21,13 @@ class FixedText {
   static FixedText FromLower(std::string_view s) { return Make(s, true); }
 
   std::string_view view() const { return {text_.data(), size_}; }
+  // For hash tables (TimedTable): 64 bits whose two halves both vary with the text.
+  struct Hash {
+    std::uint64_t operator()(const FixedText& t) const {
+      const std::uint64_t h = (t.hash_ | 1ULL << 32) * 0x9E3779B97F4A7C15ULL;
+      return h ^ (h >> 31);
+    }
+  };
   bool operator==(const FixedText& o) const { return hash_ == o.hash_ && view() == o.view(); }
   bool operator<(const FixedText& o) const { return view() < o.view(); }
 

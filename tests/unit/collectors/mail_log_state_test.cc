@@ -80,6 +80,35 @@ TEST(MailLogStatsTest, ArrivalsFeedTheSnowshoeIndicatorsWithoutConnects) {
   EXPECT_EQ(v.messages, 31u);
 }
 
+// Postfix names the SASL user in smtpd's line and the recipients in qmgr's, joined by the
+// queue id; Exim names both on its arrival line.
+TEST(MailLogStatsTest, RecipientsPerAuthenticatedSender) {
+  MailLogStats stats(Settings());
+  Event accepted = Ev(EventKind::kAccepted, "127.0.0.1");
+  accepted.user = "Webmaster@customer.example";
+  accepted.queue_id = "5A00000001";
+  stats.Add(accepted, 0);
+  Event qmgr = Ev(EventKind::kSender, "", "webmaster@customer.example");
+  qmgr.queue_id = "5A00000001";
+  qmgr.recipients = 40;
+  stats.Add(qmgr, kSecond);
+  stats.Add(qmgr, 2 * kSecond);  // a second line of that queue id: already joined
+  Event unknown = qmgr;          // a message nobody authenticated for
+  unknown.queue_id = "5B00000002";
+  stats.Add(unknown, 2 * kSecond);
+  Event exim = Ev(EventKind::kAccepted, "192.0.2.8");
+  exim.user = "carol";
+  exim.recipients = 3;
+  stats.Add(exim, 3 * kSecond);
+  const auto top = stats.TopSaslRecipients(4 * kSecond);
+  ASSERT_EQ(top.entries.size(), 2u);
+  EXPECT_EQ(top.entries[0].first.view(), "webmaster@customer.example");
+  EXPECT_EQ(top.entries[0].second, 40u);
+  EXPECT_EQ(top.entries[1].first.view(), "carol");
+  EXPECT_EQ(top.entries[1].second, 3u);
+  EXPECT_EQ(stats.TopSaslSenders(4 * kSecond).entries.size(), 2u);
+}
+
 TEST(MailLogStatsTest, RblRejectsByConfiguredListElseOther) {
   MailLogStats stats(Settings());
   Event e = Ev(EventKind::kReject, "203.0.113.5");

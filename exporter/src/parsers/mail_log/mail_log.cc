@@ -59,6 +59,18 @@ string_view StripQueueId(string_view msg, string_view* qid) {
   return msg.substr(colon + 2);
 }
 
+// A small decimal count ("25"); 0 if it is none or absurdly large.
+std::uint32_t Count(string_view s) {
+  std::uint32_t n = 0;
+  for (const char c : s) {
+    if (!IsDigit(c) || n > 10'000'000) {
+      return 0;
+    }
+    n = n * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  return n;
+}
+
 std::optional<int> Number(string_view s) {
   if (s.empty() || s.size() > 9) {
     return std::nullopt;
@@ -202,6 +214,7 @@ Event Smtpd(string_view msg) {
   }
   if (rest.starts_with("client=") && qid != "NOQUEUE") {
     e.kind = EventKind::kAccepted;
+    e.queue_id = qid;
     e.client = BracketAddress(rest.substr(0, rest.find(',')));
     e.user = After(rest, ", sasl_username=", ',');
   }
@@ -235,15 +248,8 @@ Event Dovecot(string_view msg, bool login_program) {
   e.auth_service = AuthService::kDovecot;
   e.client = After(msg, " rip=", ',');
   e.user = After(msg, " user=<", '>');
-  const string_view count = msg.substr(failed + 14, msg.find(' ', failed + 14) - failed - 14);
-  std::uint32_t attempts = 0;
-  for (const char c : count) {
-    if (!IsDigit(c) || attempts > 100000) {
-      attempts = 0;
-      break;
-    }
-    attempts = attempts * 10 + static_cast<std::uint32_t>(c - '0');
-  }
+  const std::uint32_t attempts =
+      Count(msg.substr(failed + 14, msg.find(' ', failed + 14) - failed - 14));
   e.auth_attempts = attempts > 0 ? attempts : 1;
   return e;
 }
@@ -320,6 +326,8 @@ Event Qmgr(string_view msg) {
   if (!qid.empty() && rest.starts_with("from=<")) {
     e.kind = EventKind::kSender;
     e.sender = rest.substr(6, rest.find('>') - 6);
+    e.queue_id = qid;
+    e.recipients = Count(After(rest, ", nrcpt=", ' '));
   }
   return e;
 }
@@ -582,6 +590,15 @@ Event EximMessage(string_view msg) {
     const auto colon = auth.find(':');
     e.user = colon == npos ? string_view() : auth.substr(colon + 1);
     e.smtp_service = EximService(rest, !auth.empty());
+    // +received_recipients: " for a@x b@y" ends the line (after T="subject", which may hold
+    // " for " itself: the last one counts).
+    if (const auto for_at = rest.rfind(" for "); for_at != npos) {
+      string_view list = rest.substr(for_at + 5);
+      while (!list.empty()) {
+        const string_view address = Token(list);
+        e.recipients += address.find('@') != npos ? 1 : 0;
+      }
+    }
     return e;
   }
   if (flag == "=>" || flag == "->" || flag == ">>" || flag == "==" || flag == "**") {

@@ -162,6 +162,12 @@ struct Event {
   AuthService auth_service = AuthService::kSmtpd;
   SmtpService smtp_service = SmtpService::kSmtpd;  // smtpd events: which smtpd
   std::uint32_t auth_attempts = 0;                 // kAuthFailed: failed attempts the line reports
+  // Postfix kAccepted and kSender: the message's queue id, which joins qmgr's line (with the
+  // recipients) to smtpd's (with the SASL user).
+  std::string_view queue_id;
+  // kSender (qmgr nrcpt=), Exim kAccepted (its "for a@x b@y", log_selector
+  // +received_recipients): the message's recipients; 0 when the line does not say.
+  std::uint32_t recipients = 0;
 };
 
 // Classifies the message of a Postfix (any instance name: postfix-out/smtpd), amavis, spamd,

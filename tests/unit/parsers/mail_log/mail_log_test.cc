@@ -207,6 +207,7 @@ TEST(MailLogClassifyTest, EximArrivalsAndDeliveries) {
   EXPECT_EQ(e.client, "78.47.94.167");
   EXPECT_EQ(e.sender, "noreply@winservices.it");
   EXPECT_EQ(e.user, "noreply@winservices.it");
+  EXPECT_EQ(e.recipients, 1u);                          // "for support@winservices.it"
   EXPECT_EQ(e.smtp_service, SmtpService::kSubmission);  // authenticated, no I=
   const auto zoned = ParseSyslog(
       "2021-05-04 13:37:00 +0100 1gon8g-0001rZ-K0 <= mail@senderhost.tld "
@@ -222,6 +223,7 @@ TEST(MailLogClassifyTest, EximArrivalsAndDeliveries) {
       "id=001201cf26ee$f1c31680$d5494380$@cz");
   EXPECT_EQ(e.client, "99.111.22.33");
   EXPECT_EQ(e.user, "usernm");
+  EXPECT_EQ(e.recipients, 0u);  // no +received_recipients
   // The MX: port 25 by I=, a bounce's empty sender; a submission port names its service.
   e = classify(
       "2024-03-01 10:00:00.123 [4711] 1rg0aB-000abc-Xy <= <> H=mx.example.net [192.0.2.7]:41000 "
@@ -322,6 +324,14 @@ TEST(MailLogClassifyTest, AuthenticatedSubmissionsAndFailures) {
   EXPECT_EQ(e.kind, EventKind::kAccepted);
   EXPECT_EQ(e.client, "198.51.100.7");
   EXPECT_EQ(e.user, "Alice@Example.ORG");
+  EXPECT_EQ(e.queue_id, "4F1A2B3C4D");
+  // qmgr's line of that message: its recipients.
+  e =
+      Classify(*ParseSyslog("Nov 16 11:00:01 mx postfix/qmgr[812]: 4F1A2B3C4D: "
+                            "from=<alice@example.org>, size=1822, nrcpt=25 (queue active)"));
+  EXPECT_EQ(e.kind, EventKind::kSender);
+  EXPECT_EQ(e.queue_id, "4F1A2B3C4D");
+  EXPECT_EQ(e.recipients, 25u);
   e = Classify(*ParseSyslog(
       "Nov 16 11:00:01 mx postfix/smtpd[4711]: 4F1A2B3C4D: client=mail.example[192.0.2.9]"));
   EXPECT_EQ(e.kind, EventKind::kAccepted);
