@@ -467,9 +467,10 @@ string_view EximClient(string_view s) {
   return {};
 }
 
+// The field, not "H=" inside another one (a sender "<aH=b@x>").
 string_view EximHostClient(string_view msg) {
-  const auto h = msg.find("H=");
-  return h == npos ? string_view() : EximClient(msg.substr(h + 2));
+  const auto h = msg.starts_with("H=") ? 0 : msg.find(" H=");
+  return h == npos ? string_view() : EximClient(msg.substr(h + (h == 0 ? 2 : 3)));
 }
 
 // Which listener a session came to, by the port of "I=[ip]:port" (log_selector
@@ -655,7 +656,7 @@ Event Exim(string_view msg) {
     e.smtp_service = EximService(msg, false);
     return e;
   }
-  if (const auto at = msg.find("rejected "); at != npos && msg.find("H=") != npos) {
+  if (const auto at = msg.find("rejected "); at != npos && !EximHostClient(msg).empty()) {
     return EximReject(msg, at);
   }
   return e;
