@@ -7,10 +7,12 @@ shows here too.
 Inputs are the benchmarks' own: bench/access_log's log (the elastic Apache log with one line in
 ten from the xmlrpc incident), bench/mail_log's (snowshoe + normal Postfix/amavis streams) and
 bench/reflection's mixed capture. A metric the change renamed on purpose is named with --rename
-OLD=NEW (repeatable), and the before exposition is compared under the new name. Usage (two
+OLD=NEW (repeatable), and the before exposition is compared under the new name; a family the
+change added is named with --added FAMILY (repeatable) and left out of the after exposition.
+Usage (two
 Release builds, e.g. one from a git worktree of the base commit):
     bench/replay/ab.py BEFORE_BINARY AFTER_BINARY [--lines N] [--packets N] [--runs N]
-                       [--rename OLD=NEW ...]
+                       [--rename OLD=NEW ...] [--added FAMILY ...]
 """
 
 import argparse
@@ -37,13 +39,16 @@ def exposition(text):
     return "\n".join(l for l in text.splitlines() if "edgewatch_build_info" not in l)
 
 
-def run(binary, args, renames=()):
+def run(binary, args, renames=(), added=()):
     t0 = time.monotonic()
     out = subprocess.run([binary, "replay"] + args, capture_output=True, text=True, check=True)
     seconds = time.monotonic() - t0
     text = exposition(out.stdout)
     for old, new in renames:
         text = text.replace(old, new)
+    if added:
+        text = "\n".join(l for l in text.splitlines()
+                         if not any(f"{family} " in l or f"{family}{{" in l for family in added))
     return seconds, text
 
 
@@ -55,9 +60,11 @@ def main():
     parser.add_argument("--packets", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rename", action="append", default=[], metavar="OLD=NEW")
+    parser.add_argument("--added", action="append", default=[], metavar="FAMILY")
     a = parser.parse_args()
     before, after, lines, packets, runs = a.before, a.after, a.lines, a.packets, a.runs
     renames = [tuple(r.split("=", 1)) for r in a.rename]
+    added = a.added
     with tempfile.TemporaryDirectory() as d:
         access, mail, capture = (os.path.join(d, n) for n in ("access.log", "mail.log", "x.pcap"))
         load("access_bench", "access_log/run.py").make_log(access, lines)
@@ -75,7 +82,8 @@ def main():
             for _ in range(runs):
                 for binary in (before, after):
                     seconds, outputs[binary] = run(binary, args,
-                                                   renames if binary == before else ())
+                                                   renames if binary == before else (),
+                                                   added if binary == after else ())
                     times[binary].append(seconds)
             b, a = statistics.median(times[before]), statistics.median(times[after])
             same = outputs[before] == outputs[after]

@@ -50,13 +50,16 @@ def flood(host, inside, payload, count, src, dst, sport, dport):
     run(*cmd, timeout=120)
 
 
-def monlist_flood(host):
+def monlist_flood(host, scale=1.0):
     """The seed's NTP incident on `host`: reflected monlist responses from a spoofed reflector
     (.7 on the veth) to this host (454 MB), and this host's NTP server answering monlist (4000
-    requests of 48 B, 40000 responses of 1376 B)."""
-    flood(host, True, MONLIST_RESPONSE, 330000, host.address(7), host.OUTER_IP, 123, 80)
-    flood(host, True, MONLIST_REQUEST, 4000, host.INNER_IP, host.OUTER_IP, 5000, 123)
-    flood(host, False, MONLIST_RESPONSE, 40000, host.OUTER_IP, host.INNER_IP, 123, 5000)
+    requests of 48 B, 40000 responses of 1376 B); `scale` times as many frames for rules whose
+    windows are shorter than the shipped 5 minutes."""
+    flood(host, True, MONLIST_RESPONSE, int(330000 * scale), host.address(7), host.OUTER_IP,
+          123, 80)
+    flood(host, True, MONLIST_REQUEST, int(4000 * scale), host.INNER_IP, host.OUTER_IP, 5000, 123)
+    flood(host, False, MONLIST_RESPONSE, int(40000 * scale), host.OUTER_IP, host.INNER_IP, 123,
+          5000)
 
 
 def read(*parts):

@@ -76,13 +76,17 @@ class GlobalViewTest(unittest.TestCase):
                               for site, _, counter in RECORDED}
                     start = time.monotonic()
                     self.incidents(host, d)
-                    self.assertLess(time.monotonic() - start, int(WINDOW[:-1]) - 10)
-                    # An instant when the incidents are scraped, evaluated, and still all
-                    # inside the window.
-                    self.check(stack, instance, time.time() + 5, before)
+                    self.assertLess(time.monotonic() - start, int(WINDOW[:-1]) - 12)
+                    # An instant when the incidents are scraped, evaluated (vmalert's newest
+                    # series a few seconds after a site's: remote write, the store's latency
+                    # offset, an evaluation), and still all inside the window.
+                    self.check(stack, instance, time.time() + 8, before)
 
     def incidents(self, host, d):
-        monlist_flood(host)
+        # A fifth of the shipped flood over 40-second windows: 91 MB of reflected answers is
+        # 2.3 MB/s, the local server's 11 MB of monlist answers 275 kB/s (alerts: 1 MB/s and
+        # 100 kB/s).
+        monlist_flood(host, scale=0.2)
         flood = read("access_log", "incident-xmlrpc-flood.log")
         for _ in range(6):
             with open(os.path.join(d, "blog.example-access.log"), "a") as f:
