@@ -83,14 +83,16 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
         ++accepted_[static_cast<std::size_t>(e.smtp_service)];
         if (mx) {
           messages_.Add(now_ns, 0);
-          // Exim logs no connection unless +smtp_connection: the arrival names the client.
-          // A distinct count, so Postfix's network, already seen at connect, adds nothing.
-          AddNetwork(client, now_ns);
+          if (e.arrival_names_network) {
+            AddNetwork(client, now_ns);
+          }
         }
       }
       // Exim's arrival names the sender; Postfix's comes in qmgr's line (kSender).
-      if (const auto domain = mail_log::SenderDomain(e.sender); !domain.empty()) {
-        sender_domains_.Add(now_ns, DistinctHash(domain, Lower));
+      if (!e.sender.empty()) {
+        if (const auto domain = mail_log::SenderDomain(e.sender); !domain.empty()) {
+          sender_domains_.Add(now_ns, DistinctHash(domain, Lower));
+        }
       }
       if (!e.user.empty()) {  // loopback too: webmail submits from localhost
         const auto user = MailUserKey::FromLower(e.user);
@@ -99,6 +101,7 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
           sasl_recipients_.Add(now_ns, user, e.recipients);
         } else if (!e.queue_id.empty()) {  // Postfix: in qmgr's line, which follows
           pending_submissions_.Record(QueueIdKey::From(e.queue_id), user, now_ns);
+          ++pending_;
         }
       }
       break;
@@ -132,11 +135,13 @@ void MailLogStats::Add(const mail_log::Event& e, std::int64_t now_ns) {
       if (const auto domain = mail_log::SenderDomain(e.sender); !domain.empty()) {
         sender_domains_.Add(now_ns, DistinctHash(domain, Lower));
       }
-      if (!e.queue_id.empty() && e.recipients > 0) {
+      // Most messages are no submission: no lookup on a server that has had none pending.
+      if (pending_ > 0 && !e.queue_id.empty() && e.recipients > 0) {
         const auto qid = QueueIdKey::From(e.queue_id);
         if (const MailUserKey* user = pending_submissions_.Find(qid, now_ns)) {
           sasl_recipients_.Add(now_ns, *user, e.recipients);
           pending_submissions_.Erase(qid);
+          --pending_;
         }
       }
       break;

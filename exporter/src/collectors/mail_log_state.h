@@ -117,6 +117,7 @@ class MailLogStats {
   WindowedTopK<MailUserKey> sasl_senders_;
   WindowedTopK<MailUserKey> sasl_recipients_;
   TimedTable<QueueIdKey, MailUserKey, QueueIdKey::Hash> pending_submissions_;
+  std::uint64_t pending_ = 0;  // recorded, not joined (expired ones included)
 };
 
 // `a` with its host bits cleared: the /24 of an IPv4 address, the /48 of an IPv6 one.

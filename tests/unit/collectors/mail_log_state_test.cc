@@ -70,14 +70,18 @@ TEST(MailLogStatsTest, ArrivalsFeedTheSnowshoeIndicatorsWithoutConnects) {
     clients.push_back("192.0." + std::to_string(i) + ".9");
   }
   for (int i = 0; i < 30; ++i) {
-    stats.Add(Ev(EventKind::kAccepted, clients[i], "x@d" + std::to_string(i % 10) + ".example"), 0);
+    const std::string sender = "x@d" + std::to_string(i % 10) + ".example";
+    Event arrival = Ev(EventKind::kAccepted, clients[i], sender);
+    arrival.arrival_names_network = true;  // Exim's
+    stats.Add(arrival, 0);
   }
-  stats.Add(Ev(EventKind::kConnect, clients[0]), 0);   // a network seen at connect too
-  stats.Add(Ev(EventKind::kAccepted, clients[0]), 0);  // Postfix's accept: no sender
+  stats.Add(Ev(EventKind::kConnect, clients[0]), 0);      // a network seen at connect too
+  stats.Add(Ev(EventKind::kAccepted, clients[0]), 0);     // Postfix's accept: no sender
+  stats.Add(Ev(EventKind::kAccepted, "203.0.113.1"), 0);  // its network was seen at connect
   const SnowshoeView v = stats.Snowshoe(kSecond);
   EXPECT_NEAR(v.networks_v4, 30, 1);  // HyperLogLog
   EXPECT_NEAR(v.sender_domains, 10, 0.5);
-  EXPECT_EQ(v.messages, 31u);
+  EXPECT_EQ(v.messages, 32u);
 }
 
 // Postfix names the SASL user in smtpd's line and the recipients in qmgr's, joined by the

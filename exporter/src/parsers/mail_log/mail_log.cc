@@ -325,9 +325,21 @@ Event Qmgr(string_view msg) {
   Event e;
   if (!qid.empty() && rest.starts_with("from=<")) {
     e.kind = EventKind::kSender;
-    e.sender = rest.substr(6, rest.find('>') - 6);
+    const auto close = rest.find('>');
+    e.sender = rest.substr(6, close - 6);
     e.queue_id = qid;
-    e.recipients = Count(After(rest, ", nrcpt=", ' '));
+    // "from=<s>, size=N, nrcpt=K (queue active)", read in place: no search on every message.
+    string_view t = rest.substr(std::min(close + 1, rest.size()));
+    if (t.starts_with(", size=")) {
+      t.remove_prefix(7);
+      while (!t.empty() && IsDigit(t.front())) {
+        t.remove_prefix(1);
+      }
+      if (t.starts_with(", nrcpt=")) {
+        t.remove_prefix(8);
+        e.recipients = Count(t.substr(0, t.find(' ')));
+      }
+    }
   }
   return e;
 }
@@ -584,6 +596,7 @@ Event EximMessage(string_view msg) {
       return e;  // a local submission (P=local, U=user): no SMTP client
     }
     e.kind = EventKind::kAccepted;
+    e.arrival_names_network = true;
     const string_view sender = rest.substr(0, rest.find(' '));
     e.sender = sender == "<>" ? string_view() : sender;
     e.client = EximHostClient(rest);
@@ -849,7 +862,7 @@ Event Classify(const SyslogLine& line) {
   if (program == "dovecot") {
     return Dovecot(msg, false);
   }
-  if (program == "exim" || program == "exim4") {
+  if (program.starts_with("exim") && (program.size() == 4 || program == "exim4")) {
     return Exim(msg);
   }
   if (program.ends_with("-login")) {  // Dovecot 2.0/2.1 logged as "imap-login[pid]: ..."

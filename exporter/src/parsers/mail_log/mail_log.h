@@ -165,6 +165,9 @@ struct Event {
   // Postfix kAccepted and kSender: the message's queue id, which joins qmgr's line (with the
   // recipients) to smtpd's (with the SASL user).
   std::string_view queue_id;
+  // Exim kAccepted: the arrival is where the client's network is seen (Exim logs connections
+  // only with +smtp_connection); Postfix's was seen at connect.
+  bool arrival_names_network = false;
   // kSender (qmgr nrcpt=), Exim kAccepted (its "for a@x b@y", log_selector
   // +received_recipients): the message's recipients; 0 when the line does not say.
   std::uint32_t recipients = 0;
