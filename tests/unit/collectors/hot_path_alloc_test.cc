@@ -176,7 +176,8 @@ TEST(MailLogHotPathTest, LinesAllocateNothing) {
                             Logger(log_text, LogLevel::kInfo, LogFormat::kLogfmt, clock));
   follower.Poll(lines);
   std::string all;
-  for (const char* name : {"snowshoe.log", "modoboa-mail.log"}) {
+  for (const char* name : {"snowshoe.log", "modoboa-mail.log", "fail2ban-exim.log",
+                           "fail2ban-exim-spam.log"}) {
     std::ifstream in(testing::TestData(std::string("mail_log/") + name));
     all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
@@ -191,7 +192,7 @@ TEST(MailLogHotPathTest, LinesAllocateNothing) {
   const std::size_t one = round(all.substr(0, all.find('\n') + 1));
   const std::size_t many = round(all + all + all);
   EXPECT_EQ(one, many);
-  EXPECT_EQ(lines.parsed, 1 + 3 * (6084 + 519));
+  EXPECT_EQ(lines.parsed, 1 + 3 * (6084 + 519 + 17 + 6));
   EXPECT_GT(stats.connections(mail_log::SmtpService::kSmtpd), 0u);
   std::filesystem::remove_all(dir);
 }
