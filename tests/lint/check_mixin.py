@@ -14,6 +14,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+
+import yaml
 
 ROOT = sys.argv[1]
 MIXIN = os.path.join(ROOT, "mixin")
@@ -77,6 +80,30 @@ for board, doc in out["boards"].items():
             queries += 1
             if 'cluster=~"$cluster"' not in target["expr"]:
                 errors.append(f"{board}: {panel['title']}: ignores _config.dashboardSelector")
+# The README's example of using the mixin from one's own jsonnet works as written, with the
+# repository where the package puts it (/usr/share/edgewatch/mixin, "-J /usr/share"), rendered
+# by its commands.
+with open(os.path.join(MIXIN, "README.md")) as f:
+    example = re.search(r"```jsonnet\n(.*?)```", f.read(), re.S).group(1)
+with tempfile.TemporaryDirectory() as share:
+    os.symlink(os.path.abspath(ROOT), os.path.join(share, "edgewatch"))
+    with open(os.path.join(share, "edgewatch.libsonnet"), "w") as f:
+        f.write(example)
+    field = '(import "edgewatch.libsonnet").%s'
+    rendered = {}
+    for name, args in (("alerts", ["-S", "-e", f"std.manifestYamlDoc({field % 'prometheusAlerts'})"]),
+                       ("rules", ["-S", "-e", f"std.manifestYamlDoc({field % 'prometheusRules'})"]),
+                       ("boards", ["-m", share, "-e", field % "grafanaDashboards"])):
+        run = subprocess.run(["jsonnet", "-J", share, "-J", share] + args, capture_output=True,
+                             text=True, cwd=share)
+        if run.returncode != 0:
+            errors.append(f"mixin/README.md's example ({name}) fails: {run.stderr.strip()}")
+        rendered[name] = run.stdout
+    own = yaml.safe_load(rendered["alerts"]) if rendered["alerts"] else {"groups": []}
+    if not any('job="edge"' in r["expr"] for g in own["groups"] for r in g["rules"]):
+        errors.append("mixin/README.md's example does not apply its _config")
+    if len(rendered["boards"].split()) != 6:
+        errors.append(f"mixin/README.md's example renders {rendered['boards']!r}, not 6 boards")
 for e in errors:
     print(e)
 print(f"{alerts} alerts and {queries} board queries checked, {len(errors)} problems")
