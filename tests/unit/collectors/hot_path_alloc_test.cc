@@ -176,8 +176,8 @@ TEST(MailLogHotPathTest, LinesAllocateNothing) {
                             Logger(log_text, LogLevel::kInfo, LogFormat::kLogfmt, clock));
   follower.Poll(lines);
   std::string all;
-  for (const char* name : {"snowshoe.log", "modoboa-mail.log", "fail2ban-exim.log",
-                           "fail2ban-exim-spam.log"}) {
+  for (const char* name :
+       {"snowshoe.log", "modoboa-mail.log", "fail2ban-exim.log", "fail2ban-exim-spam.log"}) {
     std::ifstream in(testing::TestData(std::string("mail_log/") + name));
     all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
