@@ -94,7 +94,7 @@ with tempfile.TemporaryDirectory() as share:
     for name, args in (("alerts", ["-S", "-e", f"std.manifestYamlDoc({field % 'prometheusAlerts'})"]),
                        ("rules", ["-S", "-e", f"std.manifestYamlDoc({field % 'prometheusRules'})"]),
                        ("boards", ["-m", share, "-e", field % "grafanaDashboards"])):
-        run = subprocess.run(["jsonnet", "-J", share, "-J", share] + args, capture_output=True,
+        run = subprocess.run(["jsonnet", "-J", share] + args, capture_output=True,
                              text=True, cwd=share)
         if run.returncode != 0:
             errors.append(f"mixin/README.md's example ({name}) fails: {run.stderr.strip()}")

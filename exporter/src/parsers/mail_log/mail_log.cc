@@ -121,6 +121,18 @@ bool IsIsoTime(string_view s) {
          (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':';
 }
 
+// The reason of the first wording in `table` that `detail` holds, else `fallback`.
+template <std::size_t N>
+Reason FirstReason(string_view detail, const std::array<std::pair<string_view, Reason>, N>& table,
+                   Reason fallback) {
+  for (const auto& [text, reason] : table) {
+    if (detail.find(text) != npos) {
+      return reason;
+    }
+  }
+  return fallback;
+}
+
 Reason ReasonOf(string_view detail) {
   static constexpr std::array<std::pair<string_view, Reason>, 9> kReasons = {{
       {"blocked using ", Reason::kRbl},
@@ -133,12 +145,7 @@ Reason ReasonOf(string_view detail) {
       {"Recipient address rejected", Reason::kRecipient},
       {"Client host rejected", Reason::kClient},
   }};
-  for (const auto& [text, reason] : kReasons) {
-    if (detail.find(text) != npos) {
-      return reason;
-    }
-  }
-  return Reason::kOther;
+  return FirstReason(detail, kReasons, Reason::kOther);
 }
 
 Stage StageOf(string_view word) {
@@ -529,12 +536,7 @@ Reason EximReason(string_view detail, Reason fallback, string_view* rbl) {
       {"virus", Reason::kContent},
       {"spam", Reason::kContent},
   }};
-  for (const auto& [text, reason] : kReasons) {
-    if (detail.find(text) != npos) {
-      return reason;
-    }
-  }
-  return fallback;
+  return FirstReason(detail, kReasons, fallback);
 }
 
 // "... rejected RCPT <a@b>: reason", "rejected MAIL", "rejected EHLO or HELO", "rejected after
