@@ -10,12 +10,15 @@ set -euo pipefail
 BUILD_PACKAGES=(
   cmake g++ make pkg-config git
   prometheus-cpp-dev libpcap-dev libboost-dev libyaml-cpp-dev libssl-dev libcrypt-dev zlib1g-dev
+  libsystemd-dev
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev clang-format
   prometheus prometheus-alertmanager apache2-utils openssl curl python3 python3-yaml
   python3-scapy python3-prometheus-client iproute2 util-linux tcpdump tshark apache2 nftables
   logrotate postfix systemd
+  # real journal files for the journal source (systemd-journal-remote writes them)
+  systemd-journal-remote
   # the monitoring mixin renders rules/ and grafana/
   jsonnet
   # the global view (deploy/global): VictoriaMetrics, vmagent, vmalert

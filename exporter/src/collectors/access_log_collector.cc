@@ -149,7 +149,8 @@ AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Cloc
       logs_(Followed(config_.logs), config_.follow, clock, std::move(logger), std::move(trigger),
             [this](std::optional<std::size_t> config_index) {
               return std::make_unique<Handler>(config_, settings_, config_index);
-            }) {}
+            },
+            io::JournalLine::kMessage) {}
 
 void AccessLogCollector::SetLogs(const std::vector<AccessLogFileConfig>& logs) {
   config_.logs = logs;

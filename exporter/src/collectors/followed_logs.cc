@@ -1,6 +1,9 @@
 #include "collectors/followed_logs.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "collectors/log_health.h"
 #include "parsers/text/glob.h"
@@ -47,11 +50,13 @@ io::FollowerOptions Options(const FollowConfig& c, bool from_start) {
 
 }  // namespace
 
-FollowedLogs::FollowedLogs(std::vector<io::FollowedLog> logs, const FollowConfig& follow,
+FollowedLogs::FollowedLogs(std::vector<LogSource> logs, const FollowConfig& follow,
                            const Clock& clock, Logger logger,
-                           std::unique_ptr<io::FileChangeTrigger> trigger, MakeHandler make)
+                           std::unique_ptr<io::FileChangeTrigger> trigger, MakeHandler make,
+                           io::JournalLine journal_line)
     : configured_(std::move(logs)),
       follow_(follow),
+      journal_line_(journal_line),
       clock_(clock),
       logger_(std::move(logger)),
       make_(std::move(make)),
@@ -59,46 +64,131 @@ FollowedLogs::FollowedLogs(std::vector<io::FollowedLog> logs, const FollowConfig
 
 FollowedLogs::~FollowedLogs() { Stop(); }
 
+namespace {
+
+// The file logs among `logs`, as the follower takes them, and their indices in `logs`.
+std::vector<io::FollowedLog> FileLogs(const std::vector<LogSource>& logs,
+                                      std::vector<std::size_t>* config_index = nullptr) {
+  std::vector<io::FollowedLog> files;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    if (!logs[i].journal) {
+      files.push_back({logs[i].name, logs[i].path});
+      if (config_index != nullptr) {
+        config_index->push_back(i);
+      }
+    }
+  }
+  return files;
+}
+
+// Where a journal log keeps its cursor when the config names no file: systemd's StateDirectory
+// (the unit's /var/lib/edgewatch), else that directory.
+std::string DefaultCursorFile(const std::string& log) {
+  const char* state = std::getenv("STATE_DIRECTORY");  // may list several, ':'-separated
+  std::string dir = state != nullptr && *state != '\0' ? state : "/var/lib/edgewatch";
+  dir = dir.substr(0, dir.find(':'));
+  std::string file = log;
+  std::replace(file.begin(), file.end(), '/', '_');
+  return dir + "/" + file + ".journal-cursor";
+}
+
+}  // namespace
+
+io::JournalOptions FollowedLogs::JournalOptionsOf(const LogSource& log) const {
+  io::JournalOptions o;
+  o.name = log.name;
+  if (log.journal) {
+    o.directory = log.journal->directory;
+    o.identifiers = log.journal->identifiers;
+    o.units = log.journal->units;
+    o.cursor_file =
+        log.journal->cursor_file.empty() ? DefaultCursorFile(log.name) : log.journal->cursor_file;
+  }
+  o.line = journal_line_;
+  o.max_line = follow_.max_line_length;
+  return o;
+}
+
+FollowedLogs::Journal FollowedLogs::NewJournal(std::size_t config_index) {
+  const LogSource& config = configured_[config_index];
+  Journal j{std::make_unique<io::JournalReader>(JournalOptionsOf(config), clock_, logger_),
+            logs_.size(), config};
+  logs_.push_back({config.name, make_(config_index), LogTime(&clock_), {}});
+  return j;
+}
+
+std::vector<std::string> FollowedLogs::WatchedDirectories() const {
+  std::vector<std::string> dirs = sources_[0].follower->Directories();
+  for (const auto& j : journals_) {
+    const auto more = j.reader->Directories();
+    dirs.insert(dirs.end(), more.begin(), more.end());
+  }
+  return dirs;
+}
+
 Status FollowedLogs::Start() {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::size_t> file_index;
+    const std::vector<io::FollowedLog> files = FileLogs(configured_, &file_index);
     Source source{nullptr, logs_.size()};
-    for (std::size_t i = 0; i < configured_.size(); ++i) {
+    for (const std::size_t i : file_index) {
       logs_.push_back({configured_[i].name, make_(i), LogTime(&clock_), {}});
     }
     source.follower =
-        std::make_unique<io::FileFollower>(configured_, Options(follow_, false), clock_, logger_);
+        std::make_unique<io::FileFollower>(files, Options(follow_, false), clock_, logger_);
+    sources_.insert(sources_.begin(), std::move(source));
+    for (std::size_t i = 0; i < configured_.size(); ++i) {
+      if (configured_[i].journal) {
+        journals_.push_back(NewJournal(i));
+      }
+    }
     if (!trigger_) {
-      auto trigger = std::make_unique<io::ChangeTrigger>(source.follower->Directories(),
-                                                         follow_.poll_interval, clock_);
+      auto trigger =
+          std::make_unique<io::ChangeTrigger>(WatchedDirectories(), follow_.poll_interval, clock_);
       change_trigger_ = trigger.get();
       trigger_ = std::move(trigger);
     }
-    sources_.insert(sources_.begin(), std::move(source));
   }
   thread_ = std::thread([this] { FollowLoop(); });
   return {};
 }
 
-void FollowedLogs::SetLogs(std::vector<io::FollowedLog> logs) {
+void FollowedLogs::SetLogs(std::vector<LogSource> logs) {
   std::lock_guard<std::mutex> polling(poll_mu_);
   std::lock_guard<std::mutex> lock(mu_);
-  io::FileFollower& follower = *sources_[0].follower;
-  const std::vector<int> from = follower.SetLogs(logs);
-  // Only the live follower's logs exist while serving (replay does not reload).
+  std::vector<std::size_t> file_index;
+  const std::vector<int> from = sources_[0].follower->SetLogs(FileLogs(logs, &file_index));
+  // Only the live logs exist while serving (replay does not reload): files first, then journals.
   auto old = std::exchange(logs_, {});
-  for (std::size_t i = 0; i < from.size(); ++i) {
-    if (from[i] >= 0) {
-      logs_.push_back(std::move(old[static_cast<std::size_t>(from[i])]));
-      logs_.back().name = logs[i].name;
+  auto old_journals = std::exchange(journals_, {});
+  configured_ = std::move(logs);
+  for (std::size_t k = 0; k < from.size(); ++k) {
+    const std::size_t i = file_index[k];
+    if (from[k] >= 0) {
+      logs_.push_back(std::move(old[static_cast<std::size_t>(from[k])]));
+      logs_.back().name = configured_[i].name;
       logs_.back().handler->Kept(i);
     } else {
-      logs_.push_back({logs[i].name, make_(i), LogTime(&clock_), {}});
+      logs_.push_back({configured_[i].name, make_(i), LogTime(&clock_), {}});
     }
   }
-  configured_ = std::move(logs);
+  for (std::size_t i = 0; i < configured_.size(); ++i) {
+    if (!configured_[i].journal) {
+      continue;
+    }
+    auto same = std::find_if(old_journals.begin(), old_journals.end(),
+                             [&](const Journal& j) { return j.reader && j.config == configured_[i]; });
+    if (same == old_journals.end()) {
+      journals_.push_back(NewJournal(i));
+      continue;
+    }
+    journals_.push_back({std::move(same->reader), logs_.size(), configured_[i]});
+    logs_.push_back(std::move(old[same->log]));
+    logs_.back().handler->Kept(i);
+  }
   if (change_trigger_ != nullptr) {
-    change_trigger_->Watch(follower.Directories());
+    change_trigger_->Watch(WatchedDirectories());
   }
 }
 
@@ -112,6 +202,10 @@ void FollowedLogs::FollowLoop() {
       // Rounds that catch up without waiting read every file: what was written meanwhile is
       // not in the trigger's list.
       more = sources_[0].follower->Poll(lines, more ? nullptr : trigger_->WrittenOnly());
+      for (auto& j : journals_) {
+        Lines entries(*this, j.log, &lock);
+        more = j.reader->Poll(entries, 0) || more;
+      }
     }
     if (!more && !trigger_->Wait()) {
       break;
@@ -144,7 +238,7 @@ namespace {
 // (format, site from the file name): the first whose glob matches the file's path, else whose
 // glob's last part matches the file's name (a copy taken elsewhere), else whose name is the
 // file's name without its extension. None: the handler's defaults (formats detected per line).
-std::optional<std::size_t> ConfiguredLogOf(const std::vector<io::FollowedLog>& logs,
+std::optional<std::size_t> ConfiguredLogOf(const std::vector<LogSource>& logs,
                                            const std::filesystem::path& file) {
   const auto find = [&](auto&& matches) -> std::optional<std::size_t> {
     for (std::size_t i = 0; i < logs.size(); ++i) {
@@ -154,20 +248,62 @@ std::optional<std::size_t> ConfiguredLogOf(const std::vector<io::FollowedLog>& l
     }
     return std::nullopt;
   };
-  if (auto i = find(
-          [&](const io::FollowedLog& l) { return text::GlobMatch(l.pattern, file.string()); })) {
+  if (auto i =
+          find([&](const LogSource& l) { return text::GlobMatch(l.path, file.string()); })) {
     return i;
   }
-  if (auto i = find([&](const io::FollowedLog& l) {
-        return text::GlobMatch(std::filesystem::path(l.pattern).filename().string(),
+  if (auto i = find([&](const LogSource& l) {
+        return text::GlobMatch(std::filesystem::path(l.path).filename().string(),
                                file.filename().string());
       })) {
     return i;
   }
-  return find([&](const io::FollowedLog& l) { return l.name == file.stem().string(); });
+  return find([&](const LogSource& l) { return l.name == file.stem().string(); });
+}
+
+// True for a file in sd-journal's format (its header's signature).
+bool IsJournalFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char signature[8] = {};
+  in.read(signature, sizeof signature);
+  return in && std::string_view(signature, sizeof signature) == "LPKSHHRH";
 }
 
 }  // namespace
+
+Status FollowedLogs::ReplayJournal(const std::string& path, const std::string& name) {
+  // The configured journal log it stands for gives the entry filter and the handler's settings:
+  // the one ConfiguredLogOf names, else the first.
+  std::optional<std::size_t> config = ConfiguredLogOf(configured_, path);
+  if (!config || !configured_[*config].journal) {
+    config.reset();
+    for (std::size_t i = 0; i < configured_.size() && !config; ++i) {
+      if (configured_[i].journal) {
+        config = i;
+      }
+    }
+  }
+  LogSource source{name, {}, {}};
+  if (config) {
+    source.journal = configured_[*config].journal;
+  }
+  io::JournalOptions o = JournalOptionsOf(source);
+  o.files = {path};
+  o.directory.clear();
+  o.cursor_file.clear();
+  o.from_start = true;
+  Journal j{std::make_unique<io::JournalReader>(std::move(o), clock_, logger_), logs_.size(), {}};
+  logs_.push_back({name, make_(config), LogTime(nullptr), {}});
+  Lines lines(*this, j.log, nullptr);
+  while (j.reader->Poll(lines, 0)) {
+  }
+  const bool opened = j.reader->Health().log.open_files > 0;
+  journals_.push_back(std::move(j));
+  if (!opened) {
+    return Error{"cannot read " + path + " as a journal file (see the log)"};
+  }
+  return {};
+}
 
 Status FollowedLogs::Replay(const std::string& path) {
   std::lock_guard<std::mutex> polling(poll_mu_);
@@ -176,6 +312,9 @@ Status FollowedLogs::Replay(const std::string& path) {
     return Error{"cannot read " + path + ": not a regular file"};
   }
   const std::string name = std::filesystem::path(path).filename().string();
+  if (IsJournalFile(path)) {
+    return ReplayJournal(path, name);
+  }
   Source source{std::make_unique<io::FileFollower>(std::vector<io::FollowedLog>{{name, path}},
                                                    Options(follow_, true), clock_, logger_),
                 logs_.size()};
@@ -200,6 +339,9 @@ Status FollowedLogs::Collect(MetricSink& sink) const {
     for (std::size_t i = 0; i < source.follower->size(); ++i) {
       ExportLogHealth(sink, logs_[source.first_log + i].name, source.follower->Health(i));
     }
+  }
+  for (const auto& j : journals_) {
+    ExportJournalHealth(sink, logs_[j.log].name, j.reader->Health());
   }
   for (const auto& log : logs_) {
     log.handler->Export(sink, log.name, log.time.Current());

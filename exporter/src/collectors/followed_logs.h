@@ -21,15 +21,25 @@
 #include "core/trigger.h"
 #include "io/change_trigger.h"
 #include "io/file_follower.h"
+#include "io/journal_reader.h"
 
 namespace edgewatch {
 
-// The followed logs of a config section's `logs` (entries with a name and a path).
+// One configured log: its files (a path or a glob) or the systemd journal.
+struct LogSource {
+  std::string name;
+  std::string path;  // empty for a journal log
+  std::optional<JournalLogConfig> journal{};
+
+  friend bool operator==(const LogSource&, const LogSource&) = default;
+};
+
+// The logs of a config section's `logs` (entries with a name, a path or a journal).
 template <class Entry>
-std::vector<io::FollowedLog> Followed(const std::vector<Entry>& logs) {
-  std::vector<io::FollowedLog> out;
+std::vector<LogSource> Followed(const std::vector<Entry>& logs) {
+  std::vector<LogSource> out;
   for (const auto& l : logs) {
-    out.push_back({l.name, l.path});
+    out.push_back({l.name, l.path, l.journal});
   }
   return out;
 }
@@ -93,8 +103,9 @@ class LogHandler {
   virtual void File(std::string_view /*path*/) {}
 };
 
-// The logs of a log collector: the configured ones followed on a thread of their own (inotify,
-// polling fallback), replayed files read from their start, each fed line by line to the
+// The logs of a log collector: the configured ones followed on a thread of their own (files
+// through inotify with a polling fallback, journals through sd-journal on the same rounds),
+// replayed files (and journal files) read from their start, each fed line by line to the
 // LogHandler made for it; the edgewatch_log_* health series of every log; one mutex between the
 // follower and scrapes. A scrape never waits for a catch-up: the follower hands the mutex over
 // at the next line boundary whenever a scrape is waiting for it (a 5.9 GB backlog once held
@@ -108,9 +119,11 @@ class FollowedLogs {
       std::function<std::unique_ptr<LogHandler>(std::optional<std::size_t> config_index)>;
 
   // `trigger` paces the follower; null: inotify on the logs' directories, with
-  // follow.poll_interval as the polling fallback.
-  FollowedLogs(std::vector<io::FollowedLog> logs, const FollowConfig& follow, const Clock& clock,
-               Logger logger, std::unique_ptr<io::FileChangeTrigger> trigger, MakeHandler make);
+  // follow.poll_interval as the polling fallback. `journal_line`: what a journal entry is to
+  // this collector's handlers.
+  FollowedLogs(std::vector<LogSource> logs, const FollowConfig& follow, const Clock& clock,
+               Logger logger, std::unique_ptr<io::FileChangeTrigger> trigger, MakeHandler make,
+               io::JournalLine journal_line = io::JournalLine::kSyslog);
   ~FollowedLogs();
 
   Status Start();
@@ -118,9 +131,11 @@ class FollowedLogs {
   // A reload that changed only the list of logs: follows `logs` from now on. A log with the name
   // and path of a running one goes on where it was, its handler kept (LogHandler::Kept); new ones
   // start at the end of their files; dropped ones go. Not with replayed files.
-  void SetLogs(std::vector<io::FollowedLog> logs);
+  void SetLogs(std::vector<LogSource> logs);
   // Replay: the file from its start, as a log named after the file, with the settings of the
-  // configured log it stands for (see ConfiguredLogOf in the .cc).
+  // configured log it stands for (see ConfiguredLogOf in the .cc). A journal file (sd-journal's
+  // format, known by its signature) is read as a journal, with the entry filter of the
+  // configured journal log it stands for.
   Status Replay(const std::string& path);
   Status Collect(MetricSink& sink) const;
   // True while a Collect() waits for the follower to hand over (for tests).
@@ -137,14 +152,26 @@ class FollowedLogs {
     std::unique_ptr<io::FileFollower> follower;
     std::size_t first_log = 0;  // the follower's log i is logs_[first_log + i]
   };
+  struct Journal {
+    std::unique_ptr<io::JournalReader> reader;
+    std::size_t log = 0;  // logs_[log]
+    LogSource config;     // empty for a replayed journal file
+  };
   class Lines;
 
+  io::JournalOptions JournalOptionsOf(const LogSource& log) const;
+  // The reader of configured journal log `config_index`, as logs_'s next log.
+  Journal NewJournal(std::size_t config_index);
+  // Of the file logs and the journals: what the inotify trigger watches.
+  std::vector<std::string> WatchedDirectories() const;
+  Status ReplayJournal(const std::string& path, const std::string& name);
   void FollowLoop();
   // With `lock` (on mu_) held by the follower: lets waiting scrapes through, then takes it back.
   void YieldToScrapes(std::unique_lock<std::mutex>& lock);
 
-  std::vector<io::FollowedLog> configured_;
+  std::vector<LogSource> configured_;
   FollowConfig follow_;
+  io::JournalLine journal_line_;
   const Clock& clock_;
   Logger logger_;
   MakeHandler make_;
@@ -158,6 +185,7 @@ class FollowedLogs {
   mutable std::mutex mu_;
   std::vector<Log> logs_;        // guarded by mu_
   std::vector<Source> sources_;  // guarded by mu_; [0] is the live one once started
+  std::vector<Journal> journals_;  // guarded by mu_; live ones, then replayed ones
   mutable std::atomic<int> scrapes_waiting_{0};
   mutable std::mutex handover_mu_;
   mutable std::condition_variable handed_over_;  // scrapes_waiting_ fell, under handover_mu_

@@ -16,7 +16,7 @@ void ReadAccessLog(MapReader& m, AccessLogConfig& c, ConfigContext& context) {
   m.Bool("enabled", c.enabled);
   m.ListOfSections("logs", [&](MapReader& l) {
     auto& log = c.logs.emplace_back();
-    ReadLogEntry(l, context.logs, log.name, log.path);
+    ReadLogEntry(l, context.logs, log.name, log.path, log.journal);
     l.Value("format", log.format, [](const std::string& t) -> Expected<std::string> {
       if (auto compiled = access_log::Format::Compile(t); !compiled) {
         return Error{compiled.error().message +

@@ -12,11 +12,12 @@ namespace edgewatch {
 
 struct AccessLogFileConfig {
   std::string name;    // the log label
-  std::string path;    // a path or a glob
+  std::string path;    // a path or a glob; empty when read from the journal
   std::string format;  // a predefined name or a format string; empty: detected per line
   // The site of every line is the part of its file's name the first '*' of `path` matched
   // (per-site files such as /var/log/apache2/*-access.log), not %v / %{Host}i.
   bool vhost_from_path = false;
+  std::optional<JournalLogConfig> journal{};  // read from the journal instead of files
 
   friend bool operator==(const AccessLogFileConfig&, const AccessLogFileConfig&) = default;
 };

@@ -7,7 +7,7 @@ void ReadMailLog(MapReader& m, MailLogConfig& c, ConfigContext& context) {
   m.Bool("enabled", c.enabled);
   m.ListOfSections("logs", [&](MapReader& l) {
     auto& log = c.logs.emplace_back();
-    ReadLogEntry(l, context.logs, log.name, log.path);
+    ReadLogEntry(l, context.logs, log.name, log.path, log.journal);
   });
   m.List("rbls", c.rbls, [](const std::string& t) -> Expected<std::string> {
     if (!ParseHostName(t)) {

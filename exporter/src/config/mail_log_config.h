@@ -12,7 +12,8 @@ namespace edgewatch {
 
 struct MailLogFileConfig {
   std::string name;  // the log label
-  std::string path;  // a path or a glob
+  std::string path;  // a path or a glob; empty when read from the journal
+  std::optional<JournalLogConfig> journal{};
 
   friend bool operator==(const MailLogFileConfig&, const MailLogFileConfig&) = default;
 };

@@ -19,13 +19,34 @@ void ReadFollow(MapReader& m, FollowConfig& c) {
           [](const std::string& t) { return ParseUnsigned(t, 1, 10000); });
 }
 
-// name and path of an access_log or mail_log entry.
-void ReadLogEntry(MapReader& l, LabelNames& names, std::string& name, std::string& path) {
+namespace {
+
+Expected<std::string> JournalPattern(const std::string& t) {
+  if (t.empty() || t.find('=') != std::string::npos) {
+    return Error{"expected a value or a glob such as postfix*, got \"" + t + "\""};
+  }
+  return t;
+}
+
+}  // namespace
+
+// name and source of an access_log or mail_log entry.
+void ReadLogEntry(MapReader& l, LabelNames& names, std::string& name, std::string& path,
+                  std::optional<JournalLogConfig>& journal) {
   l.String("name", name);
   l.String("path", path);
+  l.Section("journal", [&](MapReader& j) {
+    auto& c = journal.emplace();
+    j.List("identifiers", c.identifiers, JournalPattern);
+    j.List("units", c.units, JournalPattern);
+    j.String("directory", c.directory);
+    j.String("cursor_file", c.cursor_file);
+  });
   names.Add(l, name);
-  if (path.empty()) {
-    l.Fail("path", "every log needs a path (a file or a glob)");
+  if (path.empty() && !journal) {
+    l.Fail("path", "every log needs a path (a file or a glob) or a journal");
+  } else if (!path.empty() && journal) {
+    l.Fail("journal", "a log reads either files (path) or the journal, not both");
   }
 }
 

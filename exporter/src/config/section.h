@@ -2,6 +2,7 @@
 
 #include <any>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -110,9 +111,22 @@ struct FollowConfig {
   friend bool operator==(const FollowConfig&, const FollowConfig&) = default;
 };
 
+// A log read from the systemd journal rather than from files (a log entry's `journal` key).
+struct JournalLogConfig {
+  // Entries whose SYSLOG_IDENTIFIER or _SYSTEMD_UNIT matches one of these globs ('*' and '?'
+  // match any characters, '/' too); both empty: every entry.
+  std::vector<std::string> identifiers;
+  std::vector<std::string> units;
+  std::string directory;    // a journal directory; empty: the local system journal
+  std::string cursor_file;  // empty: <name>.journal-cursor in $STATE_DIRECTORY or /var/lib/edgewatch
+
+  friend bool operator==(const JournalLogConfig&, const JournalLogConfig&) = default;
+};
+
 // The follow keys of a log section (poll_interval, rotate_wait, max_line_length, max_files).
 void ReadFollow(MapReader& m, FollowConfig& c);
-// name and path of a log entry; the name is a `log` label.
-void ReadLogEntry(MapReader& l, LabelNames& names, std::string& name, std::string& path);
+// name and source of a log entry, `path` or `journal`; the name is a `log` label.
+void ReadLogEntry(MapReader& l, LabelNames& names, std::string& name, std::string& path,
+                  std::optional<JournalLogConfig>& journal);
 
 }  // namespace edgewatch

@@ -16,6 +16,26 @@ constexpr std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+struct CivilDate {
+  std::int64_t year;
+  unsigned month;  // 1..12
+  unsigned day;    // 1..31
+};
+
+// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days, DaysFromCivil's inverse).
+constexpr CivilDate CivilFromDays(std::int64_t days) {
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+static_assert(CivilFromDays(DaysFromCivil(2024, 2, 29)).day == 29);
+
 // The month an English abbreviation at the start of `s` names ("Jan" 1 ... "Dec" 12), else 0.
 // A switch on the three bytes: every line's time goes through it.
 constexpr unsigned MonthNumber(std::string_view s) {

@@ -56,7 +56,7 @@ struct Recorder final : LogHandler {
 
 class FollowedLogsTest : public ::testing::Test {
  protected:
-  std::unique_ptr<FollowedLogs> Make(std::vector<io::FollowedLog> logs,
+  std::unique_ptr<FollowedLogs> Make(std::vector<LogSource> logs,
                                      std::unique_ptr<io::FileChangeTrigger> trigger) {
     return std::make_unique<FollowedLogs>(
         std::move(logs), FollowConfig{}, clock_,

@@ -22,7 +22,7 @@ TEST(AccessLogConfigTest, AccessLogRules) {
           {":5:15: access_log.logs[0].format: unclosed %{ in format (predefined: common, "
            "combined, vhost_combined, nginx_combined)",
            ":6:13: access_log.logs[1].name: duplicate log name \"web\"",
-           ":8:7: access_log.logs[2].path: every log needs a path (a file or a glob)",
+           ":8:7: access_log.logs[2].path: every log needs a path (a file or a glob) or a journal",
            ":11:24: access_log.logs[3].vhost_from_path: needs a '*' in path to take the site "
            "from (e.g. /var/log/apache2/*-access.log)",
            ":12:18: access_log.xmlrpc_paths[0]: expected a request path starting with / (no "

@@ -13,6 +13,7 @@ struct PingConfig {
   bool enabled = true;
   std::chrono::milliseconds interval{std::chrono::seconds(1)};
   std::vector<std::string> logs;
+  std::vector<std::optional<JournalLogConfig>> journals;
   FollowConfig follow;
 };
 
@@ -21,8 +22,10 @@ void ReadPing(MapReader& m, PingConfig& c, ConfigContext& context) {
   m.Value("interval", c.interval, PositiveDuration);
   m.ListOfSections("logs", [&](MapReader& l) {
     std::string name, path;
-    ReadLogEntry(l, context.logs, name, path);
+    std::optional<JournalLogConfig> journal;
+    ReadLogEntry(l, context.logs, name, path, journal);
     c.logs.push_back(name);
+    c.journals.push_back(journal);
   });
   ReadFollow(m, c.follow);
 }
@@ -61,7 +64,41 @@ TEST(ConfigSectionTest, SharedReadersCheckTheirValues) {
             "\"10\"\n"
             "t.yml:6:13: ping.logs[1].name: duplicate log name \"a\"\n"
             "t.yml:8:7: ping.logs[2].name: every log needs a name (the log label)\n"
-            "t.yml:9:7: ping.logs[3].path: every log needs a path (a file or a glob)");
+            "t.yml:9:7: ping.logs[3].path: every log needs a path (a file or a glob) or a "
+            "journal");
+}
+
+TEST(ConfigSectionTest, ALogReadsFilesOrTheJournal) {
+  auto c = ParseConfig(
+      "ping:\n  logs:\n    - name: mail\n      journal:\n        identifiers: [postfix*, exim4]\n"
+      "        units: [dovecot.service]\n        cursor_file: /var/lib/x/mail.cursor\n"
+      "    - name: all\n      journal: {}\n    - name: file\n      path: /var/log/mail.log\n",
+      "t.yml", kSections);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const auto& journals = c->Section<PingConfig>().journals;
+  ASSERT_EQ(journals.size(), 3u);
+  ASSERT_TRUE(journals[0].has_value());
+  EXPECT_EQ(journals[0]->identifiers, (std::vector<std::string>{"postfix*", "exim4"}));
+  EXPECT_EQ(journals[0]->units, (std::vector<std::string>{"dovecot.service"}));
+  EXPECT_EQ(journals[0]->cursor_file, "/var/lib/x/mail.cursor");
+  EXPECT_EQ(journals[0]->directory, "");
+  ASSERT_TRUE(journals[1].has_value());  // the whole journal
+  EXPECT_TRUE(journals[1]->identifiers.empty() && journals[1]->units.empty());
+  EXPECT_FALSE(journals[2].has_value());
+
+  auto bad = ParseConfig(
+      "ping:\n  logs:\n    - name: both\n      path: /a\n      journal: {}\n"
+      "    - name: eq\n      journal:\n        identifiers: [SYSLOG_IDENTIFIER=postfix]\n"
+      "        unit: [x]\n",
+      "t.yml", kSections);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "t.yml:5:16: ping.logs[0].journal: a log reads either files (path) or the journal, "
+            "not both\n"
+            "t.yml:8:23: ping.logs[1].journal.identifiers[0]: expected a value or a glob such as "
+            "postfix*, got \"SYSLOG_IDENTIFIER=postfix\"\n"
+            "t.yml:9:9: ping.logs[1].journal.unit: unknown key; valid keys here: identifiers, "
+            "units, directory, cursor_file");
 }
 
 TEST(ConfigSectionTest, MutableMakesAMissingSectionWithItsDefaults) {

@@ -2,27 +2,38 @@
 
 namespace edgewatch::text {
 
-bool GlobMatch(std::string_view pattern, std::string_view path) {
+namespace {
+
+// '*' and '?' stop at `separator` (none: '\0' never occurs in names).
+bool Match(std::string_view pattern, std::string_view path, char separator) {
   while (!pattern.empty()) {
     const char p = pattern.front();
     if (p == '*') {
       pattern.remove_prefix(1);
       for (std::size_t i = 0;; ++i) {  // the shortest run that lets the rest match
-        if (GlobMatch(pattern, path.substr(i))) {
+        if (Match(pattern, path.substr(i), separator)) {
           return true;
         }
-        if (i == path.size() || path[i] == '/') {
+        if (i == path.size() || path[i] == separator) {
           return false;
         }
       }
     }
-    if (path.empty() || (p == '?' ? path.front() == '/' : p != path.front())) {
+    if (path.empty() || (p == '?' ? path.front() == separator : p != path.front())) {
       return false;
     }
     pattern.remove_prefix(1);
     path.remove_prefix(1);
   }
   return path.empty();
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view path) { return Match(pattern, path, '/'); }
+
+bool NameMatch(std::string_view pattern, std::string_view name) {
+  return Match(pattern, name, '\0');
 }
 
 std::optional<std::string_view> GlobCapture(std::string_view pattern, std::string_view path) {

@@ -10,6 +10,10 @@ namespace edgewatch::text {
 // simple; a bracket pattern just never matches here). Pure.
 bool GlobMatch(std::string_view pattern, std::string_view path);
 
+// The same for a name that is not a path: '*' and '?' match '/' too ("postfix*" matches
+// "postfix-out/smtpd").
+bool NameMatch(std::string_view pattern, std::string_view name);
+
 // What the first '*' of `pattern` matched in `path` ("/var/log/apache2/*-access.log" and
 // ".../shop.example-access.log" -> "shop.example"); none when the path does not match or the
 // pattern has no '*'. The view points into `path`.
