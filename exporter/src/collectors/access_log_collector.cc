@@ -146,11 +146,12 @@ AccessLogCollector::AccessLogCollector(const AccessLogConfig& config, const Cloc
     : config_(config),
       settings_{config_.xmlrpc_paths, config_.wp_login_paths, config_.top_k,
                 std::chrono::duration_cast<std::chrono::nanoseconds>(config_.top_window).count()},
-      logs_(Followed(config_.logs), config_.follow, clock, std::move(logger), std::move(trigger),
-            [this](std::optional<std::size_t> config_index) {
-              return std::make_unique<Handler>(config_, settings_, config_index);
-            },
-            io::JournalLine::kMessage) {}
+      logs_(
+          Followed(config_.logs), config_.follow, clock, std::move(logger), std::move(trigger),
+          [this](std::optional<std::size_t> config_index) {
+            return std::make_unique<Handler>(config_, settings_, config_index);
+          },
+          io::JournalLine::kMessage) {}
 
 void AccessLogCollector::SetLogs(const std::vector<AccessLogFileConfig>& logs) {
   config_.logs = logs;

@@ -177,8 +177,9 @@ void FollowedLogs::SetLogs(std::vector<LogSource> logs) {
     if (!configured_[i].journal) {
       continue;
     }
-    auto same = std::find_if(old_journals.begin(), old_journals.end(),
-                             [&](const Journal& j) { return j.reader && j.config == configured_[i]; });
+    auto same = std::find_if(old_journals.begin(), old_journals.end(), [&](const Journal& j) {
+      return j.reader && j.config == configured_[i];
+    });
     if (same == old_journals.end()) {
       journals_.push_back(NewJournal(i));
       continue;
@@ -248,8 +249,7 @@ std::optional<std::size_t> ConfiguredLogOf(const std::vector<LogSource>& logs,
     }
     return std::nullopt;
   };
-  if (auto i =
-          find([&](const LogSource& l) { return text::GlobMatch(l.path, file.string()); })) {
+  if (auto i = find([&](const LogSource& l) { return text::GlobMatch(l.path, file.string()); })) {
     return i;
   }
   if (auto i = find([&](const LogSource& l) {

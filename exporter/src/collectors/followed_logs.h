@@ -183,8 +183,8 @@ class FollowedLogs {
   // changes the followers (SetLogs, Replay) takes it first.
   std::mutex poll_mu_;
   mutable std::mutex mu_;
-  std::vector<Log> logs_;        // guarded by mu_
-  std::vector<Source> sources_;  // guarded by mu_; [0] is the live one once started
+  std::vector<Log> logs_;          // guarded by mu_
+  std::vector<Source> sources_;    // guarded by mu_; [0] is the live one once started
   std::vector<Journal> journals_;  // guarded by mu_; live ones, then replayed ones
   mutable std::atomic<int> scrapes_waiting_{0};
   mutable std::mutex handover_mu_;

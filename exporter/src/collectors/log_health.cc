@@ -5,10 +5,12 @@ namespace edgewatch {
 namespace {
 
 // The catalogue: every family this file exports, written once.
-constexpr MetricDesc kLogLinesTotal{"edgewatch_log_lines_total", prometheus::MetricType::Counter,
-                                    "Lines read from the log: its files' lines, or the journal entries it matched."};
-constexpr MetricDesc kLogBytesTotal{"edgewatch_log_bytes_total", prometheus::MetricType::Counter,
-                                    "Bytes read from the log's files (of a journal log: its entries' messages)."};
+constexpr MetricDesc kLogLinesTotal{
+    "edgewatch_log_lines_total", prometheus::MetricType::Counter,
+    "Lines read from the log: its files' lines, or the journal entries it matched."};
+constexpr MetricDesc kLogBytesTotal{
+    "edgewatch_log_bytes_total", prometheus::MetricType::Counter,
+    "Bytes read from the log's files (of a journal log: its entries' messages)."};
 constexpr MetricDesc kLogRotationsTotal{
     "edgewatch_log_rotations_total", prometheus::MetricType::Counter,
     "Files of the log renamed away, replaced or deleted (each drained first)."};

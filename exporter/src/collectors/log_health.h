@@ -13,8 +13,7 @@ void ExportLogHealth(MetricSink& sink, const std::string& log, const io::LogHeal
 
 // Those of a journal log: the file logs' less rotations and truncations (sd-journal's own
 // business), plus lag and cursor health.
-void ExportJournalHealth(MetricSink& sink, const std::string& log,
-                         const io::JournalHealth& health);
+void ExportJournalHealth(MetricSink& sink, const std::string& log, const io::JournalHealth& health);
 
 // The edgewatch_log_* families.
 MetricCatalogue LogHealthMetrics();

@@ -24,10 +24,13 @@ void ReadMailLog(MapReader& m, MailLogConfig& c, ConfigContext& context) {
 
 }  // namespace
 
-// The embedded default follows Debian's rsyslog mail log.
+// The embedded default reads the mail daemons' entries in the systemd journal: a Debian 12
+// host has no rsyslog and so no /var/log/mail.log unless one installs it, and with rsyslog the
+// journal has the same entries.
 const ConfigSection kMailLogSection = SectionOf<MailLogConfig, &ReadMailLog>(
     "  logs:\n"
     "    - name: mail\n"
-    "      path: /var/log/mail.log\n");
+    "      journal:\n"
+    "        identifiers: [postfix*, exim*, amavis*, spamd, rspamd]\n");
 
 }  // namespace edgewatch

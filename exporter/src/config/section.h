@@ -117,8 +117,9 @@ struct JournalLogConfig {
   // match any characters, '/' too); both empty: every entry.
   std::vector<std::string> identifiers;
   std::vector<std::string> units;
-  std::string directory;    // a journal directory; empty: the local system journal
-  std::string cursor_file;  // empty: <name>.journal-cursor in $STATE_DIRECTORY or /var/lib/edgewatch
+  std::string directory;  // a journal directory; empty: the local system journal
+  std::string
+      cursor_file;  // empty: <name>.journal-cursor in $STATE_DIRECTORY or /var/lib/edgewatch
 
   friend bool operator==(const JournalLogConfig&, const JournalLogConfig&) = default;
 };

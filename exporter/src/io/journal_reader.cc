@@ -80,6 +80,15 @@ bool JournalReader::Open() {
   }
   if (r < 0) {
     journal_ = nullptr;
+    if (r == -ENOENT) {  // a directory that does not exist (yet): what comes later is all new
+      opened_empty_ = true;
+      health_.log.open_files = 0;
+      if (std::exchange(last_error_, "missing") != "missing") {
+        logger_.Warn("journal directory does not exist",
+                     {{"log", options_.name}, {"directory", options_.directory}});
+      }
+      return false;
+    }
     NoteError("cannot open the journal: " + Errno(r));
     return false;
   }
@@ -185,10 +194,11 @@ bool JournalReader::Poll(LineSink& sink, std::size_t index) {
   health_.lag_seconds = 0;
   std::uint64_t usec = 0;
   if (more && sd_journal_get_realtime_usec(journal_, &usec) >= 0) {
-    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         clock_.Now().time_since_epoch())
-                         .count();
-    health_.lag_seconds = std::max(0.0, static_cast<double>(now - static_cast<std::int64_t>(usec)) / 1e6);
+    const auto now =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now().time_since_epoch())
+            .count();
+    health_.lag_seconds =
+        std::max(0.0, static_cast<double>(now - static_cast<std::int64_t>(usec)) / 1e6);
   }
   if (read > 0) {
     cursor_dirty_ = true;
@@ -202,8 +212,8 @@ bool JournalReader::Poll(LineSink& sink, std::size_t index) {
 void JournalReader::HandOn(LineSink& sink, std::size_t index) {
   const std::string_view identifier = Field(journal_, "SYSLOG_IDENTIFIER");
   if (!filter_.Exact() &&
-      !filter_.Matches(identifier,
-                       filter_.WantsUnit() ? Field(journal_, "_SYSTEMD_UNIT") : std::string_view())) {
+      !filter_.Matches(identifier, filter_.WantsUnit() ? Field(journal_, "_SYSTEMD_UNIT")
+                                                       : std::string_view())) {
     return;
   }
   const std::string_view message = Field(journal_, "MESSAGE");
@@ -255,9 +265,9 @@ void JournalReader::SaveCursor() {
     }
   }
   ++health_.cursor_write_errors;
-  logger_.Warn("cannot write the journal cursor file",
-               {{"log", options_.name}, {"path", options_.cursor_file},
-                {"err", std::strerror(errno)}});
+  logger_.Warn(
+      "cannot write the journal cursor file",
+      {{"log", options_.name}, {"path", options_.cursor_file}, {"err", std::strerror(errno)}});
 }
 
 void JournalReader::NoteError(std::string error) {

@@ -22,9 +22,9 @@ enum class JournalLine {
 };
 
 struct JournalOptions {
-  std::string name;                // the log's name, for log records
-  std::vector<std::string> files;  // replay: these journal files; else the journal below
-  std::string directory;           // a journal directory; empty: the local system journal
+  std::string name;                      // the log's name, for log records
+  std::vector<std::string> files;        // replay: these journal files; else the journal below
+  std::string directory;                 // a journal directory; empty: the local system journal
   std::vector<std::string> identifiers;  // SYSLOG_IDENTIFIER globs (journal::EntryFilter)
   std::vector<std::string> units;        // _SYSTEMD_UNIT globs
   // Where the position is kept across restarts; empty: none (replay). Written at most every
@@ -39,9 +39,9 @@ struct JournalOptions {
 
 // Per journal log, since start.
 struct JournalHealth {
-  LogHealth log;  // lines: entries handed on; open_files: 1 while the journal has files
-  double lag_seconds = 0;           // behind the journal's newest entry after the last round
-  std::uint64_t cursor_misses = 0;  // resumes whose cursor entry was no longer in the journal
+  LogHealth log;           // lines: entries handed on; open_files: 1 while the journal has files
+  double lag_seconds = 0;  // behind the journal's newest entry after the last round
+  std::uint64_t cursor_misses = 0;        // resumes whose cursor entry was no longer in the journal
   std::uint64_t cursor_write_errors = 0;  // failures to write the cursor file
 };
 
@@ -81,13 +81,13 @@ class JournalReader {
   const Clock& clock_;
   Logger logger_;
   sd_journal* journal_ = nullptr;
-  bool placed_ = false;          // positioned (the journal had files when opened)
-  bool opened_empty_ = false;    // it had none at first: all that comes later is new
+  bool placed_ = false;           // positioned (the journal had files when opened)
+  bool opened_empty_ = false;     // it had none at first: all that comes later is new
   bool pending_current_ = false;  // the entry the journal is on has not been handed on yet
-  bool cursor_dirty_ = false;    // entries read since the cursor was written
+  bool cursor_dirty_ = false;     // entries read since the cursor was written
   Clock::MonotonicTime cursor_saved_{};
   std::string last_error_;
-  std::vector<char> line_;      // the line buffer, max_line long
+  std::vector<char> line_;  // the line buffer, max_line long
   journal::SyslogLineWriter writer_;
   JournalHealth health_;
 };

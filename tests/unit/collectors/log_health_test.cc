@@ -35,7 +35,29 @@ TEST(LogHealthTest, ExportsEveryCounterAndUpWhileAFileIsOpen) {
         "edgewatch_log_files{log=\"web\"} 2\n"}) {
     EXPECT_NE(t.find(line), std::string::npos) << line;
   }
-  EXPECT_EQ(LogHealthMetrics().size(), 8u);
+  EXPECT_EQ(LogHealthMetrics().size(), 11u);
+}
+
+TEST(LogHealthTest, AJournalLogHasItsOwnSeriesAndNoRotations) {
+  io::JournalHealth h;
+  h.log.lines = 7;
+  h.log.open_files = 1;
+  h.lag_seconds = 2.5;
+  h.cursor_misses = 1;
+  h.cursor_write_errors = 3;
+  MetricSink sink;
+  ExportJournalHealth(sink, "mail", h);
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, std::move(sink).Take());
+  const std::string t = out.str();
+  for (const char* line :
+       {"edgewatch_log_lines_total{log=\"mail\"} 7\n", "edgewatch_log_up{log=\"mail\"} 1\n",
+        "edgewatch_log_journal_lag_seconds{log=\"mail\"} 2.5\n",
+        "edgewatch_log_journal_cursor_misses_total{log=\"mail\"} 1\n",
+        "edgewatch_log_journal_cursor_write_errors_total{log=\"mail\"} 3\n"}) {
+    EXPECT_NE(t.find(line), std::string::npos) << line;
+  }
+  EXPECT_EQ(t.find("edgewatch_log_rotations_total"), std::string::npos);
 }
 
 }  // namespace

@@ -30,7 +30,9 @@ bool Match(std::string_view pattern, std::string_view path, char separator) {
 
 }  // namespace
 
-bool GlobMatch(std::string_view pattern, std::string_view path) { return Match(pattern, path, '/'); }
+bool GlobMatch(std::string_view pattern, std::string_view path) {
+  return Match(pattern, path, '/');
+}
 
 bool NameMatch(std::string_view pattern, std::string_view name) {
   return Match(pattern, name, '\0');
