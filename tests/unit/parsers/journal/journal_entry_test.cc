@@ -26,8 +26,9 @@ TEST(SyslogLineWriterTest, WritesWhatRsyslogWouldHaveWritten) {
   e.pid = "100";
   e.message = "connect from unknown[192.0.2.0]";
   auto out = w.Write(e, buf);
-  EXPECT_EQ(out.line, "2026-12-02T04:10:58+00:00 mx1 postfix/smtpd[100]: connect from "
-                      "unknown[192.0.2.0]");
+  EXPECT_EQ(out.line,
+            "2026-12-02T04:10:58+00:00 mx1 postfix/smtpd[100]: connect from "
+            "unknown[192.0.2.0]");
   EXPECT_FALSE(out.cut);
   // No pid, no host, a message over lines, the next second; and a leap day.
   e.realtime_usec = 1709164800000000;  // 2024-02-29T00:00:00Z
