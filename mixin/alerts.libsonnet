@@ -137,6 +137,24 @@ local util = import 'lib/util.libsonnet';
                   does not exist, or the log of a server this host does not run. Its counters are
                   not a quiet site, they see nothing. edgewatch's log says which part is missing.
                 |||),
+          alert('EdgewatchJournalBehind', |||
+            edgewatch_log_journal_lag_seconds{%(s)s} > %(journal_lag_seconds)s
+          ||| % exporter, c.exporter.journal_lag_for, 'warning',
+                'journal log {{ $labels.log }} on {{ $labels.instance }} falls behind',
+                |||
+                  edgewatch on {{ $labels.instance }} reads the journal log {{ $labels.log }}
+                  {{ $value | humanizeDuration }} behind the journal's newest entry, and has for
+                  %(journal_lag_for)s: its counters show the past, and an attack now shows late.
+                ||| % exporter),
+          alert('EdgewatchJournalCursorUnwritable', |||
+            increase(edgewatch_log_journal_cursor_write_errors_total{%(s)s}[15m]) > 0
+          ||| % exporter, c.exporter.journal_cursor_unwritable_for, 'warning',
+                'journal log {{ $labels.log }} on {{ $labels.instance }} cannot keep its position',
+                |||
+                  edgewatch on {{ $labels.instance }} cannot write the cursor file of the
+                  journal log {{ $labels.log }}: after a restart it starts at the journal's end,
+                  and what came while it was down is never counted.
+                |||),
           alert('EdgewatchLogUnparsed', |||
             (
               sum by (%(g)s, log) (rate(edgewatch_http_unparsed_lines_total{%(s)s}[10m]))

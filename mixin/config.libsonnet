@@ -40,6 +40,11 @@
       log_unmatched_for: '30m',  // a configured path that matches no file (a typo)
       unparsed_ratio: 0.9,
       unparsed_for: '15m',
+      // A journal log's reading this far behind the journal's newest entry (a backlog that does
+      // not shrink), and a cursor file that cannot be written (a restart would lose entries).
+      journal_lag_seconds: 300,
+      journal_lag_for: '15m',
+      journal_cursor_unwritable_for: '10m',
     },
 
     ntp: {

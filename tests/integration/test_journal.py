@@ -3,13 +3,16 @@ followed live, with appends while edgewatch follows, a reload, a restart in the 
 resumes at its cursor, and the journal moving to a new file while the old one is vacuumed."""
 
 import fnmatch
+import grp
 import os
 import re
 import subprocess
 import tempfile
+import time
 import unittest
 
-from edgewatch_process import BIN, TESTDATA, Edgewatch, poll, scrape, total, value, wait_value
+from edgewatch_process import (BIN, TESTDATA, Edgewatch, poll, require_tool, scrape, total,
+                               value, wait_value)
 from journal import Entries, count_entries, write_journal
 
 MAIL_IDENTIFIERS = ["postfix*", "exim*", "amavis*", "spamd", "rspamd"]  # the embedded default
@@ -111,6 +114,46 @@ class JournalReplayTest(unittest.TestCase):
 
 
 class JournalLiveTest(unittest.TestCase):
+    def test_an_unreadable_journal_says_so_and_reads_from_then_on(self):
+        # As nobody (the packaged unit runs as edgewatch with the adm group): a journal file of
+        # root's (0640) is not read, and the log and the read error say why; once its group may
+        # read it, entries from when edgewatch first found it unreadable on are counted, its
+        # history before that is not.
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            jdir = os.path.join(d, "journal")
+            os.mkdir(jdir)
+            active = os.path.join(jdir, "system.journal")
+            e = Entries()
+            old = e.entry("postfix/smtpd", "connect from old[192.0.2.1]", 1_700_000_000_000_000)
+            write_journal(active, old)
+            os.chmod(active, 0o640)
+            config = os.path.join(d, "edgewatch.yml")
+            with open(config, "w") as f:
+                f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
+                        "  enabled: false\nbgp:\n  enabled: false\naccess_log:\n  enabled: false\n"
+                        "mail_log:\n  poll_interval: 200ms\n  logs:\n    - name: mx\n"
+                        f"      journal:\n        directory: {jdir}\n"
+                        f"        cursor_file: {d}/mx.cursor\n")
+            os.chmod(config, 0o644)
+            nobody = (require_tool("setpriv"), "--reuid=nobody", "--regid=nogroup",
+                      "--clear-groups", "--")
+            with Edgewatch(f"--config.file={config}", wrapper=nobody) as ew:
+                poll(ew, 'edgewatch_log_read_errors_total{log="mx"}', lambda v: v == 1)
+                text = scrape(ew)
+                self.assertEqual(value(text, 'edgewatch_log_up{log="mx"}'), 0)
+                self.assertIn(f"cannot read {active}: Permission denied", ew.read_log())
+                now = int(time.time() * 1_000_000)
+                write_journal(active, e.entry("postfix/smtpd", "connect from new[192.0.2.2]",
+                                              now + 5_000_000))
+                os.chmod(active, 0o640)
+                os.chown(active, 0, grp.getgrnam("nogroup").gr_gid)
+                wait_value(ew, 'edgewatch_log_up{log="mx"}', 1, 10)
+                wait_value(ew, 'edgewatch_log_lines_total{log="mx"}', 1, 10)
+                self.assertEqual(value(scrape(ew), 'edgewatch_mail_connections_total{log="mx",'
+                                                   'service="smtpd"}'), 1)
+
+
     def test_follow_reload_restart_rotation(self):
         lines = read("mail_log", "snowshoe.log")
         e = Entries()

@@ -2,6 +2,7 @@
 
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -16,16 +17,6 @@ namespace edgewatch::io {
 namespace {
 
 std::string Errno(int negative) { return std::strerror(-negative); }
-
-// A field's value of the current entry; empty when the entry has none.
-std::string_view Field(sd_journal* j, const char* field) {
-  const void* data = nullptr;
-  std::size_t size = 0;
-  if (sd_journal_get_data(j, field, &data, &size) < 0) {
-    return {};
-  }
-  return journal::FieldValue({static_cast<const char*>(data), size}, field);
-}
 
 // Adds the journal's own matches for exact patterns: one field's values are alternatives, and
 // the identifier and unit lists are alternatives of each other.
@@ -50,6 +41,25 @@ int AddMatches(sd_journal* j, const journal::EntryFilter& filter) {
   return add("_SYSTEMD_UNIT", filter.units());
 }
 
+// The first journal file or directory among `dirs` this process may not read; empty if none.
+std::string UnreadableJournalFile(const std::vector<std::string>& dirs) {
+  std::error_code ec;
+  for (const auto& dir : dirs) {
+    if (!std::filesystem::is_directory(dir, ec)) {
+      continue;
+    }
+    if (::access(dir.c_str(), R_OK | X_OK) != 0) {
+      return dir;
+    }
+    for (const auto& f : std::filesystem::directory_iterator(dir, ec)) {
+      if (f.path().extension() == ".journal" && ::access(f.path().c_str(), R_OK) != 0) {
+        return f.path().string();
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 JournalReader::JournalReader(JournalOptions options, const Clock& clock, Logger logger)
@@ -57,7 +67,8 @@ JournalReader::JournalReader(JournalOptions options, const Clock& clock, Logger 
       filter_(options_.identifiers, options_.units),
       clock_(clock),
       logger_(std::move(logger)),
-      line_(options_.max_line) {}
+      line_(options_.max_line),
+      entry_(options_.max_line) {}
 
 JournalReader::~JournalReader() {
   SaveCursor();
@@ -130,6 +141,10 @@ void JournalReader::Place() {
     return;
   }
   const std::string cursor = StoredCursor();
+  if (cursor.empty() && readable_from_usec_) {
+    sd_journal_seek_realtime_usec(journal_, static_cast<std::uint64_t>(*readable_from_usec_));
+    return;
+  }
   if (cursor.empty() && opened_empty_) {
     sd_journal_seek_head(journal_);  // a journal that came after us: everything in it is new
     return;
@@ -164,7 +179,17 @@ bool JournalReader::Poll(LineSink& sink, std::size_t index) {
     std::uint64_t usage = 0;
     if (sd_journal_get_usage(journal_, &usage) < 0 || usage == 0) {
       // No journal files yet: opened again next round, to see directories created meanwhile.
-      opened_empty_ = true;
+      // sd-journal skips files it may not read without a word: say which.
+      if (const std::string denied = UnreadableJournalFile(Directories()); !denied.empty()) {
+        NoteError("cannot read " + denied + ": " + std::strerror(EACCES));
+        if (!readable_from_usec_) {  // there but unreadable: its history is no new traffic
+          readable_from_usec_ =
+              std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now().time_since_epoch())
+                  .count();
+        }
+      } else {
+        opened_empty_ = true;
+      }
       health_.log.open_files = 0;
       Close();
       return false;
@@ -210,36 +235,37 @@ bool JournalReader::Poll(LineSink& sink, std::size_t index) {
 }
 
 void JournalReader::HandOn(LineSink& sink, std::size_t index) {
-  const std::string_view identifier = Field(journal_, "SYSLOG_IDENTIFIER");
-  if (!filter_.Exact() &&
-      !filter_.Matches(identifier, filter_.WantsUnit() ? Field(journal_, "_SYSTEMD_UNIT")
-                                                       : std::string_view())) {
+  // One pass over the entry's fields (a get_data per field would scan them each time), each
+  // wanted one copied out: sd-journal's pointers last only until its next call.
+  entry_.Clear();
+  sd_journal_restart_data(journal_);
+  const void* data = nullptr;
+  std::size_t size = 0;
+  while (sd_journal_enumerate_available_data(journal_, &data, &size) > 0) {
+    entry_.Take({static_cast<const char*>(data), size});
+  }
+  if (!filter_.Exact() && !filter_.Matches(entry_.identifier.view(), entry_.unit.view())) {
     return;
   }
-  const std::string_view message = Field(journal_, "MESSAGE");
-  if (message.empty()) {
+  if (!entry_.has_message) {
     return;  // nothing a log line holds (e.g. structured-only entries)
   }
+  const std::string_view message = entry_.message();
   journal::WrittenLine written;
   if (options_.line == JournalLine::kMessage) {
     written = journal::SyslogLineWriter::WriteMessage(message, line_);
   } else {
-    journal::EntryFields e;
     std::uint64_t usec = 0;
     sd_journal_get_realtime_usec(journal_, &usec);
-    e.realtime_usec = static_cast<std::int64_t>(usec);
-    e.hostname = Field(journal_, "_HOSTNAME");
-    e.identifier = identifier;
-    e.pid = Field(journal_, "SYSLOG_PID");
-    if (e.pid.empty()) {
-      e.pid = Field(journal_, "_PID");
-    }
-    e.message = message;
-    written = writer_.Write(e, line_);
+    const std::string_view pid =
+        entry_.syslog_pid.size > 0 ? entry_.syslog_pid.view() : entry_.pid.view();
+    written = writer_.Write({static_cast<std::int64_t>(usec), entry_.hostname.view(),
+                             entry_.identifier.view(), pid, message},
+                            line_);
   }
   ++health_.log.lines;
-  health_.log.bytes += message.size();
-  health_.log.long_lines += written.cut ? 1 : 0;
+  health_.log.bytes += entry_.message_size;
+  health_.log.long_lines += written.cut || entry_.message_size > message.size() ? 1 : 0;
   sink.Line(index, 1, "journal", written.line);
 }
 

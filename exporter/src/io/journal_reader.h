@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,13 +82,16 @@ class JournalReader {
   const Clock& clock_;
   Logger logger_;
   sd_journal* journal_ = nullptr;
-  bool placed_ = false;           // positioned (the journal had files when opened)
-  bool opened_empty_ = false;     // it had none at first: all that comes later is new
+  bool placed_ = false;        // positioned (the journal had files when opened)
+  bool opened_empty_ = false;  // it had none at first: all that comes later is new
+  // Its files were there but unreadable since this time: once readable, read from then on.
+  std::optional<std::int64_t> readable_from_usec_;
   bool pending_current_ = false;  // the entry the journal is on has not been handed on yet
   bool cursor_dirty_ = false;     // entries read since the cursor was written
   Clock::MonotonicTime cursor_saved_{};
   std::string last_error_;
-  std::vector<char> line_;  // the line buffer, max_line long
+  std::vector<char> line_;    // the line buffer, max_line long
+  journal::EntryCopy entry_;  // the current entry's fields
   journal::SyslogLineWriter writer_;
   JournalHealth health_;
 };

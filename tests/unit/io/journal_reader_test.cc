@@ -111,6 +111,24 @@ TEST_F(JournalReaderTest, ReplaysAFileAsSyslogLinesOfTheMatchingEntries) {
   EXPECT_EQ(r.Health().log.read_errors, 0u);
 }
 
+TEST_F(JournalReaderTest, LongFieldsCompressedByTheJournalComeOutWhole) {
+  // journald and journal-remote compress fields over 512 bytes; every field is read before the
+  // next one replaces sd-journal's decompression buffer.
+  fs::create_directories(dir_.File("journal"));
+  const std::string message(3000, 'm');
+  const std::string identifier = "postfix/" + std::string(200, 'i');
+  Write("journal/a.journal", {{identifier, message, std::string(600, 'u')}});
+  JournalOptions o = Options();
+  o.directory.clear();
+  o.files = {dir_.File("journal/a.journal")};
+  o.from_start = true;
+  JournalReader r(o, clock_, logger_);
+  r.Poll(lines_, 0);
+  EXPECT_EQ(lines_.Take(), std::vector<std::string>{"2026-12-02T04:00:01+00:00 mx1 " + identifier +
+                                                    "[101]: " + message});
+  EXPECT_EQ(r.Health().log.bytes, 3000u);
+}
+
 TEST_F(JournalReaderTest, LiveStartsAtTheEndAndResumesAtItsCursorAfterARestart) {
   fs::create_directories(dir_.File("journal"));
   Write("journal/a.journal", {{"postfix/smtpd", "before start", ""}});

@@ -15,6 +15,47 @@ std::string_view FieldValue(std::string_view data, std::string_view field) {
   return data.substr(field.size() + 1);
 }
 
+void EntryCopy::Clear() {
+  identifier.size = unit.size = hostname.size = syslog_pid.size = pid.size = 0;
+  message_kept_ = message_size = 0;
+  has_message = false;
+}
+
+void EntryCopy::Take(std::string_view data) {
+  if (data.empty()) {
+    return;
+  }
+  // The first byte picks the candidates: every field but a few is skipped after one compare.
+  switch (data[0]) {
+    case 'M':
+      if (data.substr(0, 8) == "MESSAGE=") {
+        has_message = true;
+        message_size = data.size() - 8;
+        message_kept_ = std::min(message_size, message_.size());
+        std::copy_n(data.data() + 8, message_kept_, message_.data());
+      }
+      return;
+    case 'S':
+      if (const auto v = FieldValue(data, "SYSLOG_IDENTIFIER"); !v.empty()) {
+        identifier.Set(v);
+      } else if (const auto p = FieldValue(data, "SYSLOG_PID"); !p.empty()) {
+        syslog_pid.Set(p);
+      }
+      return;
+    case '_':
+      if (const auto v = FieldValue(data, "_HOSTNAME"); !v.empty()) {
+        hostname.Set(v);
+      } else if (const auto p = FieldValue(data, "_PID"); !p.empty()) {
+        pid.Set(p);
+      } else if (const auto u = FieldValue(data, "_SYSTEMD_UNIT"); !u.empty()) {
+        unit.Set(u);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
 namespace {
 
 // Appends what fits of `s` at `at`; false when it did not all fit.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -20,6 +22,44 @@ struct EntryFields {
   std::string_view identifier;     // SYSLOG_IDENTIFIER
   std::string_view pid;            // SYSLOG_PID, else _PID
   std::string_view message;        // MESSAGE
+};
+
+// A field's value copied into a fixed buffer: sd-journal's pointers last only until its next
+// call, and a copy of a field cannot grow memory. Longer values are cut to N bytes.
+template <std::size_t N>
+struct FieldCopy {
+  std::array<char, N> bytes{};
+  std::size_t size = 0;
+
+  void Set(std::string_view v) {
+    size = std::min(v.size(), N);
+    std::copy_n(v.data(), size, bytes.data());
+  }
+  std::string_view view() const { return {bytes.data(), size}; }
+};
+
+// The fields of the current entry a line is made of, copied out as the entry's fields are
+// enumerated ("FIELD=value" each). No allocation after construction.
+class EntryCopy {
+ public:
+  explicit EntryCopy(std::size_t max_message) : message_(max_message) {}
+
+  void Clear();
+  // One enumerated field; those not wanted are ignored.
+  void Take(std::string_view data);
+
+  FieldCopy<256> identifier;  // SYSLOG_IDENTIFIER
+  FieldCopy<256> unit;        // _SYSTEMD_UNIT
+  FieldCopy<256> hostname;    // _HOSTNAME
+  FieldCopy<24> syslog_pid;   // SYSLOG_PID
+  FieldCopy<24> pid;          // _PID
+  std::string_view message() const { return {message_.data(), message_kept_}; }  // MESSAGE
+  std::size_t message_size = 0;  // before it was cut to max_message
+  bool has_message = false;
+
+ private:
+  std::vector<char> message_;
+  std::size_t message_kept_ = 0;
 };
 
 // A line written into a caller's buffer, and whether it had to be cut to fit.

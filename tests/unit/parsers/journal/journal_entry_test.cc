@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <string>
 
 namespace edgewatch::journal {
 namespace {
@@ -13,6 +14,30 @@ TEST(JournalFieldTest, ValueAfterTheFieldName) {
   EXPECT_EQ(FieldValue("MESSAGES=x", "MESSAGE"), "");  // another field
   EXPECT_EQ(FieldValue("MESSAGE", "MESSAGE"), "");
   EXPECT_EQ(FieldValue("_PID=42", "_PID"), "42");
+}
+
+TEST(EntryCopyTest, KeepsTheWantedFieldsCutToTheirBuffers) {
+  EntryCopy e(8);
+  for (const char* f : {"_BOOT_ID=x", "SYSLOG_IDENTIFIER=postfix/smtpd", "SYSLOG_PID=12", "_PID=13",
+                        "_HOSTNAME=mx1", "_SYSTEMD_UNIT=postfix@-.service",
+                        "MESSAGE=connect from x", "PRIORITY=6", "MESSAGE_ID=abc", "S", ""}) {
+    e.Take(f);
+  }
+  EXPECT_EQ(e.identifier.view(), "postfix/smtpd");
+  EXPECT_EQ(e.syslog_pid.view(), "12");
+  EXPECT_EQ(e.pid.view(), "13");
+  EXPECT_EQ(e.hostname.view(), "mx1");
+  EXPECT_EQ(e.unit.view(), "postfix@-.service");
+  EXPECT_TRUE(e.has_message);
+  EXPECT_EQ(e.message(), "connect ");  // cut to 8
+  EXPECT_EQ(e.message_size, 14u);
+  e.Take("SYSLOG_IDENTIFIER=" + std::string(300, 'a'));  // cut to its 256 bytes
+  EXPECT_EQ(e.identifier.size, 256u);
+  e.Clear();
+  EXPECT_FALSE(e.has_message);
+  EXPECT_EQ(e.identifier.view(), "");
+  e.Take("MESSAGE=");
+  EXPECT_TRUE(e.has_message);  // empty, but there
 }
 
 TEST(SyslogLineWriterTest, WritesWhatRsyslogWouldHaveWritten) {
