@@ -74,6 +74,16 @@ Status SetAutoReloadInterval(CliOptions& o, const std::string& v) {
   return {};
 }
 
+Status SetOutputStep(CliOptions& o, const std::string& v) {
+  auto d = ParseDuration(v);
+  if (!d || d->count() < 1000) {
+    return Error{"--output.step: expected a duration of at least 1s, such as 15s; got \"" + v +
+                 "\""};
+  }
+  o.history_step = *d;
+  return {};
+}
+
 Status SetMaxConnections(CliOptions& o, const std::string& v) {
   return SetCount("--web.max-connections", v, false, o.max_connections);
 }
@@ -117,6 +127,15 @@ constexpr Flag kFlags[] = {
     {"--collector.disable-defaults", "",
      "disable every collector but those enabled with --collector.NAME, whatever the config says",
      nullptr},
+    {"--output.history", "",
+     "replay: print the series as they evolved over the inputs' own time (OpenMetrics with "
+     "timestamps, one sample per series per --output.step), for promtool tsdb "
+     "create-blocks-from openmetrics",
+     nullptr},
+    {"--output.step", "15s",
+     "replay with --output.history: the time between samples (a scrape "
+     "interval; giving it implies --output.history)",
+     &SetOutputStep},
     {"--log.level", "info", "debug, info, warn or error", &SetLogLevel},
     {"--log.format", "logfmt", "logfmt or json, on stderr", &SetLogFormat},
     {"--path.procfs", "/proc", "procfs mount point",
@@ -207,6 +226,12 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
       o.systemd_socket = true;
       continue;
     }
+    if (name == "--output.history") {
+      if (!o.history_step) {
+        o.history_step = std::chrono::seconds(15);
+      }
+      continue;
+    }
     if (name == "--web.disable-exporter-metrics") {
       o.exporter_metrics = false;
       continue;
@@ -266,6 +291,9 @@ Expected<CliOptions> ParseCli(std::span<const std::string_view> args,
     return Error{"unknown command \"" + positional[0] + "\" (commands: check-config, replay)"};
   } else if (config_check) {
     o.command = Command::kCheckConfig;
+  }
+  if (o.command != Command::kReplay && o.history_step) {
+    return Error{"--output.history and --output.step belong to the replay command"};
   }
   if (o.command != Command::kReplay && !o.replay_inputs.empty()) {
     return Error{ReplayFlags(registry, "and") + " belong to the replay command"};

@@ -43,6 +43,8 @@ struct CliOptions {
   // --collector.X / --no-collector.X; with --collector.disable-defaults every collector not
   // named by --collector.X is off, whatever the config says.
   std::map<std::string, bool> collector_overrides;
+  // replay --output.history / --output.step: the history's step; none: the final exposition.
+  std::optional<std::chrono::milliseconds> history_step;
   // replay: (collector name, file), from the collectors' replay flags (--pcap, --access-log, ...)
   std::vector<std::pair<std::string, std::string>> replay_inputs;
 };

@@ -1,13 +1,99 @@
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <sstream>
 
 #include "app/commands.h"
 #include "app/exporter.h"
+#include "app/history_exposition.h"
 #include "core/exposition.h"
 #include "core/metric_sink.h"
 
 namespace edgewatch {
+
+namespace {
+
+// The families of the collectors that read an input.
+Status CollectUsed(const std::vector<NamedCollector>& collectors, const std::vector<bool>& used,
+                   std::vector<prometheus::MetricFamily>& families) {
+  for (std::size_t i = 0; i < collectors.size(); ++i) {
+    if (!used[i]) {
+      continue;
+    }
+    MetricSink sink;
+    if (Status s = collectors[i].collector->Collect(sink); !s) {
+      return Error{"collector " + collectors[i].name + ": " + s.error().message};
+    }
+    AppendFamilies(families, std::move(sink).Take());
+  }
+  return {};
+}
+
+// The next time any input has a record at, if any.
+std::optional<std::int64_t> Earliest(const std::vector<std::unique_ptr<ReplaySource>>& sources,
+                                     const ReplaySource* other_than = nullptr) {
+  std::optional<std::int64_t> t;
+  for (const auto& s : sources) {
+    if (s.get() == other_than) {
+      continue;
+    }
+    if (const auto next = s->NextTime(); next && (!t || *next < *t)) {
+      t = next;
+    }
+  }
+  return t;
+}
+
+// Replay as history: every input read in time order across inputs (the one with the earliest
+// record reads up to the next record of any other), the series snapshotted at every step from
+// the step after the first record to the step of the last.
+Status ReplayHistory(const std::vector<NamedCollector>& collectors, const std::vector<bool>& used,
+                     const std::vector<std::unique_ptr<ReplaySource>>& sources,
+                     std::chrono::milliseconds step_ms, std::ostream& out) {
+  const std::int64_t step = std::chrono::duration_cast<std::chrono::nanoseconds>(step_ms).count();
+  const std::optional<std::int64_t> first = Earliest(sources);
+  if (!first) {
+    return Error{"no input has records with times of their own (a capture or a log)"};
+  }
+  HistoryExposition history;
+  for (std::int64_t t = (*first / step + (*first % step != 0 ? 1 : 0)) * step;; t += step) {
+    for (;;) {
+      ReplaySource* next = nullptr;
+      std::int64_t at = 0;
+      for (const auto& s : sources) {
+        if (const auto n = s->NextTime(); n && *n <= t && (next == nullptr || *n < at)) {
+          next = s.get();
+          at = *n;
+        }
+      }
+      if (next == nullptr) {
+        break;
+      }
+      const std::optional<std::int64_t> other = Earliest(sources, next);
+      if (Status s = next->ReadUntil(other ? std::min(t, std::max(*other, at)) : t); !s) {
+        return s;
+      }
+    }
+    for (const auto& s : sources) {
+      if (Status r = s->ReadUntil(t); !r) {
+        return r;
+      }
+    }
+    std::vector<prometheus::MetricFamily> families;
+    if (Status s = CollectUsed(collectors, used, families); !s) {
+      return s;
+    }
+    if (Status s = history.Add(t / 1'000'000, families); !s) {
+      return s;
+    }
+    if (!Earliest(sources)) {
+      break;
+    }
+  }
+  return history.Write(out);
+}
+
+}  // namespace
 
 int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> registry,
               std::ostream& out, std::ostream& err) {
@@ -41,6 +127,7 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
   // The same collectors as `serve`, fed from files instead of live sources; only those that
   // read an input are printed, so the output is reproducible.
   std::vector<bool> used(collectors.size(), false);
+  std::vector<std::unique_ptr<ReplaySource>> sources;  // --output.history
   for (const auto& [collector, path] : options.replay_inputs) {
     const std::string_view flag = FindCollector(registry, collector)->replay.flag;
     std::size_t i = 0;
@@ -54,24 +141,35 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
       return kExitUsage;
     }
     used[i] = true;
-    if (Status s = collectors[i].collector->Replay(path); !s) {
+    Status s;
+    if (options.history_step) {
+      auto source = collectors[i].collector->OpenReplay(path);
+      if (source) {
+        sources.push_back(std::move(*source));
+      } else {
+        s = source.error();
+      }
+    } else {
+      s = collectors[i].collector->Replay(path);
+    }
+    if (!s) {
       err << "edgewatch: replay " << flag << " " << path << ": collector " << collector << ": "
           << s.error().message << "\n";
       return kExitRuntime;
     }
   }
-
-  std::vector<prometheus::MetricFamily> families;
-  for (size_t i = 0; i < collectors.size(); ++i) {
-    if (!used[i]) {
-      continue;
-    }
-    MetricSink sink;
-    if (Status s = collectors[i].collector->Collect(sink); !s) {
-      err << "edgewatch: collector " << collectors[i].name << ": " << s.error().message << "\n";
+  if (options.history_step) {
+    if (Status s = ReplayHistory(collectors, used, sources, *options.history_step, out); !s) {
+      err << "edgewatch: replay: " << s.error().message << "\n";
       return kExitRuntime;
     }
-    AppendFamilies(families, std::move(sink).Take());
+    return kExitOk;
+  }
+
+  std::vector<prometheus::MetricFamily> families;
+  if (Status s = CollectUsed(collectors, used, families); !s) {
+    err << "edgewatch: " << s.error().message << "\n";
+    return kExitRuntime;
   }
   MetricSink meta;
   AddBuildInfo(meta);

@@ -94,12 +94,7 @@ class AccessLogCollector::Handler final : public LogHandler {
     if (!ranks_client && !path_site_ && site.empty()) {
       return;
     }
-    const std::int64_t now = time.Now([&]() -> std::optional<std::int64_t> {
-      if (const auto t = logged_time_.Get(r.time, access_log::ParseTime)) {
-        return *t * 1'000'000'000;
-      }
-      return std::nullopt;
-    });
+    const std::int64_t now = time.Now([&] { return Logged(r.time); });
     if (ranks_client) {
       stats_.AddTopClient(r.client, now);
     }
@@ -108,6 +103,11 @@ class AccessLogCollector::Handler final : public LogHandler {
     } else if (!site.empty()) {
       stats_.AddSite(site_key_.Get(site, SiteKeyOf), seen, now);
     }
+  }
+
+  std::optional<std::int64_t> LineTime(std::string_view line) override {
+    const auto parsed = format_ ? format_->Parse(line) : detect_.Parse(line);
+    return parsed ? Logged(parsed->time) : std::nullopt;
   }
 
   void Kept(std::size_t config_index) override { Configure(config_index); }
@@ -122,6 +122,14 @@ class AccessLogCollector::Handler final : public LogHandler {
   void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const override;
 
  private:
+  // A %t text in nanoseconds since the epoch.
+  std::optional<std::int64_t> Logged(std::string_view time) {
+    if (const auto t = logged_time_.Get(time, access_log::ParseTime)) {
+      return *t * 1'000'000'000;
+    }
+    return std::nullopt;
+  }
+
   // The settings of configured log `config_index` (none: a replayed file no log stands for).
   void Configure(std::optional<std::size_t> config_index) {
     format_ = FormatOf(config_, config_index);

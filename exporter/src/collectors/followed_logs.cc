@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "collectors/log_health.h"
 #include "parsers/text/glob.h"
@@ -271,7 +272,8 @@ bool IsJournalFile(const std::string& path) {
 
 }  // namespace
 
-Status FollowedLogs::ReplayJournal(const std::string& path, const std::string& name) {
+FollowedLogs::Journal& FollowedLogs::AddReplayedJournal(const std::string& path,
+                                                        const std::string& name) {
   // The configured journal log it stands for gives the entry filter and the handler's settings:
   // the one ConfiguredLogOf names, else the first.
   std::optional<std::size_t> config = ConfiguredLogOf(configured_, path);
@@ -292,39 +294,193 @@ Status FollowedLogs::ReplayJournal(const std::string& path, const std::string& n
   o.directory.clear();
   o.cursor_file.clear();
   o.from_start = true;
-  Journal j{std::make_unique<io::JournalReader>(std::move(o), clock_, logger_), logs_.size(), {}};
+  journals_.push_back(
+      {std::make_unique<io::JournalReader>(std::move(o), clock_, logger_), logs_.size(), {}});
   logs_.push_back({name, make_(config), LogTime(nullptr), {}});
-  Lines lines(*this, j.log, nullptr);
-  while (j.reader->Poll(lines, 0)) {
+  return journals_.back();
+}
+
+FollowedLogs::Source& FollowedLogs::AddReplayedFile(const std::string& path,
+                                                    const std::string& name,
+                                                    std::size_t read_budget) {
+  io::FollowerOptions o = Options(follow_, true);
+  o.read_budget = read_budget;
+  sources_.push_back({std::make_unique<io::FileFollower>(std::vector<io::FollowedLog>{{name, path}},
+                                                         o, clock_, logger_),
+                      logs_.size()});
+  logs_.push_back({name, make_(ConfiguredLogOf(configured_, path)), LogTime(nullptr), {}});
+  return sources_.back();
+}
+
+namespace {
+
+Status CheckReplayed(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    return Error{"cannot read " + path + ": not a regular file"};
   }
-  const bool opened = j.reader->Health().log.open_files > 0;
-  journals_.push_back(std::move(j));
-  if (!opened) {
+  return {};
+}
+
+Status JournalOpened(const io::JournalReader& reader, const std::string& path) {
+  if (reader.Health().log.open_files == 0) {
     return Error{"cannot read " + path + " as a journal file (see the log)"};
   }
   return {};
 }
 
+}  // namespace
+
 Status FollowedLogs::Replay(const std::string& path) {
   std::lock_guard<std::mutex> polling(poll_mu_);
   std::lock_guard<std::mutex> lock(mu_);
-  if (!std::filesystem::is_regular_file(path)) {
-    return Error{"cannot read " + path + ": not a regular file"};
+  if (Status s = CheckReplayed(path); !s) {
+    return s;
   }
   const std::string name = std::filesystem::path(path).filename().string();
   if (IsJournalFile(path)) {
-    return ReplayJournal(path, name);
+    Journal& j = AddReplayedJournal(path, name);
+    Lines lines(*this, j.log, nullptr);
+    while (j.reader->Poll(lines, 0)) {
+    }
+    return JournalOpened(*j.reader, path);
   }
-  Source source{std::make_unique<io::FileFollower>(std::vector<io::FollowedLog>{{name, path}},
-                                                   Options(follow_, true), clock_, logger_),
-                logs_.size()};
-  logs_.push_back({name, make_(ConfiguredLogOf(configured_, path)), LogTime(nullptr), {}});
+  Source& source = AddReplayedFile(path, name, io::FollowerOptions().read_budget);
   Lines lines(*this, source.first_log, nullptr);
   while (source.follower->Poll(lines)) {
   }
   source.follower->Flush(lines);
-  sources_.push_back(std::move(source));
   return {};
+}
+
+// The lines a file follower hands on, with their times, queued for a history replay to take in
+// time order: one buffer and one index, reused, at most a read budget of them at a time.
+class FollowedLogs::TimedLines final : public io::LineSink {
+ public:
+  explicit TimedLines(LogHandler& handler) : handler_(handler) {}
+
+  void Line(std::size_t /*log*/, std::uint64_t /*file_id*/, std::string_view /*file*/,
+            std::string_view line) override {
+    if (line.empty()) {
+      return;
+    }
+    // A line without a time of its own keeps its place: the time of the line before it.
+    if (const auto t = handler_.LineTime(line)) {
+      last_ = *t;
+    }
+    queue_.push_back({text_.size(), line.size(), last_});
+    text_.append(line);
+  }
+
+  bool empty() const { return next_ == queue_.size(); }
+  std::int64_t front_time() const { return queue_[next_].time; }
+  std::string_view Pop() {
+    const Entry& e = queue_[next_++];
+    const std::string_view line(text_.data() + e.offset, e.size);
+    return line;
+  }
+  // Once the queue is empty: its memory is reused for the next read.
+  void Reset() {
+    queue_.clear();
+    text_.clear();
+    next_ = 0;
+  }
+
+ private:
+  struct Entry {
+    std::size_t offset;
+    std::size_t size;
+    std::int64_t time;
+  };
+  LogHandler& handler_;
+  std::string text_;
+  std::vector<Entry> queue_;
+  std::size_t next_ = 0;
+  std::int64_t last_ = std::numeric_limits<std::int64_t>::min();
+};
+
+// A replayed file or journal file read in its own time order.
+class FollowedLogs::History final : public ReplaySource {
+ public:
+  // `follower`: the file's; `journal`: the journal file's reader (one of the two).
+  History(FollowedLogs& logs, std::size_t log, io::FileFollower* follower,
+          io::JournalReader* journal)
+      : logs_(logs),
+        log_(log),
+        follower_(follower),
+        journal_(journal),
+        queued_(*logs.logs_[log].handler) {}
+
+  std::optional<std::int64_t> NextTime() override {
+    if (journal_ != nullptr) {
+      const auto usec = journal_->NextTimeUsec();
+      return usec ? std::optional<std::int64_t>(*usec * 1000) : std::nullopt;
+    }
+    Fill();
+    return queued_.empty() ? std::nullopt : std::optional<std::int64_t>(queued_.front_time());
+  }
+
+  Status ReadUntil(std::int64_t until_ns) override {
+    Log& log = logs_.logs_[log_];
+    if (journal_ != nullptr) {
+      Lines lines(logs_, log_, nullptr);
+      // Entries received up to the limit, in microseconds as the journal keeps them.
+      const std::int64_t until_usec = until_ns / 1000;
+      while (journal_->Poll(lines, 0, until_usec)) {
+      }
+    } else {
+      for (Fill(); !queued_.empty() && queued_.front_time() <= until_ns; Fill()) {
+        log.handler->Line(queued_.Pop(), log.time);
+      }
+    }
+    log.time.AdvanceTo(until_ns);
+    return {};
+  }
+
+ private:
+  // Reads the next lines of the file when none are queued.
+  void Fill() {
+    if (!queued_.empty() || ended_) {
+      return;
+    }
+    queued_.Reset();
+    while (queued_.empty()) {
+      if (!follower_->Poll(queued_)) {  // read to its end: its unterminated last line too
+        follower_->Flush(queued_);
+        ended_ = queued_.empty();
+        return;
+      }
+    }
+  }
+
+  FollowedLogs& logs_;
+  std::size_t log_;
+  io::FileFollower* follower_;
+  io::JournalReader* journal_;
+  TimedLines queued_;
+  bool ended_ = false;
+};
+
+Expected<std::unique_ptr<ReplaySource>> FollowedLogs::OpenReplay(const std::string& path) {
+  std::lock_guard<std::mutex> polling(poll_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = CheckReplayed(path); !s) {
+    return s.error();
+  }
+  const std::string name = std::filesystem::path(path).filename().string();
+  if (IsJournalFile(path)) {
+    Journal& j = AddReplayedJournal(path, name);
+    j.reader->NextTimeUsec();  // opens it
+    if (Status s = JournalOpened(*j.reader, path); !s) {
+      return s.error();
+    }
+    return std::unique_ptr<ReplaySource>(
+        std::make_unique<History>(*this, j.log, nullptr, j.reader.get()));
+  }
+  // A small read budget: what one read queues is held until its time comes.
+  Source& source = AddReplayedFile(path, name, 64 << 10);
+  logs_[source.first_log].handler->File(path);
+  return std::unique_ptr<ReplaySource>(
+      std::make_unique<History>(*this, source.first_log, source.follower.get(), nullptr));
 }
 
 Status FollowedLogs::Collect(MetricSink& sink) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -79,6 +80,8 @@ class LogTime {
     }
     return last_ns_;
   }
+  // Replay as history: the windows are at `ns` at least (a quiet stretch expires them).
+  void AdvanceTo(std::int64_t ns) { last_ns_ = std::max(last_ns_, ns); }
   // The time for a scrape.
   std::int64_t Current() const {
     return live_ != nullptr ? live_->Monotonic().time_since_epoch().count() : last_ns_;
@@ -101,6 +104,9 @@ class LogHandler {
   virtual void Kept(std::size_t /*config_index*/) {}
   // The lines that follow come from file `path` (one of those the log's glob matched).
   virtual void File(std::string_view /*path*/) {}
+  // Replay as history: the line's own time (nanoseconds since the epoch), if it has one; the
+  // line is handed to Line() afterwards, in time order with the other inputs.
+  virtual std::optional<std::int64_t> LineTime(std::string_view line) = 0;
 };
 
 // The logs of a log collector: the configured ones followed on a thread of their own (files
@@ -137,6 +143,9 @@ class FollowedLogs {
   // format, known by its signature) is read as a journal, with the entry filter of the
   // configured journal log it stands for.
   Status Replay(const std::string& path);
+  // Replay as history: the file (or journal file) opened as Replay() would read it, read in its
+  // lines' own time order.
+  Expected<std::unique_ptr<ReplaySource>> OpenReplay(const std::string& path);
   Status Collect(MetricSink& sink) const;
   // True while a Collect() waits for the follower to hand over (for tests).
   bool ScrapeWaiting() const { return scrapes_waiting_.load(std::memory_order_relaxed) > 0; }
@@ -158,13 +167,19 @@ class FollowedLogs {
     LogSource config;     // empty for a replayed journal file
   };
   class Lines;
+  class History;
+  class TimedLines;
 
   io::JournalOptions JournalOptionsOf(const LogSource& log) const;
   // The reader of configured journal log `config_index`, as logs_'s next log.
   Journal NewJournal(std::size_t config_index);
   // Of the file logs and the journals: what the inotify trigger watches.
   std::vector<std::string> WatchedDirectories() const;
-  Status ReplayJournal(const std::string& path, const std::string& name);
+  // The log a replayed journal file is read as, and its reader, added to logs_ and journals_.
+  Journal& AddReplayedJournal(const std::string& path, const std::string& name);
+  // The log a replayed file is read as, and its follower (from its start), added to sources_.
+  Source& AddReplayedFile(const std::string& path, const std::string& name,
+                          std::size_t read_budget);
   void FollowLoop();
   // With `lock` (on mu_) held by the follower: lets waiting scrapes through, then takes it back.
   void YieldToScrapes(std::unique_lock<std::mutex>& lock);

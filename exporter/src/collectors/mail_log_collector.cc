@@ -129,19 +129,26 @@ class MailLogCollector::Handler final : public LogHandler {
     if (e.kind == mail_log::EventKind::kNone) {
       return;
     }
-    stats_.Add(e, time.Now([&]() -> std::optional<std::int64_t> {
-      if (const auto t = logged_time_.Get(syslog->time, [this](std::string_view text) {
-            return mail_log::SyslogSeconds(text, year_);
-          })) {
-        return *t * 1'000'000'000;
-      }
-      return std::nullopt;
-    }));
+    stats_.Add(e, time.Now([&] { return Logged(syslog->time); }));
+  }
+
+  std::optional<std::int64_t> LineTime(std::string_view line) override {
+    const auto syslog = mail_log::ParseSyslog(line);
+    return syslog ? Logged(syslog->time) : std::nullopt;
   }
 
   void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const override;
 
  private:
+  // A syslog time text in nanoseconds since the epoch.
+  std::optional<std::int64_t> Logged(std::string_view time) {
+    if (const auto t = logged_time_.Get(
+            time, [this](std::string_view text) { return mail_log::SyslogSeconds(text, year_); })) {
+      return *t * 1'000'000'000;
+    }
+    return std::nullopt;
+  }
+
   const MailLogConfig& config_;
   mutable MailLogStats stats_;  // its windows expire as they are read
   int year_;

@@ -24,6 +24,9 @@ class MailLogCollector final : public Collector {
   void Stop() override { logs_.Stop(); }
   Status Collect(MetricSink& sink) const override { return logs_.Collect(sink); }
   Status Replay(const std::string& path) override { return logs_.Replay(path); }
+  Expected<std::unique_ptr<ReplaySource>> OpenReplay(const std::string& path) override {
+    return logs_.OpenReplay(path);
+  }
 
   // A reload that changed only `logs`: see FollowedLogs::SetLogs.
   void SetLogs(const std::vector<MailLogFileConfig>& logs);

@@ -432,11 +432,66 @@ void ReflectionCollector::ProbeLoop() {
   } while (probe_->Wait());
 }
 
-Status ReflectionCollector::Replay(const std::string& path) {
+void ReflectionCollector::StartReplay() {
   if (!state_) {
     state_ = std::make_unique<ReflectionState>(Settings(config_, config_.local_networks));
     interface_label_ = "replay";
   }
+  replayed_ = true;
+}
+
+// A capture read packet by packet in time order; the packet that is past the limit waits (its
+// bytes stay valid until the next Next()).
+class ReflectionCollector::History final : public ReplaySource {
+ public:
+  History(ReflectionCollector& c, io::PcapSource source, std::string path)
+      : c_(c), source_(std::move(source)), link_(source_.link_type()), path_(std::move(path)) {}
+
+  std::optional<std::int64_t> NextTime() override {
+    if (!pending_ && !ended_) {
+      auto next = source_.Next();
+      if (!next) {
+        c_.logger_.Warn("capture ends early; counted the whole packets before the damage",
+                        {{"file", path_}, {"err", next.error().message}});
+      }
+      pending_ = next ? *next : std::nullopt;
+      ended_ = !pending_;
+    }
+    return pending_ ? std::optional<std::int64_t>(pending_->timestamp_ns) : std::nullopt;
+  }
+
+  Status ReadUntil(std::int64_t until_ns) override {
+    while (NextTime() && pending_->timestamp_ns <= until_ns) {
+      ++c_.main_.received;
+      c_.Count(*pending_, link_);
+      pending_.reset();
+    }
+    if (until_ns > c_.replay_now_ns_) {
+      c_.replay_now_ns_ = until_ns;
+    }
+    return {};
+  }
+
+ private:
+  ReflectionCollector& c_;
+  io::PcapSource source_;
+  int link_;
+  std::string path_;
+  std::optional<io::Packet> pending_;
+  bool ended_ = false;
+};
+
+Expected<std::unique_ptr<ReplaySource>> ReflectionCollector::OpenReplay(const std::string& path) {
+  StartReplay();
+  auto source = io::PcapSource::OpenFile(path);
+  if (!source) {
+    return source.error();
+  }
+  return std::unique_ptr<ReplaySource>(std::make_unique<History>(*this, std::move(*source), path));
+}
+
+Status ReflectionCollector::Replay(const std::string& path) {
+  StartReplay();
   auto source = io::PcapSource::OpenFile(path);
   if (!source) {
     return source.error();
@@ -448,7 +503,6 @@ Status ReflectionCollector::Replay(const std::string& path) {
     Count(p, link);
   });
   main_.received += frames;
-  replayed_ = true;
   if (!s) {
     // A capture cut short (a full disk, tcpdump killed) still holds whole packets before the
     // cut; count those, as tcpdump -r prints them, and say where it ended.
@@ -522,7 +576,7 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
   }
   const std::int64_t now_ns =
       replayed_
-          ? state_->last_frame_ns()
+          ? std::max(state_->last_frame_ns(), replay_now_ns_.load())
           : std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch())
                 .count();
   for (const auto& info : reflection::kVectors) {

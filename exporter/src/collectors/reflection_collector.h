@@ -34,6 +34,7 @@ class ReflectionCollector final : public Collector {
   Status Collect(MetricSink& sink) const override;
 
   Status Replay(const std::string& path) override;
+  Expected<std::unique_ptr<ReplaySource>> OpenReplay(const std::string& path) override;
 
   // One monlist self-check round over the configured servers (the probe thread's body).
   void ProbeOnce();
@@ -61,6 +62,9 @@ class ReflectionCollector final : public Collector {
   void Break(LiveCapture& capture);
   void Count(const io::Packet& packet, int link_type);
   void ProbeLoop();
+  // The replay state, made by the first replayed capture.
+  void StartReplay();
+  class History;
 
   ReflectionConfig config_;
   const Clock& clock_;
@@ -72,6 +76,8 @@ class ReflectionCollector final : public Collector {
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> replayed_{false};
+  // History replay: the time the windows are at, when it is past the last frame's.
+  std::atomic<std::int64_t> replay_now_ns_{0};
   LiveCapture main_;
   LiveCapture egress_;
   std::unique_ptr<Trigger> egress_retry_;

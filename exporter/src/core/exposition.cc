@@ -1,10 +1,16 @@
 #include "core/exposition.h"
 
+#include <sys/mman.h>
+
+#include <bit>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 #include "prometheus/text_serializer.h"
 
@@ -51,21 +57,6 @@ double Quality(std::string_view accept, std::string_view type) {
   return best;
 }
 
-// As prometheus-cpp's text serializer writes numbers (%g, 16 significant digits): a bucket's le
-// is a label, so "0.0008" in one format and "8e-04" in the other would be two series.
-void Value(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "NaN";
-  } else if (std::isinf(v)) {
-    out += v > 0 ? "+Inf" : "-Inf";
-  } else {
-    char buffer[32];
-    const int n = std::snprintf(buffer, sizeof buffer, "%.*g",
-                                std::numeric_limits<double>::max_digits10 - 1, v);
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-}
-
 // Escapes \, " and newline, as OpenMetrics wants in label values and help.
 void Escaped(std::string& out, std::string_view s) {
   for (const char c : s) {
@@ -81,8 +72,28 @@ void Escaped(std::string& out, std::string_view s) {
   }
 }
 
-void Sample(std::string& out, std::string_view name, const prometheus::ClientMetric& m,
-            double value, std::string_view extra_label = {}, double extra_value = 0) {
+}  // namespace
+
+namespace openmetrics {
+
+// As prometheus-cpp's text serializer writes numbers (%g, 16 significant digits): a bucket's le
+// is a label, so "0.0008" in one format and "8e-04" in the other would be two series.
+void Value(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+  } else if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+  } else {
+    char buffer[32];
+    const int n = std::snprintf(buffer, sizeof buffer, "%.*g",
+                                std::numeric_limits<double>::max_digits10 - 1, v);
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+// name{labels} and the space before the value.
+void SeriesOf(std::string& out, std::string_view name, const prometheus::ClientMetric& m,
+              std::string_view extra_label, double extra_value) {
   out += name;
   if (!m.label.empty() || !extra_label.empty()) {
     out += '{';
@@ -105,6 +116,58 @@ void Sample(std::string& out, std::string_view name, const prometheus::ClientMet
     out += '}';
   }
   out += ' ';
+}
+
+// The family's name in OpenMetrics (a counter's without "_total") and its TYPE and HELP lines.
+std::string_view Header(std::string& out, const prometheus::MetricFamily& f) {
+  std::string_view name = f.name;
+  std::string_view type;
+  switch (f.type) {
+    case prometheus::MetricType::Counter:
+      // A counter family is named without "_total"; one that lacks it stays as it is, typed
+      // unknown, so that its samples keep their names in both formats.
+      if (name.ends_with("_total")) {
+        name.remove_suffix(6);
+        type = "counter";
+      } else {
+        type = "unknown";
+      }
+      break;
+    case prometheus::MetricType::Gauge:
+      type = "gauge";
+      break;
+    case prometheus::MetricType::Histogram:
+      type = "histogram";
+      break;
+    case prometheus::MetricType::Summary:
+      type = "summary";
+      break;
+    default:
+      type = "unknown";
+  }
+  out += "# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += "\n# HELP ";
+  out += name;
+  out += ' ';
+  Escaped(out, f.help);
+  out += '\n';
+  return name;
+}
+
+}  // namespace openmetrics
+
+namespace {
+
+using openmetrics::Header;
+using openmetrics::SeriesOf;
+using openmetrics::Value;
+
+void Sample(std::string& out, std::string_view name, const prometheus::ClientMetric& m,
+            double value, std::string_view extra_label = {}, double extra_value = 0) {
+  SeriesOf(out, name, m, extra_label, extra_value);
   Value(out, value);
   out += '\n';
 }
@@ -112,40 +175,7 @@ void Sample(std::string& out, std::string_view name, const prometheus::ClientMet
 std::string OpenMetrics(const std::vector<prometheus::MetricFamily>& families) {
   std::string out;
   for (const auto& f : families) {
-    std::string_view name = f.name;
-    std::string_view type;
-    switch (f.type) {
-      case prometheus::MetricType::Counter:
-        // A counter family is named without "_total"; one that lacks it stays as it is, typed
-        // unknown, so that its samples keep their names in both formats.
-        if (name.ends_with("_total")) {
-          name.remove_suffix(6);
-          type = "counter";
-        } else {
-          type = "unknown";
-        }
-        break;
-      case prometheus::MetricType::Gauge:
-        type = "gauge";
-        break;
-      case prometheus::MetricType::Histogram:
-        type = "histogram";
-        break;
-      case prometheus::MetricType::Summary:
-        type = "summary";
-        break;
-      default:
-        type = "unknown";
-    }
-    out += "# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += "\n# HELP ";
-    out += name;
-    out += ' ';
-    Escaped(out, f.help);
-    out += '\n';
+    const std::string_view name = Header(out, f);
     for (const auto& m : f.metric) {
       switch (f.type) {
         case prometheus::MetricType::Counter:

@@ -25,4 +25,15 @@ std::string_view ContentTypeOf(ExpositionFormat format);
 std::string Serialize(const std::vector<prometheus::MetricFamily>& families,
                       ExpositionFormat format);
 
+// The pieces of OpenMetrics text, for writers of their own (the replay history).
+namespace openmetrics {
+// A number as both formats write it.
+void Value(std::string& out, double v);
+// A sample's name{labels} and the space before its value.
+void SeriesOf(std::string& out, std::string_view name, const prometheus::ClientMetric& m,
+              std::string_view extra_label = {}, double extra_value = 0);
+// A family's TYPE and HELP lines; returns its OpenMetrics name (a counter's without "_total").
+std::string_view Header(std::string& out, const prometheus::MetricFamily& f);
+}  // namespace openmetrics
+
 }  // namespace edgewatch

@@ -170,7 +170,7 @@ void JournalReader::Place() {
   sd_journal_previous(journal_);  // on the newest entry: Poll() reads what comes after it
 }
 
-bool JournalReader::Poll(LineSink& sink, std::size_t index) {
+bool JournalReader::Ready() {
   if (journal_ == nullptr && !Open()) {
     return false;
   }
@@ -197,6 +197,29 @@ bool JournalReader::Poll(LineSink& sink, std::size_t index) {
     Place();
   }
   health_.log.open_files = 1;
+  return true;
+}
+
+std::optional<std::int64_t> JournalReader::NextTimeUsec() {
+  if (!Ready()) {
+    return std::nullopt;
+  }
+  if (!pending_current_) {
+    if (sd_journal_next(journal_) <= 0) {
+      return std::nullopt;
+    }
+    pending_current_ = true;
+  }
+  std::uint64_t usec = 0;
+  sd_journal_get_realtime_usec(journal_, &usec);
+  return static_cast<std::int64_t>(usec);
+}
+
+bool JournalReader::Poll(LineSink& sink, std::size_t index,
+                         std::optional<std::int64_t> until_usec) {
+  if (!Ready()) {
+    return false;
+  }
   std::size_t read = 0;
   int r = 0;
   while (read < options_.read_budget) {
@@ -207,6 +230,11 @@ bool JournalReader::Poll(LineSink& sink, std::size_t index) {
       r = sd_journal_next(journal_);
     }
     if (r <= 0) {
+      break;
+    }
+    if (std::uint64_t usec = 0; until_usec && sd_journal_get_realtime_usec(journal_, &usec) >= 0 &&
+                                static_cast<std::int64_t>(usec) > *until_usec) {
+      pending_current_ = true;  // the next round's first entry
       break;
     }
     ++read;

@@ -57,8 +57,12 @@ class JournalReader {
   JournalReader(const JournalReader&) = delete;
   JournalReader& operator=(const JournalReader&) = delete;
 
-  // One round: what was appended since the last. True if the read budget ran out first.
-  bool Poll(LineSink& sink, std::size_t index);
+  // One round: what was appended since the last (with `until_usec`: only the entries received
+  // up to then). True if the read budget ran out first.
+  bool Poll(LineSink& sink, std::size_t index, std::optional<std::int64_t> until_usec = {});
+  // When the next entry was received (microseconds since the epoch); nullopt if none is there
+  // now. The entry is read by the next Poll().
+  std::optional<std::int64_t> NextTimeUsec();
   // Writes the position now (also done by Poll() and the destructor).
   void SaveCursor();
 
@@ -70,6 +74,8 @@ class JournalReader {
  private:
   // Opens the journal and places it; false (error noted) when it cannot be opened.
   bool Open();
+  // Open and placed, or false (no journal files yet, or it cannot be opened).
+  bool Ready();
   void Close();
   void Place();
   // The cursor kept in the cursor file, if any.

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -56,13 +57,7 @@ class PcapSource {
     } context{&on_packet, nano_ ? 1 : 1000};
     auto trampoline = [](u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
       const auto* c = reinterpret_cast<const Context*>(user);
-      Packet packet;
-      packet.timestamp_ns = static_cast<std::int64_t>(header->ts.tv_sec) * 1'000'000'000 +
-                            static_cast<std::int64_t>(header->ts.tv_usec) * c->nanos_per_tick;
-      packet.data =
-          std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes), header->caplen);
-      packet.wire_length = header->len;
-      (*c->callback)(packet);
+      (*c->callback)(PacketOf(header, bytes, c->nanos_per_tick));
     };
     const int n = pcap_dispatch(handle_.get(), -1, trampoline, reinterpret_cast<u_char*>(&context));
     if (n == PCAP_ERROR) {
@@ -86,11 +81,36 @@ class PcapSource {
     }
   }
 
+  // The next packet of a file, nullopt at its end. Its bytes live until the next call.
+  Expected<std::optional<Packet>> Next() {
+    pcap_pkthdr* header = nullptr;
+    const u_char* bytes = nullptr;
+    const int r = pcap_next_ex(handle_.get(), &header, &bytes);
+    if (r == PCAP_ERROR_BREAK) {
+      return std::optional<Packet>();
+    }
+    if (r < 0) {
+      return Error{pcap_geterr(handle_.get())};
+    }
+    return std::optional<Packet>(PacketOf(header, bytes, nano_ ? 1 : 1000));
+  }
+
   void Break() { pcap_breakloop(handle_.get()); }
 
   Expected<CaptureStats> Stats() const;
 
  private:
+  static Packet PacketOf(const pcap_pkthdr* header, const u_char* bytes,
+                         std::int64_t nanos_per_tick) {
+    Packet packet;
+    packet.timestamp_ns = static_cast<std::int64_t>(header->ts.tv_sec) * 1'000'000'000 +
+                          static_cast<std::int64_t>(header->ts.tv_usec) * nanos_per_tick;
+    packet.data =
+        std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes), header->caplen);
+    packet.wire_length = header->len;
+    return packet;
+  }
+
   struct Closer {
     void operator()(pcap_t* p) const { pcap_close(p); }
   };

@@ -31,13 +31,14 @@ struct Recorder final : LogHandler {
     if (on_line) {
       on_line(lines.size());
     }
-    // Replay: a line "t=N" logged at N seconds.
-    last_ns = time.Now([&]() -> std::optional<std::int64_t> {
-      if (line.starts_with("t=")) {
-        return std::stoll(std::string(line.substr(2))) * 1'000'000'000;
-      }
-      return std::nullopt;
-    });
+    last_ns = time.Now([&] { return LineTime(line); });
+  }
+  // Replay: a line "t=N" logged at N seconds.
+  std::optional<std::int64_t> LineTime(std::string_view line) override {
+    if (line.starts_with("t=")) {
+      return std::stoll(std::string(line.substr(2))) * 1'000'000'000;
+    }
+    return std::nullopt;
   }
   void Kept(std::size_t index) override { config_index = index; }
   void Export(MetricSink& sink, const std::string& log, std::int64_t now_ns) const override {
@@ -153,6 +154,29 @@ TEST_F(FollowedLogsTest, ReplayNamesTheLogAfterItsFileAndRunsOnLoggedTime) {
       Text(*logs),
       HasSubstr("test_seen{log=\"incident.log\",index=\"replay\",now=\"160000000000\"} 4\n"));
   EXPECT_FALSE(logs->Replay(dir.File("missing.log")).ok());
+}
+
+TEST_F(FollowedLogsTest, HistoryReplayReadsLinesUpToEachStepInTheirTimeOrder) {
+  const testing::TempDir dir("fl-history");
+  const auto path = dir.File("incident.log");
+  std::ofstream(path) << "t=100\nno time\nt=160\nt=161\nlast, without newline";
+  auto logs = Make({}, std::make_unique<testing::StepTrigger>());
+  auto source = logs->OpenReplay(path);
+  ASSERT_TRUE(source.ok()) << source.error().message;
+  ReplaySource& history = **source;
+  EXPECT_EQ(history.NextTime(), 100'000'000'000);
+  ASSERT_TRUE(history.ReadUntil(150'000'000'000).ok());
+  ASSERT_EQ(made_.size(), 1u);
+  EXPECT_EQ(made_[0]->lines, (std::vector<std::string>{"t=100", "no time"}));
+  EXPECT_EQ(history.NextTime(), 160'000'000'000);
+  // A step with no line: the windows are at the step's time all the same.
+  EXPECT_THAT(Text(*logs), HasSubstr("now=\"150000000000\"} 2\n"));
+  ASSERT_TRUE(history.ReadUntil(160'000'000'000).ok());  // a line at the step is in it
+  EXPECT_EQ(made_[0]->lines.size(), 3u);
+  ASSERT_TRUE(history.ReadUntil(200'000'000'000).ok());
+  EXPECT_EQ(made_[0]->lines.size(), 5u);  // the unterminated last line keeps t=161
+  EXPECT_EQ(history.NextTime(), std::nullopt);
+  EXPECT_FALSE(logs->OpenReplay(dir.File("missing.log")).ok());
 }
 
 TEST_F(FollowedLogsTest, SetLogsKeepsHandlersOfLogsThatStay) {
