@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "config/values.h"
@@ -84,6 +86,24 @@ Status SetOutputStep(CliOptions& o, const std::string& v) {
   return {};
 }
 
+// --output.label NAME=VALUE replaces the default job or instance, or adds a label.
+Status SetOutputLabel(CliOptions& o, const std::string& v) {
+  const auto eq = v.find('=');
+  const std::string name = v.substr(0, eq);
+  const bool valid_name =
+      !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+      std::all_of(name.begin(), name.end(),
+                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  if (eq == std::string::npos || !valid_name || name.starts_with("__")) {
+    return Error{"--output.label: expected NAME=VALUE with a Prometheus label name; got \"" + v +
+                 "\""};
+  }
+  auto& labels = o.history_labels;
+  std::erase_if(labels, [&](const auto& l) { return l.first == name; });
+  labels.emplace_back(name, v.substr(eq + 1));
+  return {};
+}
+
 Status SetMaxConnections(CliOptions& o, const std::string& v) {
   return SetCount("--web.max-connections", v, false, o.max_connections);
 }
@@ -136,6 +156,10 @@ constexpr Flag kFlags[] = {
      "replay with --output.history: the time between samples (a scrape "
      "interval; giving it implies --output.history)",
      &SetOutputStep},
+    {"--output.label", "job=edgewatch, instance=replay",
+     "replay with --output.history: a target label on every series (repeatable), as Prometheus "
+     "adds job and instance to what it scrapes",
+     &SetOutputLabel},
     {"--log.level", "info", "debug, info, warn or error", &SetLogLevel},
     {"--log.format", "logfmt", "logfmt or json, on stderr", &SetLogFormat},
     {"--path.procfs", "/proc", "procfs mount point",

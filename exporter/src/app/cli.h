@@ -45,6 +45,10 @@ struct CliOptions {
   std::map<std::string, bool> collector_overrides;
   // replay --output.history / --output.step: the history's step; none: the final exposition.
   std::optional<std::chrono::milliseconds> history_step;
+  // --output.label NAME=VALUE: the target labels every history series carries, as Prometheus
+  // adds them to what it scrapes (the alert rules select job="edgewatch").
+  std::vector<std::pair<std::string, std::string>> history_labels = {{"job", "edgewatch"},
+                                                                     {"instance", "replay"}};
   // replay: (collector name, file), from the collectors' replay flags (--pcap, --access-log, ...)
   std::vector<std::pair<std::string, std::string>> replay_inputs;
 };

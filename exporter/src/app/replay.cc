@@ -44,12 +44,31 @@ std::optional<std::int64_t> Earliest(const std::vector<std::unique_ptr<ReplaySou
   return t;
 }
 
+// As Prometheus stores a scrape: the target's labels on every series, and `up`.
+constexpr MetricDesc kUp{"up", prometheus::MetricType::Gauge,
+                         "1: the target was scraped (here: replayed) at this time."};
+
+void AsScraped(std::vector<prometheus::MetricFamily>& families,
+               const std::vector<std::pair<std::string, std::string>>& target) {
+  MetricSink up;
+  up.Add(kUp, {}, 1);
+  AppendFamilies(families, std::move(up).Take());
+  for (auto& f : families) {
+    for (auto& m : f.metric) {
+      for (const auto& [name, value] : target) {
+        m.label.push_back({name, value});
+      }
+    }
+  }
+}
+
 // Replay as history: every input read in time order across inputs (the one with the earliest
 // record reads up to the next record of any other), the series snapshotted at every step from
 // the step after the first record to the step of the last.
 Status ReplayHistory(const std::vector<NamedCollector>& collectors, const std::vector<bool>& used,
                      const std::vector<std::unique_ptr<ReplaySource>>& sources,
-                     std::chrono::milliseconds step_ms, std::ostream& out) {
+                     const CliOptions& options, std::ostream& out) {
+  const std::chrono::milliseconds step_ms = *options.history_step;
   const std::int64_t step = std::chrono::duration_cast<std::chrono::nanoseconds>(step_ms).count();
   const std::optional<std::int64_t> first = Earliest(sources);
   if (!first) {
@@ -83,6 +102,7 @@ Status ReplayHistory(const std::vector<NamedCollector>& collectors, const std::v
     if (Status s = CollectUsed(collectors, used, families); !s) {
       return s;
     }
+    AsScraped(families, options.history_labels);
     if (Status s = history.Add(t / 1'000'000, families); !s) {
       return s;
     }
@@ -159,7 +179,7 @@ int RunReplay(const CliOptions& options, std::span<const CollectorRegistration> 
     }
   }
   if (options.history_step) {
-    if (Status s = ReplayHistory(collectors, used, sources, *options.history_step, out); !s) {
+    if (Status s = ReplayHistory(collectors, used, sources, options, out); !s) {
       err << "edgewatch: replay: " << s.error().message << "\n";
       return kExitRuntime;
     }
