@@ -90,10 +90,10 @@ Status SetOutputStep(CliOptions& o, const std::string& v) {
 Status SetOutputLabel(CliOptions& o, const std::string& v) {
   const auto eq = v.find('=');
   const std::string name = v.substr(0, eq);
-  const bool valid_name =
-      !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
-      std::all_of(name.begin(), name.end(),
-                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  const bool valid_name = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+                          std::all_of(name.begin(), name.end(), [](char c) {
+                            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                          });
   if (eq == std::string::npos || !valid_name || name.starts_with("__")) {
     return Error{"--output.label: expected NAME=VALUE with a Prometheus label name; got \"" + v +
                  "\""};

@@ -74,7 +74,9 @@ Status ReplayHistory(const std::vector<NamedCollector>& collectors, const std::v
   if (!first) {
     return Error{"no input has records with times of their own (a capture or a log)"};
   }
+  constexpr std::int64_t kGapNs = 3600LL * 1'000'000'000;
   HistoryExposition history;
+  std::int64_t last_record = *first;  // the step of the latest record read
   for (std::int64_t t = (*first / step + (*first % step != 0 ? 1 : 0)) * step;; t += step) {
     for (;;) {
       ReplaySource* next = nullptr;
@@ -88,6 +90,7 @@ Status ReplayHistory(const std::vector<NamedCollector>& collectors, const std::v
       if (next == nullptr) {
         break;
       }
+      last_record = t;
       const std::optional<std::int64_t> other = Earliest(sources, next);
       if (Status s = next->ReadUntil(other ? std::min(t, std::max(*other, at)) : t); !s) {
         return s;
@@ -106,8 +109,14 @@ Status ReplayHistory(const std::vector<NamedCollector>& collectors, const std::v
     if (Status s = history.Add(t / 1'000'000, families); !s) {
       return s;
     }
-    if (!Earliest(sources)) {
+    const std::optional<std::int64_t> next = Earliest(sources);
+    if (!next) {
       break;
+    }
+    // A quiet stretch of more than an hour (inputs of different days, a log with a gap) is
+    // written for its first hour, when windows drain and rates fall to 0, then skipped.
+    if (*next - t > kGapNs && t - last_record >= kGapNs) {
+      t = (*next / step + (*next % step != 0 ? 1 : 0)) * step - step;  // then += step
     }
   }
   return history.Write(out);
