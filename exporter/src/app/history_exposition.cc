@@ -125,10 +125,10 @@ Status HistoryExposition::Write(std::ostream& out) {
                                     static_cast<long long>(r.timestamp_ms / 1000),
                                     static_cast<long long>(r.timestamp_ms % 1000));
         text.append(stamp, static_cast<std::size_t>(n));
-      }
-      if (text.size() > (1 << 20)) {
-        out << text;
-        text.clear();
+        if (text.size() > (1 << 20)) {  // one series may have many steps: bounded all the same
+          out << text;
+          text.clear();
+        }
       }
     }
   }
