@@ -17,6 +17,8 @@ import time
 import unittest
 import urllib.request
 
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
 from edgewatch_process import BIN, TESTDATA, require_tool
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -182,6 +184,22 @@ class TimelineTest(unittest.TestCase):
                 history = f.read()
             self.assertTrue(history.endswith("# EOF\n"))
             self.assertIn(f'up{{job="edgewatch",instance="replay"}} 1 {T0 + 15}.000\n', history)
+            # A real OpenMetrics parser reads it (the python client's, strict about the format);
+            # every series in time order, every counter never falling.
+            samples = 0
+            for family in text_string_to_metric_families(history):
+                last = {}
+                for sample in family.samples:
+                    key = (sample.name, tuple(sorted(sample.labels.items())))
+                    if key in last:
+                        self.assertGreater(sample.timestamp, last[key][0], key)
+                        if family.type == "counter":
+                            self.assertGreaterEqual(sample.value, last[key][1], key)
+                    last[key] = (sample.timestamp, sample.value)
+                    samples += 1
+            steps = history.count("\nup{")
+            self.assertEqual(steps, (END - T0) // 15 + 1)  # T0 to END, both ends in
+            self.assertGreater(samples, steps * 100)
 
     def test_a_clean_day_raises_nothing(self):
         with tempfile.TemporaryDirectory() as d:
