@@ -85,6 +85,17 @@ class JournalReplayTest(unittest.TestCase):
             self.assertEqual(
                 value(from_journal, 'edgewatch_mail_unparsed_lines_total{log="system.journal"}'),
                 value(from_text, 'edgewatch_mail_unparsed_lines_total{log="mail.log"}'))
+            # As history, at the entries' own times: the last step holds the final counts.
+            history = replay("--output.history", "--mail-log", journal)
+            smtpd = re.findall(r'^edgewatch_mail_connections_total\{log="system.journal",'
+                               r'service="smtpd",job="edgewatch",instance="replay"\} (\S+) (\S+)$',
+                               history, re.M)
+            self.assertEqual(float(smtpd[-1][0]), total(from_text,
+                                                       "edgewatch_mail_connections_total",
+                                                       service="smtpd"))
+            stamps = [float(t) for _, t in smtpd]
+            self.assertEqual(stamps, sorted(stamps))
+            self.assertGreater(len(stamps), 100)  # the logs' hour, every 15 s
 
     def test_an_access_log_through_the_journal(self):
         # nginx's `access_log syslog:server=unix:/dev/log`: each MESSAGE is an access line.
