@@ -170,9 +170,18 @@ class PackageTest(unittest.TestCase):
                     self.assertIsNone(proc.poll(), "edgewatch exited")
                     time.sleep(0.05)
                 self.assertIsNotNone(address)
-                body = urllib.request.urlopen(f"http://{address}/metrics", timeout=10).read()
+                # The capture starts on its own thread, after the listener may already answer:
+                # up within seconds, not necessarily at the first scrape.
+                up = rb'edgewatch_capture_up\{interface="any"\} 1'
+                deadline = time.monotonic() + 10
+                while True:
+                    body = urllib.request.urlopen(f"http://{address}/metrics", timeout=10).read()
+                    if re.search(up, body) or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.1)
                 self.assertIn(b"edgewatch_build_info{", body)
-                self.assertRegex(body, rb'edgewatch_capture_up\{interface="any"\} 1')
+                log.seek(0)
+                self.assertRegex(body, up, log.read())
             finally:
                 proc.send_signal(signal.SIGTERM)
                 self.assertEqual(proc.wait(20), 0)
