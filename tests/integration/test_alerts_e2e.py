@@ -57,7 +57,7 @@ class AlertsEndToEndTest(unittest.TestCase):
                 tempfile.TemporaryDirectory() as d:
             with Edgewatch(f"--config.file={config(d, host, apache)}") as ew, \
                     AlertStack(f"127.0.0.1:{ew.port()}") as stack:
-                ew.wait_for_log("capture started", 15)
+                ew.wait_for_log('msg="capture started"', 15)
                 stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
                 yield host, d, ew, stack
 

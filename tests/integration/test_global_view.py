@@ -59,7 +59,7 @@ class GlobalViewTest(unittest.TestCase):
                     Edgewatch(f"--config.file={ams1}", "--no-collector.reflection") as ew_ams1:
                 instance = {"fra1": f"127.0.0.1:{ew_fra1.port()}",
                             "ams1": f"127.0.0.1:{ew_ams1.port()}"}
-                ew_fra1.wait_for_log("capture started", 15)
+                ew_fra1.wait_for_log('msg="capture started"', 15)
                 # Time-compressed rules: 5-minute windows of 40 s, for-durations of 5 s.
                 with GlobalStack(instance, windows={"5m": WINDOW}) as stack:
                     for site in instance:

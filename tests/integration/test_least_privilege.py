@@ -72,7 +72,7 @@ httpd:
                 self.assertEqual(caps["CapEff"], CAP_NET_RAW)
                 self.assertEqual(caps["CapBnd"], CAP_NET_RAW)
                 self.assertNotEqual(uid, 0)
-                ew.wait_for_log("capture started", 15)
+                ew.wait_for_log('msg="capture started"', 15)  # not the egress one
                 ew.wait_for_log('socket=raw', 15)
                 with open(f"/sys/class/net/{host.outer}/flags") as f:
                     self.assertTrue(int(f.read(), 16) & IFF_PROMISC, "not promiscuous")
@@ -113,7 +113,7 @@ httpd:
 """)
             with Edgewatch(f"--config.file={cfg}", wrapper=net_raw_only()) as ew:
                 self.assertEqual(capabilities(ew.proc.pid)[0]["CapEff"], CAP_NET_RAW)
-                ew.wait_for_log("capture started", 15)
+                ew.wait_for_log('msg="capture started"', 15)  # not the egress one
                 self.assertEqual(value(scrape(ew), 'edgewatch_capture_up{interface="any"}'), 1)
 
 

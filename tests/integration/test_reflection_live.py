@@ -31,7 +31,7 @@ class ReflectionLiveTest(unittest.TestCase):
             cfg = config(d, f"reflection:\n  interface: {host.outer}\n"
                             f"  ntp:\n    servers: [{host.OUTER_IP}]\n")
             with Edgewatch(f"--config.file={cfg}") as ew:
-                ew.wait_for_log("capture started", 15)
+                ew.wait_for_log('msg="capture started"', 15)
                 mac = host.outer_mac()
                 # From the test host: 30 monlist responses from a spoofed reflector to our web
                 # port (the victim view), and 10 monlist requests to our "server".
@@ -97,7 +97,7 @@ sys.stdin.read()
                                     stdin=subprocess.PIPE)
             try:
                 with Edgewatch(f"--config.file={cfg}") as ew:
-                    ew.wait_for_log("capture started", 15)
+                    ew.wait_for_log('msg="capture started"', 15)
                     answered = {"ntp": 0, "dns": 0}
                     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
                         c.settimeout(2)
@@ -145,7 +145,7 @@ sendp([Ether(dst={mac!r}) / IP(src="203.0.113.7", dst="{host.OUTER_IP}") /
                             f"  local_networks: [{host.address(0)}/24, 127.0.0.0/8]\n")
             os.chmod(d, 0o755)
             with Edgewatch(f"--config.file={cfg}", wrapper=host.exec()) as ew:
-                ew.wait_for_log("capture started", 15)
+                ew.wait_for_log('msg="capture started"', 15)
                 if interface is None:
                     ew.wait_for_log("egress capture started", 15)
                 mac = host.outer_mac()
@@ -191,7 +191,7 @@ sendp([Ether() / IP(src="203.0.113.5", dst="{host.INNER_IP}") / UDP(sport=123, d
             cfg = config(d, f"reflection:\n  interface: {host.outer}\n")
             added = host.address(3)
             with Edgewatch(f"--config.file={cfg}") as ew:
-                ew.wait_for_log("capture started", 15)
+                ew.wait_for_log('msg="capture started"', 15)
                 mac = host.outer_mac()
 
                 def flood(target, count):
@@ -302,7 +302,7 @@ sendp([p] * {count}, iface=IFACE)
                            wrapper=nobody + ["--inh-caps=+net_raw", "--ambient-caps=+net_raw",
                                              "--"])
             with ew:
-                ew.wait_for_log("capture started", 15)
+                ew.wait_for_log('msg="capture started"', 15)
                 wait_value(ew, 'edgewatch_capture_up{interface="lo"}', 1)
 
 
