@@ -1,10 +1,23 @@
-"""What the benchmark scripts share: CPU time, ports, scraping, and summing series."""
+"""What the benchmark scripts share: CPU time, ports, scraping, summing series, and loading
+another benchmark's script (its input makers)."""
 
+import importlib.util
 import os
 import re
 import socket
 import time
 import urllib.request
+
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+
+
+def load(name, path):
+    """The benchmark script bench/`path` as module `name` (they are all called run.py)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cpu_seconds(pid):

@@ -16,7 +16,6 @@ by systemd-journal-remote. Timed, best of 3 each:
 Usage (after a Release build): bench/journal/run.py [BUILD_DIR] [LINES]
 """
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -26,15 +25,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
-from benchlib import free_port, metrics, series, wait_up  # noqa: E402
+from benchlib import free_port, load, metrics, series, wait_up  # noqa: E402
 from journal import Entries, write_journal  # noqa: E402
 
-# The mail benchmark's log (bench/mail_log/run.py: make_log); loaded by path, as both it and the
-# integration tests' runner are called run.py.
-_spec = importlib.util.spec_from_file_location("mail_bench",
-                                               os.path.join(HERE, "..", "mail_log", "run.py"))
-mail_bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mail_bench)
+# The mail benchmark's log maker (bench/mail_log/run.py: make_log).
+mail_bench = load("mail_bench", "mail_log/run.py")
 
 
 def best_of(n, command, shell=False):

@@ -16,7 +16,6 @@ Release builds, e.g. one from a git worktree of the base commit):
 """
 
 import argparse
-import importlib.util
 import os
 import statistics
 import subprocess
@@ -26,13 +25,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.join(HERE, "..")
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, BENCH)
+from benchlib import load  # noqa: E402
 
 
 def exposition(text):

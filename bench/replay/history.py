@@ -13,7 +13,6 @@ file-backed pages are the mapped spool being read back (page cache the kernel ma
 Usage (after a Release build): bench/replay/history.py [BUILD_DIR] [LINES] [PACKETS]
 """
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -22,13 +21,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.join(HERE, "..")
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, BENCH)
+from benchlib import load  # noqa: E402
 
 
 def rss(pid):

@@ -46,6 +46,15 @@ def read(*path):
         return f.read().splitlines()
 
 
+def mail_config(path, *journal_keys):
+    """A config at `path` with the mail collector alone, one journal log `mx` with these keys."""
+    with open(path, "w") as f:
+        f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
+                "  enabled: false\nbgp:\n  enabled: false\naccess_log:\n  enabled: false\n"
+                "mail_log:\n  poll_interval: 200ms\n  logs:\n    - name: mx\n      journal:\n" +
+                "".join(f"        {k}\n" for k in journal_keys))
+
+
 def matching(path, globs):
     """Entries journalctl finds in `path` whose identifier one of `globs` (fnmatch) matches."""
     out = subprocess.run(["journalctl", "--file", path, "-o", "export", "--output-fields",
@@ -140,12 +149,7 @@ class JournalLiveTest(unittest.TestCase):
             write_journal(active, old)
             os.chmod(active, 0o640)
             config = os.path.join(d, "edgewatch.yml")
-            with open(config, "w") as f:
-                f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
-                        "  enabled: false\nbgp:\n  enabled: false\naccess_log:\n  enabled: false\n"
-                        "mail_log:\n  poll_interval: 200ms\n  logs:\n    - name: mx\n"
-                        f"      journal:\n        directory: {jdir}\n"
-                        f"        cursor_file: {d}/mx.cursor\n")
+            mail_config(config, f"directory: {jdir}", f"cursor_file: {d}/mx.cursor")
             os.chmod(config, 0o644)
             nobody = (require_tool("setpriv"), "--reuid=nobody", "--regid=nogroup",
                       "--clear-groups", "--")
@@ -176,12 +180,8 @@ class JournalLiveTest(unittest.TestCase):
             active = os.path.join(jdir, "remote.journal")
             cursor = os.path.join(d, "mx.cursor")
             config = os.path.join(d, "edgewatch.yml")
-            with open(config, "w") as f:
-                f.write("process:\n  enabled: false\nreflection:\n  enabled: false\nhttpd:\n"
-                        "  enabled: false\nbgp:\n  enabled: false\naccess_log:\n  enabled: false\n"
-                        "mail_log:\n  poll_interval: 200ms\n  logs:\n    - name: mx\n"
-                        f"      journal:\n        identifiers: [postfix*]\n"
-                        f"        directory: {jdir}\n        cursor_file: {cursor}\n")
+            mail_config(config, "identifiers: [postfix*]", f"directory: {jdir}",
+                        f"cursor_file: {cursor}")
             before, _ = Entries().from_syslog(read("mail_log", "normal.log"))
             write_journal(active, before)  # history: not new traffic
             postfix = lambda lines: sum(" postfix" in l for l in lines)

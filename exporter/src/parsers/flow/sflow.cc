@@ -64,7 +64,10 @@ constexpr std::uint32_t Format(std::uint32_t enterprise, std::uint32_t format) {
   return enterprise << 12 | format;
 }
 
-bool FlowRecords(Xdr& in, SflowFlowSample& s) {
+// Calls `on(format, record)` for each record of a sample (a count, then each record's format
+// and its length-prefixed data); false when one is cut short or `on` finds it so.
+template <typename OnRecord>
+bool Records(Xdr& in, OnRecord&& on) {
   std::uint32_t records = 0;
   if (!in.U32(records)) {
     return false;
@@ -72,20 +75,23 @@ bool FlowRecords(Xdr& in, SflowFlowSample& s) {
   for (std::uint32_t i = 0; i < records; ++i) {
     std::uint32_t format = 0;
     Xdr record({});
-    if (!in.U32(format) || !in.Part(record)) {
+    if (!in.U32(format) || !in.Part(record) || !on(format, record)) {
       return false;
     }
-    if (format != Format(0, 1) || s.has_header) {
-      continue;  // extended switch, router, gateway, user... data: not ours
-    }
-    std::uint32_t length = 0;
-    if (!record.U32(s.header_protocol) || !record.U32(s.frame_length) || !record.U32(s.stripped) ||
-        !record.U32(length) || !record.Bytes(length, s.header)) {
-      return false;
-    }
-    s.has_header = true;
   }
   return true;
+}
+
+bool FlowRecords(Xdr& in, SflowFlowSample& s) {
+  return Records(in, [&](std::uint32_t format, Xdr& record) {
+    if (format != Format(0, 1) || s.has_header) {
+      return true;  // extended switch, router, gateway, user... data: not ours
+    }
+    std::uint32_t length = 0;
+    s.has_header = true;
+    return record.U32(s.header_protocol) && record.U32(s.frame_length) && record.U32(s.stripped) &&
+           record.U32(length) && record.Bytes(length, s.header);
+  });
 }
 
 bool FlowSample(Xdr& in, bool expanded, SflowVisitor& visitor) {
@@ -124,7 +130,6 @@ bool FlowSample(Xdr& in, bool expanded, SflowVisitor& visitor) {
 bool CounterSample(Xdr& in, bool expanded, SflowVisitor& visitor) {
   SflowInterfaceCounters c;
   std::uint32_t source = 0;
-  std::uint32_t records = 0;
   if (!in.U32(c.sequence) || !in.U32(source)) {
     return false;
   }
@@ -135,17 +140,9 @@ bool CounterSample(Xdr& in, bool expanded, SflowVisitor& visitor) {
   } else {
     c.source_index = source & 0xFFFFFF;
   }
-  if (!in.U32(records)) {
-    return false;
-  }
-  for (std::uint32_t i = 0; i < records; ++i) {
-    std::uint32_t format = 0;
-    Xdr record({});
-    if (!in.U32(format) || !in.Part(record)) {
-      return false;
-    }
+  return Records(in, [&](std::uint32_t format, Xdr& record) {
     if (format != Format(0, 1)) {
-      continue;  // ethernet, VLAN, processor... counters
+      return true;  // ethernet, VLAN, processor... counters
     }
     std::uint32_t if_type = 0;
     std::uint32_t direction = 0;
@@ -160,8 +157,8 @@ bool CounterSample(Xdr& in, bool expanded, SflowVisitor& visitor) {
       return false;
     }
     visitor.Counters(c);
-  }
-  return true;
+    return true;
+  });
 }
 
 }  // namespace
