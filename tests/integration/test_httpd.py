@@ -354,12 +354,14 @@ class GracefulRestartTest(unittest.TestCase):
                         if slots == 20:
                             break
                     time.sleep(0.1)
+                for t in slow:
+                    t.join()
                 self.assertIsNotNone(seen, "no scrape saw the restart with requests finishing")
                 self.assertEqual(seen[2], 20, seen)
                 self.assertEqual(seen[0], 2, seen)
-                self.assertEqual(seen[1], 12, seen)
-                for t in slow:
-                    t.join()
+                # Every request still in flight holds its worker gracefully finishing; one that
+                # mod_cgid's restart answered 503 at once holds none.
+                self.assertEqual(seen[1], 12 - answers.count(503), (seen, answers))
                 self.assertEqual(len(answers), 12)
                 self.assertLessEqual(set(answers), {200, 503}, answers)
 
