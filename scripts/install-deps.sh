@@ -19,6 +19,8 @@ TEST_PACKAGES=(
   logrotate postfix systemd
   # real journal files for the journal source (systemd-journal-remote writes them)
   systemd-journal-remote
+  # real flow exporters and collectors for the flow collector's tests and benchmarks
+  pmacct softflowd nfdump
   # the monitoring mixin renders rules/ and grafana/
   jsonnet
   # the global view (deploy/global): VictoriaMetrics, vmagent, vmalert

@@ -161,10 +161,12 @@ class FrontDoorTest(unittest.TestCase):
                     fields = f.read().rsplit(")", 1)[1].split()
                 return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+            # Measured while nobody scrapes, so the sanitizer build's slower scrapes do not
+            # count: a loop re-arming accept() burns at least one core, 3 s in 3 s.
             cpu_before, log_before = cpu_seconds(), len(ew.read_log())
+            time.sleep(3)
+            self.assertLess(cpu_seconds() - cpu_before, 1.0, "accept errors busy-loop")
             text = self.scrape_through(ew, scrapes=8)
-            cpu = cpu_seconds() - cpu_before
-            self.assertLess(cpu, 2.0, "accept errors busy-loop")  # 4 s of wall time, 4 threads
             self.assertLess(len(ew.read_log()) - log_before, 4096)
             self.assertGreater(value(text, "edgewatch_web_accept_errors_total"), 0)
             self.assertGreater(value(text, "edgewatch_web_connections_evicted_total"), 0)
