@@ -1,5 +1,6 @@
 #include "collectors/reflection_collector.h"
 
+#include "collectors/udp_reflection_metrics.h"
 #include "config/values.h"
 #include "io/interfaces.h"
 #include "io/udp_exchange.h"
@@ -9,78 +10,6 @@ namespace edgewatch {
 namespace {
 
 // The catalogue: every family this file exports, written once.
-// The packets and payload bytes of one kind of traffic.
-struct PacketsBytesDesc {
-  MetricDesc packets;
-  MetricDesc bytes;
-};
-constexpr PacketsBytesDesc kNtp{
-    {"edgewatch_ntp_packets_total", prometheus::MetricType::Counter,
-     "UDP packets of NTP (port 123), by direction and mode."},
-    {"edgewatch_ntp_payload_bytes_total", prometheus::MetricType::Counter,
-     "UDP payload bytes of NTP (port 123), by direction and mode."}};
-constexpr PacketsBytesDesc kNtpMonlist{
-    {"edgewatch_ntp_monlist_packets_total", prometheus::MetricType::Counter,
-     "UDP packets of ntpd mode-7 monlist (MON_GETLIST[_1])."},
-    {"edgewatch_ntp_monlist_payload_bytes_total", prometheus::MetricType::Counter,
-     "UDP payload bytes of ntpd mode-7 monlist (MON_GETLIST[_1])."}};
-constexpr PacketsBytesDesc kNtpServerRequest{
-    {"edgewatch_ntp_server_request_packets_total", prometheus::MetricType::Counter,
-     "UDP packets of NTP requests to a local server (reflector view)."},
-    {"edgewatch_ntp_server_request_payload_bytes_total", prometheus::MetricType::Counter,
-     "UDP payload bytes of NTP requests to a local server (reflector view)."}};
-constexpr PacketsBytesDesc kNtpServerResponse{
-    {"edgewatch_ntp_server_response_packets_total", prometheus::MetricType::Counter,
-     "UDP packets of NTP responses from a local server (reflector view)."},
-    {"edgewatch_ntp_server_response_payload_bytes_total", prometheus::MetricType::Counter,
-     "UDP payload bytes of NTP responses from a local server (reflector view)."}};
-constexpr PacketsBytesDesc kReflection{
-    {"edgewatch_reflection_packets_total", prometheus::MetricType::Counter,
-     "UDP packets of a UDP amplification vector's service port."},
-    {"edgewatch_reflection_payload_bytes_total", prometheus::MetricType::Counter,
-     "UDP payload bytes of a UDP amplification vector's service port."}};
-constexpr MetricDesc kNtpUnsolicitedResponsesTotal{
-    "edgewatch_ntp_unsolicited_responses_total", prometheus::MetricType::Counter,
-    "NTP responses to local hosts that sent no matching request (victim view)."};
-constexpr MetricDesc kNtpUnsolicitedPayloadBytesTotal{
-    "edgewatch_ntp_unsolicited_payload_bytes_total", prometheus::MetricType::Counter,
-    "UDP payload bytes of unsolicited NTP responses to local hosts."};
-constexpr MetricDesc kReflectionUnsolicitedResponsesTotal{
-    "edgewatch_reflection_unsolicited_responses_total", prometheus::MetricType::Counter,
-    "Responses to local hosts that sent no matching request."};
-constexpr MetricDesc kReflectionUnsolicitedPayloadBytesTotal{
-    "edgewatch_reflection_unsolicited_payload_bytes_total", prometheus::MetricType::Counter,
-    "UDP payload bytes of unsolicited responses to local hosts."};
-constexpr MetricDesc kReflectionTopTargetBytes{
-    "edgewatch_reflection_top_target_bytes", prometheus::MetricType::Gauge,
-    "Unsolicited response bytes the most-hit local targets surely got over the window (bounded "
-    "top-K)."};
-constexpr MetricDesc kReflectionTopTargetErrorBytes{
-    "edgewatch_reflection_top_target_error_bytes", prometheus::MetricType::Gauge,
-    "How far the top list may be off: a listed target may have got up to this many bytes more "
-    "than shown, one not listed at most this many; 0 when the list is exact."};
-constexpr MetricDesc kReflectionTopReflectorBytes{
-    "edgewatch_reflection_top_reflector_bytes", prometheus::MetricType::Gauge,
-    "Response bytes the local hosts answering remote hosts most surely sent over the window: "
-    "abused reflectors among the customers' servers (bounded top-K)."};
-constexpr MetricDesc kReflectionTopReflectorRequestBytes{
-    "edgewatch_reflection_top_reflector_request_bytes", prometheus::MetricType::Gauge,
-    "Request bytes those listed reflectors surely got from remote hosts over the window (0 when "
-    "not among the most asked); responses over requests is their amplification."};
-constexpr MetricDesc kReflectionTopReflectorErrorBytes{
-    "edgewatch_reflection_top_reflector_error_bytes", prometheus::MetricType::Gauge,
-    "How far the reflector list may be off (see edgewatch_reflection_top_target_error_bytes)."};
-constexpr MetricDesc kReflectionTopVictimBytes{
-    "edgewatch_reflection_top_victim_bytes", prometheus::MetricType::Gauge,
-    "Response bytes the remote hosts answered most by local hosts surely got over the window: "
-    "the victims of a reflector here, or its legitimate clients (bounded top-K)."};
-constexpr MetricDesc kReflectionTopVictimErrorBytes{
-    "edgewatch_reflection_top_victim_error_bytes", prometheus::MetricType::Gauge,
-    "How far the victim list may be off (see edgewatch_reflection_top_target_error_bytes)."};
-constexpr MetricDesc kReflectionTopEvictionsTotal{
-    "edgewatch_reflection_top_evictions_total", prometheus::MetricType::Counter,
-    "Addresses that took the smallest entry of a full top-K list (targets, reflectors, asked, "
-    "victims): fixed memory under a spray of addresses, at the price of the error bounds."};
 constexpr MetricDesc kNtpMonlistExposed{
     "edgewatch_ntp_monlist_exposed", prometheus::MetricType::Gauge,
     "1 if the local NTP server answered the monlist self-check."};
@@ -95,13 +24,6 @@ constexpr MetricDesc kCapturePacketsDroppedTotal{
 constexpr MetricDesc kCaptureDecodeErrorsTotal{"edgewatch_capture_decode_errors_total",
                                                prometheus::MetricType::Counter,
                                                "Frames that could not be decoded, by reason."};
-constexpr MetricDesc kReflectionRequestTableEvictionsTotal{
-    "edgewatch_reflection_request_table_evictions_total", prometheus::MetricType::Counter,
-    "Requests forgotten before request_timeout for want of room: their answers count as "
-    "unsolicited. Rising: request_table_size is too small for the request rate."};
-constexpr MetricDesc kReflectionRequestTableSlots{
-    "edgewatch_reflection_request_table_slots", prometheus::MetricType::Gauge,
-    "Slots of the request table (request_table_size rounded up to a power of two)."};
 constexpr MetricDesc kCaptureIpFragmentsTotal{
     "edgewatch_capture_ip_fragments_total", prometheus::MetricType::Counter,
     "IP fragments seen, of any protocol; the first of a UDP datagram is read as UDP."};
@@ -124,56 +46,17 @@ constexpr MetricDesc kCaptureEgressUp{
 constexpr MetricDesc kCaptureEgressDroppedTotal{
     "edgewatch_capture_egress_packets_dropped_total", prometheus::MetricType::Counter,
     "Packets the spoofed-egress capture's kernel ring dropped."};
-constexpr MetricDesc kReflectionFragmentsTotal{
-    "edgewatch_reflection_fragments_total", prometheus::MetricType::Counter,
-    "Later fragments of UDP datagrams by result: attributed (their bytes counted with the "
-    "vector of their first fragment), not_watched (the first was no vector's), unmatched (the "
-    "first was not seen: lost, out of order, or forgotten for room)."};
-constexpr MetricDesc kReflectionFragmentTableEvictionsTotal{
-    "edgewatch_reflection_fragment_table_evictions_total", prometheus::MetricType::Counter,
-    "First fragments forgotten for room before their datagram ended: its later fragments are "
-    "unmatched."};
-constexpr MetricDesc kReflectionFragmentTableSlots{"edgewatch_reflection_fragment_table_slots",
-                                                   prometheus::MetricType::Gauge,
-                                                   "Slots of the fragment table (fixed)."};
-constexpr const MetricDesc* kMetrics[] = {&kNtp.packets,
-                                          &kNtp.bytes,
-                                          &kNtpMonlist.packets,
-                                          &kNtpMonlist.bytes,
-                                          &kNtpServerRequest.packets,
-                                          &kNtpServerRequest.bytes,
-                                          &kNtpServerResponse.packets,
-                                          &kNtpServerResponse.bytes,
-                                          &kReflection.packets,
-                                          &kReflection.bytes,
-                                          &kNtpUnsolicitedResponsesTotal,
-                                          &kNtpUnsolicitedPayloadBytesTotal,
-                                          &kReflectionUnsolicitedResponsesTotal,
-                                          &kReflectionUnsolicitedPayloadBytesTotal,
-                                          &kReflectionTopTargetBytes,
-                                          &kReflectionTopTargetErrorBytes,
-                                          &kReflectionTopReflectorBytes,
-                                          &kReflectionTopReflectorRequestBytes,
-                                          &kReflectionTopReflectorErrorBytes,
-                                          &kReflectionTopVictimBytes,
-                                          &kReflectionTopVictimErrorBytes,
-                                          &kReflectionTopEvictionsTotal,
-                                          &kNtpMonlistExposed,
+constexpr const MetricDesc* kMetrics[] = {&kNtpMonlistExposed,
                                           &kCaptureUp,
                                           &kCapturePacketsReceivedTotal,
                                           &kCapturePacketsDroppedTotal,
                                           &kCaptureDecodeErrorsTotal,
                                           &kCaptureIpFragmentsTotal,
-                                          &kReflectionRequestTableEvictionsTotal,
-                                          &kReflectionRequestTableSlots,
                                           &kCaptureEncapsulatedFramesTotal,
                                           &kCaptureUndecodedFramesTotal,
                                           &kCaptureSpoofedEgressPacketsTotal,
                                           &kCaptureEgressUp,
-                                          &kCaptureEgressDroppedTotal,
-                                          &kReflectionFragmentsTotal,
-                                          &kReflectionFragmentTableEvictionsTotal,
-                                          &kReflectionFragmentTableSlots};
+                                          &kCaptureEgressDroppedTotal};
 
 }  // namespace
 namespace {
@@ -182,39 +65,6 @@ using reflection::Side;
 using reflection::Vector;
 
 constexpr char kDecodeReasonNtp[] = "ntp_malformed";
-
-std::int64_t Nanos(std::chrono::milliseconds d) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-}
-
-ReflectionSettings Settings(const ReflectionConfig& c, std::vector<net::Prefix> local) {
-  ReflectionSettings s;
-  s.local_networks = std::move(local);
-  for (Vector v : c.vectors) {
-    s.vector_mask |= 1u << static_cast<int>(v);
-  }
-  s.ntp_servers = c.ntp.servers;
-  s.top_k = c.top_k;
-  s.window_ns = Nanos(c.window);
-  s.request_timeout_ns = Nanos(c.request_timeout);
-  s.request_table_size = c.request_table_size;
-  return s;
-}
-
-bool Enabled(const ReflectionConfig& c, Vector v) {
-  for (Vector e : c.vectors) {
-    if (e == v) {
-      return true;
-    }
-  }
-  return false;
-}
-
-void PacketsAndBytes(MetricSink& sink, const PacketsBytesDesc& desc, const Labels& labels,
-                     const ReflectionCounts::PacketsBytes& pb) {
-  sink.Add(desc.packets, labels, static_cast<double>(pb.packets));
-  sink.Add(desc.bytes, labels, static_cast<double>(pb.bytes));
-}
 
 }  // namespace
 
@@ -278,7 +128,7 @@ void ReflectionCollector::ReadInterfaceAddresses() { state_->SetLocalNetworks(Lo
 
 Status ReflectionCollector::Start() {
   const auto local = LocalNetworks();
-  state_ = std::make_unique<ReflectionState>(Settings(config_, local));
+  state_ = std::make_unique<ReflectionState>(ReflectionSettingsOf(config_, local));
   main_.options.interface = config_.interface;
   main_.options.buffer_bytes = config_.buffer_size_bytes;
   main_.options.promiscuous = config_.promiscuous;
@@ -434,7 +284,8 @@ void ReflectionCollector::ProbeLoop() {
 
 void ReflectionCollector::StartReplay() {
   if (!state_) {
-    state_ = std::make_unique<ReflectionState>(Settings(config_, config_.local_networks));
+    state_ =
+        std::make_unique<ReflectionState>(ReflectionSettingsOf(config_, config_.local_networks));
     interface_label_ = "replay";
   }
   replayed_ = true;
@@ -517,105 +368,12 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     return Error{"not started"};
   }
   const ReflectionCounts c = state_->Counts();
-
-  for (int d = 0; d < kDirectionCount; ++d) {
-    for (int m = 0; m < ntp::kModeCount; ++m) {
-      PacketsAndBytes(sink, kNtp,
-                      {{"direction", DirectionName(static_cast<Direction>(d))},
-                       {"mode", ntp::ModeName(static_cast<ntp::Mode>(m))}},
-                      c.ntp[d][m]);
-    }
-  }
-  for (int d = 0; d < kDirectionCount; ++d) {
-    for (int s = 0; s < 2; ++s) {
-      PacketsAndBytes(sink, kNtpMonlist,
-                      {{"direction", DirectionName(static_cast<Direction>(d))},
-                       {"side", SideName(static_cast<Side>(s))}},
-                      c.monlist[d][s]);
-    }
-  }
-  const auto server_name = [&](std::size_t i) {
-    return i < config_.ntp.servers.size() ? net::FormatAddress(config_.ntp.servers[i])
-                                          : std::string("other");
-  };
-  for (std::size_t i = 0; i < c.server_requests.size(); ++i) {
-    PacketsAndBytes(sink, kNtpServerRequest, {{"server", server_name(i)}}, c.server_requests[i]);
-  }
-  for (std::size_t i = 0; i < c.server_responses.size(); ++i) {
-    PacketsAndBytes(sink, kNtpServerResponse, {{"server", server_name(i)}}, c.server_responses[i]);
-  }
-  const auto& ntp_unsolicited = c.unsolicited[static_cast<int>(Vector::kNtp)];
-  sink.Add(kNtpUnsolicitedResponsesTotal, {}, static_cast<double>(ntp_unsolicited.packets));
-  sink.Add(kNtpUnsolicitedPayloadBytesTotal, {}, static_cast<double>(ntp_unsolicited.bytes));
-
-  for (const auto& info : reflection::kVectors) {
-    if (!Enabled(config_, info.vector)) {
-      continue;
-    }
-    const int v = static_cast<int>(info.vector);
-    for (int d = 0; d < kDirectionCount; ++d) {
-      for (int s = 0; s < 2; ++s) {
-        PacketsAndBytes(sink, kReflection,
-                        {{"vector", std::string(info.name)},
-                         {"direction", DirectionName(static_cast<Direction>(d))},
-                         {"side", SideName(static_cast<Side>(s))}},
-                        c.vectors[v][d][s]);
-      }
-    }
-  }
-  for (const auto& info : reflection::kVectors) {
-    if (!Enabled(config_, info.vector)) {
-      continue;
-    }
-    const Labels labels = {{"vector", std::string(info.name)}};
-    const auto& unsolicited = c.unsolicited[static_cast<int>(info.vector)];
-    sink.Add(kReflectionUnsolicitedResponsesTotal, labels,
-             static_cast<double>(unsolicited.packets));
-    sink.Add(kReflectionUnsolicitedPayloadBytesTotal, labels,
-             static_cast<double>(unsolicited.bytes));
-  }
   const std::int64_t now_ns =
       replayed_
           ? std::max(state_->last_frame_ns(), replay_now_ns_.load())
           : std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch())
                 .count();
-  for (const auto& info : reflection::kVectors) {
-    if (!Enabled(config_, info.vector)) {
-      continue;
-    }
-    const auto top = state_->TopTargets(info.vector, now_ns);
-    for (const auto& [address, bytes] : top.entries) {
-      sink.Add(kReflectionTopTargetBytes,
-               {{"vector", std::string(info.name)}, {"target", net::FormatAddress(address)}},
-               static_cast<double>(bytes));
-    }
-    sink.Add(kReflectionTopTargetErrorBytes, {{"vector", std::string(info.name)}},
-             static_cast<double>(top.error_bound));
-    const ReflectorView view = state_->Reflectors(info.vector, now_ns);
-    for (std::size_t i = 0; i < view.reflectors.entries.size(); ++i) {
-      const Labels labels = {{"vector", std::string(info.name)},
-                             {"reflector", net::FormatAddress(view.reflectors.entries[i].first)}};
-      sink.Add(kReflectionTopReflectorBytes, labels,
-               static_cast<double>(view.reflectors.entries[i].second));
-      sink.Add(kReflectionTopReflectorRequestBytes, labels, static_cast<double>(view.asked[i]));
-    }
-    sink.Add(kReflectionTopReflectorErrorBytes, {{"vector", std::string(info.name)}},
-             static_cast<double>(view.reflectors.error_bound));
-    for (const auto& [address, bytes] : view.victims.entries) {
-      sink.Add(kReflectionTopVictimBytes,
-               {{"vector", std::string(info.name)}, {"victim", net::FormatAddress(address)}},
-               static_cast<double>(bytes));
-    }
-    sink.Add(kReflectionTopVictimErrorBytes, {{"vector", std::string(info.name)}},
-             static_cast<double>(view.victims.error_bound));
-    const auto evictions = state_->TopReplacements(info.vector);
-    for (std::size_t l = 0; l < evictions.size(); ++l) {
-      sink.Add(kReflectionTopEvictionsTotal,
-               {{"vector", std::string(info.name)},
-                {"list", std::array{"targets", "reflectors", "asked", "victims"}[l]}},
-               static_cast<double>(evictions[l]));
-    }
-  }
+  AddReflectionTraffic(sink, *state_, c, {config_.vectors, config_.ntp.servers, now_ns, {}});
   {
     std::lock_guard<std::mutex> lock(probe_mu_);
     for (std::size_t i = 0; i < exposed_.size(); ++i) {
@@ -664,15 +422,6 @@ Status ReflectionCollector::Collect(MetricSink& sink) const {
     sink.Add(kCaptureEncapsulatedFramesTotal, labels, static_cast<double>(c.encapsulated[e]));
     sink.Add(kCaptureUndecodedFramesTotal, labels, static_cast<double>(c.undecoded[e]));
   }
-  sink.Add(kReflectionRequestTableEvictionsTotal, {}, static_cast<double>(c.request_evictions));
-  sink.Add(kReflectionRequestTableSlots, {}, static_cast<double>(state_->request_table_slots()));
-  for (const auto& [result, n] : {std::pair{"attributed", c.fragments_attributed},
-                                  std::pair{"not_watched", c.fragments_not_watched},
-                                  std::pair{"unmatched", c.fragments_unmatched}}) {
-    sink.Add(kReflectionFragmentsTotal, {{"result", result}}, static_cast<double>(n));
-  }
-  sink.Add(kReflectionFragmentTableEvictionsTotal, {}, static_cast<double>(c.fragment_evictions));
-  sink.Add(kReflectionFragmentTableSlots, {}, static_cast<double>(state_->fragment_table_slots()));
   return {};
 }
 

@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/reflection_state.h"
 #include "collectors/registry.h"
+#include "collectors/udp_reflection_state.h"
 #include "config/reflection_config.h"
 #include "core/collector.h"
 #include "core/trigger.h"

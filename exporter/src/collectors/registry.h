@@ -52,7 +52,8 @@ struct CollectorRegistration {
   // collector's type). `next` outlives the function returned. Null: always built anew.
   TakeOver (*take_over)(Collector& running, const Config& was, const Config& next);
   ReplayInput replay;
-  // Every family it exports but the shared edgewatch_log_* ones (LogHealthMetrics()).
+  // Every family it exports but the shared edgewatch_log_* ones (LogHealthMetrics()) and
+  // reflection traffic ones (ReflectionTrafficMetrics()).
   MetricCatalogue metrics;
   // Its config section (config/<name>_config.h); null: none of its own.
   const ConfigSection* config;

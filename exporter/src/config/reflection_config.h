@@ -23,14 +23,11 @@ struct NtpReflectionConfig {
 
   friend bool operator==(const NtpReflectionConfig&, const NtpReflectionConfig&) = default;
 };
-// UDP reflection/amplification traffic seen by libpcap.
-struct ReflectionConfig {
-  static constexpr std::string_view kKey = "reflection";
-
-  bool enabled = true;
-  std::string interface = "any";
-  // Which addresses are "ours", for direction in/out/transit. Empty: the addresses of the
-  // capture interface (all interfaces for "any") at start.
+// How reflection traffic is judged, from a capture or from flows: the keys the reflection and
+// flow sections share.
+struct ReflectionTrafficConfig {
+  // Which addresses are "ours", for direction in/out/transit. Empty for a capture: the
+  // addresses of the capture interface (all interfaces for "any") at start.
   std::vector<Cidr> local_networks;
   std::vector<reflection::Vector> vectors = AllVectors();
   std::uint64_t top_k = 10;
@@ -38,6 +35,22 @@ struct ReflectionConfig {
   // How long an outgoing request makes the responses to it solicited.
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
   std::uint64_t request_table_size = 65536;
+  NtpReflectionConfig ntp;
+
+  static std::vector<reflection::Vector> AllVectors();
+
+  friend bool operator==(const ReflectionTrafficConfig&, const ReflectionTrafficConfig&) = default;
+};
+
+// Reads the shared keys (ntp.monlist_probe and its timing only where `probe`).
+void ReadReflectionTraffic(MapReader& m, ReflectionTrafficConfig& c, bool probe);
+
+// UDP reflection/amplification traffic seen by libpcap.
+struct ReflectionConfig : ReflectionTrafficConfig {
+  static constexpr std::string_view kKey = "reflection";
+
+  bool enabled = true;
+  std::string interface = "any";
   std::uint64_t buffer_size_bytes = 32 << 20;
   bool promiscuous = false;
   // Count outbound packets whose source is outside local_networks (BCP 38): on "any" through
@@ -45,9 +58,6 @@ struct ReflectionConfig {
   bool spoofed_egress = false;
   // How often a capture that cannot open (no such interface, no permission) is retried.
   std::chrono::milliseconds retry_interval{std::chrono::seconds(10)};
-  NtpReflectionConfig ntp;
-
-  static std::vector<reflection::Vector> AllVectors();
 
   friend bool operator==(const ReflectionConfig&, const ReflectionConfig&) = default;
 };

@@ -11,7 +11,7 @@
 
 #include "collectors/access_log_state.h"
 #include "collectors/mail_log_state.h"
-#include "collectors/reflection_state.h"
+#include "collectors/udp_reflection_state.h"
 #include "config/values.h"
 #include "io/file_follower.h"
 #include "parsers/access_log/access_log.h"

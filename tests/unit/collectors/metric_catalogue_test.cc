@@ -12,6 +12,7 @@
 #include "app/web_routes.h"
 #include "collectors/log_health.h"
 #include "collectors/registry.h"
+#include "collectors/udp_reflection_metrics.h"
 #include "prometheus/check_names.h"
 
 namespace edgewatch {
@@ -27,6 +28,7 @@ std::vector<const MetricDesc*> Everything() {
     add(r.metrics);
   }
   add(LogHealthMetrics());
+  add(ReflectionTrafficMetrics());
   add(CollectorSet::Metrics());
   add(ExporterMetrics());
   add(HttpServerMetrics());

@@ -1,4 +1,4 @@
-#include "collectors/reflection_state.h"
+#include "collectors/udp_reflection_state.h"
 
 #include <algorithm>
 #include <cstring>
@@ -108,8 +108,9 @@ std::size_t ReflectionState::ServerIndex(const net::Address& a) const {
 }
 
 void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
-                              std::span<const std::byte> bytes) {
+                              std::span<const std::byte> bytes, std::uint32_t weight) {
   frames_.Add(1);
+  weight_ = weight;
   last_frame_ns_.store(timestamp_ns, std::memory_order_relaxed);
   if (local_generation_.load(std::memory_order_acquire) != taken_generation_) {
     TakeUpLocalNetworks();
@@ -196,19 +197,22 @@ void ReflectionState::Count(const FragmentOrigin& origin, const net::UdpDatagram
   const auto dir = static_cast<std::size_t>(origin.direction);
   const auto side = static_cast<std::size_t>(origin.side);
   const auto v = static_cast<std::size_t>(origin.vector);
+  // A later fragment of a datagram counted already adds its bytes only.
+  const std::uint64_t packets = new_packet ? weight_ : 0;
+  bytes *= weight_;
   if (origin.ntp_mode != 0xFF) {
-    ntp_[dir][origin.ntp_mode].Add(bytes, new_packet);
+    ntp_[dir][origin.ntp_mode].Add(bytes, packets);
     if (origin.monlist) {
-      monlist_[dir][side].Add(bytes, new_packet);
+      monlist_[dir][side].Add(bytes, packets);
     }
   }
   if (origin.server != 0xFFFF) {
     (origin.side == Side::kRequest ? server_requests_ : server_responses_)[origin.server].Add(
-        bytes, new_packet);
+        bytes, packets);
   }
-  vectors_[v][dir][side].Add(bytes, new_packet);
+  vectors_[v][dir][side].Add(bytes, packets);
   if (origin.unsolicited) {
-    unsolicited_[v].Add(bytes, new_packet);
+    unsolicited_[v].Add(bytes, packets);
     std::lock_guard<std::mutex> lock(top_mu_);
     top_[v].Add(now_ns, udp.dst, bytes);
   }

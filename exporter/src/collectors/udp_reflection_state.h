@@ -147,8 +147,11 @@ class ReflectionState {
   std::size_t request_table_slots() const { return requests_.slots(); }
   std::size_t fragment_table_slots() const { return fragments_table_.slots(); }
 
-  // Decodes, classifies and counts one captured frame. Writer thread only.
-  void OnFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes);
+  // Decodes, classifies and counts one captured frame. Writer thread only. A sampled frame
+  // (sFlow, 1 in `weight`) stands for `weight` packets: its packets and bytes count `weight`
+  // times, in the counters and the top-K; decode errors and frames count samples.
+  void OnFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes,
+               std::uint32_t weight = 1);
   // A frame of the spoofed-egress capture: outbound, from a source outside the local networks
   // (its filter says so). Counts it by vector and protocol, nothing else. The one thread of
   // that capture only; OnFrame then never counts spoofed egress (its link has no direction).
@@ -180,11 +183,8 @@ class ReflectionState {
   struct PacketsBytes {
     Counter packets;
     Counter bytes;
-    // `new_packet` false: a later fragment of a datagram counted already, its bytes only.
-    void Add(std::uint64_t b, bool new_packet) {
-      if (new_packet) {
-        packets.Add(1);
-      }
+    void Add(std::uint64_t b, std::uint64_t p) {
+      packets.Add(p);
       bytes.Add(b);
     }
     ReflectionCounts::PacketsBytes Get() const { return {packets.Get(), bytes.Get()}; }
@@ -228,8 +228,9 @@ class ReflectionState {
   Counter frames_;
   std::atomic<std::int64_t> last_frame_ns_{0};
 
-  net::Frame frame_;       // writer thread only: the frame being decoded, reused
-  RequestTable requests_;  // writer thread only
+  net::Frame frame_;          // writer thread only: the frame being decoded, reused
+  std::uint32_t weight_ = 1;  // writer thread only: the packets the frame stands for
+  RequestTable requests_;     // writer thread only
   struct FragmentKey {
     net::Address src;
     net::Address dst;

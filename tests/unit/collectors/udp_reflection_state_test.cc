@@ -1,4 +1,4 @@
-#include "collectors/reflection_state.h"
+#include "collectors/udp_reflection_state.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -95,6 +95,46 @@ TEST(ReflectionStateTest, IncidentCapture) {
 
 // A reload reads the interface's addresses again in place: frames after it see the new local
 // networks, and nothing counted before is lost.
+// A sampled frame stands for `weight` packets: every packet and byte counter and the top-K
+// scale by it; frames and decode errors stay counts of samples.
+TEST(ReflectionStateTest, SampledFramesCountTheirWeight) {
+  ReflectionState once(IncidentSettings());
+  ReflectionState sampled(IncidentSettings());
+  testing::ForEachPacket("incident-ntp-reflection.pcap", [&](int link, const io::Packet& p) {
+    once.OnFrame(p.timestamp_ns, link, p.data);
+    sampled.OnFrame(p.timestamp_ns, link, p.data, 7);
+  });
+  const ReflectionCounts a = once.Counts();
+  const ReflectionCounts b = sampled.Counts();
+  const auto times7 = [](const ReflectionCounts::PacketsBytes& pb) {
+    return Pair{pb.packets * 7, pb.bytes * 7};
+  };
+  EXPECT_EQ(b.frames, a.frames);
+  for (int d = 0; d < kDirectionCount; ++d) {
+    for (int m = 0; m < ntp::kModeCount; ++m) {
+      EXPECT_EQ(PB(b.ntp[d][m]), times7(a.ntp[d][m]));
+    }
+    for (int side = 0; side < 2; ++side) {
+      EXPECT_EQ(PB(b.monlist[d][side]), times7(a.monlist[d][side]));
+      for (int v = 0; v < reflection::kVectorCount; ++v) {
+        EXPECT_EQ(PB(b.vectors[v][d][side]), times7(a.vectors[v][d][side]));
+      }
+    }
+  }
+  for (int v = 0; v < reflection::kVectorCount; ++v) {
+    EXPECT_EQ(PB(b.unsolicited[v]), times7(a.unsolicited[v]));
+  }
+  EXPECT_EQ(PB(b.server_responses[0]), times7(a.server_responses[0]));
+  EXPECT_EQ(PB(b.unsolicited[kNtp]), (Pair{7 * 50, 7 * 22000}));
+  const auto top = sampled.TopTargets(Vector::kNtp, sampled.last_frame_ns()).entries;
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].second, 7u * 22000);
+  const auto reflectors = sampled.Reflectors(Vector::kNtp, sampled.last_frame_ns());
+  ASSERT_FALSE(reflectors.reflectors.entries.empty());
+  EXPECT_EQ(reflectors.reflectors.entries[0].second,
+            7 * once.Reflectors(Vector::kNtp, once.last_frame_ns()).reflectors.entries[0].second);
+}
+
 TEST(ReflectionStateTest, LocalNetworksChangeInPlace) {
   ReflectionSettings settings = IncidentSettings();
   settings.local_networks.clear();
