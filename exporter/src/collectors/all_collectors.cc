@@ -1,5 +1,6 @@
 #include "collectors/access_log_collector.h"
 #include "collectors/bgp_collector.h"
+#include "collectors/flow_collector.h"
 #include "collectors/httpd_collector.h"
 #include "collectors/mail_log_collector.h"
 #include "collectors/process_collector.h"
@@ -10,8 +11,8 @@ namespace edgewatch {
 
 std::span<const CollectorRegistration> AllCollectors() {
   static const CollectorRegistration kAll[] = {
-      kProcessCollector, kReflectionCollector, kHttpdCollector,
-      kBgpCollector,     kAccessLogCollector,  kMailLogCollector,
+      kProcessCollector,   kReflectionCollector, kHttpdCollector, kBgpCollector,
+      kAccessLogCollector, kMailLogCollector,    kFlowCollector,
   };
   return kAll;
 }

@@ -50,6 +50,8 @@ Expected<Url> ParseUrl(std::string_view text);
 struct ListenAddress {
   std::string host;  // empty: every address; otherwise an IP literal or "localhost"
   std::uint16_t port = 0;
+
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
 
 // A DNS name: labels of letters, digits and hyphens separated by dots, at most 253 characters.

@@ -95,9 +95,12 @@ TEST(CliTest, ErrorsAreExact) {
       {{"--web.max-requests=-1"}, "--web.max-requests must be a number; got \"-1\""},
       {{"--config.file"}, "flag --config.file needs a value"},
       {{"serve"}, "unknown command \"serve\" (commands: check-config, replay)"},
-      {{"replay"}, "replay needs at least one --pcap, --mod-status, --access-log or --mail-log"},
+      {{"replay"},
+       "replay needs at least one --pcap, --mod-status, --access-log, --mail-log or "
+       "--flow-pcap"},
       {{"--pcap=x.pcap"},
-       "--pcap, --mod-status, --access-log and --mail-log belong to the replay command"},
+       "--pcap, --mod-status, --access-log, --mail-log and --flow-pcap belong "
+       "to the replay command"},
       {{"replay", "--pcap"}, "flag --pcap needs a value"},
       {{"check-config", "a", "b"}, "check-config takes one FILE"},
   };

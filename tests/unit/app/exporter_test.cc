@@ -161,7 +161,7 @@ TEST_F(ExporterTest, StartFailsOnBadConfig) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message, config_ +
                                    ":1:1: bogus: unknown key; valid keys here: global, "
-                                   "process, reflection, httpd, bgp, access_log, mail_log");
+                                   "process, reflection, httpd, bgp, access_log, mail_log, flow");
   EXPECT_FALSE(exporter.Ready());
 }
 

@@ -27,7 +27,7 @@ TEST(AllCollectorsTest, EveryRegistrationIsComplete) {
     EXPECT_EQ(FindCollector(AllCollectors(), r.name), &r);
   }
   EXPECT_EQ(names, (std::set<std::string_view>{"process", "reflection", "httpd", "bgp",
-                                               "access_log", "mail_log"}));
+                                               "access_log", "mail_log", "flow"}));
   EXPECT_EQ(FindCollector(AllCollectors(), "nope"), nullptr);
 }
 

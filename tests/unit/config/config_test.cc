@@ -69,7 +69,7 @@ TEST(ConfigTest, ReportsEveryErrorInOnePass) {
                 "1h30m, got \"5x\"\n" +
                 path + ":4:12: process.enabled: expected true or false, got \"maybe\"\n" + path +
                 ":5:1: bogus: unknown key; valid keys here: global, process, reflection, httpd, "
-                "bgp, access_log, mail_log");
+                "bgp, access_log, mail_log, flow");
 }
 
 TEST(ConfigTest, SyntaxErrorNamesPosition) {

@@ -8,6 +8,7 @@
 
 #include "parsers/net/frame.h"
 #include "testutil/pcap_file.h"
+#include "testutil/xdr_words.h"
 
 namespace edgewatch::flow {
 namespace {
@@ -68,26 +69,7 @@ TEST(SflowTest, APmacctExportHoldsEveryFrameOfTheCaptureItSampled) {
   EXPECT_TRUE(r.counters.empty());
 }
 
-// XDR words, as a test writes a datagram by the spec (sflow_version_5.txt).
-struct Words {
-  std::vector<std::byte> bytes;
-  Words& U32(std::uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) {
-      bytes.push_back(static_cast<std::byte>(v >> s));
-    }
-    return *this;
-  }
-  Words& U64(std::uint64_t v) {
-    return U32(static_cast<std::uint32_t>(v >> 32)).U32(v & 0xFFFFFFFF);
-  }
-  Words& Append(const Words& w) {
-    bytes.insert(bytes.end(), w.bytes.begin(), w.bytes.end());
-    return *this;
-  }
-  Words& Part(std::uint32_t format, const Words& w) {
-    return U32(format).U32(static_cast<std::uint32_t>(w.bytes.size())).Append(w);
-  }
-};
+using testing::Words;
 
 Words InterfaceCounters(std::uint32_t if_index, std::uint64_t in, std::uint64_t out) {
   Words w;

@@ -1,0 +1,272 @@
+#include "collectors/flow_collector.h"
+
+#include "collectors/udp_reflection_metrics.h"
+#include "io/pcap_source.h"
+#include "parsers/net/frame.h"
+
+namespace edgewatch {
+
+namespace {
+
+// The catalogue: every family this file exports, written once.
+constexpr MetricDesc kDatagramsTotal{"edgewatch_flow_datagrams_total",
+                                     prometheus::MetricType::Counter,
+                                     "Flow datagrams received from an agent (exporter)."};
+constexpr MetricDesc kSamplesTotal{"edgewatch_flow_samples_total", prometheus::MetricType::Counter,
+                                   "Flow samples an agent's datagrams carried."};
+constexpr MetricDesc kLostTotal{
+    "edgewatch_flow_datagrams_lost_total", prometheus::MetricType::Counter,
+    "Datagrams an agent sent that never arrived, from the gaps in its sequence numbers."};
+constexpr MetricDesc kResetsTotal{
+    "edgewatch_flow_sequence_resets_total", prometheus::MetricType::Counter,
+    "Times an agent's sequence went back (a restarted agent or a reordered datagram)."};
+constexpr MetricDesc kDecodeErrorsTotal{
+    "edgewatch_flow_decode_errors_total", prometheus::MetricType::Counter,
+    "Datagrams (or samples in them) that could not be read, by agent and reason."};
+constexpr MetricDesc kLastSeen{"edgewatch_flow_agent_last_seen_timestamp_seconds",
+                               prometheus::MetricType::Gauge,
+                               "When the agent's latest datagram arrived (Unix time)."};
+constexpr MetricDesc kSamplingRate{
+    "edgewatch_flow_agent_sampling_rate", prometheus::MetricType::Gauge,
+    "The sampling rate (1 in N packets) of the agent's latest flow sample."};
+constexpr MetricDesc kRefusedTotal{
+    "edgewatch_flow_refused_datagrams_total", prometheus::MetricType::Counter,
+    "Datagrams from a source outside flow.agents, not counted: forged flows, or an agent to add."};
+constexpr MetricDesc kReceiveDropsTotal{
+    "edgewatch_flow_receive_drops_total", prometheus::MetricType::Counter,
+    "Datagrams the kernel dropped on a listener for a full receive buffer."};
+constexpr MetricDesc kInterfaceOctetsTotal{
+    "edgewatch_flow_interface_octets_total", prometheus::MetricType::Counter,
+    "Octets an agent's interface received (in) and sent (out), from its counter samples "
+    "(ifInOctets/ifOutOctets as the agent counts them)."};
+constexpr MetricDesc kInterfaceSpeed{"edgewatch_flow_interface_speed_bytes",
+                                     prometheus::MetricType::Gauge,
+                                     "An agent's interface speed in bytes per second (ifSpeed/8)."};
+constexpr MetricDesc kInterfacesNotKeptTotal{
+    "edgewatch_flow_interface_counters_not_kept_total", prometheus::MetricType::Counter,
+    "Counter samples of interfaces past flow.max_interfaces (or of agents past max_agents)."};
+constexpr const MetricDesc* kMetrics[] = {
+    &kDatagramsTotal,       &kSamplesTotal,      &kLostTotal,
+    &kResetsTotal,          &kDecodeErrorsTotal, &kLastSeen,
+    &kSamplingRate,         &kRefusedTotal,      &kReceiveDropsTotal,
+    &kInterfaceOctetsTotal, &kInterfaceSpeed,    &kInterfacesNotKeptTotal};
+
+constexpr char kSflow[] = "sflow";
+
+std::int64_t Nanos(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+std::optional<int> LinkTypeOf(std::uint32_t header_protocol) {
+  switch (header_protocol) {
+    case 1:
+      return net::kLinkEthernet;
+    case 11:
+      return net::kLinkIpv4;
+    case 12:
+      return net::kLinkIpv6;
+    default:
+      return std::nullopt;
+  }
+}
+
+io::UdpEndpoint EndpointOf(const ListenAddress& listen) {
+  if (listen.host.empty()) {
+    return {std::nullopt, listen.port};
+  }
+  return {net::ParseAddress(listen.host == "localhost" ? "127.0.0.1" : listen.host), listen.port};
+}
+
+}  // namespace
+
+// Hands each flow sample's header to the state, weighted by its sampling rate, and each
+// interface counter record to the agents' table.
+class FlowCollector::SflowCounter final : public flow::SflowVisitor {
+ public:
+  SflowCounter(ReflectionState& state, FlowAgents& agents, std::size_t slot,
+               std::int64_t timestamp_ns)
+      : state_(state), agents_(agents), slot_(slot), timestamp_ns_(timestamp_ns) {}
+
+  void Flow(const flow::SflowFlowSample& sample) override {
+    const std::uint32_t weight = sample.sampling_rate == 0 ? 1 : sample.sampling_rate;
+    agents_.Samples(slot_, 1, weight);
+    if (!sample.has_header) {
+      return;
+    }
+    if (const auto link = LinkTypeOf(sample.header_protocol)) {
+      state_.OnFrame(timestamp_ns_, *link, sample.header, weight);
+    } else {
+      agents_.Failed(slot_, FlowError::kHeaderProtocol);
+    }
+  }
+  void Counters(const flow::SflowInterfaceCounters& counters) override {
+    agents_.Interface(slot_, counters);
+  }
+
+ private:
+  ReflectionState& state_;
+  FlowAgents& agents_;
+  std::size_t slot_;
+  std::int64_t timestamp_ns_;
+};
+
+FlowCollector::FlowCollector(const FlowConfig& config, const Clock& clock, Logger logger)
+    : config_(config),
+      clock_(clock),
+      logger_(std::move(logger)),
+      sflow_(
+          std::make_unique<ReflectionState>(ReflectionSettingsOf(config_, config_.local_networks))),
+      agents_(config.max_agents, config.max_interfaces),
+      kernel_drops_(config.listen.size()) {}
+
+FlowCollector::~FlowCollector() { Stop(); }
+
+Status FlowCollector::Start() {
+  std::vector<io::UdpEndpoint> endpoints;
+  for (const ListenAddress& listen : config_.listen) {
+    endpoints.push_back(EndpointOf(listen));
+  }
+  auto receiver = io::UdpReceiver::Bind(endpoints, static_cast<int>(config_.receive_buffer_bytes));
+  if (!receiver) {
+    return receiver.error();
+  }
+  receiver_.emplace(std::move(*receiver));
+  ports_ = receiver_->Ports();
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    endpoints[i].port = ports_[i];
+    logger_.Info("receiving flows", {{"listen", io::FormatEndpoint(endpoints[i])}});
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+  return {};
+}
+
+void FlowCollector::Stop() {
+  stopping_ = true;
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void FlowCollector::Run() {
+  const io::UdpReceiver::OnDatagram on_datagram =
+      [this](const net::Address& sender, std::span<const std::byte> bytes, bool truncated) {
+        const std::int64_t now = Nanos(clock_.Now());
+        OnDatagram(sender, bytes, truncated, now, now);
+      };
+  while (!stopping_) {
+    receiver_->Receive(std::chrono::milliseconds(200), on_datagram);
+    const auto drops = receiver_->KernelDrops();
+    for (std::size_t i = 0; i < drops.size() && i < kernel_drops_.size(); ++i) {
+      kernel_drops_[i] = drops[i];
+    }
+  }
+}
+
+void FlowCollector::OnDatagram(const net::Address& sender, std::span<const std::byte> datagram,
+                               bool truncated, std::int64_t timestamp_ns, std::int64_t wall_ns) {
+  if (!config_.agents.empty()) {
+    bool allowed = false;
+    for (const Cidr& c : config_.agents) {
+      allowed = allowed || c.Contains(sender);
+    }
+    if (!allowed) {
+      ++refused_;
+      return;
+    }
+  }
+  const std::size_t slot = agents_.Slot(sender);
+  agents_.Datagram(slot, wall_ns);
+  if (truncated) {
+    agents_.Failed(slot, FlowError::kOversize);
+    return;
+  }
+  SflowCounter counter(*sflow_, agents_, slot, timestamp_ns);
+  const auto parsed = flow::ParseSflow(datagram, counter);
+  if (!parsed) {
+    switch (parsed.error()) {
+      case flow::SflowError::kTruncated:
+        agents_.Failed(slot, FlowError::kTruncated);
+        return;
+      case flow::SflowError::kVersion:
+        agents_.Failed(slot, FlowError::kVersion);
+        return;
+      case flow::SflowError::kAddressType:
+        agents_.Failed(slot, FlowError::kAddressType);
+        return;
+    }
+  }
+  agents_.Sequence(slot, parsed->sub_agent, parsed->sequence);
+}
+
+Status FlowCollector::Replay(const std::string& path) {
+  auto source = io::PcapSource::OpenFile(path);
+  if (!source) {
+    return source.error();
+  }
+  replayed_ = true;
+  const int link = source->link_type();
+  net::Frame frame;
+  return source->ReadAll([&](const io::Packet& packet) {
+    if (net::DecodeFrameInto(link, packet.data, frame) || frame.kind != net::FrameKind::kUdp) {
+      return;  // not a whole flow datagram: the capture's, not the exporter's, fault
+    }
+    OnDatagram(frame.udp.src, frame.udp.payload,
+               frame.udp.payload.size() < frame.udp.payload_length, packet.timestamp_ns,
+               packet.timestamp_ns);
+  });
+}
+
+Status FlowCollector::Collect(MetricSink& sink) const {
+  const std::int64_t now_ns = replayed_ ? sflow_->last_frame_ns() : Nanos(clock_.Now());
+  AddReflectionTraffic(sink, *sflow_, sflow_->Counts(),
+                       {config_.vectors, config_.ntp.servers, now_ns, {{"source", kSflow}}});
+  for (const FlowAgents::Agent& a : agents_.Agents()) {
+    const std::string agent = a.other ? "other" : net::FormatAddress(a.address);
+    const Labels labels = {{"protocol", kSflow}, {"agent", agent}};
+    sink.Add(kDatagramsTotal, labels, static_cast<double>(a.datagrams));
+    sink.Add(kSamplesTotal, labels, static_cast<double>(a.samples));
+    sink.Add(kLostTotal, labels, static_cast<double>(a.lost));
+    sink.Add(kResetsTotal, labels, static_cast<double>(a.resets));
+    for (int e = 0; e < kFlowErrorCount; ++e) {
+      sink.Add(kDecodeErrorsTotal,
+               {labels[0], labels[1], {"reason", FlowErrorName(static_cast<FlowError>(e))}},
+               static_cast<double>(a.errors[e]));
+    }
+    sink.Add(kLastSeen, labels, static_cast<double>(a.last_seen_ns) / 1e9);
+    sink.Add(kSamplingRate, labels, a.sampling_rate);
+  }
+  for (const FlowAgents::InterfaceCounters& i : agents_.Interfaces()) {
+    const std::string agent = net::FormatAddress(i.agent);
+    const std::string index = std::to_string(i.if_index);
+    sink.Add(kInterfaceOctetsTotal, {{"agent", agent}, {"ifindex", index}, {"direction", "in"}},
+             static_cast<double>(i.in_octets));
+    sink.Add(kInterfaceOctetsTotal, {{"agent", agent}, {"ifindex", index}, {"direction", "out"}},
+             static_cast<double>(i.out_octets));
+    sink.Add(kInterfaceSpeed, {{"agent", agent}, {"ifindex", index}},
+             static_cast<double>(i.speed_bps) / 8);
+  }
+  sink.Add(kInterfacesNotKeptTotal, {}, static_cast<double>(agents_.interfaces_not_kept()));
+  sink.Add(kRefusedTotal, {}, static_cast<double>(refused_.load()));
+  for (std::size_t i = 0; i < config_.listen.size(); ++i) {
+    sink.Add(kReceiveDropsTotal, {{"listen", io::FormatEndpoint(EndpointOf(config_.listen[i]))}},
+             static_cast<double>(kernel_drops_[i].load()));
+  }
+  return {};
+}
+
+const CollectorRegistration kFlowCollector = {
+    "flow",
+    "sFlow v5 from routers into the reflection families (source=\"sflow\")",
+    [](const Config& c) { return c.Section<FlowConfig>().enabled; },
+    [](const CollectorContext& context) -> std::unique_ptr<Collector> {
+      return std::make_unique<FlowCollector>(context.config.Section<FlowConfig>(), context.clock,
+                                             context.logger);
+    },
+    &KeepWhileSectionSame<FlowConfig>,
+    {"--flow-pcap", "a capture of sFlow v5 datagrams sent to a collector", ""},
+    kMetrics,
+    &kFlowSection,
+};
+
+}  // namespace edgewatch

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collectors/flow_agents.h"
+#include "collectors/registry.h"
+#include "collectors/udp_reflection_state.h"
+#include "config/flow_config.h"
+#include "core/collector.h"
+#include "io/udp_receiver.h"
+
+namespace edgewatch {
+
+// Flow telemetry from the border routers (sFlow v5) on its own thread: each flow sample's raw
+// packet header goes through the capture's decoder and classifiers into a ReflectionState of
+// its own, weighted by the sampling rate, so the reflection families carry source="sflow"
+// beside the capture's; per-agent health (datagrams, samples, lost datagrams, decode errors,
+// last seen) and the agents' interface counters. Datagrams from outside `agents` are refused.
+class FlowCollector final : public Collector {
+ public:
+  FlowCollector(const FlowConfig& config, const Clock& clock, Logger logger);
+  ~FlowCollector() override;
+
+  Status Start() override;
+  void Stop() override;
+  Status Collect(MetricSink& sink) const override;
+  // A capture of flow datagrams as they reached a collector (tcpdump -i any udp port 6343).
+  Status Replay(const std::string& path) override;
+
+  // The ports the listeners got (the configured ones; the kernel's for port 0). After Start().
+  std::vector<std::uint16_t> Ports() const { return ports_; }
+
+  // One datagram from `sender`, received at `timestamp_ns` (the windows' time) and `wall_ns`.
+  // The receiving thread (or a replay) only.
+  void OnDatagram(const net::Address& sender, std::span<const std::byte> datagram, bool truncated,
+                  std::int64_t timestamp_ns, std::int64_t wall_ns);
+
+ private:
+  class SflowCounter;
+  void Run();
+
+  FlowConfig config_;
+  const Clock& clock_;
+  Logger logger_;
+  std::unique_ptr<ReflectionState> sflow_;
+  FlowAgents agents_;
+  std::optional<io::UdpReceiver> receiver_;
+  std::vector<std::uint16_t> ports_;
+  std::vector<std::atomic<std::uint64_t>> kernel_drops_;  // per listener
+  std::atomic<std::uint64_t> refused_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> replayed_{false};
+  std::thread thread_;
+};
+
+extern const CollectorRegistration kFlowCollector;
+
+}  // namespace edgewatch
