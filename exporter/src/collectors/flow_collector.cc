@@ -32,6 +32,9 @@ constexpr MetricDesc kSamplingRate{
 constexpr MetricDesc kRefusedTotal{
     "edgewatch_flow_refused_datagrams_total", prometheus::MetricType::Counter,
     "Datagrams from a source outside flow.agents, not counted: forged flows, or an agent to add."};
+constexpr MetricDesc kListenerDatagramsTotal{
+    "edgewatch_flow_listener_datagrams_total", prometheus::MetricType::Counter,
+    "Datagrams a listener received, from any source: 0 from the start, so silence shows."};
 constexpr MetricDesc kReceiveDropsTotal{
     "edgewatch_flow_receive_drops_total", prometheus::MetricType::Counter,
     "Datagrams the kernel dropped on a listener for a full receive buffer."};
@@ -46,10 +49,11 @@ constexpr MetricDesc kInterfacesNotKeptTotal{
     "edgewatch_flow_interface_counters_not_kept_total", prometheus::MetricType::Counter,
     "Counter samples of interfaces past flow.max_interfaces (or of agents past max_agents)."};
 constexpr const MetricDesc* kMetrics[] = {
-    &kDatagramsTotal,       &kSamplesTotal,      &kLostTotal,
-    &kResetsTotal,          &kDecodeErrorsTotal, &kLastSeen,
-    &kSamplingRate,         &kRefusedTotal,      &kReceiveDropsTotal,
-    &kInterfaceOctetsTotal, &kInterfaceSpeed,    &kInterfacesNotKeptTotal};
+    &kDatagramsTotal,        &kSamplesTotal,         &kLostTotal,
+    &kResetsTotal,           &kDecodeErrorsTotal,    &kLastSeen,
+    &kSamplingRate,          &kRefusedTotal,         &kListenerDatagramsTotal,
+    &kReceiveDropsTotal,     &kInterfaceOctetsTotal, &kInterfaceSpeed,
+    &kInterfacesNotKeptTotal};
 
 constexpr char kSflow[] = "sflow";
 
@@ -117,6 +121,7 @@ FlowCollector::FlowCollector(const FlowConfig& config, const Clock& clock, Logge
       sflow_(
           std::make_unique<ReflectionState>(ReflectionSettingsOf(config_, config_.local_networks))),
       agents_(config.max_agents, config.max_interfaces),
+      received_(config.listen.size()),
       kernel_drops_(config.listen.size()) {}
 
 FlowCollector::~FlowCollector() { Stop(); }
@@ -156,8 +161,10 @@ void FlowCollector::Run() {
       };
   while (!stopping_) {
     receiver_->Receive(std::chrono::milliseconds(200), on_datagram);
+    const auto received = receiver_->Received();
     const auto drops = receiver_->KernelDrops();
     for (std::size_t i = 0; i < drops.size() && i < kernel_drops_.size(); ++i) {
+      received_[i] = received[i];
       kernel_drops_[i] = drops[i];
     }
   }
@@ -249,8 +256,9 @@ Status FlowCollector::Collect(MetricSink& sink) const {
   sink.Add(kInterfacesNotKeptTotal, {}, static_cast<double>(agents_.interfaces_not_kept()));
   sink.Add(kRefusedTotal, {}, static_cast<double>(refused_.load()));
   for (std::size_t i = 0; i < config_.listen.size(); ++i) {
-    sink.Add(kReceiveDropsTotal, {{"listen", io::FormatEndpoint(EndpointOf(config_.listen[i]))}},
-             static_cast<double>(kernel_drops_[i].load()));
+    const Labels listen = {{"listen", io::FormatEndpoint(EndpointOf(config_.listen[i]))}};
+    sink.Add(kListenerDatagramsTotal, listen, static_cast<double>(received_[i].load()));
+    sink.Add(kReceiveDropsTotal, listen, static_cast<double>(kernel_drops_[i].load()));
   }
   return {};
 }

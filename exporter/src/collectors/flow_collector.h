@@ -52,6 +52,7 @@ class FlowCollector final : public Collector {
   FlowAgents agents_;
   std::optional<io::UdpReceiver> receiver_;
   std::vector<std::uint16_t> ports_;
+  std::vector<std::atomic<std::uint64_t>> received_;      // per listener
   std::vector<std::atomic<std::uint64_t>> kernel_drops_;  // per listener
   std::atomic<std::uint64_t> refused_{0};
   std::atomic<bool> stopping_{false};

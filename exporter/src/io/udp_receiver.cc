@@ -87,7 +87,7 @@ Expected<UdpReceiver> UdpReceiver::Bind(const std::vector<UdpEndpoint>& endpoint
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
       return Error{"udp " + FormatEndpoint(endpoint) + ": bind: " + Errno(errno)};
     }
-    receiver.sockets_.push_back({std::move(fd)});
+    receiver.sockets_.push_back({std::move(fd), 0});
   }
   receiver.buffers_.resize(kBatch * kMaxDatagram);
   receiver.senders_.resize(kBatch);
@@ -139,11 +139,20 @@ std::size_t UdpReceiver::Drain(Socket& socket, const OnDatagram& on_datagram) {
                   (h.msg_flags & MSG_TRUNC) != 0);
     }
     handled += static_cast<std::size_t>(got);
+    socket.received += static_cast<std::uint64_t>(got);
     if (static_cast<std::size_t>(got) < kBatch) {
       break;
     }
   }
   return handled;
+}
+
+std::vector<std::uint64_t> UdpReceiver::Received() const {
+  std::vector<std::uint64_t> received;
+  for (const Socket& s : sockets_) {
+    received.push_back(s.received);
+  }
+  return received;
 }
 
 std::vector<std::uint64_t> UdpReceiver::KernelDrops() const {

@@ -45,6 +45,8 @@ class UdpReceiver {
   // `on_datagram` (IPv4-mapped senders as IPv4). Returns how many.
   std::size_t Receive(std::chrono::milliseconds timeout, const OnDatagram& on_datagram);
 
+  // Datagrams received so far, per endpoint in Bind's order.
+  std::vector<std::uint64_t> Received() const;
   // Datagrams the kernel dropped so far, per endpoint in Bind's order.
   std::vector<std::uint64_t> KernelDrops() const;
   // The port each socket got (the configured one, or the kernel's choice for port 0).
@@ -53,6 +55,7 @@ class UdpReceiver {
  private:
   struct Socket {
     UniqueFd fd;
+    std::uint64_t received = 0;
   };
   UdpReceiver() = default;
   std::size_t Drain(Socket& socket, const OnDatagram& on_datagram);

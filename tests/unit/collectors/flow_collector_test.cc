@@ -173,7 +173,8 @@ TEST_F(FlowCollectorTest, ReceivesOnItsListener) {
   std::string text;
   for (int i = 0; i < 100; ++i) {  // the receiving thread's pace, not a timing assertion
     text = Exposition(flows);
-    if (text.find("edgewatch_flow_datagrams_total{protocol=\"sflow\",agent=\"127.0.0.1\"} 25\n") !=
+    // The listener's count is copied after each batch is counted, so it comes last.
+    if (text.find("edgewatch_flow_listener_datagrams_total{listen=\"127.0.0.1:0\"} 25\n") !=
         std::string::npos) {
       break;
     }
@@ -186,6 +187,8 @@ TEST_F(FlowCollectorTest, ReceivesOnItsListener) {
   EXPECT_THAT(text, HasSubstr("edgewatch_ntp_unsolicited_payload_bytes_total{source=\"sflow\"} "
                               "22000\n"));
   EXPECT_THAT(text, HasSubstr("edgewatch_flow_receive_drops_total{listen=\"127.0.0.1:0\"} 0\n"));
+  EXPECT_THAT(text,
+              HasSubstr("edgewatch_flow_listener_datagrams_total{listen=\"127.0.0.1:0\"} 25\n"));
 }
 
 }  // namespace

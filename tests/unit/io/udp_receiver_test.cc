@@ -90,6 +90,7 @@ TEST(UdpReceiverTest, ManyDatagramsInBatchesAndAnOversizedOneCutShort) {
   EXPECT_TRUE(got[100].truncated);
   EXPECT_EQ(got[100].bytes.size(), UdpReceiver::kMaxDatagram);
   EXPECT_EQ(receiver->KernelDrops(), std::vector<std::uint64_t>{0});
+  EXPECT_EQ(receiver->Received(), std::vector<std::uint64_t>{101});
 }
 
 TEST(UdpReceiverTest, AFullReceiveBufferIsCountedAsKernelDrops) {
