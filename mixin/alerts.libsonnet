@@ -29,6 +29,7 @@ local util = import 'lib/util.libsonnet';
   local bgp = v + util.nums(c.bgp),
   local httpd = v + util.nums(c.httpd),
   local mail = v + util.nums(c.mail),
+  local flow = v + util.nums(c.flow),
 
   prometheusAlerts+:: {
     groups+: [
@@ -186,8 +187,8 @@ local util = import 'lib/util.libsonnet';
                 |||),
           alert('EdgewatchNtpReflectorAbused', |||
             edgewatch:ntp_reflection:ratio_rate5m{%(s)s} > %(reflector_ratio)s
-            and on (%(g)s, server)
-            sum by (%(g)s, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{%(s)s}[5m]))
+            and on (%(g)s, source, server)
+            sum by (%(g)s, source, server) (rate(edgewatch_ntp_server_response_payload_bytes_total{%(s)s}[5m]))
               > %(reflector_bytes_per_second)s
           ||| % ntp, c.ntp.reflector_for, 'critical',
                 'NTP server {{ $labels.server }} is used as a reflector',
@@ -198,7 +199,7 @@ local util = import 'lib/util.libsonnet';
                 |||),
           alert('EdgewatchLocalReflectorAbused', |||
             edgewatch:reflection_reflector_amplification:ratio{%(s)s} > %(local_reflector_amplification)s
-            and on (%(g)s, vector, reflector)
+            and on (%(g)s, source, vector, reflector)
             edgewatch_reflection_top_reflector_bytes{%(s)s} > %(local_reflector_window_bytes)s
           ||| % ntp, c.ntp.local_reflector_for, 'critical',
                 'local host {{ $labels.reflector }} reflects {{ $labels.vector }}',
@@ -229,6 +230,64 @@ local util = import 'lib/util.libsonnet';
                   Unsolicited {{ $labels.vector }} responses reach local hosts behind
                   {{ $labels.instance }} at {{ $value | humanize1024 }}B/s: a reflection attack on
                   a local host. See edgewatch_reflection_top_target_bytes for the targets.
+                |||),
+        ],
+      },
+      {
+        name: 'edgewatch-flow.alerts',
+        rules: [
+          alert('EdgewatchFlowSilent', |||
+            rate(edgewatch_flow_listener_datagrams_total{%(s)s}[10m]) == 0
+          ||| % flow, c.flow.silent_for, 'warning',
+                'no flows reach {{ $labels.listen }} on {{ $labels.instance }}',
+                |||
+                  The flow listener {{ $labels.listen }} of edgewatch on {{ $labels.instance }}
+                  has received no datagram for 10 minutes and more: the routers stopped exporting,
+                  export to another address, or a firewall drops it. The source="sflow"
+                  reflection counters stand still, so no flood at the border can show.
+                |||),
+          alert('EdgewatchFlowAgentSilent', |||
+            time() - edgewatch_flow_agent_last_seen_timestamp_seconds{%(s)s,agent!="other"}
+              > %(agent_silent_seconds)s
+          ||| % flow, c.flow.agent_silent_for, 'warning',
+                'flow agent {{ $labels.agent }} went quiet',
+                |||
+                  edgewatch on {{ $labels.instance }} has had no {{ $labels.protocol }} datagram
+                  from the agent {{ $labels.agent }} for {{ $value | humanizeDuration }}: the
+                  traffic through that router is no longer seen.
+                |||),
+          alert('EdgewatchFlowDatagramsLost', |||
+            sum by (%(g)s, protocol, agent) (rate(edgewatch_flow_datagrams_lost_total{%(s)s}[10m]))
+            /
+            (
+              sum by (%(g)s, protocol, agent) (rate(edgewatch_flow_datagrams_lost_total{%(s)s}[10m]))
+              +
+              sum by (%(g)s, protocol, agent) (rate(edgewatch_flow_datagrams_total{%(s)s}[10m]))
+            ) > %(lost_ratio)s
+          ||| % flow, c.flow.lost_for, 'warning',
+                'flow agent {{ $labels.agent }} loses {{ $value | humanizePercentage }} of its datagrams',
+                |||
+                  {{ $value | humanizePercentage }} of the datagrams the agent {{ $labels.agent }}
+                  numbered never reached edgewatch on {{ $labels.instance }}: the flow counters
+                  under-count by as much, most likely during the flood they should show.
+                |||),
+          alert('EdgewatchFlowReceiveDrops', |||
+            rate(edgewatch_flow_receive_drops_total{%(s)s}[5m]) > 0
+          ||| % flow, c.flow.receive_drops_for, 'warning',
+                'edgewatch on {{ $labels.instance }} drops flow datagrams on {{ $labels.listen }}',
+                |||
+                  The kernel drops datagrams on the flow listener {{ $labels.listen }} of
+                  edgewatch on {{ $labels.instance }} ({{ $value | printf "%.0f" }}/s) because
+                  its receive buffer is full: edgewatch reads slower than the routers send.
+                |||),
+          alert('EdgewatchFlowRefused', |||
+            rate(edgewatch_flow_refused_datagrams_total{%(s)s}[10m]) > 0
+          ||| % flow, c.flow.refused_for, 'warning',
+                'edgewatch on {{ $labels.instance }} refuses flow datagrams',
+                |||
+                  edgewatch on {{ $labels.instance }} receives flow datagrams from sources outside
+                  flow.agents and counts none of them: a router not yet listed, or someone forging
+                  flows to blind or mislead the reflection counters.
                 |||),
         ],
       },

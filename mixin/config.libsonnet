@@ -68,6 +68,18 @@
       reflected_in_for: '2m',
     },
 
+    // The flow collector's inputs (flow:): a listener nothing reaches, an agent gone quiet,
+    // datagrams lost on the way or in the receive buffer, datagrams from unlisted sources.
+    flow: {
+      silent_for: '15m',  // a listener that received nothing over 10m, for this long
+      agent_silent_seconds: 600,  // an agent's latest datagram this old
+      agent_silent_for: '5m',
+      lost_ratio: 0.05,  // lost / (lost + received) datagrams of an agent
+      lost_for: '15m',
+      receive_drops_for: '10m',
+      refused_for: '10m',
+    },
+
     bgp: {
       unreachable_for: '1m',  // on top of the collector's own window of lost probes
       unresolvable_for: '10m',  // a neighbour's name no longer resolves

@@ -137,7 +137,9 @@
         ],
       },
       {
-        // UDP reflection / amplification (NTP first).
+        // UDP reflection / amplification (NTP first). Every rule keeps `source`: the capture's
+        // series have none, the flow collector's say source="sflow", and the two are never
+        // added up (a host may see the same flood in both).
         name: 'edgewatch-reflection.rules',
         rules: [
           // Bandwidth amplification of each local NTP server: response payload bytes per
@@ -147,22 +149,22 @@
           {
             record: 'edgewatch:ntp_reflection:ratio_rate5m',
             expr: |||
-              sum by (%(g)s, server) (rate(edgewatch_ntp_server_response_payload_bytes_total[5m]))
+              sum by (%(g)s, source, server) (rate(edgewatch_ntp_server_response_payload_bytes_total[5m]))
               /
-              (sum by (%(g)s, server) (rate(edgewatch_ntp_server_request_payload_bytes_total[5m])) > 0)
+              (sum by (%(g)s, source, server) (rate(edgewatch_ntp_server_request_payload_bytes_total[5m])) > 0)
             ||| % v,
           },
           // Reflected traffic reaching local hosts (victim view), bytes per second per vector.
           {
             record: 'edgewatch:reflection_unsolicited_payload_bytes:rate5m',
-            expr: 'sum by (%(g)s, vector) (rate(edgewatch_reflection_unsolicited_payload_bytes_total[5m]))' % v,
+            expr: 'sum by (%(g)s, source, vector) (rate(edgewatch_reflection_unsolicited_payload_bytes_total[5m]))' % v,
           },
           // Traffic per vector leaving local servers as responses (reflector view), bytes per
           // second.
           {
             record: 'edgewatch:reflection_response_payload_bytes_out:rate5m',
             expr: |||
-              sum by (%(g)s, vector) (
+              sum by (%(g)s, source, vector) (
                 rate(edgewatch_reflection_payload_bytes_total{direction="out",side="response"}[5m])
               )
             ||| % v,
