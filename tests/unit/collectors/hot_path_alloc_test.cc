@@ -10,12 +10,14 @@
 #include <vector>
 
 #include "collectors/access_log_state.h"
+#include "collectors/flow_collector.h"
 #include "collectors/mail_log_state.h"
 #include "collectors/udp_reflection_state.h"
 #include "config/values.h"
 #include "io/file_follower.h"
 #include "parsers/access_log/access_log.h"
 #include "parsers/mail_log/mail_log.h"
+#include "testutil/exposition.h"
 #include "testutil/fake_clock.h"
 #include "testutil/pcap_file.h"
 #include "testutil/testdata.h"
@@ -76,6 +78,39 @@ TEST(ReflectionHotPathTest, OnFrameAllocatesNothing) {
   counting = false;
   EXPECT_EQ(allocations, 0u);
   EXPECT_EQ(state.Counts().frames, 3 * frames.size());  // the frames were really processed
+}
+
+// Each flow datagram: agent health, the sFlow parser, each sample's header into the state.
+TEST(FlowHotPathTest, DatagramsAllocateNothing) {
+  FlowConfig config;
+  config.local_networks = {ParseCidr("198.51.100.0/24").value()};
+  config.agents = {ParseCidr("127.0.0.0/8").value()};
+  testing::FakeClock clock;
+  std::ostringstream log;
+  FlowCollector flows(config, clock, Logger(log, LogLevel::kInfo, LogFormat::kLogfmt, clock));
+  std::vector<std::vector<std::byte>> datagrams;
+  testing::ForEachPacket("flow/sflow-pmacct-incident.pcap", [&](int link, const io::Packet& p) {
+    net::Frame frame;
+    ASSERT_FALSE(net::DecodeFrameInto(link, p.data, frame));
+    datagrams.emplace_back(frame.udp.payload.begin(), frame.udp.payload.end());
+  });
+  ASSERT_EQ(datagrams.size(), 25u);
+  const net::Address sender = *net::ParseAddress("127.0.0.1");
+  flows.OnDatagram(sender, datagrams[0], false, 0, 0);  // the agent's slot, taken once
+
+  allocations = 0;
+  counting = true;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& d : datagrams) {
+      flows.OnDatagram(sender, d, false, round, round);
+    }
+  }
+  counting = false;
+  EXPECT_EQ(allocations, 0u);
+  // The datagrams were really processed: the first one's 6 samples, then 3 x 152.
+  EXPECT_NE(testing::Exposition(flows).find(
+                "edgewatch_flow_samples_total{protocol=\"sflow\",agent=\"127.0.0.1\"} 462\n"),
+            std::string::npos);
 }
 
 // Each line: follower -> parser -> counters and top-K, as the access-log collector runs it.
