@@ -1,19 +1,10 @@
 #include "collectors/flow_agents.h"
 
 #include <bit>
-#include <cstring>
+
+#include "core/distinct_counter.h"
 
 namespace edgewatch {
-
-namespace {
-
-std::uint64_t Hash(const net::Address& a) {
-  std::uint64_t w[2];
-  std::memcpy(w, a.bytes.data(), 16);
-  return (w[0] * 0x9E3779B97F4A7C15ULL) ^ (w[1] * 0xC2B2AE3D27D4EB4FULL) ^ (a.v6 ? 1 : 0);
-}
-
-}  // namespace
 
 const char* FlowErrorName(FlowError e) {
   switch (e) {
@@ -41,7 +32,7 @@ FlowAgents::FlowAgents(std::size_t max_agents, std::size_t max_interfaces)
 std::size_t FlowAgents::Slot(const net::Address& sender) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::size_t mask = index_.size() - 1;
-  for (std::size_t i = Hash(sender) & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = AddressHash(sender) & mask;; i = (i + 1) & mask) {
     if (index_[i] < 0) {
       if (slots_.size() - (other_ >= 0 ? 1 : 0) >= max_agents_) {
         if (other_ < 0) {

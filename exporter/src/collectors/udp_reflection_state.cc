@@ -1,7 +1,6 @@
 #include "collectors/udp_reflection_state.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/distinct_counter.h"
 #include "parsers/reflection/classify.h"
@@ -11,14 +10,6 @@ namespace {
 
 using reflection::Side;
 using reflection::Vector;
-
-std::uint64_t Fold(const net::Address& a) {
-  std::uint64_t hi = 0;
-  std::uint64_t lo = 0;
-  std::memcpy(&hi, a.bytes.data(), 8);
-  std::memcpy(&lo, a.bytes.data() + 8, 8);
-  return MixBits(hi ^ MixBits(lo));
-}
 
 // A frame with IP addresses: a UDP datagram, another protocol, a later fragment.
 bool IsIp(const net::Frame& f) {
@@ -57,11 +48,12 @@ const char* SpoofedProtocolName(SpoofedProtocol p) {
 const char* SideName(Side s) { return s == Side::kRequest ? "request" : "response"; }
 
 std::uint64_t RequestTable::KeyHash::operator()(const Key& k) const {
-  return MixBits(Fold(k.local) ^ (Fold(k.remote) << 1) ^ static_cast<std::uint64_t>(k.vector));
+  return MixBits(AddressHash(k.local) ^ (AddressHash(k.remote) << 1) ^
+                 static_cast<std::uint64_t>(k.vector));
 }
 
 std::uint64_t ReflectionState::FragmentKeyHash::operator()(const FragmentKey& k) const {
-  return MixBits(Fold(k.src) ^ (Fold(k.dst) << 1) ^ k.id);
+  return MixBits(AddressHash(k.src) ^ (AddressHash(k.dst) << 1) ^ k.id);
 }
 
 ReflectionState::ReflectionState(ReflectionSettings settings)

@@ -4,8 +4,11 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
+
+#include "parsers/net/address.h"
 
 namespace edgewatch {
 
@@ -17,6 +20,15 @@ constexpr std::uint64_t MixBits(std::uint64_t h) {
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return h;
+}
+
+// An address's 16 bytes folded into 64 mixed bits, for hash tables keyed by address.
+inline std::uint64_t AddressHash(const net::Address& a) {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  std::memcpy(&hi, a.bytes.data(), 8);
+  std::memcpy(&lo, a.bytes.data() + 8, 8);
+  return MixBits(hi ^ MixBits(lo));
 }
 
 // A 64-bit hash for distinct counting: FNV-1a over the bytes, then MixBits. `fold` maps each
