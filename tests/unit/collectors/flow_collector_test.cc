@@ -151,6 +151,32 @@ TEST_F(FlowCollectorTest, RefusesAgentsOutsideTheListAndCountsBadDatagrams) {
   EXPECT_THAT(text, Not(HasSubstr("203.0.113.9")));
 }
 
+// Counter samples (generic interface counters) give each router interface's octets: the
+// "4x upstream" signal, as the router counts it.
+TEST_F(FlowCollectorTest, CounterSamplesExportInterfaceOctets) {
+  FlowCollector flows(Edge(), clock_, MakeLogger());
+  for (std::uint32_t round = 1; round <= 2; ++round) {
+    testing::Words record;  // ifIndex, type, speed, direction, status, in octets, ...
+    record.U32(7).U32(6).U64(10'000'000'000).U32(1).U32(3).U64(round * 4'000'000'000ULL);
+    record.U32(10).U32(0).U32(0).U32(0).U32(0).U32(0).U64(round * 1'000'000ULL);
+    record.U32(20).U32(0).U32(0).U32(0).U32(0);
+    testing::Words sample;  // sequence, source id, records
+    sample.U32(round).U32(7).U32(1).Part(1, record);
+    testing::Words d;
+    d.U32(5).U32(1).U32(0xC00002FE).U32(0).U32(round).U32(1000).U32(1).Part(2, sample);
+    flows.OnDatagram(*net::ParseAddress("192.0.2.254"), d.bytes, false, 0, 0);
+  }
+  const std::string text = Exposition(flows);
+  EXPECT_THAT(text, HasSubstr("edgewatch_flow_interface_octets_total{agent=\"192.0.2.254\","
+                              "ifindex=\"7\",direction=\"in\"} 8000000000\n"));
+  EXPECT_THAT(text, HasSubstr("edgewatch_flow_interface_octets_total{agent=\"192.0.2.254\","
+                              "ifindex=\"7\",direction=\"out\"} 2000000\n"));
+  EXPECT_THAT(text, HasSubstr("edgewatch_flow_interface_speed_bytes{agent=\"192.0.2.254\","
+                              "ifindex=\"7\"} 1250000000\n"));
+  EXPECT_THAT(text, HasSubstr("edgewatch_flow_samples_total{protocol=\"sflow\",agent="
+                              "\"192.0.2.254\"} 0\n"));  // counter samples are no flow samples
+}
+
 // Live: datagrams sent to the listener on loopback arrive through the receiving thread.
 TEST_F(FlowCollectorTest, ReceivesOnItsListener) {
   FlowCollector flows(Edge(), clock_, MakeLogger());
@@ -181,6 +207,9 @@ TEST_F(FlowCollectorTest, ReceivesOnItsListener) {
     ::usleep(50'000);
   }
   flows.Stop();
+  // A scrape reads the traffic families before the listener's count: take the one after the
+  // receiving thread stopped, which sees all it counted.
+  text = Exposition(flows);
   EXPECT_EQ(sent, 25);
   EXPECT_THAT(text, HasSubstr("edgewatch_flow_datagrams_total{protocol=\"sflow\",agent="
                               "\"127.0.0.1\"} 25\n"));
