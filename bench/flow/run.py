@@ -20,6 +20,7 @@ Usage (after a Release build, as root): bench/flow/run.py [BUILD_DIR] [DATAGRAMS
 """
 
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -276,6 +277,8 @@ def run_fastnetmon(datagrams, d):
 
 
 def main():
+    if not (shutil.which("sfacctd") and shutil.which("fastnetmon")):
+        raise SystemExit("needs sfacctd and fastnetmon (apt-get install pmacct fastnetmon)")
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "release")
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 500000
     datagrams = Stream(count)
