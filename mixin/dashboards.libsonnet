@@ -92,12 +92,13 @@ local g = import 'lib/grafana.libsonnet';
     ], refresh='10s', linksTo=drill),
 
     'edgewatch-reflection.json': board('edgewatch-reflection', 'Reflection and amplification', ['reflection'], [
+      // source: none for the capture, "sflow" for the routers' flows; never added up.
       g.series('Reflected (unsolicited) bytes in, by vector',
-               'sum by (vector) (rate(edgewatch_reflection_unsolicited_payload_bytes_total{%(sel)s}[%(ri)s]))' % v,
-               'Bps', '{{vector}}'),
+               'sum by (source, vector) (rate(edgewatch_reflection_unsolicited_payload_bytes_total{%(sel)s}[%(ri)s]))' % v,
+               'Bps', '{{vector}} {{source}}'),
       g.series('Response bytes out, by vector',
-               'sum by (vector) (rate(edgewatch_reflection_payload_bytes_total{%(sel)s, direction="out", side="response"}[%(ri)s]))' % v,
-               'Bps', '{{vector}}'),
+               'sum by (source, vector) (rate(edgewatch_reflection_payload_bytes_total{%(sel)s, direction="out", side="response"}[%(ri)s]))' % v,
+               'Bps', '{{vector}} {{source}}'),
       g.series('NTP reflection ratio by local server',
                'sum by (server) (rate(edgewatch_ntp_server_response_payload_bytes_total{%(sel)s}[%(ri)s])) / (sum by (server) (rate(edgewatch_ntp_server_request_payload_bytes_total{%(sel)s}[%(ri)s])) > 0)' % v,
                'x', '{{server}}'),
