@@ -74,6 +74,18 @@ std::optional<int> LinkTypeOf(std::uint32_t header_protocol) {
   }
 }
 
+FlowError FlowErrorOf(flow::SflowError e) {
+  switch (e) {
+    case flow::SflowError::kTruncated:
+      return FlowError::kTruncated;
+    case flow::SflowError::kVersion:
+      return FlowError::kVersion;
+    case flow::SflowError::kAddressType:
+      return FlowError::kAddressType;
+  }
+  return FlowError::kTruncated;
+}
+
 io::UdpEndpoint EndpointOf(const ListenAddress& listen) {
   if (listen.host.empty()) {
     return {std::nullopt, listen.port};
@@ -84,7 +96,8 @@ io::UdpEndpoint EndpointOf(const ListenAddress& listen) {
 }  // namespace
 
 // Hands each flow sample's header to the state, weighted by its sampling rate, and each
-// interface counter record to the agents' table.
+// interface counter record to the agents' table; the samples go to the agent's health once per
+// datagram (Flush), not under its lock per sample.
 class FlowCollector::SflowCounter final : public flow::SflowVisitor {
  public:
   SflowCounter(ReflectionState& state, FlowAgents& agents, std::size_t slot,
@@ -93,7 +106,8 @@ class FlowCollector::SflowCounter final : public flow::SflowVisitor {
 
   void Flow(const flow::SflowFlowSample& sample) override {
     const std::uint32_t weight = sample.sampling_rate == 0 ? 1 : sample.sampling_rate;
-    agents_.Samples(slot_, 1, weight);
+    ++samples_;
+    rate_ = weight;
     if (!sample.has_header) {
       return;
     }
@@ -106,12 +120,19 @@ class FlowCollector::SflowCounter final : public flow::SflowVisitor {
   void Counters(const flow::SflowInterfaceCounters& counters) override {
     agents_.Interface(slot_, counters);
   }
+  void Flush() {
+    if (samples_ > 0) {
+      agents_.Samples(slot_, samples_, rate_);
+    }
+  }
 
  private:
   ReflectionState& state_;
   FlowAgents& agents_;
   std::size_t slot_;
   std::int64_t timestamp_ns_;
+  std::uint32_t samples_ = 0;
+  std::uint32_t rate_ = 0;  // of the latest flow sample
 };
 
 FlowCollector::FlowCollector(const FlowConfig& config, const Clock& clock, Logger logger)
@@ -190,18 +211,10 @@ void FlowCollector::OnDatagram(const net::Address& sender, std::span<const std::
   }
   SflowCounter counter(*sflow_, agents_, slot, timestamp_ns);
   const auto parsed = flow::ParseSflow(datagram, counter);
+  counter.Flush();  // a datagram cut short still handed over the samples before the cut
   if (!parsed) {
-    switch (parsed.error()) {
-      case flow::SflowError::kTruncated:
-        agents_.Failed(slot, FlowError::kTruncated);
-        return;
-      case flow::SflowError::kVersion:
-        agents_.Failed(slot, FlowError::kVersion);
-        return;
-      case flow::SflowError::kAddressType:
-        agents_.Failed(slot, FlowError::kAddressType);
-        return;
-    }
+    agents_.Failed(slot, FlowErrorOf(parsed.error()));
+    return;
   }
   agents_.Sequence(slot, parsed->sub_agent, parsed->sequence);
 }
