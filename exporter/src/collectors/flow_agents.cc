@@ -18,6 +18,10 @@ const char* FlowErrorName(FlowError e) {
       return "oversize";
     case FlowError::kHeaderProtocol:
       return "header_protocol";
+    case FlowError::kTemplate:
+      return "template";
+    case FlowError::kUnknownTemplate:
+      return "unknown_template";
   }
   return "unknown";
 }
@@ -26,29 +30,33 @@ FlowAgents::FlowAgents(std::size_t max_agents, std::size_t max_interfaces)
     : max_agents_(max_agents),
       max_interfaces_(max_interfaces),
       index_(std::bit_ceil(2 * max_agents), -1) {
-  slots_.reserve(max_agents + 1);
+  slots_.reserve(max_agents + std::tuple_size_v<decltype(other_)>);
 }
 
-std::size_t FlowAgents::Slot(const net::Address& sender) {
+std::size_t FlowAgents::Slot(const net::Address& sender, flow::FlowProtocol protocol) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::size_t mask = index_.size() - 1;
-  for (std::size_t i = AddressHash(sender) & mask;; i = (i + 1) & mask) {
+  const auto p = static_cast<std::size_t>(protocol);
+  for (std::size_t i = (AddressHash(sender) + p) & mask;; i = (i + 1) & mask) {
     if (index_[i] < 0) {
-      if (slots_.size() - (other_ >= 0 ? 1 : 0) >= max_agents_) {
-        if (other_ < 0) {
-          other_ = static_cast<std::int32_t>(slots_.size());
+      if (slots_.size() - others_ >= max_agents_) {
+        if (other_[p] < 0) {
+          other_[p] = static_cast<std::int32_t>(slots_.size());
+          ++others_;
           slots_.push_back({});
           slots_.back().agent.other = true;
+          slots_.back().agent.protocol = protocol;
         }
-        return static_cast<std::size_t>(other_);
+        return static_cast<std::size_t>(other_[p]);
       }
       index_[i] = static_cast<std::int32_t>(slots_.size());
       slots_.push_back({});
       slots_.back().agent.address = sender;
+      slots_.back().agent.protocol = protocol;
       return static_cast<std::size_t>(index_[i]);
     }
-    if (slots_[static_cast<std::size_t>(index_[i])].agent.address == sender &&
-        !slots_[static_cast<std::size_t>(index_[i])].agent.other) {
+    const Agent& a = slots_[static_cast<std::size_t>(index_[i])].agent;
+    if (a.address == sender && a.protocol == protocol && !a.other) {
       return static_cast<std::size_t>(index_[i]);
     }
   }
@@ -60,31 +68,31 @@ void FlowAgents::Datagram(std::size_t slot, std::int64_t wall_ns) {
   slots_[slot].agent.last_seen_ns = wall_ns;
 }
 
-void FlowAgents::Sequence(std::size_t slot, std::uint32_t domain, std::uint32_t sequence) {
+void FlowAgents::Sequence(std::size_t slot, std::uint32_t domain, std::uint32_t sequence,
+                          std::uint32_t advance) {
   std::lock_guard<std::mutex> lock(mu_);
   Slotted& s = slots_[slot];
   if (s.agent.other) {
     return;  // many agents' sequences in one slot say nothing
   }
   std::size_t d = 0;
-  while (d < s.domains && s.next[d].first != domain) {
+  while (d < s.domains && s.next[d].domain != domain) {
     ++d;
   }
   if (d == s.domains) {
     if (s.domains == kDomains) {
       return;
     }
-    s.next[s.domains++] = {domain, sequence + 1};
-    return;
+    ++s.domains;
+  } else if (s.next[d].known) {
+    const std::uint32_t ahead = sequence - s.next[d].sequence;  // modulo 2^32: a wrap is no reset
+    if (ahead < (1u << 31)) {
+      s.agent.lost += ahead;
+    } else {
+      ++s.agent.resets;
+    }
   }
-  const std::uint32_t expected = s.next[d].second;
-  const std::uint32_t ahead = sequence - expected;  // modulo 2^32: a wrap is no reset
-  if (ahead < (1u << 31)) {
-    s.agent.lost += ahead;
-  } else {
-    ++s.agent.resets;
-  }
-  s.next[d].second = sequence + 1;
+  s.next[d] = {domain, sequence + advance, advance != 0};
 }
 
 void FlowAgents::Samples(std::size_t slot, std::uint32_t n, std::uint32_t sampling_rate) {
@@ -93,9 +101,14 @@ void FlowAgents::Samples(std::size_t slot, std::uint32_t n, std::uint32_t sampli
   slots_[slot].agent.sampling_rate = sampling_rate;
 }
 
-void FlowAgents::Failed(std::size_t slot, FlowError error) {
+void FlowAgents::Failed(std::size_t slot, FlowError error, std::uint32_t n) {
   std::lock_guard<std::mutex> lock(mu_);
-  ++slots_[slot].agent.errors[static_cast<std::size_t>(error)];
+  slots_[slot].agent.errors[static_cast<std::size_t>(error)] += n;
+}
+
+void FlowAgents::Templates(std::size_t slot, std::uint32_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  slots_[slot].agent.templates += n;
 }
 
 void FlowAgents::Interface(std::size_t slot, const flow::SflowInterfaceCounters& counters) {
@@ -127,8 +140,10 @@ std::vector<FlowAgents::Agent> FlowAgents::Agents() const {
       out.push_back(s.agent);
     }
   }
-  if (other_ >= 0) {
-    out.push_back(slots_[static_cast<std::size_t>(other_)].agent);
+  for (const std::int32_t other : other_) {
+    if (other >= 0) {
+      out.push_back(slots_[static_cast<std::size_t>(other)].agent);
+    }
   }
   return out;
 }

@@ -12,11 +12,23 @@ namespace {
 constexpr MetricDesc kDatagramsTotal{"edgewatch_flow_datagrams_total",
                                      prometheus::MetricType::Counter,
                                      "Flow datagrams received from an agent (exporter)."};
-constexpr MetricDesc kSamplesTotal{"edgewatch_flow_samples_total", prometheus::MetricType::Counter,
-                                   "Flow samples an agent's datagrams carried."};
+constexpr MetricDesc kSamplesTotal{
+    "edgewatch_flow_samples_total", prometheus::MetricType::Counter,
+    "Flow samples (sFlow) or flow records (NetFlow, IPFIX) an agent's datagrams carried."};
 constexpr MetricDesc kLostTotal{
     "edgewatch_flow_datagrams_lost_total", prometheus::MetricType::Counter,
-    "Datagrams an agent sent that never arrived, from the gaps in its sequence numbers."};
+    "Datagrams an agent sent that never arrived, from the gaps in its sequence numbers (sFlow, "
+    "NetFlow v9)."};
+constexpr MetricDesc kRecordsLostTotal{
+    "edgewatch_flow_records_lost_total", prometheus::MetricType::Counter,
+    "Flow records an agent sent that never arrived, from the gaps in its sequence numbers "
+    "(NetFlow v5 and IPFIX count records)."};
+constexpr MetricDesc kTemplatesTotal{
+    "edgewatch_flow_templates_total", prometheus::MetricType::Counter,
+    "Templates and options templates (NetFlow v9, IPFIX) an agent sent, refreshes included."};
+constexpr MetricDesc kTemplateEvictionsTotal{
+    "edgewatch_flow_template_evictions_total", prometheus::MetricType::Counter,
+    "Live templates, or domains and samplers, forgotten for room (flow.max_templates)."};
 constexpr MetricDesc kResetsTotal{
     "edgewatch_flow_sequence_resets_total", prometheus::MetricType::Counter,
     "Times an agent's sequence went back (a restarted agent or a reordered datagram)."};
@@ -50,12 +62,32 @@ constexpr MetricDesc kInterfacesNotKeptTotal{
     "Counter samples of interfaces past flow.max_interfaces (or of agents past max_agents)."};
 constexpr const MetricDesc* kMetrics[] = {
     &kDatagramsTotal,        &kSamplesTotal,         &kLostTotal,
+    &kRecordsLostTotal,      &kTemplatesTotal,       &kTemplateEvictionsTotal,
     &kResetsTotal,           &kDecodeErrorsTotal,    &kLastSeen,
     &kSamplingRate,          &kRefusedTotal,         &kListenerDatagramsTotal,
     &kReceiveDropsTotal,     &kInterfaceOctetsTotal, &kInterfaceSpeed,
     &kInterfacesNotKeptTotal};
 
 constexpr char kSflow[] = "sflow";
+constexpr char kNetflow[] = "netflow";
+// Flows a datagram hands to the state at once: requests before answers within them.
+constexpr std::size_t kFlowBatch = 512;
+
+const char* ProtocolName(flow::FlowProtocol p) {
+  switch (p) {
+    case flow::FlowProtocol::kSflow:
+      return kSflow;
+    case flow::FlowProtocol::kNetflow5:
+      return "netflow5";
+    case flow::FlowProtocol::kNetflow9:
+      return "netflow9";
+    case flow::FlowProtocol::kIpfix:
+      return "ipfix";
+    case flow::FlowProtocol::kUnknown:
+      break;
+  }
+  return "unknown";
+}
 
 std::int64_t Nanos(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -72,6 +104,18 @@ std::optional<int> LinkTypeOf(std::uint32_t header_protocol) {
     default:
       return std::nullopt;
   }
+}
+
+FlowError FlowErrorOf(flow::NetflowError e) {
+  switch (e) {
+    case flow::NetflowError::kTruncated:
+      return FlowError::kTruncated;
+    case flow::NetflowError::kVersion:
+      return FlowError::kVersion;
+    case flow::NetflowError::kTemplate:
+      return FlowError::kTemplate;
+  }
+  return FlowError::kTruncated;
 }
 
 FlowError FlowErrorOf(flow::SflowError e) {
@@ -135,15 +179,87 @@ class FlowCollector::SflowCounter final : public flow::SflowVisitor {
   std::uint32_t rate_ = 0;  // of the latest flow sample
 };
 
+// Keeps each template and options record's sampling, and hands the UDP flow records to the
+// state in batches (requests first within each), scaled by their sampling; the records go to
+// the agent's health once per datagram (Flush).
+class FlowCollector::NetflowCounter final : public flow::NetflowVisitor {
+ public:
+  NetflowCounter(FlowCollector& c, std::size_t slot, const net::Address& sender,
+                 std::int64_t timestamp_ns)
+      : c_(c), slot_(slot), sender_(sender), timestamp_ns_(timestamp_ns) {}
+
+  void Header(const flow::NetflowHeader& h) override { domain_ = h.domain; }
+  void Template(const flow::Template& t) override {
+    c_.templates_.Store(sender_, domain_, t, timestamp_ns_);
+  }
+  void WithdrawAll(bool options) override {
+    c_.templates_.WithdrawAll(sender_, domain_, options, timestamp_ns_);
+  }
+  const flow::Template* Find(std::uint16_t id) override {
+    return c_.templates_.Find(sender_, domain_, id, timestamp_ns_);
+  }
+  void Record(const flow::FlowRecord& r) override {
+    if (r.options) {
+      c_.templates_.SetSampling(sender_, domain_, r, timestamp_ns_);
+      return;
+    }
+    std::uint32_t rate = c_.templates_.SamplingOf(sender_, domain_, r, timestamp_ns_);
+    if (rate == 0) {
+      rate = static_cast<std::uint32_t>(c_.config_.default_sampling_rate);
+    }
+    ++records_;
+    rate_ = rate;
+    if (r.protocol != 17 || !r.has_addresses) {
+      return;
+    }
+    // Octets count IP and UDP headers; the reflection families count UDP payload.
+    const std::uint64_t headers = r.packets * (r.src.v6 ? 48 : 28);
+    c_.flows_.push_back({r.src, r.dst, r.src_port, r.dst_port, r.packets,
+                         r.octets > headers ? r.octets - headers : 0, rate});
+    if (c_.flows_.size() == kFlowBatch) {
+      HandOver();
+    }
+  }
+  void Flush() {
+    HandOver();
+    if (records_ > 0) {
+      c_.agents_.Samples(slot_, records_, rate_);
+    }
+  }
+
+ private:
+  void HandOver() {
+    if (!c_.flows_.empty()) {
+      c_.netflow_->OnUdpFlows(timestamp_ns_, c_.flows_);
+      c_.flows_.clear();
+    }
+  }
+
+  FlowCollector& c_;
+  std::size_t slot_;
+  const net::Address& sender_;
+  std::int64_t timestamp_ns_;
+  std::uint32_t domain_ = 0;
+  std::uint32_t records_ = 0;
+  std::uint32_t rate_ = 0;  // of the latest flow record
+};
+
 FlowCollector::FlowCollector(const FlowConfig& config, const Clock& clock, Logger logger)
     : config_(config),
       clock_(clock),
       logger_(std::move(logger)),
       sflow_(
           std::make_unique<ReflectionState>(ReflectionSettingsOf(config_, config_.local_networks))),
+      netflow_(
+          std::make_unique<ReflectionState>(ReflectionSettingsOf(config_, config_.local_networks))),
       agents_(config.max_agents, config.max_interfaces),
+      templates_(config.max_templates,
+                 std::chrono::duration_cast<std::chrono::nanoseconds>(config.template_timeout)
+                     .count()),
       received_(config.listen.size()),
-      kernel_drops_(config.listen.size()) {}
+      kernel_drops_(config.listen.size()) {
+  flows_.reserve(kFlowBatch);
+}
 
 FlowCollector::~FlowCollector() { Stop(); }
 
@@ -203,12 +319,22 @@ void FlowCollector::OnDatagram(const net::Address& sender, std::span<const std::
       return;
     }
   }
-  const std::size_t slot = agents_.Slot(sender);
+  const flow::FlowProtocol protocol = flow::FlowProtocolOf(datagram);
+  const std::size_t slot = agents_.Slot(sender, protocol);
   agents_.Datagram(slot, wall_ns);
   if (truncated) {
     agents_.Failed(slot, FlowError::kOversize);
-    return;
+  } else if (protocol == flow::FlowProtocol::kSflow) {
+    OnSflow(slot, datagram, timestamp_ns);
+  } else if (protocol == flow::FlowProtocol::kUnknown) {
+    agents_.Failed(slot, FlowError::kVersion);
+  } else {
+    OnNetflow(slot, sender, datagram, timestamp_ns);
   }
+}
+
+void FlowCollector::OnSflow(std::size_t slot, std::span<const std::byte> datagram,
+                            std::int64_t timestamp_ns) {
   SflowCounter counter(*sflow_, agents_, slot, timestamp_ns);
   const auto parsed = flow::ParseSflow(datagram, counter);
   counter.Flush();  // a datagram cut short still handed over the samples before the cut
@@ -217,6 +343,31 @@ void FlowCollector::OnDatagram(const net::Address& sender, std::span<const std::
     return;
   }
   agents_.Sequence(slot, parsed->sub_agent, parsed->sequence);
+}
+
+void FlowCollector::OnNetflow(std::size_t slot, const net::Address& sender,
+                              std::span<const std::byte> datagram, std::int64_t timestamp_ns) {
+  NetflowCounter counter(*this, slot, sender, timestamp_ns);
+  const auto parsed = flow::ParseNetflow(datagram, counter);
+  counter.Flush();
+  templates_forgotten_ = templates_.templates_forgotten();
+  domains_forgotten_ = templates_.domains_forgotten();
+  if (!parsed) {
+    agents_.Failed(slot, FlowErrorOf(parsed.error()));
+    return;
+  }
+  const flow::NetflowHeader& h = *parsed;
+  if (h.templates > 0) {
+    agents_.Templates(slot, h.templates);
+  }
+  if (h.unknown_sets > 0) {
+    agents_.Failed(slot, FlowError::kUnknownTemplate, h.unknown_sets);
+  }
+  // v9 counts datagrams; v5 and IPFIX count records, which a set of an unknown template hides.
+  const std::uint32_t advance = h.version == 9       ? 1
+                                : h.unknown_sets > 0 ? 0
+                                                     : h.data_records;
+  agents_.Sequence(slot, h.domain, h.sequence, advance);
 }
 
 Status FlowCollector::Replay(const std::string& path) {
@@ -238,16 +389,24 @@ Status FlowCollector::Replay(const std::string& path) {
 }
 
 Status FlowCollector::Collect(MetricSink& sink) const {
-  const std::int64_t now_ns = replayed_ ? sflow_->last_frame_ns() : Nanos(clock_.Now());
-  AddReflectionTraffic(sink, *sflow_, sflow_->Counts(),
-                       {config_.vectors, config_.ntp.servers, now_ns, {{"source", kSflow}}});
+  for (const auto& [state, source] : {std::pair{sflow_.get(), kSflow}, {netflow_.get(), kNetflow}}) {
+    // A replay's windows end at its last datagram, not now.
+    const std::int64_t now_ns = replayed_ ? state->last_frame_ns() : Nanos(clock_.Now());
+    AddReflectionTraffic(sink, *state, state->Counts(),
+                         {config_.vectors, config_.ntp.servers, now_ns, {{"source", source}}});
+  }
   for (const FlowAgents::Agent& a : agents_.Agents()) {
     const std::string agent = a.other ? "other" : net::FormatAddress(a.address);
-    const Labels labels = {{"protocol", kSflow}, {"agent", agent}};
+    const Labels labels = {{"protocol", ProtocolName(a.protocol)}, {"agent", agent}};
+    const bool counts_records =
+        a.protocol == flow::FlowProtocol::kIpfix || a.protocol == flow::FlowProtocol::kNetflow5;
     sink.Add(kDatagramsTotal, labels, static_cast<double>(a.datagrams));
     sink.Add(kSamplesTotal, labels, static_cast<double>(a.samples));
-    sink.Add(kLostTotal, labels, static_cast<double>(a.lost));
+    sink.Add(counts_records ? kRecordsLostTotal : kLostTotal, labels, static_cast<double>(a.lost));
     sink.Add(kResetsTotal, labels, static_cast<double>(a.resets));
+    if (a.protocol == flow::FlowProtocol::kNetflow9 || a.protocol == flow::FlowProtocol::kIpfix) {
+      sink.Add(kTemplatesTotal, labels, static_cast<double>(a.templates));
+    }
     for (int e = 0; e < kFlowErrorCount; ++e) {
       sink.Add(kDecodeErrorsTotal,
                {labels[0], labels[1], {"reason", FlowErrorName(static_cast<FlowError>(e))}},
@@ -267,6 +426,10 @@ Status FlowCollector::Collect(MetricSink& sink) const {
              static_cast<double>(i.speed_bps) / 8);
   }
   sink.Add(kInterfacesNotKeptTotal, {}, static_cast<double>(agents_.interfaces_not_kept()));
+  sink.Add(kTemplateEvictionsTotal, {{"table", "templates"}},
+           static_cast<double>(templates_forgotten_.load()));
+  sink.Add(kTemplateEvictionsTotal, {{"table", "domains"}},
+           static_cast<double>(domains_forgotten_.load()));
   sink.Add(kRefusedTotal, {}, static_cast<double>(refused_.load()));
   for (std::size_t i = 0; i < config_.listen.size(); ++i) {
     const Labels listen = {{"listen", io::FormatEndpoint(EndpointOf(config_.listen[i]))}};
@@ -278,14 +441,15 @@ Status FlowCollector::Collect(MetricSink& sink) const {
 
 const CollectorRegistration kFlowCollector = {
     "flow",
-    "sFlow v5 from routers into the reflection families (source=\"sflow\")",
+    "sFlow v5, NetFlow v5/v9 and IPFIX from routers into the reflection families "
+    "(source=\"sflow\", \"netflow\")",
     [](const Config& c) { return c.Section<FlowConfig>().enabled; },
     [](const CollectorContext& context) -> std::unique_ptr<Collector> {
       return std::make_unique<FlowCollector>(context.config.Section<FlowConfig>(), context.clock,
                                              context.logger);
     },
     &KeepWhileSectionSame<FlowConfig>,
-    {"--flow-pcap", "a capture of sFlow v5 datagrams sent to a collector", ""},
+    {"--flow-pcap", "a capture of flow datagrams (sFlow, NetFlow, IPFIX) sent to a collector", ""},
     kMetrics,
     &kFlowSection,
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collectors/flow_agents.h"
+#include "collectors/flow_templates.h"
 #include "collectors/registry.h"
 #include "collectors/udp_reflection_state.h"
 #include "config/flow_config.h"
@@ -17,11 +18,13 @@
 
 namespace edgewatch {
 
-// Flow telemetry from the border routers (sFlow v5) on its own thread: each flow sample's raw
+// Flow telemetry from the border routers on its own thread. sFlow v5: each flow sample's raw
 // packet header goes through the capture's decoder and classifiers into a ReflectionState of
-// its own, weighted by the sampling rate, so the reflection families carry source="sflow"
-// beside the capture's; per-agent health (datagrams, samples, lost datagrams, decode errors,
-// last seen) and the agents' interface counters. Datagrams from outside `agents` are refused.
+// its own, weighted by the sampling rate (source="sflow"). NetFlow v5/v9 and IPFIX: each UDP
+// flow record, judged by its ports, into another (source="netflow"), its templates and
+// sampling kept per exporter and domain. Per-agent health (datagrams, samples or records,
+// lost, templates, decode errors, last seen) and the sFlow agents' interface counters.
+// Datagrams from outside `agents` are refused.
 class FlowCollector final : public Collector {
  public:
   FlowCollector(const FlowConfig& config, const Clock& clock, Logger logger);
@@ -43,13 +46,22 @@ class FlowCollector final : public Collector {
 
  private:
   class SflowCounter;
+  class NetflowCounter;
   void Run();
+  void OnSflow(std::size_t slot, std::span<const std::byte> datagram, std::int64_t timestamp_ns);
+  void OnNetflow(std::size_t slot, const net::Address& sender,
+                 std::span<const std::byte> datagram, std::int64_t timestamp_ns);
 
   FlowConfig config_;
   const Clock& clock_;
   Logger logger_;
   std::unique_ptr<ReflectionState> sflow_;
+  std::unique_ptr<ReflectionState> netflow_;
   FlowAgents agents_;
+  FlowTemplates templates_;            // the receiving thread only
+  std::vector<UdpFlow> flows_;         // the receiving thread only: a datagram's UDP flows
+  std::atomic<std::uint64_t> templates_forgotten_{0};
+  std::atomic<std::uint64_t> domains_forgotten_{0};
   std::optional<io::UdpReceiver> receiver_;
   std::vector<std::uint16_t> ports_;
   std::vector<std::atomic<std::uint64_t>> received_;      // per listener

@@ -142,17 +142,7 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
     }
     return;
   }
-  const bool dst_local = IsLocal(udp.dst);
-  const bool src_local = IsLocal(udp.src);
-  const Direction direction = dst_local   ? Direction::kIn
-                              : src_local ? Direction::kOut
-                                          : Direction::kTransit;
-  FragmentOrigin origin;
-  origin.watched = true;
-  origin.vector = match->vector;
-  origin.side = match->side;
-  origin.direction = static_cast<std::uint8_t>(direction);
-  origin.src_local = src_local;
+  FragmentOrigin origin = Attribute(udp.src, udp.dst, *match, timestamp_ns);
   if (match->vector == Vector::kNtp) {
     if (const auto packet = ntp::Classify(udp.payload)) {
       origin.ntp_mode = static_cast<std::uint8_t>(packet->mode);
@@ -160,7 +150,30 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
     } else {
       ntp_malformed_.Add(1);
     }
-    const net::Address& server = match->side == Side::kRequest ? udp.dst : udp.src;
+  }
+  const std::uint64_t payload =
+      first_fragment ? frame.fragment.payload_bytes : std::uint64_t{udp.payload_length};
+  Count(origin, udp.src, udp.dst, payload * weight_, weight_, timestamp_ns);
+  if (first_fragment && !fragments_table_.Record(key, origin, timestamp_ns)) {
+    fragment_evictions_.Add(1);
+  }
+}
+
+FragmentOrigin ReflectionState::Attribute(const net::Address& src, const net::Address& dst,
+                                          reflection::Match match, std::int64_t now_ns) {
+  const bool dst_local = IsLocal(dst);
+  const bool src_local = IsLocal(src);
+  const Direction direction = dst_local   ? Direction::kIn
+                              : src_local ? Direction::kOut
+                                          : Direction::kTransit;
+  FragmentOrigin origin;
+  origin.watched = true;
+  origin.vector = match.vector;
+  origin.side = match.side;
+  origin.direction = static_cast<std::uint8_t>(direction);
+  origin.src_local = src_local;
+  if (match.vector == Vector::kNtp) {
+    const net::Address& server = match.side == Side::kRequest ? dst : src;
     const std::size_t index = ServerIndex(server);
     if (index < settings_.ntp_servers.size() || IsLocal(server)) {
       origin.server = static_cast<std::uint16_t>(index);
@@ -169,29 +182,51 @@ void ReflectionState::OnFrame(std::int64_t timestamp_ns, int link_type,
   // Every request a local host sends is remembered, to a remote or a local server alike (a
   // customer syncing from the provider's NTP server, Postfix asking unbound on 127.0.0.1):
   // an answer to a local host is unsolicited only if that host asked nobody there.
-  if (match->side == Side::kRequest && src_local) {
-    if (!requests_.Record(udp.src, udp.dst, match->vector, timestamp_ns)) {
+  if (match.side == Side::kRequest && src_local) {
+    if (!requests_.Record(src, dst, match.vector, now_ns)) {
       request_evictions_.Add(1);
     }
-  } else if (match->side == Side::kResponse && direction == Direction::kIn) {
-    origin.unsolicited = !requests_.Solicited(udp.dst, udp.src, match->vector, timestamp_ns);
+  } else if (match.side == Side::kResponse && direction == Direction::kIn) {
+    origin.unsolicited = !requests_.Solicited(dst, src, match.vector, now_ns);
   }
-  Count(origin, udp,
-        first_fragment ? frame.fragment.payload_bytes : std::uint64_t{udp.payload_length}, true,
-        timestamp_ns);
-  if (first_fragment && !fragments_table_.Record(key, origin, timestamp_ns)) {
-    fragment_evictions_.Add(1);
+  return origin;
+}
+
+void ReflectionState::OnUdpFlows(std::int64_t timestamp_ns, std::span<const UdpFlow> flows) {
+  frames_.Add(flows.size());
+  last_frame_ns_.store(timestamp_ns, std::memory_order_relaxed);
+  if (local_generation_.load(std::memory_order_acquire) != taken_generation_) {
+    TakeUpLocalNetworks();
+  }
+  for (const Side pass : {Side::kRequest, Side::kResponse}) {
+    for (const UdpFlow& flow : flows) {
+      const auto match =
+          reflection::ClassifyDatagram(flow.src_port, flow.dst_port, {}, settings_.vector_mask);
+      if (match && match->side == pass) {
+        OnUdpFlow(flow, *match, timestamp_ns);
+      }
+    }
   }
 }
 
-void ReflectionState::Count(const FragmentOrigin& origin, const net::UdpDatagram& udp,
-                            std::uint64_t bytes, bool new_packet, std::int64_t now_ns) {
+void ReflectionState::OnUdpFlow(const UdpFlow& flow, reflection::Match match,
+                                std::int64_t now_ns) {
+  FragmentOrigin origin = Attribute(flow.src, flow.dst, match, now_ns);
+  if (match.vector == Vector::kNtp && match.side == Side::kResponse &&
+      ntp::MeanSizeSaysMonlist(flow.payload_bytes, flow.packets)) {
+    origin.ntp_mode = static_cast<std::uint8_t>(ntp::Mode::kPrivate);
+    origin.monlist = true;
+  }
+  Count(origin, flow.src, flow.dst, flow.payload_bytes * flow.weight, flow.packets * flow.weight,
+        now_ns);
+}
+
+void ReflectionState::Count(const FragmentOrigin& origin, const net::Address& src,
+                            const net::Address& dst, std::uint64_t bytes, std::uint64_t packets,
+                            std::int64_t now_ns) {
   const auto dir = static_cast<std::size_t>(origin.direction);
   const auto side = static_cast<std::size_t>(origin.side);
   const auto v = static_cast<std::size_t>(origin.vector);
-  // A later fragment of a datagram counted already adds its bytes only.
-  const std::uint64_t packets = new_packet ? weight_ : 0;
-  bytes *= weight_;
   if (origin.ntp_mode != 0xFF) {
     ntp_[dir][origin.ntp_mode].Add(bytes, packets);
     if (origin.monlist) {
@@ -206,16 +241,16 @@ void ReflectionState::Count(const FragmentOrigin& origin, const net::UdpDatagram
   if (origin.unsolicited) {
     unsolicited_[v].Add(bytes, packets);
     std::lock_guard<std::mutex> lock(top_mu_);
-    top_[v].Add(now_ns, udp.dst, bytes);
+    top_[v].Add(now_ns, dst, bytes);
   }
   const auto direction = static_cast<Direction>(origin.direction);
   if (direction == Direction::kOut && origin.side == Side::kResponse) {
     std::lock_guard<std::mutex> lock(top_mu_);
-    reflectors_[v].Add(now_ns, udp.src, bytes);
-    victims_[v].Add(now_ns, udp.dst, bytes);
+    reflectors_[v].Add(now_ns, src, bytes);
+    victims_[v].Add(now_ns, dst, bytes);
   } else if (direction == Direction::kIn && origin.side == Side::kRequest && !origin.src_local) {
     std::lock_guard<std::mutex> lock(top_mu_);
-    asked_[v].Add(now_ns, udp.dst, bytes);
+    asked_[v].Add(now_ns, dst, bytes);
   }
 }
 
@@ -261,7 +296,9 @@ void ReflectionState::OnLaterFragment(const net::Frame& frame, std::int64_t now_
   }
   if (origin->watched) {
     fragments_attributed_.Add(1);
-    Count(*origin, frame.udp, frame.fragment.payload_bytes, false, now_ns);
+    // A later fragment of a datagram counted already adds its bytes only.
+    Count(*origin, frame.udp.src, frame.udp.dst, frame.fragment.payload_bytes * weight_, 0,
+          now_ns);
   } else {
     fragments_not_watched_.Add(1);
   }

@@ -90,6 +90,18 @@ struct ReflectionSettings {
   std::size_t request_table_size = 65536;
 };
 
+// A UDP flow a router exported (NetFlow, IPFIX): no payload, so judged by its ports alone,
+// and NTP's mode only by its mean size (ntp::MeanSizeSaysMonlist).
+struct UdpFlow {
+  net::Address src;
+  net::Address dst;
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  std::uint64_t packets = 0;        // the record's, before sampling
+  std::uint64_t payload_bytes = 0;  // UDP payload, before sampling
+  std::uint32_t weight = 1;         // 1 in `weight` packets sampled
+};
+
 // The protocols spoofed egress is counted by.
 enum class SpoofedProtocol : std::uint8_t { kUdp, kTcp, kIcmp, kOther };
 inline constexpr int kSpoofedProtocolCount = 4;
@@ -152,6 +164,10 @@ class ReflectionState {
   // times, in the counters and the top-K; decode errors and frames count samples.
   void OnFrame(std::int64_t timestamp_ns, int link_type, std::span<const std::byte> bytes,
                std::uint32_t weight = 1);
+  // The UDP flows of one export datagram, requests first: an exporter sends both sides of a
+  // conversation together, in any order, and an answer is unsolicited only if no request of
+  // its host came before it. Frames count flows. Writer thread only.
+  void OnUdpFlows(std::int64_t timestamp_ns, std::span<const UdpFlow> flows);
   // A frame of the spoofed-egress capture: outbound, from a source outside the local networks
   // (its filter says so). Counts it by vector and protocol, nothing else. The one thread of
   // that capture only; OnFrame then never counts spoofed egress (its link has no direction).
@@ -194,9 +210,14 @@ class ReflectionState {
   void TakeUpLocalNetworks();
   bool IsLocal(const net::Address& a) const;
   std::size_t ServerIndex(const net::Address& a) const;
-  // Adds `bytes` to every counter `origin` names; `new_packet` for a datagram's first packet.
-  void Count(const FragmentOrigin& origin, const net::UdpDatagram& udp, std::uint64_t bytes,
-             bool new_packet, std::int64_t now_ns);
+  // Counts what a classified datagram (or flow) is: its direction, NTP server, and whether it
+  // is a request a local host sent (remembered) or an unsolicited answer to one.
+  FragmentOrigin Attribute(const net::Address& src, const net::Address& dst,
+                           reflection::Match match, std::int64_t now_ns);
+  // Adds `bytes` and `packets` to every counter `origin` names.
+  void Count(const FragmentOrigin& origin, const net::Address& src, const net::Address& dst,
+             std::uint64_t bytes, std::uint64_t packets, std::int64_t now_ns);
+  void OnUdpFlow(const UdpFlow& flow, reflection::Match match, std::int64_t now_ns);
   void OnLaterFragment(const net::Frame& frame, std::int64_t now_ns);
   // A packet that left with a source that is not local.
   void CountSpoofedEgress(const net::Frame& frame);

@@ -14,6 +14,11 @@ void ReadFlow(MapReader& m, FlowConfig& c, ConfigContext&) {
           [](const std::string& t) { return ParseUnsigned(t, 1, 1u << 20); });
   m.Value("receive_buffer_bytes", c.receive_buffer_bytes,
           [](const std::string& t) { return ParseUnsigned(t, 1u << 16, 1u << 30); });
+  m.Value("max_templates", c.max_templates,
+          [](const std::string& t) { return ParseUnsigned(t, 16, 1u << 20); });
+  m.Value("template_timeout", c.template_timeout, PositiveDuration);
+  m.Value("default_sampling_rate", c.default_sampling_rate,
+          [](const std::string& t) { return ParseUnsigned(t, 1, 1u << 24); });
   if (c.enabled && c.listen.empty()) {
     m.Fail("listen", "must name at least one address to receive flows on");
   }

@@ -48,6 +48,18 @@ struct Packet {
   }
 };
 
+// A flow record carries no payload, only packets and bytes. ntpd answers monlist with packets
+// of an 8-byte header and up to 6 entries of 72 bytes (440 bytes of UDP payload) until the
+// table is sent, so a flood of monlist answers averages close to 440; a time answer is 48
+// (68 with a MAC), NTS answers with one cookie about 230. The rule: a flow from port 123 whose
+// mean UDP payload per packet is at least kMonlistMeanPayload. Mode-6 (ntpq) answers of as
+// much data look the same, and an answer of a short table (one packet of few entries) is
+// missed: a flow's mode is a guess, the capture's and sFlow's are read.
+inline constexpr std::uint64_t kMonlistMeanPayload = 400;
+inline constexpr bool MeanSizeSaysMonlist(std::uint64_t payload_bytes, std::uint64_t packets) {
+  return packets > 0 && payload_bytes >= kMonlistMeanPayload * packets;
+}
+
 // Classifies a UDP payload sent to or from port 123. Returns nullopt when it is too short for
 // its mode's header (48 bytes for modes 1-5, 12 for mode 6, 8 for mode 7) or has version 0.
 std::optional<Packet> Classify(std::span<const std::byte> payload);
