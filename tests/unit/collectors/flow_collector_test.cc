@@ -36,16 +36,20 @@ FlowConfig Edge() {
   return c;
 }
 
-// The samples of the reflection families, without the source label, by series.
-std::map<std::string, std::string> ReflectionSeries(const std::string& text) {
+// The samples of the reflection families of `source` (or of none: the capture's), without the
+// source label, by series.
+std::map<std::string, std::string> ReflectionSeries(const std::string& text,
+                                                    const std::string& source = "sflow") {
   std::map<std::string, std::string> out;
   std::istringstream lines(text);
   const std::regex family("^edgewatch_(ntp|reflection)_[a-z_]+");
+  const std::string label = "source=\"" + source + "\"";
   for (std::string line; std::getline(lines, line);) {
-    if (!std::regex_search(line, family) || line.find("_slots") != std::string::npos) {
+    if (!std::regex_search(line, family) || line.find("_slots") != std::string::npos ||
+        (line.find("source=") != std::string::npos && line.find(label) == std::string::npos)) {
       continue;
     }
-    line = std::regex_replace(line, std::regex("source=\"sflow\",?"), "");
+    line = std::regex_replace(line, std::regex(label + ",?"), "");
     line = std::regex_replace(line, std::regex("\\{\\}"), "");
     const auto space = line.rfind(' ');
     out[line.substr(0, space)] = line.substr(space + 1);
@@ -136,18 +140,20 @@ TEST_F(FlowCollectorTest, RefusesAgentsOutsideTheListAndCountsBadDatagrams) {
   FlowConfig config = Edge();
   config.agents = {*ParseCidr("192.0.2.0/24")};
   FlowCollector flows(config, clock_, MakeLogger());
-  const std::byte junk[8] = {};
+  const std::byte junk[8] = {};  // no protocol's version
+  const std::byte sflow4[8] = {std::byte{0}, std::byte{0}, std::byte{0}, std::byte{4}};
   flows.OnDatagram(*net::ParseAddress("203.0.113.9"), junk, false, 0, 0);
   flows.OnDatagram(*net::ParseAddress("192.0.2.7"), junk, false, 0, 5'000'000'000);
+  flows.OnDatagram(*net::ParseAddress("192.0.2.7"), sflow4, false, 0, 5'000'000'000);
   flows.OnDatagram(*net::ParseAddress("192.0.2.7"), junk, true, 0, 6'000'000'000);
   const std::string text = Exposition(flows);
   EXPECT_THAT(text, HasSubstr("edgewatch_flow_refused_datagrams_total 1\n"));
-  EXPECT_THAT(text, HasSubstr("edgewatch_flow_decode_errors_total{protocol=\"sflow\",agent="
-                              "\"192.0.2.7\",reason=\"version\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("edgewatch_flow_decode_errors_total{protocol=\"sflow\",agent="
+  EXPECT_THAT(text, HasSubstr("edgewatch_flow_decode_errors_total{protocol=\"unknown\",agent="
+                              "\"192.0.2.7\",reason=\"version\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("edgewatch_flow_decode_errors_total{protocol=\"unknown\",agent="
                               "\"192.0.2.7\",reason=\"oversize\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("edgewatch_flow_agent_last_seen_timestamp_seconds{protocol="
-                              "\"sflow\",agent=\"192.0.2.7\"} 6\n"));
+                              "\"unknown\",agent=\"192.0.2.7\"} 6\n"));
   EXPECT_THAT(text, Not(HasSubstr("203.0.113.9")));
 }
 

@@ -13,12 +13,17 @@ using testing::Problems;
 using testing::Sections;
 using testing::TestData;
 
-TEST(FlowConfigTest, OffByDefaultOnSFlowsPort) {
+TEST(FlowConfigTest, OffByDefaultOnTheSflowNetflowAndIpfixPorts) {
   const FlowConfig c;
   EXPECT_FALSE(c.enabled);
-  ASSERT_EQ(c.listen.size(), 1u);
+  ASSERT_EQ(c.listen.size(), 3u);
   EXPECT_EQ(c.listen[0].host, "");
   EXPECT_EQ(c.listen[0].port, 6343);
+  EXPECT_EQ(c.listen[1].port, 2055);
+  EXPECT_EQ(c.listen[2].port, 4739);
+  EXPECT_EQ(c.max_templates, 1024u);
+  EXPECT_EQ(c.template_timeout, std::chrono::hours(1));
+  EXPECT_EQ(c.default_sampling_rate, 1u);
   EXPECT_TRUE(c.agents.empty());
   EXPECT_EQ(c.max_agents, 256u);
   EXPECT_EQ(c.vectors, ReflectionTrafficConfig::AllVectors());
@@ -38,8 +43,13 @@ TEST(FlowConfigTest, ErrorsNameFileLineColumnAndKey) {
                       "you mean 192.0.2.0/24?",
                       ":5:15: flow.max_agents: expected a whole number from 1 to 65536, "
                       "got \"0\"",
+                      ":6:18: flow.max_templates: expected a whole number from 16 to 1048576, "
+                      "got \"8\"",
+                      ":7:21: flow.template_timeout: must be greater than 0s",
+                      ":8:26: flow.default_sampling_rate: expected a whole number from 1 to "
+                      "16777216, got \"0\"",
                       // a flow has no monlist self-check: that is the capture's section
-                      ":7:5: flow.ntp.monlist_probe: unknown key; valid keys here: servers"}));
+                      ":10:5: flow.ntp.monlist_probe: unknown key; valid keys here: servers"}));
 }
 
 TEST(FlowConfigTest, ReadsTheSectionWithTheSharedReflectionKeys) {
