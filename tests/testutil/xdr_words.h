@@ -6,9 +6,17 @@
 
 namespace edgewatch::testing {
 
-// XDR words, as a test writes an sFlow datagram by the spec (sflow_version_5.txt).
+// XDR words, as a test writes an sFlow datagram by the spec (sflow_version_5.txt); U8 and
+// U16 for the big-endian fields of NetFlow and IPFIX.
 struct Words {
   std::vector<std::byte> bytes;
+  Words& U8(std::uint8_t v) {
+    bytes.push_back(static_cast<std::byte>(v));
+    return *this;
+  }
+  Words& U16(std::uint16_t v) {
+    return U8(static_cast<std::uint8_t>(v >> 8)).U8(static_cast<std::uint8_t>(v & 0xFF));
+  }
   Words& U32(std::uint32_t v) {
     for (int s = 24; s >= 0; s -= 8) {
       bytes.push_back(static_cast<std::byte>(v >> s));

@@ -16,13 +16,13 @@ namespace edgewatch {
 
 // Why a flow datagram, or a sample in it, could not be read.
 enum class FlowError : std::uint8_t {
-  kTruncated,       // a length points past the datagram's end
-  kVersion,         // not a version this collector reads
-  kAddressType,     // an agent address of an unknown type
-  kOversize,        // longer than the receive buffer: cut short
-  kHeaderProtocol,  // a sampled header of a protocol other than Ethernet, IPv4, IPv6
-  kTemplate,        // a NetFlow v9 / IPFIX template this collector cannot hold
-  kUnknownTemplate, // a data set whose template has not arrived (yet): its records are lost
+  kTruncated,        // a length points past the datagram's end
+  kVersion,          // not a version this collector reads
+  kAddressType,      // an agent address of an unknown type
+  kOversize,         // longer than the receive buffer: cut short
+  kHeaderProtocol,   // a sampled header of a protocol other than Ethernet, IPv4, IPv6
+  kTemplate,         // a NetFlow v9 / IPFIX template this collector cannot hold
+  kUnknownTemplate,  // a data set whose template has not arrived (yet): its records are lost
 };
 inline constexpr int kFlowErrorCount = 7;
 const char* FlowErrorName(FlowError e);
@@ -94,7 +94,7 @@ class FlowAgents {
   std::vector<Slotted> slots_;       // guarded by mu_; reserved, max_agents_ + 1
   std::vector<std::int32_t> index_;  // guarded by mu_: open addressing over slots_, -1 free
   std::array<std::int32_t, 5> other_{-1, -1, -1, -1, -1};  // per FlowProtocol; mu_
-  std::size_t others_ = 0;                                  // "other" slots taken; mu_
+  std::size_t others_ = 0;                                 // "other" slots taken; mu_
   std::map<std::pair<std::size_t, std::uint32_t>, InterfaceCounters> interfaces_;  // mu_
   std::uint64_t interfaces_not_kept_ = 0;                                          // mu_
 };

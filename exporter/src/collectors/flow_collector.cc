@@ -61,12 +61,10 @@ constexpr MetricDesc kInterfacesNotKeptTotal{
     "edgewatch_flow_interface_counters_not_kept_total", prometheus::MetricType::Counter,
     "Counter samples of interfaces past flow.max_interfaces (or of agents past max_agents)."};
 constexpr const MetricDesc* kMetrics[] = {
-    &kDatagramsTotal,        &kSamplesTotal,         &kLostTotal,
-    &kRecordsLostTotal,      &kTemplatesTotal,       &kTemplateEvictionsTotal,
-    &kResetsTotal,           &kDecodeErrorsTotal,    &kLastSeen,
-    &kSamplingRate,          &kRefusedTotal,         &kListenerDatagramsTotal,
-    &kReceiveDropsTotal,     &kInterfaceOctetsTotal, &kInterfaceSpeed,
-    &kInterfacesNotKeptTotal};
+    &kDatagramsTotal,    &kSamplesTotal,           &kLostTotal,      &kRecordsLostTotal,
+    &kTemplatesTotal,    &kTemplateEvictionsTotal, &kResetsTotal,    &kDecodeErrorsTotal,
+    &kLastSeen,          &kSamplingRate,           &kRefusedTotal,   &kListenerDatagramsTotal,
+    &kReceiveDropsTotal, &kInterfaceOctetsTotal,   &kInterfaceSpeed, &kInterfacesNotKeptTotal};
 
 constexpr char kSflow[] = "sflow";
 constexpr char kNetflow[] = "netflow";
@@ -253,9 +251,9 @@ FlowCollector::FlowCollector(const FlowConfig& config, const Clock& clock, Logge
       netflow_(
           std::make_unique<ReflectionState>(ReflectionSettingsOf(config_, config_.local_networks))),
       agents_(config.max_agents, config.max_interfaces),
-      templates_(config.max_templates,
-                 std::chrono::duration_cast<std::chrono::nanoseconds>(config.template_timeout)
-                     .count()),
+      templates_(
+          config.max_templates,
+          std::chrono::duration_cast<std::chrono::nanoseconds>(config.template_timeout).count()),
       received_(config.listen.size()),
       kernel_drops_(config.listen.size()) {
   flows_.reserve(kFlowBatch);
@@ -364,9 +362,7 @@ void FlowCollector::OnNetflow(std::size_t slot, const net::Address& sender,
     agents_.Failed(slot, FlowError::kUnknownTemplate, h.unknown_sets);
   }
   // v9 counts datagrams; v5 and IPFIX count records, which a set of an unknown template hides.
-  const std::uint32_t advance = h.version == 9       ? 1
-                                : h.unknown_sets > 0 ? 0
-                                                     : h.data_records;
+  const std::uint32_t advance = h.version == 9 ? 1 : h.unknown_sets > 0 ? 0 : h.data_records;
   agents_.Sequence(slot, h.domain, h.sequence, advance);
 }
 
@@ -389,7 +385,8 @@ Status FlowCollector::Replay(const std::string& path) {
 }
 
 Status FlowCollector::Collect(MetricSink& sink) const {
-  for (const auto& [state, source] : {std::pair{sflow_.get(), kSflow}, {netflow_.get(), kNetflow}}) {
+  for (const auto& [state, source] :
+       {std::pair{sflow_.get(), kSflow}, {netflow_.get(), kNetflow}}) {
     // A replay's windows end at its last datagram, not now.
     const std::int64_t now_ns = replayed_ ? state->last_frame_ns() : Nanos(clock_.Now());
     AddReflectionTraffic(sink, *state, state->Counts(),

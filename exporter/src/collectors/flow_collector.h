@@ -49,8 +49,8 @@ class FlowCollector final : public Collector {
   class NetflowCounter;
   void Run();
   void OnSflow(std::size_t slot, std::span<const std::byte> datagram, std::int64_t timestamp_ns);
-  void OnNetflow(std::size_t slot, const net::Address& sender,
-                 std::span<const std::byte> datagram, std::int64_t timestamp_ns);
+  void OnNetflow(std::size_t slot, const net::Address& sender, std::span<const std::byte> datagram,
+                 std::int64_t timestamp_ns);
 
   FlowConfig config_;
   const Clock& clock_;
@@ -58,8 +58,8 @@ class FlowCollector final : public Collector {
   std::unique_ptr<ReflectionState> sflow_;
   std::unique_ptr<ReflectionState> netflow_;
   FlowAgents agents_;
-  FlowTemplates templates_;            // the receiving thread only
-  std::vector<UdpFlow> flows_;         // the receiving thread only: a datagram's UDP flows
+  FlowTemplates templates_;     // the receiving thread only
+  std::vector<UdpFlow> flows_;  // the receiving thread only: a datagram's UDP flows
   std::atomic<std::uint64_t> templates_forgotten_{0};
   std::atomic<std::uint64_t> domains_forgotten_{0};
   std::optional<io::UdpReceiver> receiver_;

@@ -84,8 +84,7 @@ void FlowTemplates::SetSampling(const net::Address& agent, std::uint32_t domain,
 }
 
 std::uint32_t FlowTemplates::SamplingOf(const net::Address& agent, std::uint32_t domain,
-                                        const flow::FlowRecord& record,
-                                        std::int64_t now_ns) const {
+                                        const flow::FlowRecord& record, std::int64_t now_ns) const {
   if (record.sampling_rate != 0) {
     return record.sampling_rate;
   }

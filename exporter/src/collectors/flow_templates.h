@@ -10,12 +10,12 @@
 namespace edgewatch {
 
 // The templates and sampling settings NetFlow v9 and IPFIX exporters send, per agent (its UDP
-// source: agents past the agents table's bound keep theirs too) and domain (v9 source ID, IPFIX observation domain), for the receiving
-// thread. Bounded and fixed-size: `max_templates` templates, a quarter as many domains and
-// samplers (at least 64), each forgotten `timeout_ns` after it was last sent (RFC 7011 10.3.7:
-// a template over UDP lives until the exporter stops refreshing it) or when the table needs
-// the room (counted). A withdrawal of all templates bumps the domain's generation: older
-// templates of it are then not found.
+// source: agents past the agents table's bound keep theirs too) and domain (v9 source ID, IPFIX
+// observation domain), for the receiving thread. Bounded and fixed-size: `max_templates` templates,
+// a quarter as many domains and samplers (at least 64), each forgotten `timeout_ns` after it was
+// last sent (RFC 7011 10.3.7: a template over UDP lives until the exporter stops refreshing it) or
+// when the table needs the room (counted). A withdrawal of all templates bumps the domain's
+// generation: older templates of it are then not found.
 class FlowTemplates {
  public:
   FlowTemplates(std::size_t max_templates, std::int64_t timeout_ns);
@@ -23,7 +23,8 @@ class FlowTemplates {
   // Stores a template, or withdraws it (field_count 0).
   void Store(const net::Address& agent, std::uint32_t domain, const flow::Template& t,
              std::int64_t now_ns);
-  void WithdrawAll(const net::Address& agent, std::uint32_t domain, bool options, std::int64_t now_ns);
+  void WithdrawAll(const net::Address& agent, std::uint32_t domain, bool options,
+                   std::int64_t now_ns);
   // The live template `id` of the domain, or null.
   const flow::Template* Find(const net::Address& agent, std::uint32_t domain, std::uint16_t id,
                              std::int64_t now_ns) const;

@@ -209,8 +209,7 @@ void ReflectionState::OnUdpFlows(std::int64_t timestamp_ns, std::span<const UdpF
   }
 }
 
-void ReflectionState::OnUdpFlow(const UdpFlow& flow, reflection::Match match,
-                                std::int64_t now_ns) {
+void ReflectionState::OnUdpFlow(const UdpFlow& flow, reflection::Match match, std::int64_t now_ns) {
   FragmentOrigin origin = Attribute(flow.src, flow.dst, match, now_ns);
   if (match.vector == Vector::kNtp && match.side == Side::kResponse &&
       ntp::MeanSizeSaysMonlist(flow.payload_bytes, flow.packets)) {
@@ -297,8 +296,7 @@ void ReflectionState::OnLaterFragment(const net::Frame& frame, std::int64_t now_
   if (origin->watched) {
     fragments_attributed_.Add(1);
     // A later fragment of a datagram counted already adds its bytes only.
-    Count(*origin, frame.udp.src, frame.udp.dst, frame.fragment.payload_bytes * weight_, 0,
-          now_ns);
+    Count(*origin, frame.udp.src, frame.udp.dst, frame.fragment.payload_bytes * weight_, 0, now_ns);
   } else {
     fragments_not_watched_.Add(1);
   }

@@ -10,8 +10,8 @@
 
 namespace edgewatch {
 
-// Flow telemetry from routers and switches (sFlow v5, NetFlow v5/v9, IPFIX) into the reflection state the capture
-// feeds, with per-agent health and the agents' interface counters.
+// Flow telemetry from routers and switches (sFlow v5, NetFlow v5/v9, IPFIX) into the reflection
+// state the capture feeds, with per-agent health and the agents' interface counters.
 struct FlowConfig : ReflectionTrafficConfig {
   static constexpr std::string_view kKey = "flow";
 

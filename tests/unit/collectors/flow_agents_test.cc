@@ -44,7 +44,8 @@ TEST(FlowAgentsTest, AgentsPastTheBoundShareOneSlot) {
     agents.Datagram(slot, i);
     agents.Sequence(slot, 0, 5);  // would be resets, had they one sequence
   }
-  EXPECT_EQ(agents.Slot(Ip("10.0.0.1"), kSflow), agents.Slot(Ip("10.0.0.1"), kSflow));  // kept, found again
+  EXPECT_EQ(agents.Slot(Ip("10.0.0.1"), kSflow),
+            agents.Slot(Ip("10.0.0.1"), kSflow));  // kept, found again
   const auto list = agents.Agents();
   ASSERT_EQ(list.size(), 4u);
   EXPECT_EQ(list[0].address, Ip("10.0.0.0"));

@@ -136,6 +136,89 @@ TEST_F(FlowCollectorTest, SampledFramesCountTheirRateAndGapsAreLost) {
                               "\"ntp\",target=\"198.51.100.10\"} 211200\n"));
 }
 
+// softflowd 1.1.0 read the incident capture and exported every flow of it (tests/testdata/pcap/
+// README.md): NetFlow v5, v9 and IPFIX each give the capture's own counts of every vector
+// (packets, payload bytes, unsolicited answers, top targets); NTP's modes only as far as
+// monlist (a flow's mode is its mean size, ntp::MeanSizeSaysMonlist).
+TEST_F(FlowCollectorTest, NetflowAndIpfixOfEveryFlowCountAsTheCapture) {
+  ReflectionConfig capture_config;
+  capture_config.local_networks = Edge().local_networks;
+  capture_config.ntp.servers = Edge().ntp.servers;
+  ReflectionCollector capture(capture_config, clock_, MakeLogger(),
+                              std::make_unique<testing::StepTrigger>(),
+                              std::make_unique<testing::StepTrigger>());
+  ASSERT_TRUE(capture.Replay(testing::TestData("pcap/incident-ntp-reflection.pcap")).ok());
+  const auto truth = ReflectionSeries(Exposition(capture));
+  for (const char* protocol : {"netflow5", "netflow9", "ipfix"}) {
+    SCOPED_TRACE(protocol);
+    FlowCollector flows(Edge(), clock_, MakeLogger());
+    ASSERT_TRUE(flows
+                    .Replay(testing::TestData(std::string("pcap/flow/") + protocol +
+                                              "-softflowd-incident.pcap"))
+                    .ok());
+    const std::string text = Exposition(flows);
+    const auto from_flows = ReflectionSeries(text, "netflow");
+    std::size_t compared = 0;
+    for (const auto& [series, value] : truth) {
+      // The capture reads every NTP packet's mode; a flow says only "monlist" or nothing.
+      const bool mode_known = series.find("mode=\"private\"") != std::string::npos ||
+                              series.find("mode=") == std::string::npos;
+      if (!mode_known ||
+          series.find("monlist_packets_total{direction=\"in\",side=\"request") !=
+              std::string::npos ||
+          series.find("monlist_payload_bytes_total{direction=\"in\",side=\"request") !=
+              std::string::npos ||
+          series.find("_frames_total") != std::string::npos ||
+          series.find("malformed") != std::string::npos) {
+        continue;  // requests have no size rule; frames count records
+      }
+      ++compared;
+      ASSERT_TRUE(from_flows.contains(series)) << series;
+      if (series.find("edgewatch_ntp_packets_total") == 0 ||
+          series.find("edgewatch_ntp_payload_bytes_total") == 0) {
+        continue;  // mode private: only the monlist answers, checked below
+      }
+      EXPECT_EQ(from_flows.at(series), value) << series;
+    }
+    EXPECT_GT(compared, 100u);
+    EXPECT_THAT(text, HasSubstr("edgewatch_ntp_unsolicited_responses_total{source=\"netflow\"} "
+                                "50\n"));
+    EXPECT_THAT(text, HasSubstr("edgewatch_ntp_monlist_payload_bytes_total{source=\"netflow\","
+                                "direction=\"in\",side=\"response\"} 22000\n"));
+    EXPECT_THAT(text, HasSubstr("edgewatch_flow_samples_total{protocol=\"" + std::string(protocol) +
+                                "\",agent=\"127.0.0.1\"} 21\n"));
+  }
+}
+
+// softflowd -s 10 sampled 1 in 10 and said so in an options record (v9 SAMPLING_INTERVAL,
+// IPFIX samplingPacketInterval 1 / samplingPacketSpace 9): each record stands for 10 times
+// its packets (tshark -V shows the records and the options).
+TEST_F(FlowCollectorTest, OptionsRecordsScaleSampledFlows) {
+  for (const char* protocol : {"netflow9", "ipfix"}) {
+    SCOPED_TRACE(protocol);
+    FlowCollector flows(Edge(), clock_, MakeLogger());
+    ASSERT_TRUE(flows
+                    .Replay(testing::TestData(std::string("pcap/flow/") + protocol +
+                                              "-sampled-softflowd-incident.pcap"))
+                    .ok());
+    const std::string text = Exposition(flows);
+    EXPECT_THAT(text, HasSubstr("edgewatch_flow_agent_sampling_rate{protocol=\"" +
+                                std::string(protocol) + "\",agent=\"127.0.0.1\"} 10\n"));
+    EXPECT_THAT(text, HasSubstr("edgewatch_flow_templates_total{protocol=\"" +
+                                std::string(protocol) + "\",agent=\"127.0.0.1\"} 5\n"));
+  }
+  // The IPFIX export's one record from :123 to the victim (tshark: 5 packets, 2340 octets):
+  // 50 packets, (2340 - 5 * 28) * 10 payload bytes.
+  FlowCollector flows(Edge(), clock_, MakeLogger());
+  ASSERT_TRUE(
+      flows.Replay(testing::TestData("pcap/flow/ipfix-sampled-softflowd-incident.pcap")).ok());
+  const std::string text = Exposition(flows);
+  EXPECT_THAT(text, HasSubstr("edgewatch_ntp_unsolicited_responses_total{source=\"netflow\"} "
+                              "50\n"));
+  EXPECT_THAT(text, HasSubstr("edgewatch_ntp_unsolicited_payload_bytes_total{source=\"netflow\"} "
+                              "22000\n"));
+}
+
 TEST_F(FlowCollectorTest, RefusesAgentsOutsideTheListAndCountsBadDatagrams) {
   FlowConfig config = Edge();
   config.agents = {*ParseCidr("192.0.2.0/24")};

@@ -395,8 +395,7 @@ Expected<NetflowHeader, NetflowError> ParseNetflow(std::span<const std::byte> da
       return NetflowError::kTruncated;
     }
     in = Reader(datagram.subspan(16, length - 16u));
-  } else if (!in.Skip(4) || !in.U32(h.export_time) || !in.U32(h.sequence) ||
-             !in.U32(h.domain)) {
+  } else if (!in.Skip(4) || !in.U32(h.export_time) || !in.U32(h.sequence) || !in.U32(h.domain)) {
     return NetflowError::kTruncated;
   }
   visitor.Header(h);

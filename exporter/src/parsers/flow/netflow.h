@@ -44,8 +44,8 @@ struct TemplateField {
 inline constexpr std::size_t kMaxTemplateFields = 64;
 struct Template {
   std::uint16_t id = 0;
-  std::uint16_t field_count = 0;  // 0: a withdrawal (IPFIX) of template `id`
-  bool options = false;           // options template: its records describe the exporter
+  std::uint16_t field_count = 0;        // 0: a withdrawal (IPFIX) of template `id`
+  bool options = false;                 // options template: its records describe the exporter
   std::uint32_t min_record_length = 0;  // fixed lengths, plus 1 per variable-length field
   std::array<TemplateField, kMaxTemplateFields> fields{};
 };
