@@ -67,10 +67,13 @@ sampling_rate: {sampling_rate}
 
 
 def reflection_series(text):
-    """The reflection families' samples by series, the source label left out."""
+    """The reflection families' samples of sFlow (or the capture's), the source label left
+    out."""
     out = {}
     for line in text.splitlines():
         if not re.match(r"edgewatch_(ntp|reflection)_", line) or "_slots" in line:
+            continue
+        if "source=" in line and 'source="sflow"' not in line:
             continue
         series, number = line.rsplit(" ", 1)
         series = series.replace('source="sflow",', "").replace('{source="sflow"}', "")
