@@ -62,6 +62,18 @@ class FlowCollectorTest : public ::testing::Test {
   Logger MakeLogger() { return Logger(log_, LogLevel::kDebug, LogFormat::kLogfmt, clock_); }
   testing::FakeClock clock_;
   std::ostringstream log_;
+
+  // The exposition of the capture's own collector replaying the incident capture.
+  std::string CaptureOfTheIncident() {
+    ReflectionConfig capture_config;
+    capture_config.local_networks = Edge().local_networks;
+    capture_config.ntp.servers = Edge().ntp.servers;
+    ReflectionCollector capture(capture_config, clock_, MakeLogger(),
+                                std::make_unique<testing::StepTrigger>(),
+                                std::make_unique<testing::StepTrigger>());
+    EXPECT_TRUE(capture.Replay(testing::TestData("pcap/incident-ntp-reflection.pcap")).ok());
+    return Exposition(capture);
+  }
 };
 
 // pmacct's sfprobe sampled every frame of the incident capture (sampling_rate 1,
@@ -69,17 +81,10 @@ class FlowCollectorTest : public ::testing::Test {
 TEST_F(FlowCollectorTest, SflowOfEveryFrameCountsAsTheCaptureItself) {
   FlowCollector flows(Edge(), clock_, MakeLogger());
   ASSERT_TRUE(flows.Replay(testing::TestData("pcap/flow/sflow-pmacct-incident.pcap")).ok());
-  ReflectionConfig capture_config;
-  capture_config.local_networks = Edge().local_networks;
-  capture_config.ntp.servers = Edge().ntp.servers;
-  ReflectionCollector capture(capture_config, clock_, MakeLogger(),
-                              std::make_unique<testing::StepTrigger>(),
-                              std::make_unique<testing::StepTrigger>());
-  ASSERT_TRUE(capture.Replay(testing::TestData("pcap/incident-ntp-reflection.pcap")).ok());
 
   const std::string flow_text = Exposition(flows);
   const auto from_flows = ReflectionSeries(flow_text);
-  const auto from_capture = ReflectionSeries(Exposition(capture));
+  const auto from_capture = ReflectionSeries(CaptureOfTheIncident());
   EXPECT_GT(from_capture.size(), 100u);
   EXPECT_EQ(from_flows, from_capture);
   EXPECT_THAT(flow_text, HasSubstr("edgewatch_ntp_unsolicited_payload_bytes_total{source=\"sflow\"}"
@@ -141,14 +146,7 @@ TEST_F(FlowCollectorTest, SampledFramesCountTheirRateAndGapsAreLost) {
 // (packets, payload bytes, unsolicited answers, top targets); NTP's modes only as far as
 // monlist (a flow's mode is its mean size, ntp::MeanSizeSaysMonlist).
 TEST_F(FlowCollectorTest, NetflowAndIpfixOfEveryFlowCountAsTheCapture) {
-  ReflectionConfig capture_config;
-  capture_config.local_networks = Edge().local_networks;
-  capture_config.ntp.servers = Edge().ntp.servers;
-  ReflectionCollector capture(capture_config, clock_, MakeLogger(),
-                              std::make_unique<testing::StepTrigger>(),
-                              std::make_unique<testing::StepTrigger>());
-  ASSERT_TRUE(capture.Replay(testing::TestData("pcap/incident-ntp-reflection.pcap")).ok());
-  const auto truth = ReflectionSeries(Exposition(capture));
+  const auto truth = ReflectionSeries(CaptureOfTheIncident());
   for (const char* protocol : {"netflow5", "netflow9", "ipfix"}) {
     SCOPED_TRACE(protocol);
     FlowCollector flows(Edge(), clock_, MakeLogger());
