@@ -113,6 +113,43 @@ TEST(FlowHotPathTest, DatagramsAllocateNothing) {
             std::string::npos);
 }
 
+// IPFIX and NetFlow v9 from softflowd: templates stored, records decoded and counted.
+TEST(FlowHotPathTest, TemplatedDatagramsAllocateNothing) {
+  FlowConfig config;
+  config.local_networks = {ParseCidr("198.51.100.0/24").value()};
+  testing::FakeClock clock;
+  std::ostringstream log;
+  FlowCollector flows(config, clock, Logger(log, LogLevel::kInfo, LogFormat::kLogfmt, clock));
+  std::vector<std::vector<std::byte>> datagrams;
+  for (const char* file :
+       {"flow/ipfix-softflowd-incident.pcap", "flow/netflow9-softflowd-incident.pcap",
+        "flow/netflow5-softflowd-incident.pcap"}) {
+    testing::ForEachPacket(file, [&](int link, const io::Packet& p) {
+      net::Frame frame;
+      ASSERT_FALSE(net::DecodeFrameInto(link, p.data, frame));
+      datagrams.emplace_back(frame.udp.payload.begin(), frame.udp.payload.end());
+    });
+  }
+  ASSERT_EQ(datagrams.size(), 3u);
+  const net::Address sender = *net::ParseAddress("127.0.0.1");
+  for (const auto& d : datagrams) {
+    flows.OnDatagram(sender, d, false, 0, 0);  // each protocol's slot, taken once
+  }
+
+  allocations = 0;
+  counting = true;
+  for (int round = 1; round <= 3; ++round) {
+    for (const auto& d : datagrams) {
+      flows.OnDatagram(sender, d, false, round, round);
+    }
+  }
+  counting = false;
+  EXPECT_EQ(allocations, 0u);
+  EXPECT_NE(testing::Exposition(flows).find(
+                "edgewatch_flow_samples_total{protocol=\"ipfix\",agent=\"127.0.0.1\"} 84\n"),
+            std::string::npos);
+}
+
 // Each line: follower -> parser -> counters and top-K, as the access-log collector runs it.
 class CountingLines final : public io::LineSink {
  public:
