@@ -31,6 +31,17 @@ local util = import 'lib/util.libsonnet';
   local mail = v + util.nums(c.mail),
   local flow = v + util.nums(c.flow),
 
+  // The share of what an agent numbered that never arrived, by agent: lost / (lost + received).
+  local lostRatio(lost, received) = |||
+    sum by (%(g)s, protocol, agent) (rate(%(lost)s{%(s)s}[10m]))
+    /
+    (
+      sum by (%(g)s, protocol, agent) (rate(%(lost)s{%(s)s}[10m]))
+      +
+      sum by (%(g)s, protocol, agent) (rate(%(received)s{%(s)s}[10m]))
+    ) > %(lost_ratio)s
+  ||| % (flow { lost: lost, received: received }),
+
   prometheusAlerts+:: {
     groups+: [
       {
@@ -243,8 +254,8 @@ local util = import 'lib/util.libsonnet';
                 |||
                   The flow listener {{ $labels.listen }} of edgewatch on {{ $labels.instance }}
                   has received no datagram for 10 minutes and more: the routers stopped exporting,
-                  export to another address, or a firewall drops it. The source="sflow"
-                  reflection counters stand still, so no flood at the border can show.
+                  export to another address, or a firewall drops it. The reflection counters
+                  fed by flows stand still, so no flood at the border can show.
                 |||),
           alert('EdgewatchFlowAgentSilent', |||
             time() - edgewatch_flow_agent_last_seen_timestamp_seconds{%(s)s,agent!="other"}
@@ -256,20 +267,50 @@ local util = import 'lib/util.libsonnet';
                   from the agent {{ $labels.agent }} for {{ $value | humanizeDuration }}: the
                   traffic through that router is no longer seen.
                 |||),
-          alert('EdgewatchFlowDatagramsLost', |||
-            sum by (%(g)s, protocol, agent) (rate(edgewatch_flow_datagrams_lost_total{%(s)s}[10m]))
-            /
-            (
-              sum by (%(g)s, protocol, agent) (rate(edgewatch_flow_datagrams_lost_total{%(s)s}[10m]))
-              +
-              sum by (%(g)s, protocol, agent) (rate(edgewatch_flow_datagrams_total{%(s)s}[10m]))
-            ) > %(lost_ratio)s
-          ||| % flow, c.flow.lost_for, 'warning',
+          alert('EdgewatchFlowDatagramsLost',
+                lostRatio('edgewatch_flow_datagrams_lost_total', 'edgewatch_flow_datagrams_total'),
+                c.flow.lost_for, 'warning',
                 'flow agent {{ $labels.agent }} loses {{ $value | humanizePercentage }} of its datagrams',
                 |||
                   {{ $value | humanizePercentage }} of the datagrams the agent {{ $labels.agent }}
                   numbered never reached edgewatch on {{ $labels.instance }}: the flow counters
                   under-count by as much, most likely during the flood they should show.
+                |||),
+          // NetFlow v5 and IPFIX number records, not datagrams: their gaps count records.
+          alert('EdgewatchFlowRecordsLost',
+                lostRatio('edgewatch_flow_records_lost_total', 'edgewatch_flow_samples_total'),
+                c.flow.lost_for, 'warning',
+                'flow agent {{ $labels.agent }} loses {{ $value | humanizePercentage }} of its flow records',
+                |||
+                  {{ $value | humanizePercentage }} of the {{ $labels.protocol }} flow records the
+                  agent {{ $labels.agent }} numbered never reached edgewatch on
+                  {{ $labels.instance }}: the flow counters under-count by as much, most likely
+                  during the flood they should show.
+                |||),
+          alert('EdgewatchFlowTemplatesMissing', |||
+            rate(edgewatch_flow_decode_errors_total{%(s)s,reason="unknown_template"}[10m]) > 0
+          ||| % flow, c.flow.templates_missing_for, 'warning',
+                'flow agent {{ $labels.agent }} sends records edgewatch has no template for',
+                |||
+                  edgewatch on {{ $labels.instance }} has been dropping {{ $labels.protocol }}
+                  data sets from the agent {{ $labels.agent }} for want of their template for
+                  longer than an exporter takes to refresh its templates: those flows are not
+                  counted at all.
+                |||),
+          alert('EdgewatchFlowUndecodable', |||
+            sum by (%(g)s, protocol, agent) (
+              rate(edgewatch_flow_decode_errors_total{%(s)s,reason!="unknown_template"}[10m])
+            )
+            /
+            sum by (%(g)s, protocol, agent) (rate(edgewatch_flow_datagrams_total{%(s)s}[10m]))
+              > %(undecodable_ratio)s
+          ||| % flow, c.flow.undecodable_for, 'warning',
+                'edgewatch cannot read the flows of agent {{ $labels.agent }}',
+                |||
+                  edgewatch on {{ $labels.instance }} fails to decode
+                  {{ $value | humanizePercentage }} of the datagrams from the agent
+                  {{ $labels.agent }} (edgewatch_flow_decode_errors_total says why): the traffic
+                  they describe is not counted.
                 |||),
           alert('EdgewatchFlowReceiveDrops', |||
             rate(edgewatch_flow_receive_drops_total{%(s)s}[5m]) > 0

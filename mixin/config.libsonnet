@@ -69,13 +69,19 @@
     },
 
     // The flow collector's inputs (flow:): a listener nothing reaches, an agent gone quiet,
-    // datagrams lost on the way or in the receive buffer, datagrams from unlisted sources.
+    // datagrams or records lost on the way or in the receive buffer, records without their
+    // template, datagrams edgewatch cannot read, datagrams from unlisted sources.
     flow: {
       silent_for: '15m',  // a listener that received nothing over 10m, for this long
       agent_silent_seconds: 600,  // an agent's latest datagram this old
       agent_silent_for: '5m',
       lost_ratio: 0.05,  // lost / (lost + received) datagrams of an agent
       lost_for: '15m',
+      // Data sets whose template never came: longer than exporters' template refresh (routers
+      // resend every few minutes; RFC 7011 leaves it to the exporter, 10 minutes is common).
+      templates_missing_for: '30m',
+      undecodable_ratio: 0.01,  // datagrams with decode errors / datagrams of an agent
+      undecodable_for: '15m',
       receive_drops_for: '10m',
       refused_for: '10m',
     },
