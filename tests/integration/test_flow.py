@@ -1,7 +1,9 @@
-"""The flow collector fed by a real exporter: Debian's pmacct (`pmacctd` with its sFlow probe
-plugin) reads a capture and exports sFlow v5 to edgewatch on loopback; edgewatch's reflection
-series from the flows are compared with the capture's own (edgewatch replay --pcap) and with
-tshark's count of the capture."""
+"""The flow collector fed by real exporters on loopback. Debian's pmacct (`pmacctd` with its sFlow
+probe plugin) reads a capture and exports sFlow v5: edgewatch's reflection series from the
+flows are compared with the capture's own (edgewatch replay --pcap) and with tshark's count of
+the capture. softflowd reads a capture and exports NetFlow v5, v9 and IPFIX to edgewatch and to
+nfdump's nfcapd at once: edgewatch's per-vector counts are compared with nfdump's sums of the
+same records, and when sampled, with tshark's count of the capture."""
 
 import os
 import re
@@ -12,11 +14,15 @@ import tempfile
 import time
 import unittest
 
-from edgewatch_process import BIN, TESTDATA, Edgewatch, require_tool, scrape, value
+from edgewatch_process import BIN, TESTDATA, Edgewatch, require_tool, run, scrape, total, value
 from metrics_docs import promtool_problems
 
 PCAP = os.path.join(TESTDATA, "pcap", "incident-ntp-reflection.pcap")
 VICTIM = "198.51.100.10"
+LOCAL = "198.51.100.0/24"
+# The reflection vectors' service ports (exporter/src/parsers/reflection/vectors.h).
+VECTOR_PORTS = {"ntp": 123, "dns": 53, "ssdp": 1900, "memcached": 11211, "cldap": 389,
+                "chargen": 19, "snmp": 161}
 
 
 def free_udp_port():
@@ -124,6 +130,148 @@ def settled(ew, series, timeout=30):
             return got
         time.sleep(0.1)
     raise AssertionError(f"{series} did not settle (at {last})\n{ew.read_log()}")
+
+
+def softflowd(pcap, ports, version, sampling_rate=1):
+    """Runs softflowd over `pcap` to its end, exporting `version` (5, 9, 10 for IPFIX) to
+    every 127.0.0.1 port of `ports` at once. (No -c: after -r it brings back the control
+    socket, and softflowd 1.1.0 then blocks in accept() before reading the capture.)"""
+    with tempfile.TemporaryDirectory() as d:
+        out = run(require_tool("softflowd"), "-r", pcap, "-v", str(version),
+                  "-s", str(sampling_rate), "-d", "-p", os.path.join(d, "pid"),
+                  "-n", ",".join(f"127.0.0.1:{p}" for p in ports))
+    if "Flows exported" not in out:
+        raise AssertionError(f"softflowd did not export:\n{out}")
+
+
+class Nfcapd:
+    """nfdump's collector on a loopback port; its records are read once it has stopped."""
+
+    def __init__(self, directory, port):
+        self.dir = os.path.join(directory, "nfcapd")
+        os.mkdir(self.dir)
+        self.proc = subprocess.Popen([require_tool("nfcapd"), "-w", self.dir, "-b", "127.0.0.1",
+                                      "-p", str(port), "-t", "3600"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 10
+        while not any(n.startswith("nfcapd.current") for n in os.listdir(self.dir)):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.proc.kill()
+                raise AssertionError(f"nfcapd did not start:\n{self.proc.communicate()[0]}")
+            time.sleep(0.05)
+
+    def stop(self):
+        """Stops it (SIGTERM writes its last file out)."""
+        self.proc.terminate()
+        self.proc.communicate(timeout=20)
+
+    def stat(self, key):
+        out = run(require_tool("nfdump"), "-R", self.dir, "-I")
+        return int(re.search(rf"^{key}: (\d+)$", out, re.M).group(1))
+
+    def packets_and_bytes(self, nfdump_filter):
+        """The sums of the packets and (IP) bytes of the records `nfdump_filter` selects."""
+        out = run(require_tool("nfdump"), "-R", self.dir, "-q", "-N", "-o", "fmt:%pkt %byt",
+                  nfdump_filter)
+        rows = [line.split() for line in out.splitlines()
+                if line.strip() and line != "No matching flows"]
+        return sum(int(r[0]) for r in rows), sum(int(r[1]) for r in rows)
+
+
+def vector_filters():
+    """Per reflection series (vector, direction, side), the nfdump filter of its records: a
+    record from the service port is a response, one to it a request (flows carry no content
+    to say otherwise); in is to a local address, out from one to elsewhere, transit neither."""
+    directions = {"in": f"dst net {LOCAL}",
+                  "out": f"src net {LOCAL} and not dst net {LOCAL}",
+                  "transit": f"not src net {LOCAL} and not dst net {LOCAL}"}
+    out = {}
+    for vector, port in VECTOR_PORTS.items():
+        sides = {"response": f"src port {port}", "request": f"dst port {port} and not src port {port}"}
+        for direction, where in directions.items():
+            for side, ports in sides.items():
+                out[(vector, direction, side)] = f"proto udp and {ports} and {where}"
+    return out
+
+
+class NetflowTest(unittest.TestCase):
+    def export(self, pcap, version, sampling_rate=1):
+        """softflowd's export of `pcap` received by edgewatch and by nfcapd: edgewatch's scrape
+        once the records stopped coming, and the stopped nfcapd."""
+        d = tempfile.mkdtemp()
+        self.addCleanup(subprocess.run, ["rm", "-rf", d])
+        port, nf_port = free_udp_port(), free_udp_port()
+        nfcapd = Nfcapd(d, nf_port)
+        try:
+            with Edgewatch(f"--config.file={config(d, port)}") as ew:
+                ew.wait_for_log("receiving flows", 10)
+                softflowd(pcap, [port, nf_port], version, sampling_rate)
+                protocol = {5: "netflow5", 9: "netflow9", 10: "ipfix"}[version]
+                settled(ew, f'edgewatch_flow_samples_total{{protocol="{protocol}",'
+                            'agent="127.0.0.1"}')
+                text = scrape(ew)
+        finally:
+            nfcapd.stop()
+        return text, nfcapd
+
+    def test_every_vector_counts_as_nfdump(self):
+        for version, protocol in ((5, "netflow5"), (9, "netflow9"), (10, "ipfix")):
+            with self.subTest(protocol):
+                text, nfcapd = self.export(PCAP, version)
+                agent = f'{{protocol="{protocol}",agent="127.0.0.1"}}'
+                self.assertEqual(value(text, f"edgewatch_flow_samples_total{agent}"),
+                                 nfcapd.stat("Flows"))
+                self.assertEqual(nfcapd.stat("Sequence failures"), 0)
+                lost = total(text, "edgewatch_flow_datagrams_lost_total", agent="127.0.0.1")
+                lost_records = total(text, "edgewatch_flow_records_lost_total", agent="127.0.0.1")
+                self.assertEqual((lost or 0) + (lost_records or 0), 0)
+                self.assertEqual(total(text, "edgewatch_flow_decode_errors_total",
+                                       agent="127.0.0.1"), 0)
+                compared = 0
+                for (vector, direction, side), where in vector_filters().items():
+                    packets, ip_bytes = nfcapd.packets_and_bytes(where)
+                    labels = dict(source="netflow", vector=vector, direction=direction, side=side)
+                    got_packets = total(text, "edgewatch_reflection_packets_total", **labels)
+                    got_bytes = total(text, "edgewatch_reflection_payload_bytes_total", **labels)
+                    # Payload: IP bytes less the 20-byte IPv4 and 8-byte UDP headers.
+                    self.assertEqual((got_packets, got_bytes), (packets, ip_bytes - 28 * packets),
+                                     (vector, direction, side, where))
+                    compared += packets > 0
+                self.assertGreaterEqual(compared, 5)
+                # Unsolicited monlist: records from :123 to the victim of a mean size of a
+                # mode-7 answer (ntp::MeanSizeSaysMonlist, 400 B of payload and more).
+                packets, ip_bytes = nfcapd.packets_and_bytes(
+                    f"proto udp and src port 123 and dst ip {VICTIM} and bpp > 427")
+                self.assertEqual(packets, 50)
+                self.assertEqual(value(text, 'edgewatch_ntp_unsolicited_responses_total'
+                                             '{source="netflow"}'), packets)
+                self.assertEqual(value(text, 'edgewatch_reflection_top_target_bytes{source='
+                                             f'"netflow",vector="ntp",target="{VICTIM}"}}'),
+                                 ip_bytes - 28 * packets)
+
+    def test_one_in_ten_sampled_estimates_the_flood(self):
+        # 20000 monlist answers of 440 B through softflowd's 1-in-10 sampler. Exact: edgewatch
+        # counts each sampled packet nfdump holds ten times (softflowd says 10 in an options
+        # record; nfdump 1.7 does not scale). Estimated: within 5/sqrt(n) of tshark's count of
+        # the capture for n sampled answers, as the sFlow test above.
+        with tempfile.TemporaryDirectory() as d:
+            pcap = os.path.join(d, "flood.pcap")
+            write_flood(pcap, 20000, 500)
+            truth = tshark_count(pcap, f"ip.dst=={VICTIM} && ntp.priv.reqcode==42")
+            self.assertEqual(truth, 20000)
+            for version, protocol in ((9, "netflow9"), (10, "ipfix")):
+                with self.subTest(protocol):
+                    text, nfcapd = self.export(pcap, version, 10)
+                    agent = f'{{protocol="{protocol}",agent="127.0.0.1"}}'
+                    self.assertEqual(value(text, f"edgewatch_flow_agent_sampling_rate{agent}"), 10)
+                    sampled, ip_bytes = nfcapd.packets_and_bytes(
+                        f"proto udp and src port 123 and dst ip {VICTIM}")
+                    self.assertGreater(sampled, 1000)
+                    estimate = value(text, 'edgewatch_ntp_unsolicited_payload_bytes_total'
+                                           '{source="netflow"}')
+                    self.assertEqual(estimate, 10 * (ip_bytes - 28 * sampled))
+                    self.assertLess(abs(estimate - truth * 440) / (truth * 440),
+                                    5 / sampled ** 0.5, (estimate, truth, sampled))
 
 
 class FlowTest(unittest.TestCase):
