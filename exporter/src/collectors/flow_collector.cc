@@ -104,26 +104,16 @@ std::optional<int> LinkTypeOf(std::uint32_t header_protocol) {
   }
 }
 
-FlowError FlowErrorOf(flow::NetflowError e) {
+FlowError FlowErrorOf(flow::DatagramError e) {
   switch (e) {
-    case flow::NetflowError::kTruncated:
+    case flow::DatagramError::kTruncated:
       return FlowError::kTruncated;
-    case flow::NetflowError::kVersion:
+    case flow::DatagramError::kVersion:
       return FlowError::kVersion;
-    case flow::NetflowError::kTemplate:
-      return FlowError::kTemplate;
-  }
-  return FlowError::kTruncated;
-}
-
-FlowError FlowErrorOf(flow::SflowError e) {
-  switch (e) {
-    case flow::SflowError::kTruncated:
-      return FlowError::kTruncated;
-    case flow::SflowError::kVersion:
-      return FlowError::kVersion;
-    case flow::SflowError::kAddressType:
+    case flow::DatagramError::kAddressType:
       return FlowError::kAddressType;
+    case flow::DatagramError::kTemplate:
+      return FlowError::kTemplate;
   }
   return FlowError::kTruncated;
 }
@@ -186,7 +176,10 @@ class FlowCollector::NetflowCounter final : public flow::NetflowVisitor {
                  std::int64_t timestamp_ns)
       : c_(c), slot_(slot), sender_(sender), timestamp_ns_(timestamp_ns) {}
 
-  void Header(const flow::NetflowHeader& h) override { domain_ = h.domain; }
+  void Header(const flow::NetflowHeader& h) override {
+    domain_ = h.domain;
+    domain_rate_.reset();
+  }
   void Template(const flow::Template& t) override {
     c_.templates_.Store(sender_, domain_, t, timestamp_ns_);
   }
@@ -199,9 +192,10 @@ class FlowCollector::NetflowCounter final : public flow::NetflowVisitor {
   void Record(const flow::FlowRecord& r) override {
     if (r.options) {
       c_.templates_.SetSampling(sender_, domain_, r, timestamp_ns_);
+      domain_rate_.reset();
       return;
     }
-    std::uint32_t rate = c_.templates_.SamplingOf(sender_, domain_, r, timestamp_ns_);
+    std::uint32_t rate = RateOf(r);
     if (rate == 0) {
       rate = static_cast<std::uint32_t>(c_.config_.default_sampling_rate);
     }
@@ -226,6 +220,19 @@ class FlowCollector::NetflowCounter final : public flow::NetflowVisitor {
   }
 
  private:
+  // A record without a rate or sampler of its own has its domain's, looked up once per
+  // datagram (a table lookup per record cost a tenth of the time): only the datagram's options
+  // records change it.
+  std::uint32_t RateOf(const flow::FlowRecord& r) {
+    if (r.sampling_rate != 0 || r.has_sampler) {
+      return c_.templates_.SamplingOf(sender_, domain_, r, timestamp_ns_);
+    }
+    if (!domain_rate_) {
+      domain_rate_ = c_.templates_.SamplingOf(sender_, domain_, r, timestamp_ns_);
+    }
+    return *domain_rate_;
+  }
+
   void HandOver() {
     if (!c_.flows_.empty()) {
       c_.netflow_->OnUdpFlows(timestamp_ns_, c_.flows_);
@@ -240,6 +247,7 @@ class FlowCollector::NetflowCounter final : public flow::NetflowVisitor {
   std::uint32_t domain_ = 0;
   std::uint32_t records_ = 0;
   std::uint32_t rate_ = 0;  // of the latest flow record
+  std::optional<std::uint32_t> domain_rate_;
 };
 
 FlowCollector::FlowCollector(const FlowConfig& config, const Clock& clock, Logger logger)

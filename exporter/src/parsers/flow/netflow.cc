@@ -286,7 +286,7 @@ Parsed ReadTemplates(Reader in, bool ipfix, bool options, NetflowHeader& h,
   return Parsed::kOk;
 }
 
-Expected<NetflowHeader, NetflowError> ParseV5(Reader in, NetflowVisitor& visitor) {
+Expected<NetflowHeader, DatagramError> ParseV5(Reader in, NetflowVisitor& visitor) {
   NetflowHeader h;
   h.version = 5;
   std::uint16_t count = 0;
@@ -295,7 +295,7 @@ Expected<NetflowHeader, NetflowError> ParseV5(Reader in, NetflowVisitor& visitor
   std::uint16_t sampling = 0;
   if (!in.U16(count) || !in.Skip(4) || !in.U32(h.export_time) || !in.Skip(4) ||
       !in.U32(h.sequence) || !in.U8(engine_type) || !in.U8(engine_id) || !in.U16(sampling)) {
-    return NetflowError::kTruncated;
+    return DatagramError::kTruncated;
   }
   h.domain = std::uint32_t{engine_type} << 8 | engine_id;
   // The top two bits are the sampling mode, the rest the interval.
@@ -314,7 +314,7 @@ Expected<NetflowHeader, NetflowError> ParseV5(Reader in, NetflowVisitor& visitor
         !in.U16(output) || !in.U32(packets) || !in.U32(octets) || !in.Skip(8) ||
         !in.U16(r.src_port) || !in.U16(r.dst_port) || !in.Skip(2) || !in.U8(r.protocol) ||
         !in.Skip(9)) {  // ToS, AS numbers, masks, padding
-      return NetflowError::kTruncated;
+      return DatagramError::kTruncated;
     }
     SetAddress(src, r.src);
     SetAddress(dst, r.dst);
@@ -331,18 +331,6 @@ Expected<NetflowHeader, NetflowError> ParseV5(Reader in, NetflowVisitor& visitor
 }
 
 }  // namespace
-
-const char* NetflowErrorName(NetflowError error) {
-  switch (error) {
-    case NetflowError::kTruncated:
-      return "truncated";
-    case NetflowError::kVersion:
-      return "version";
-    case NetflowError::kTemplate:
-      return "template";
-  }
-  return "unknown";
-}
 
 FlowProtocol FlowProtocolOf(std::span<const std::byte> datagram) {
   if (datagram.size() < 4) {
@@ -367,36 +355,36 @@ FlowProtocol FlowProtocolOf(std::span<const std::byte> datagram) {
   }
 }
 
-Expected<NetflowHeader, NetflowError> ParseNetflow(std::span<const std::byte> datagram,
-                                                   NetflowVisitor& visitor) {
+Expected<NetflowHeader, DatagramError> ParseNetflow(std::span<const std::byte> datagram,
+                                                    NetflowVisitor& visitor) {
   Reader in(datagram);
   std::uint16_t version = 0;
   if (!in.U16(version)) {
-    return NetflowError::kTruncated;
+    return DatagramError::kTruncated;
   }
   if (version == 5) {
     return ParseV5(in, visitor);
   }
   if (version != 9 && version != 10) {
-    return NetflowError::kVersion;
+    return DatagramError::kVersion;
   }
   const bool ipfix = version == 10;
   NetflowHeader h;
   h.version = version;
   std::uint16_t length = 0;  // v9: a record count, unreliable; IPFIX: the message's length
   if (!in.U16(length)) {
-    return NetflowError::kTruncated;
+    return DatagramError::kTruncated;
   }
   if (ipfix) {
     if (!in.U32(h.export_time) || !in.U32(h.sequence) || !in.U32(h.domain)) {
-      return NetflowError::kTruncated;
+      return DatagramError::kTruncated;
     }
     if (length < 16 || length > datagram.size()) {
-      return NetflowError::kTruncated;
+      return DatagramError::kTruncated;
     }
     in = Reader(datagram.subspan(16, length - 16u));
   } else if (!in.Skip(4) || !in.U32(h.export_time) || !in.U32(h.sequence) || !in.U32(h.domain)) {
-    return NetflowError::kTruncated;
+    return DatagramError::kTruncated;
   }
   visitor.Header(h);
   bool truncated = false;
@@ -406,13 +394,13 @@ Expected<NetflowHeader, NetflowError> ParseNetflow(std::span<const std::byte> da
     std::span<const std::byte> body;
     if (!in.U16(set_id) || !in.U16(set_length) || set_length < 4 ||
         !in.Bytes(set_length - 4u, body)) {
-      return NetflowError::kTruncated;
+      return DatagramError::kTruncated;
     }
     if (set_id >= 256) {
       if (const Template* t = visitor.Find(set_id); t != nullptr && t->field_count > 0) {
         ReadData(Reader(body), *t, h, visitor, truncated);
         if (truncated) {
-          return NetflowError::kTruncated;
+          return DatagramError::kTruncated;
         }
       } else {
         ++h.unknown_sets;
@@ -425,9 +413,9 @@ Expected<NetflowHeader, NetflowError> ParseNetflow(std::span<const std::byte> da
         case Parsed::kOk:
           break;
         case Parsed::kTruncated:
-          return NetflowError::kTruncated;
+          return DatagramError::kTruncated;
         case Parsed::kTemplate:
-          return NetflowError::kTemplate;
+          return DatagramError::kTemplate;
       }
     }
     // Other ids below 256 are reserved: skipped by their length.

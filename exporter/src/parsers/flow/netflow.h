@@ -6,6 +6,7 @@
 #include <span>
 
 #include "parsers/expected.h"
+#include "parsers/flow/datagram_error.h"
 #include "parsers/net/address.h"
 
 namespace edgewatch::flow {
@@ -87,18 +88,11 @@ class NetflowVisitor {
   virtual void Record(const FlowRecord& record) = 0;
 };
 
-enum class NetflowError {
-  kTruncated,  // a length points past the datagram's (or its set's) end
-  kVersion,    // not 5, 9 or 10
-  kTemplate,   // a template this reader cannot hold (too many fields, a field of length 0)
-};
-const char* NetflowErrorName(NetflowError error);
-
 // Parses one datagram, calling `visitor` as it goes; a datagram cut short ends with an error
 // after what came before was handed over. Data sets of an unknown template are skipped and
 // counted in the header, padding after a set's last record too. Pure, no allocation.
-Expected<NetflowHeader, NetflowError> ParseNetflow(std::span<const std::byte> datagram,
-                                                   NetflowVisitor& visitor);
+Expected<NetflowHeader, DatagramError> ParseNetflow(std::span<const std::byte> datagram,
+                                                    NetflowVisitor& visitor);
 
 // Which protocol a flow datagram is, by its first bytes: sFlow's first 32-bit word is its
 // version (5), a NetFlow or IPFIX header's first 16 bits are theirs (5, 9, 10).

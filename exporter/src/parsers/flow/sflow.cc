@@ -163,41 +163,29 @@ bool CounterSample(Xdr& in, bool expanded, SflowVisitor& visitor) {
 
 }  // namespace
 
-const char* SflowErrorName(SflowError error) {
-  switch (error) {
-    case SflowError::kTruncated:
-      return "truncated";
-    case SflowError::kVersion:
-      return "version";
-    case SflowError::kAddressType:
-      return "address_type";
-  }
-  return "unknown";
-}
-
-Expected<SflowDatagram, SflowError> ParseSflow(std::span<const std::byte> datagram,
-                                               SflowVisitor& visitor) {
+Expected<SflowDatagram, DatagramError> ParseSflow(std::span<const std::byte> datagram,
+                                                  SflowVisitor& visitor) {
   Xdr in(datagram);
   SflowDatagram d;
   std::uint32_t version = 0;
   std::uint32_t address_type = 0;
   if (!in.U32(version)) {
-    return SflowError::kTruncated;
+    return DatagramError::kTruncated;
   }
   if (version != 5) {
-    return SflowError::kVersion;
+    return DatagramError::kVersion;
   }
   if (!in.U32(address_type)) {
-    return SflowError::kTruncated;
+    return DatagramError::kTruncated;
   }
   if (address_type != 1 && address_type != 2) {
-    return SflowError::kAddressType;
+    return DatagramError::kAddressType;
   }
   std::span<const std::byte> address;
   d.agent.v6 = address_type == 2;
   if (!in.Bytes(d.agent.v6 ? 16 : 4, address) || !in.U32(d.sub_agent) || !in.U32(d.sequence) ||
       !in.U32(d.uptime_ms) || !in.U32(d.samples)) {
-    return SflowError::kTruncated;
+    return DatagramError::kTruncated;
   }
   std::transform(address.begin(), address.end(), d.agent.bytes.begin(),
                  [](std::byte b) { return static_cast<std::uint8_t>(b); });
@@ -205,7 +193,7 @@ Expected<SflowDatagram, SflowError> ParseSflow(std::span<const std::byte> datagr
     std::uint32_t format = 0;
     Xdr sample({});
     if (!in.U32(format) || !in.Part(sample)) {
-      return SflowError::kTruncated;
+      return DatagramError::kTruncated;
     }
     bool ok = true;
     switch (format) {
@@ -225,7 +213,7 @@ Expected<SflowDatagram, SflowError> ParseSflow(std::span<const std::byte> datagr
         break;  // an enterprise's own sample
     }
     if (!ok) {
-      return SflowError::kTruncated;
+      return DatagramError::kTruncated;
     }
   }
   return d;

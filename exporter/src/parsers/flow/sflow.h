@@ -5,6 +5,7 @@
 #include <span>
 
 #include "parsers/expected.h"
+#include "parsers/flow/datagram_error.h"
 #include "parsers/net/address.h"
 
 namespace edgewatch::flow {
@@ -59,18 +60,11 @@ class SflowVisitor {
   virtual void Counters(const SflowInterfaceCounters& counters) = 0;
 };
 
-enum class SflowError {
-  kTruncated,    // a length points past the datagram's end
-  kVersion,      // not version 5
-  kAddressType,  // an agent address neither IPv4 nor IPv6
-};
-const char* SflowErrorName(SflowError error);
-
 // Parses one datagram, calling `visitor` for each flow sample and each generic interface
 // counter record; samples and records of other formats (enterprise ones included) are skipped
 // by their lengths. A sample that is cut short ends the datagram with kTruncated after the
 // samples before it were handed over. Pure, no allocation.
-Expected<SflowDatagram, SflowError> ParseSflow(std::span<const std::byte> datagram,
-                                               SflowVisitor& visitor);
+Expected<SflowDatagram, DatagramError> ParseSflow(std::span<const std::byte> datagram,
+                                                  SflowVisitor& visitor);
 
 }  // namespace edgewatch::flow

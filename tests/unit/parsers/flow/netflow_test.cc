@@ -174,7 +174,7 @@ TEST(NetflowTest, V5RecordsAndTheHeadersSampling) {
   EXPECT_EQ(kept.records[0].input_if, 3u);
   EXPECT_EQ(kept.records[0].sampling_rate, 100u);
   m.bytes.pop_back();  // cut short
-  EXPECT_EQ(ParseNetflow(m.bytes, kept).error(), NetflowError::kTruncated);
+  EXPECT_EQ(ParseNetflow(m.bytes, kept).error(), DatagramError::kTruncated);
 }
 
 TEST(NetflowTest, HostileInputIsAnErrorNotACrash) {
@@ -184,19 +184,18 @@ TEST(NetflowTest, HostileInputIsAnErrorNotACrash) {
   for (int i = 0; i < 65; ++i) {
     big.U16(1).U16(4);
   }
-  EXPECT_EQ(ParseNetflow(IpfixMessage(Set(2, big)).bytes, kept).error(), NetflowError::kTemplate);
+  EXPECT_EQ(ParseNetflow(IpfixMessage(Set(2, big)).bytes, kept).error(), DatagramError::kTemplate);
   Words zero;
   zero.U16(300).U16(1).U16(1).U16(0);
-  EXPECT_EQ(ParseNetflow(IpfixMessage(Set(2, zero)).bytes, kept).error(), NetflowError::kTemplate);
+  EXPECT_EQ(ParseNetflow(IpfixMessage(Set(2, zero)).bytes, kept).error(), DatagramError::kTemplate);
   Words m = IpfixMessage(Set(2, Template300()));
   m.bytes[3] = std::byte{0xFF};  // a message length past the datagram
-  EXPECT_EQ(ParseNetflow(m.bytes, kept).error(), NetflowError::kTruncated);
+  EXPECT_EQ(ParseNetflow(m.bytes, kept).error(), DatagramError::kTruncated);
   Words bad_set;
   bad_set.U16(2).U16(2);  // a set shorter than its own header
-  EXPECT_EQ(ParseNetflow(IpfixMessage(bad_set).bytes, kept).error(), NetflowError::kTruncated);
+  EXPECT_EQ(ParseNetflow(IpfixMessage(bad_set).bytes, kept).error(), DatagramError::kTruncated);
   const std::byte v7[2] = {std::byte{0}, std::byte{7}};
-  EXPECT_EQ(ParseNetflow(v7, kept).error(), NetflowError::kVersion);
-  EXPECT_STREQ(NetflowErrorName(NetflowError::kTemplate), "template");
+  EXPECT_EQ(ParseNetflow(v7, kept).error(), DatagramError::kVersion);
 }
 
 TEST(NetflowTest, ProtocolsAreToldApartByTheirFirstBytes) {
