@@ -3,6 +3,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include <cerrno>
@@ -71,7 +72,9 @@ Expected<UdpReceiver> UdpReceiver::Bind(const std::vector<UdpEndpoint>& endpoint
   UdpReceiver receiver;
   for (const UdpEndpoint& endpoint : endpoints) {
     const bool v4 = endpoint.address && !endpoint.address->v6;
-    UniqueFd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    // A lone socket blocks in Receive(); several are polled and read without blocking.
+    const int blocking = endpoints.size() == 1 ? 0 : SOCK_NONBLOCK;
+    UniqueFd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | blocking, 0));
     if (!fd.valid()) {
       return Error{"udp " + FormatEndpoint(endpoint) + ": socket: " + Errno(errno)};
     }
@@ -97,6 +100,18 @@ Expected<UdpReceiver> UdpReceiver::Bind(const std::vector<UdpEndpoint>& endpoint
 }
 
 std::size_t UdpReceiver::Receive(std::chrono::milliseconds timeout, const OnDatagram& on_datagram) {
+  if (sockets_.size() == 1) {
+    // One listener: a recvmmsg that waits for the first datagram is one syscall per wake-up,
+    // where poll and then a read are two (a quiet listener wakes for nearly every datagram).
+    if (wait_ != timeout) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+      const timeval tv{static_cast<time_t>(us / 1'000'000),
+                       static_cast<suseconds_t>(us % 1'000'000)};
+      ::setsockopt(sockets_[0].fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+      wait_ = timeout;
+    }
+    return Drain(sockets_[0], on_datagram, true);
+  }
   std::array<pollfd, 16> polls{};
   const std::size_t n = std::min(sockets_.size(), polls.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -108,15 +123,15 @@ std::size_t UdpReceiver::Receive(std::chrono::milliseconds timeout, const OnData
   std::size_t handled = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (polls[i].revents & POLLIN) {
-      handled += Drain(sockets_[i], on_datagram);
+      handled += Drain(sockets_[i], on_datagram, false);
     }
   }
   return handled;
 }
 
 // Reads what the socket holds, a batch at a time, up to a few batches so that one busy socket
-// does not starve the others.
-std::size_t UdpReceiver::Drain(Socket& socket, const OnDatagram& on_datagram) {
+// does not starve the others; with `wait`, the first read waits for a datagram (SO_RCVTIMEO).
+std::size_t UdpReceiver::Drain(Socket& socket, const OnDatagram& on_datagram, bool wait) {
   std::size_t handled = 0;
   for (int round = 0; round < 8; ++round) {
     for (std::size_t i = 0; i < kBatch; ++i) {
@@ -127,7 +142,8 @@ std::size_t UdpReceiver::Drain(Socket& socket, const OnDatagram& on_datagram) {
       headers_[i].msg_hdr.msg_iov = &iovecs_[i];
       headers_[i].msg_hdr.msg_iovlen = 1;
     }
-    const int got = ::recvmmsg(socket.fd.get(), headers_.data(), kBatch, MSG_DONTWAIT, nullptr);
+    const int flags = wait && round == 0 ? MSG_WAITFORONE : MSG_DONTWAIT;
+    const int got = ::recvmmsg(socket.fd.get(), headers_.data(), kBatch, flags, nullptr);
     if (got <= 0) {
       break;
     }
@@ -147,27 +163,15 @@ std::size_t UdpReceiver::Drain(Socket& socket, const OnDatagram& on_datagram) {
   return handled;
 }
 
-std::vector<std::uint64_t> UdpReceiver::Received() const {
-  std::vector<std::uint64_t> received;
-  for (const Socket& s : sockets_) {
-    received.push_back(s.received);
+std::uint64_t UdpReceiver::KernelDrops(std::size_t endpoint) const {
+  // The socket's own drop count (sk_drops), read when asked: SO_RXQ_OVFL would tell it only
+  // with the next datagram that arrives.
+  std::uint32_t info[SK_MEMINFO_VARS] = {};
+  socklen_t length = sizeof(info);
+  if (::getsockopt(sockets_.at(endpoint).fd.get(), SOL_SOCKET, SO_MEMINFO, info, &length) != 0) {
+    return 0;
   }
-  return received;
-}
-
-std::vector<std::uint64_t> UdpReceiver::KernelDrops() const {
-  std::vector<std::uint64_t> drops;
-  for (const Socket& s : sockets_) {
-    // The socket's own drop count (sk_drops), read when asked: SO_RXQ_OVFL would tell it only
-    // with the next datagram that arrives.
-    std::uint32_t info[SK_MEMINFO_VARS] = {};
-    socklen_t length = sizeof(info);
-    if (::getsockopt(s.fd.get(), SOL_SOCKET, SO_MEMINFO, info, &length) != 0) {
-      length = 0;
-    }
-    drops.push_back(length > SK_MEMINFO_DROPS * sizeof(std::uint32_t) ? info[SK_MEMINFO_DROPS] : 0);
-  }
-  return drops;
+  return length > SK_MEMINFO_DROPS * sizeof(std::uint32_t) ? info[SK_MEMINFO_DROPS] : 0;
 }
 
 std::vector<std::uint16_t> UdpReceiver::Ports() const {

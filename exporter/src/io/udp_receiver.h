@@ -45,10 +45,10 @@ class UdpReceiver {
   // `on_datagram` (IPv4-mapped senders as IPv4). Returns how many.
   std::size_t Receive(std::chrono::milliseconds timeout, const OnDatagram& on_datagram);
 
-  // Datagrams received so far, per endpoint in Bind's order.
-  std::vector<std::uint64_t> Received() const;
-  // Datagrams the kernel dropped so far, per endpoint in Bind's order.
-  std::vector<std::uint64_t> KernelDrops() const;
+  // Datagrams received so far on the `endpoint`th of Bind's endpoints.
+  std::uint64_t Received(std::size_t endpoint) const { return sockets_.at(endpoint).received; }
+  // Datagrams the kernel dropped so far on it (a getsockopt: a syscall each time).
+  std::uint64_t KernelDrops(std::size_t endpoint) const;
   // The port each socket got (the configured one, or the kernel's choice for port 0).
   std::vector<std::uint16_t> Ports() const;
 
@@ -58,9 +58,10 @@ class UdpReceiver {
     std::uint64_t received = 0;
   };
   UdpReceiver() = default;
-  std::size_t Drain(Socket& socket, const OnDatagram& on_datagram);
+  std::size_t Drain(Socket& socket, const OnDatagram& on_datagram, bool wait);
 
   std::vector<Socket> sockets_;
+  std::optional<std::chrono::milliseconds> wait_;  // SO_RCVTIMEO of a lone socket, once set
   // Reused by every Receive(): kBatch buffers and their headers.
   std::vector<std::byte> buffers_;
   std::vector<sockaddr_storage> senders_;
