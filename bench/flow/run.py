@@ -21,7 +21,9 @@ sender is the limit on the offered rate). Measured:
   - peak RSS of the collector's processes.
 Every receive buffer is 8 MiB (net.core.rmem_default and rmem_max are set for the run and put
 back).
-Usage (after a Release build, as root): bench/flow/run.py [BUILD_DIR] [DATAGRAMS]
+Each collector is measured RUNS times (3), the runs of all collectors interleaved, and the
+table shows each column's median: on a shared VM one run is noise.
+Usage (after a Release build, as root): bench/flow/run.py [BUILD_DIR] [DATAGRAMS] [RUNS]
 """
 
 import os
@@ -29,6 +31,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import struct
 import subprocess
 import sys
@@ -382,6 +385,17 @@ def run_fastnetmon(protocol, datagrams, d):
         stop(proc)
 
 
+def medians(runs):
+    """Per collector, the median of each measure over its runs."""
+    out = []
+    for results in zip(*runs):
+        r = dict(results[0])
+        for key in ("sent", "received", "seconds", "cpu", "rss"):
+            r[key] = statistics.median(x[key] for x in results)
+        out.append(r)
+    return out
+
+
 def table(stream, results):
     per = stream.total / len(stream)
     print(f"\n{stream.name}: {len(stream)} datagrams, {stream.total} records ({per:.2f} per "
@@ -402,6 +416,7 @@ def main():
                          " (apt-get install pmacct nfdump softflowd fastnetmon)")
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "release")
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 500000
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     sysctl = {k: open(f"/proc/sys/net/core/{k}").read().strip()
               for k in ("rmem_default", "rmem_max")}
     for k in sysctl:
@@ -410,13 +425,15 @@ def main():
     try:
         with tempfile.TemporaryDirectory() as d:
             stream = sflow_stream(count)
-            table(stream, [run_edgewatch(build, stream, d), run_pmacct("sfacctd", stream, d),
-                           run_fastnetmon("sflow", stream, d)])
+            table(stream, medians([[run_edgewatch(build, stream, d),
+                                    run_pmacct("sfacctd", stream, d),
+                                    run_fastnetmon("sflow", stream, d)] for _ in range(runs)]))
             for version in (5, 9, 10):
                 stream = netflow_stream(version, count, d)
-                table(stream, [run_edgewatch(build, stream, d), run_nfcapd(stream, d),
-                               run_pmacct("nfacctd", stream, d),
-                               run_fastnetmon(stream.name, stream, d)])
+                table(stream, medians([[run_edgewatch(build, stream, d), run_nfcapd(stream, d),
+                                        run_pmacct("nfacctd", stream, d),
+                                        run_fastnetmon(stream.name, stream, d)]
+                                       for _ in range(runs)]))
     finally:
         for k, v in sysctl.items():
             with open(f"/proc/sys/net/core/{k}", "w") as f:
