@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -22,6 +23,13 @@ def require_tool(name):
     if path is None:
         raise AssertionError(f"{name} is not installed; run scripts/install-deps.sh --tests")
     return path
+
+
+def free_udp_port():
+    """A UDP port of 127.0.0.1 nothing is bound to."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def run(*cmd, timeout=60):

@@ -1,7 +1,10 @@
 """Incident traffic for the end-to-end tests: UDP floods sent on a test host's veth, built
-without scapy (fast enough for hundreds of thousands of frames), and the test data files."""
+without scapy (fast enough for hundreds of thousands of frames), the routers' flow export of
+the incident, and the test data files."""
 
 import os
+import socket
+import struct
 
 from edgewatch_process import TESTDATA, run
 
@@ -65,3 +68,44 @@ def monlist_flood(host, scale=1.0):
 def read(*parts):
     with open(os.path.join(TESTDATA, *parts)) as f:
         return f.read()
+
+
+class FlowFeed:
+    """The routers' view, for edgewatch's flow listener on 127.0.0.1:`port`: an sFlow counter
+    sample of the upstream interface whose octets grow each round and, with `incident`,
+    pmacct's sFlow and softflowd's NetFlow v5 and v9 export of the incident capture (tests/
+    testdata/pcap/flow), renumbered each round so that nothing looks lost or restarted."""
+
+    def __init__(self, port, incident=True):
+        from scapy.all import UDP, rdpcap  # slow to import: only the tests that feed flows
+        self.target = ("127.0.0.1", port)
+        names = ("sflow-pmacct", "netflow5-softflowd", "netflow9-softflowd") if incident else ()
+        self.exports = {name: [bytearray(bytes(p[UDP].payload)) for p in rdpcap(
+            os.path.join(TESTDATA, "pcap", "flow", f"{name}-incident.pcap"))] for name in names}
+        self.sequence = {name: 0 for name in self.exports}
+        self.sequence["counters"] = 0
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    def send_round(self):
+        for name, datagrams in self.exports.items():
+            for d in datagrams:
+                if name == "netflow5-softflowd":  # v5 numbers records: the header's count
+                    struct.pack_into("!I", d, 16, self.sequence[name])
+                    self.sequence[name] += struct.unpack_from("!H", d, 2)[0]
+                else:  # sFlow and v9 number datagrams
+                    self.sequence[name] += 1
+                    struct.pack_into("!I", d, 16 if name == "sflow-pmacct" else 12,
+                                     self.sequence[name])
+                self.socket.sendto(d, self.target)
+        self.sequence["counters"] += 1
+        self.socket.sendto(self.counter_sample(self.sequence["counters"]), self.target)
+
+    @staticmethod
+    def counter_sample(n):
+        """SYNTHETIC: sFlow v5 from agent 192.0.2.254, one generic interface counters record
+        of its 10 Gbit/s upstream (ifIndex 7): n * 4 GB in, n * 1 GB out."""
+        record = struct.pack("!IIQIIQ6IQ5II", 7, 6, 10_000_000_000, 1, 3, n * 4_000_000_000,
+                             *([0] * 6), n * 1_000_000_000, *([0] * 5), 0)
+        sample = struct.pack("!III", n, 7, 1) + struct.pack("!II", 1, len(record)) + record
+        return struct.pack("!IIIIIII", 5, 1, 0xC00002FE, 1, n, n * 1000, 1) + \
+            struct.pack("!II", 2, len(sample)) + sample

@@ -1,5 +1,5 @@
-"""End to end: a real edgewatch fed with incident data (an NTP monlist flood on a veth, an
-xmlrpc flood access log, a snowshoe mail log), a real Prometheus evaluating the shipped rules
+"""End to end: a real edgewatch fed with incident data (an NTP monlist flood on a veth, the
+border routers' sFlow and NetFlow of it, an xmlrpc flood access log, a snowshoe mail log), a real Prometheus evaluating the shipped rules
 (for-durations shortened to 5 s) and a real Alertmanager routing with the shipped config: the
 expected alerts reach the expected receivers within a bounded time. With normal data (ordinary
 NTP, the baseline access log, a normal mail stream) none do."""
@@ -12,14 +12,14 @@ import unittest
 
 from alerting import AlertStack, dashboard_queries
 from apache import Apache
-from edgewatch_process import Edgewatch
-from incident import CLIENT_REQUEST, SERVER_RESPONSE, flood, monlist_flood, read
+from edgewatch_process import Edgewatch, free_udp_port
+from incident import CLIENT_REQUEST, SERVER_RESPONSE, FlowFeed, flood, monlist_flood, read
 from netns import VethHost
 
 ACCESS_LOG = "blog.example-access.log"
 
 
-def config(directory, host, apache):
+def config(directory, host, apache, flow_port):
     path = os.path.join(directory, "edgewatch.yml")
     with open(path, "w") as f:
         f.write(f"reflection:\n  interface: {host.outer}\n  ntp:\n    servers: [{host.OUTER_IP}]\n"
@@ -30,16 +30,20 @@ def config(directory, host, apache):
                 f"access_log:\n  logs:\n    - name: site\n      path: {directory}/*-access.log\n"
                 f"      format: combined\n      vhost_from_path: true\n"
                 f"mail_log:\n  logs:\n    - name: mx\n"
-                f"      path: {directory}/mail.log\n")
+                f"      path: {directory}/mail.log\n"
+                # The border routers' flows of the incident (FlowFeed).
+                f"flow:\n  enabled: true\n  listen: [\"127.0.0.1:{flow_port}\"]\n"
+                f"  agents: [127.0.0.0/8]\n  local_networks: [198.51.100.0/24]\n")
     for name in (ACCESS_LOG, "mail.log"):
         open(os.path.join(directory, name), "w").close()
     return path
 
 
 class AlertsEndToEndTest(unittest.TestCase):
-    def feed_logs(self, d, access, mail, rounds):
-        """Appends the access log `rounds` times and the mail log in `rounds` parts, a second
-        apart: Prometheus must see counters grow, not appear at their final value."""
+    def feed_logs(self, d, access, mail, rounds, flows=None):
+        """Appends the access log `rounds` times and the mail log in `rounds` parts (and sends
+        a round of `flows`), a second apart: Prometheus must see counters grow, not appear at
+        their final value."""
         lines = mail.splitlines(keepends=True)
         part = -(-len(lines) // rounds)
         for i in range(rounds):
@@ -47,6 +51,8 @@ class AlertsEndToEndTest(unittest.TestCase):
                 f.write(access)
             with open(os.path.join(d, "mail.log"), "a") as f:
                 f.write("".join(lines[i * part:(i + 1) * part]))
+            if flows is not None:
+                flows.send_round()
             time.sleep(1)
 
     @contextlib.contextmanager
@@ -55,7 +61,8 @@ class AlertsEndToEndTest(unittest.TestCase):
         Prometheus and Alertmanager on top, once Prometheus scrapes edgewatch."""
         with VethHost(tag) as host, Apache("event") as apache, \
                 tempfile.TemporaryDirectory() as d:
-            with Edgewatch(f"--config.file={config(d, host, apache)}") as ew, \
+            self.flow_port = free_udp_port()
+            with Edgewatch(f"--config.file={config(d, host, apache, self.flow_port)}") as ew, \
                     AlertStack(f"127.0.0.1:{ew.port()}") as stack:
                 ew.wait_for_log('msg="capture started"', 15)
                 stack.wait_query('up{job="edgewatch"}', lambda r: r and r[0][1] == 1, 30)
@@ -82,7 +89,8 @@ class AlertsEndToEndTest(unittest.TestCase):
                 f"unknown[203.0.113.{i % 250}]: SASL LOGIN authentication failed: "
                 "authentication failure\n" for i in range(600))
             self.feed_logs(d, read("access_log", "incident-xmlrpc-flood.log") + answered,
-                           read("mail_log", "snowshoe.log") + compromised, 6)
+                           read("mail_log", "snowshoe.log") + compromised, 6,
+                           FlowFeed(self.flow_port))
             expected = {
                 ("pager", "EdgewatchReflectedTrafficInbound"),
                 ("pager", "EdgewatchNtpReflectorAbused"),
@@ -122,11 +130,16 @@ class AlertsEndToEndTest(unittest.TestCase):
 
     def test_normal_traffic_raises_no_alert(self):
         with self.stack("n") as (host, d, ew, stack):
+            # The routers export their interface counters from the start, and no flow of an
+            # attack.
+            flows = FlowFeed(self.flow_port, incident=False)
+            flows.send_round()
             # NTP as it should be: clients ask this host's server, it answers in kind.
             flood(host, True, CLIENT_REQUEST, 4000, host.INNER_IP, host.OUTER_IP, 5000, 123)
             flood(host, False, SERVER_RESPONSE, 4000, host.OUTER_IP, host.INNER_IP, 123, 5000)
             elastic = read("access_log", "elastic-examples-apache_logs.log")
-            self.feed_logs(d, elastic[:len(elastic) // 2], read("mail_log", "normal.log"), 2)
+            self.feed_logs(d, elastic[:len(elastic) // 2], read("mail_log", "normal.log"), 2,
+                           flows)
             # The pipeline works: the data is in Prometheus and the rules are evaluated.
             stack.wait_query("edgewatch:ntp_reflection:ratio_rate5m", lambda r: r, 30)
             stack.wait_query('edgewatch:http_requests:rate5m{code="200"}', lambda r: r, 30)

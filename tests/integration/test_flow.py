@@ -14,7 +14,8 @@ import tempfile
 import time
 import unittest
 
-from edgewatch_process import BIN, TESTDATA, Edgewatch, require_tool, run, scrape, total, value
+from edgewatch_process import (BIN, TESTDATA, Edgewatch, free_udp_port, require_tool, run, scrape,
+                               total, value)
 from metrics_docs import promtool_problems
 
 PCAP = os.path.join(TESTDATA, "pcap", "incident-ntp-reflection.pcap")
@@ -23,14 +24,6 @@ LOCAL = "198.51.100.0/24"
 # The reflection vectors' service ports (exporter/src/parsers/reflection/vectors.h).
 VECTOR_PORTS = {"ntp": 123, "dns": 53, "ssdp": 1900, "memcached": 11211, "cldap": 389,
                 "chargen": 19, "snmp": 161}
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def config(directory, port):
