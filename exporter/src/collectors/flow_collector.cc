@@ -302,22 +302,11 @@ void FlowCollector::Run() {
         const std::int64_t now = Nanos(clock_.Now());
         OnDatagram(sender, bytes, truncated, now, now);
       };
-  // A listener's kernel drop count costs a syscall: it is read every 100 ms (a rate limit on
-  // the steady clock, no timestamp of anything), not at every wake-up of a quiet listener.
-  constexpr auto kDropsEvery = std::chrono::milliseconds(100);
-  auto drops_read = std::chrono::steady_clock::time_point{};
   while (!stopping_) {
     receiver_->Receive(std::chrono::milliseconds(200), on_datagram);
-    const auto now = std::chrono::steady_clock::now();
-    const bool read_drops = now - drops_read >= kDropsEvery;
-    if (read_drops) {
-      drops_read = now;
-    }
     for (std::size_t i = 0; i < received_.size(); ++i) {
       received_[i] = receiver_->Received(i);
-      if (read_drops) {
-        kernel_drops_[i] = receiver_->KernelDrops(i);
-      }
+      kernel_drops_[i] = receiver_->KernelDrops(i);
     }
   }
 }

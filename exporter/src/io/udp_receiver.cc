@@ -100,6 +100,16 @@ Expected<UdpReceiver> UdpReceiver::Bind(const std::vector<UdpEndpoint>& endpoint
 }
 
 std::size_t UdpReceiver::Receive(std::chrono::milliseconds timeout, const OnDatagram& on_datagram) {
+  const std::size_t handled = Wait(timeout, on_datagram);
+  const auto now = std::chrono::steady_clock::now();
+  if (!drops_read_ || now - *drops_read_ >= std::chrono::milliseconds(100)) {
+    drops_read_ = now;
+    ReadDrops();
+  }
+  return handled;
+}
+
+std::size_t UdpReceiver::Wait(std::chrono::milliseconds timeout, const OnDatagram& on_datagram) {
   if (sockets_.size() == 1) {
     // One listener: a recvmmsg that waits for the first datagram is one syscall per wake-up,
     // where poll and then a read are two (a quiet listener wakes for nearly every datagram).
@@ -163,15 +173,17 @@ std::size_t UdpReceiver::Drain(Socket& socket, const OnDatagram& on_datagram, bo
   return handled;
 }
 
-std::uint64_t UdpReceiver::KernelDrops(std::size_t endpoint) const {
-  // The socket's own drop count (sk_drops), read when asked: SO_RXQ_OVFL would tell it only
-  // with the next datagram that arrives.
-  std::uint32_t info[SK_MEMINFO_VARS] = {};
-  socklen_t length = sizeof(info);
-  if (::getsockopt(sockets_.at(endpoint).fd.get(), SOL_SOCKET, SO_MEMINFO, info, &length) != 0) {
-    return 0;
+void UdpReceiver::ReadDrops() {
+  for (Socket& s : sockets_) {
+    // The socket's own drop count (sk_drops), read when asked: SO_RXQ_OVFL would tell it only
+    // with the next datagram that arrives.
+    std::uint32_t info[SK_MEMINFO_VARS] = {};
+    socklen_t length = sizeof(info);
+    if (::getsockopt(s.fd.get(), SOL_SOCKET, SO_MEMINFO, info, &length) == 0 &&
+        length > SK_MEMINFO_DROPS * sizeof(std::uint32_t)) {
+      s.dropped = info[SK_MEMINFO_DROPS];
+    }
   }
-  return length > SK_MEMINFO_DROPS * sizeof(std::uint32_t) ? info[SK_MEMINFO_DROPS] : 0;
 }
 
 std::vector<std::uint16_t> UdpReceiver::Ports() const {

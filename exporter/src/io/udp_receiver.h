@@ -47,8 +47,9 @@ class UdpReceiver {
 
   // Datagrams received so far on the `endpoint`th of Bind's endpoints.
   std::uint64_t Received(std::size_t endpoint) const { return sockets_.at(endpoint).received; }
-  // Datagrams the kernel dropped so far on it (a getsockopt: a syscall each time).
-  std::uint64_t KernelDrops(std::size_t endpoint) const;
+  // Datagrams the kernel dropped on it, as Receive() last read them: a getsockopt per socket,
+  // so at most every 100 ms, not at every wake-up of a quiet listener (the first one reads).
+  std::uint64_t KernelDrops(std::size_t endpoint) const { return sockets_.at(endpoint).dropped; }
   // The port each socket got (the configured one, or the kernel's choice for port 0).
   std::vector<std::uint16_t> Ports() const;
 
@@ -56,12 +57,16 @@ class UdpReceiver {
   struct Socket {
     UniqueFd fd;
     std::uint64_t received = 0;
+    std::uint64_t dropped = 0;
   };
   UdpReceiver() = default;
   std::size_t Drain(Socket& socket, const OnDatagram& on_datagram, bool wait);
+  std::size_t Wait(std::chrono::milliseconds timeout, const OnDatagram& on_datagram);
+  void ReadDrops();
 
   std::vector<Socket> sockets_;
   std::optional<std::chrono::milliseconds> wait_;  // SO_RCVTIMEO of a lone socket, once set
+  std::optional<std::chrono::steady_clock::time_point> drops_read_;
   // Reused by every Receive(): kBatch buffers and their headers.
   std::vector<std::byte> buffers_;
   std::vector<sockaddr_storage> senders_;

@@ -1,5 +1,6 @@
 #include "parsers/flow/netflow.h"
 
+#include <bit>
 #include <cstring>
 
 namespace edgewatch::flow {
@@ -89,25 +90,221 @@ enum Element : std::uint16_t {
   kSamplingPopulation = 310,
 };
 
+// What a field is to this reader, found once per template (TemplateField::kind) so that each
+// record's fields dispatch on a dense switch and skip what is not read.
+enum Kind : std::uint8_t {
+  kSkip,
+  kOctets,
+  kPackets,
+  kProtocol,
+  kSrcPort,
+  kDstPort,
+  kInputIf,
+  kOutputIf,
+  kSrcAddress,
+  kDstAddress,
+  kInterval,
+  kRandomInterval,
+  kPacketInterval,
+  kPacketSpace,
+  kSize,
+  kPopulation,
+  kSampler,
+};
+
+std::uint8_t KindOf(std::uint16_t id, std::uint16_t length) {
+  switch (id) {
+    case kOctetDeltaCount:
+      return kOctets;
+    case kPacketDeltaCount:
+      return kPackets;
+    case kProtocolIdentifier:
+      return kProtocol;
+    case kSourceTransportPort:
+      return kSrcPort;
+    case kDestinationTransportPort:
+      return kDstPort;
+    case kIngressInterface:
+      return kInputIf;
+    case kEgressInterface:
+      return kOutputIf;
+    case kSourceIpv4Address:
+      return length == 4 ? kSrcAddress : kSkip;
+    case kSourceIpv6Address:
+      return length == 16 ? kSrcAddress : kSkip;
+    case kDestinationIpv4Address:
+      return length == 4 ? kDstAddress : kSkip;
+    case kDestinationIpv6Address:
+      return length == 16 ? kDstAddress : kSkip;
+    case kSamplingInterval:
+      return kInterval;
+    case kSamplerRandomInterval:
+      return kRandomInterval;
+    case kSamplingPacketInterval:
+      return kPacketInterval;
+    case kSamplingPacketSpace:
+      return kPacketSpace;
+    case kSamplingSize:
+      return kSize;
+    case kSamplingPopulation:
+      return kPopulation;
+    case kSamplerId:
+    case kSelectorId:
+      return kSampler;
+    default:
+      return kSkip;
+  }
+}
+
 void SetAddress(std::span<const std::byte> value, net::Address& a) {
   a = {};
   a.v6 = value.size() == 16;
   std::memcpy(a.bytes.data(), value.data(), value.size());
 }
 
-// Reads one record of `t`; false if it runs past the end of `in`.
-bool ReadRecord(Reader& in, const Template& t, FlowRecord& r) {
-  r = {};
-  r.options = t.options;
+// A big-endian unsigned value of 1 to 8 bytes (IPFIX's reduced-size encoding); 0 otherwise.
+// The usual widths are one load each: this runs for every field of every record.
+std::uint64_t Unsigned(const std::byte* p, std::size_t length) {
+  switch (length) {
+    case 1:
+      return static_cast<std::uint8_t>(p[0]);
+    case 2: {
+      std::uint16_t v;
+      std::memcpy(&v, p, 2);
+      return std::endian::native == std::endian::little ? __builtin_bswap16(v) : v;
+    }
+    case 4: {
+      std::uint32_t v;
+      std::memcpy(&v, p, 4);
+      return std::endian::native == std::endian::little ? __builtin_bswap32(v) : v;
+    }
+    case 8: {
+      std::uint64_t v;
+      std::memcpy(&v, p, 8);
+      return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+    }
+    default:
+      break;
+  }
+  if (length < 1 || length > 8) {
+    return 0;
+  }
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < length; ++i) {
+    v = v << 8 | static_cast<std::uint8_t>(p[i]);
+  }
+  return v;
+}
+
+// The sampling fields of an options record, combined into a rate once its fields are read.
+struct Sampling {
   std::uint64_t packet_interval = 0;
   std::uint64_t packet_space = 0;
   std::uint64_t size = 0;
   std::uint64_t population = 0;
   std::uint64_t random_interval = 0;
   std::uint64_t interval = 0;
+
+  std::uint32_t Rate() const {
+    // Systematic count-based sampling selects `interval` packets, then skips `space`.
+    const std::uint64_t rate = interval != 0          ? interval
+                               : random_interval != 0 ? random_interval
+                               : packet_interval != 0
+                                   ? (packet_interval + packet_space) / packet_interval
+                               : size != 0 ? population / size
+                                           : 0;
+    return static_cast<std::uint32_t>(rate > UINT32_MAX ? UINT32_MAX : rate);
+  }
+};
+
+// One field's value, of `length` bytes at `p`, into the record. A variable-length address
+// field is read only at its family's length.
+void Apply(std::uint8_t kind, const std::byte* p, std::size_t length, FlowRecord& r,
+           Sampling& sampling) {
+  switch (kind) {
+    case kSkip:
+      break;
+    case kOctets:
+      r.octets = Unsigned(p, length);
+      break;
+    case kPackets:
+      r.packets = Unsigned(p, length);
+      break;
+    case kProtocol:
+      r.protocol = static_cast<std::uint8_t>(Unsigned(p, length));
+      break;
+    case kSrcPort:
+      r.src_port = static_cast<std::uint16_t>(Unsigned(p, length));
+      break;
+    case kDstPort:
+      r.dst_port = static_cast<std::uint16_t>(Unsigned(p, length));
+      break;
+    case kInputIf:
+      r.input_if = static_cast<std::uint32_t>(Unsigned(p, length));
+      break;
+    case kOutputIf:
+      r.output_if = static_cast<std::uint32_t>(Unsigned(p, length));
+      break;
+    case kSrcAddress:
+      if (length == 4 || length == 16) {
+        SetAddress({p, length}, r.src);
+        r.has_addresses = true;
+      }
+      break;
+    case kDstAddress:
+      if (length == 4 || length == 16) {
+        SetAddress({p, length}, r.dst);
+      }
+      break;
+    case kInterval:
+      sampling.interval = Unsigned(p, length);
+      break;
+    case kRandomInterval:
+      sampling.random_interval = Unsigned(p, length);
+      break;
+    case kPacketInterval:
+      sampling.packet_interval = Unsigned(p, length);
+      break;
+    case kPacketSpace:
+      sampling.packet_space = Unsigned(p, length);
+      break;
+    case kSize:
+      sampling.size = Unsigned(p, length);
+      break;
+    case kPopulation:
+      sampling.population = Unsigned(p, length);
+      break;
+    case kSampler:
+      r.has_sampler = true;
+      r.sampler = Unsigned(p, length);
+      break;
+    default:
+      break;
+  }
+}
+
+// Reads one record of `t`; false if it runs past the end of `in`. A template of fixed-length
+// fields only (all of v9, nearly all of IPFIX) has records of its minimum length, checked
+// once per record rather than per field.
+bool ReadRecord(Reader& in, const Template& t, FlowRecord& r) {
+  r = {};
+  r.options = t.options;
+  Sampling sampling;
+  if (t.fixed_length) {
+    std::span<const std::byte> record;
+    if (!in.Bytes(t.min_record_length, record)) {
+      return false;
+    }
+    const std::byte* p = record.data();
+    for (std::size_t i = 0; i < t.field_count; ++i) {
+      Apply(t.fields[i].kind, p, t.fields[i].length, r, sampling);
+      p += t.fields[i].length;
+    }
+    r.sampling_rate = sampling.Rate();
+    return true;
+  }
   for (std::size_t i = 0; i < t.field_count; ++i) {
-    const TemplateField f = t.fields[i];
-    std::size_t length = f.length;
+    std::size_t length = t.fields[i].length;
     if (length == kVariableLength) {
       std::uint8_t short_length = 0;
       std::uint16_t long_length = 0;
@@ -126,79 +323,9 @@ bool ReadRecord(Reader& in, const Template& t, FlowRecord& r) {
     if (!in.Bytes(length, value)) {
       return false;
     }
-    std::uint64_t v = 0;
-    if (length >= 1 && length <= 8) {
-      Reader(value).Unsigned(length, v);
-    }
-    switch (f.id) {
-      case kOctetDeltaCount:
-        r.octets = v;
-        break;
-      case kPacketDeltaCount:
-        r.packets = v;
-        break;
-      case kProtocolIdentifier:
-        r.protocol = static_cast<std::uint8_t>(v);
-        break;
-      case kSourceTransportPort:
-        r.src_port = static_cast<std::uint16_t>(v);
-        break;
-      case kDestinationTransportPort:
-        r.dst_port = static_cast<std::uint16_t>(v);
-        break;
-      case kIngressInterface:
-        r.input_if = static_cast<std::uint32_t>(v);
-        break;
-      case kEgressInterface:
-        r.output_if = static_cast<std::uint32_t>(v);
-        break;
-      case kSourceIpv4Address:
-      case kSourceIpv6Address:
-        if (length == (f.id == kSourceIpv4Address ? 4u : 16u)) {
-          SetAddress(value, r.src);
-          r.has_addresses = true;
-        }
-        break;
-      case kDestinationIpv4Address:
-      case kDestinationIpv6Address:
-        if (length == (f.id == kDestinationIpv4Address ? 4u : 16u)) {
-          SetAddress(value, r.dst);
-        }
-        break;
-      case kSamplingInterval:
-        interval = v;
-        break;
-      case kSamplerRandomInterval:
-        random_interval = v;
-        break;
-      case kSamplingPacketInterval:
-        packet_interval = v;
-        break;
-      case kSamplingPacketSpace:
-        packet_space = v;
-        break;
-      case kSamplingSize:
-        size = v;
-        break;
-      case kSamplingPopulation:
-        population = v;
-        break;
-      case kSamplerId:
-      case kSelectorId:
-        r.has_sampler = true;
-        r.sampler = v;
-        break;
-      default:
-        break;
-    }
+    Apply(t.fields[i].kind, value.data(), length, r, sampling);
   }
-  // Systematic count-based sampling selects `interval` packets, then skips `space`.
-  std::uint64_t rate = interval != 0          ? interval
-                       : random_interval != 0 ? random_interval
-                       : packet_interval != 0 ? (packet_interval + packet_space) / packet_interval
-                       : size != 0            ? population / size
-                                              : 0;
-  r.sampling_rate = static_cast<std::uint32_t>(rate > UINT32_MAX ? UINT32_MAX : rate);
+  r.sampling_rate = sampling.Rate();
   return true;
 }
 
@@ -231,6 +358,7 @@ bool ReadField(Reader& in, bool ipfix, TemplateField& f, std::uint32_t& min_leng
     }
   }
   min_length += f.length == kVariableLength && ipfix ? 1 : f.length;
+  f.kind = KindOf(f.id, f.length);
   return true;
 }
 
@@ -272,6 +400,7 @@ Parsed ReadTemplates(Reader in, bool ipfix, bool options, NetflowHeader& h,
       return Parsed::kTemplate;
     }
     t.field_count = fields;
+    t.fixed_length = true;
     for (std::size_t i = 0; i < fields; ++i) {
       if (!ReadField(in, ipfix, t.fields[i], t.min_record_length)) {
         return Parsed::kTruncated;
@@ -279,6 +408,7 @@ Parsed ReadTemplates(Reader in, bool ipfix, bool options, NetflowHeader& h,
       if (t.fields[i].length == 0 || (!ipfix && t.fields[i].length == kVariableLength)) {
         return Parsed::kTemplate;
       }
+      t.fixed_length = t.fixed_length && t.fields[i].length != kVariableLength;
     }
     ++h.templates;
     visitor.Template(t);

@@ -38,6 +38,7 @@ inline constexpr std::uint16_t kEnterpriseElement = 0xFFFF;
 struct TemplateField {
   std::uint16_t id = 0;
   std::uint16_t length = 0;
+  std::uint8_t kind = 0;  // what the parser reads it as, found with the template (0: skipped)
 };
 
 // A (data or options) template. More than kMaxTemplateFields fields is refused (kTemplate):
@@ -48,6 +49,7 @@ struct Template {
   std::uint16_t field_count = 0;        // 0: a withdrawal (IPFIX) of template `id`
   bool options = false;                 // options template: its records describe the exporter
   std::uint32_t min_record_length = 0;  // fixed lengths, plus 1 per variable-length field
+  bool fixed_length = false;            // no variable-length field: every record is the minimum
   std::array<TemplateField, kMaxTemplateFields> fields{};
 };
 

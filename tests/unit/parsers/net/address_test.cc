@@ -80,6 +80,40 @@ TEST(AddressTest, ParsesAsInetPton) {
   }
 }
 
+// Contains() masks two words at once; the reference compares bit by bit. Every prefix length
+// of both families, random addresses near and far from the network.
+TEST(AddressTest, PrefixContainsAsBitByBit) {
+  std::mt19937_64 random(7);
+  const auto bit = [](const Address& a, int i) { return (a.bytes[i / 8] >> (7 - i % 8)) & 1; };
+  for (const bool v6 : {false, true}) {
+    const int width = v6 ? 128 : 32;
+    for (int length = 0; length <= width; ++length) {
+      for (int round = 0; round < 50; ++round) {
+        Address network{v6, {}};
+        Address address{v6, {}};
+        for (int i = 0; i < width / 8; ++i) {
+          network.bytes[i] = static_cast<std::uint8_t>(random());
+        }
+        for (int i = length; i < width; ++i) {  // host bits cleared, as parsed prefixes are
+          network.bytes[i / 8] &= static_cast<std::uint8_t>(~(1 << (7 - i % 8)));
+        }
+        address = network;
+        const int flip = static_cast<int>(random() % static_cast<std::uint64_t>(width));
+        if (round % 2 == 1) {
+          address.bytes[flip / 8] ^= static_cast<std::uint8_t>(1 << (7 - flip % 8));
+        }
+        bool inside = true;
+        for (int i = 0; i < length; ++i) {
+          inside = inside && bit(address, i) == bit(network, i);
+        }
+        EXPECT_EQ((Prefix{network, length}.Contains(address)), inside)
+            << FormatAddress(network) << "/" << length << " " << FormatAddress(address);
+        EXPECT_FALSE((Prefix{network, length}.Contains(Address{!v6, address.bytes})));
+      }
+    }
+  }
+}
+
 TEST(AddressTest, FormatsAsInetNtop) {
   std::vector<Address> addresses;
   for (const char* t :
