@@ -371,6 +371,7 @@ Parsed ReadTemplates(Reader in, bool ipfix, bool options, NetflowHeader& h,
     Template t;
     t.options = options;
     std::uint16_t fields = 0;
+    std::size_t v9_scope = 0;  // v9 options: the scope fields, of a type space of their own
     if (!in.U16(t.id) || !in.U16(fields)) {
       return Parsed::kTruncated;
     }
@@ -393,6 +394,7 @@ Parsed ReadTemplates(Reader in, bool ipfix, bool options, NetflowHeader& h,
         return Parsed::kTruncated;
       }
       if (!ipfix) {
+        v9_scope = fields / 4u;
         fields = static_cast<std::uint16_t>(fields / 4 + second / 4);
       }
     }
@@ -409,6 +411,9 @@ Parsed ReadTemplates(Reader in, bool ipfix, bool options, NetflowHeader& h,
         return Parsed::kTemplate;
       }
       t.fixed_length = t.fixed_length && t.fields[i].length != kVariableLength;
+      if (i < v9_scope) {
+        t.fields[i].kind = kSkip;  // scope 1 (system), 2 (interface): not octets, packets
+      }
     }
     ++h.templates;
     visitor.Template(t);

@@ -140,7 +140,7 @@ TEST(NetflowTest, V9OptionsTemplateGivesScopeAndOptionLengthsInBytes) {
   Words options;  // template 257, scope 4 bytes (one field), options 8 bytes (two fields)
   options.U16(257).U16(4).U16(8).U16(1).U16(4).U16(34).U16(4).U16(35).U16(1).U16(0);
   Words record;
-  record.U32(0).U32(512).U8(2).U8(0).U8(0).U8(0);  // interval 512, then padding
+  record.U32(7).U32(512).U8(2).U8(0).U8(0).U8(0);  // system 7, interval 512, then padding
   Words sets = Set(1, options);
   sets.Append(Set(257, record));
   Words m;
@@ -153,6 +153,8 @@ TEST(NetflowTest, V9OptionsTemplateGivesScopeAndOptionLengthsInBytes) {
   EXPECT_EQ(h->domain, 0x01020304u);
   ASSERT_EQ(kept.records.size(), 1u);
   EXPECT_EQ(kept.records[0].sampling_rate, 512u);
+  // Scope type 1 (system) is not element 1 (octetDeltaCount): v9 scopes have types of their own.
+  EXPECT_EQ(kept.records[0].octets, 0u);
 }
 
 TEST(NetflowTest, V5RecordsAndTheHeadersSampling) {
