@@ -65,7 +65,7 @@ reflection:
 YML
 "$bin" --config.file="$work/edgewatch.yml" --web.listen-address=127.0.0.1:0 2>"$work/ew.log" &
 ew_pid=$!
-tcpdump -i ewbo$$ -B 32768 -w /dev/null 'udp port 123' 2>"$work/tcpdump.log" &
+tcpdump -i ewbo$$ -B 8192 -w /dev/null 'udp port 123' 2>"$work/tcpdump.log" &
 td_pid=$!
 for _ in $(seq 100); do
   grep -q "capture started" "$work/ew.log" && grep -q "listening on" "$work/tcpdump.log" && break
@@ -88,5 +88,5 @@ echo "## Live: tcpreplay --topspeed of the same capture onto a veth ($rate), bot
 echo
 echo "| tool | received | dropped by kernel |"
 echo "|---|---|---|"
-echo "| tcpdump -B 32768 'udp port 123' | $td_recv | $td_drop |"
-echo "| edgewatch (32 MiB ring, all vectors) | $ew_recv | $ew_drop |"
+echo "| tcpdump -B 8192 'udp port 123' | $td_recv | $td_drop |"
+echo "| edgewatch (default 8 MiB ring, all vectors) | $ew_recv | $ew_drop |"

@@ -2,21 +2,28 @@
 """SPAN capture at rate: how many packets per second edgewatch's capture keeps, against tcpdump
 on the same feed, with a sender far faster than tcpreplay.
 
-netsniff-ng's trafgen (PACKET_MMAP TX ring) sends make_capture.py's mixed frames (65,536 of
-them, converted with `netsniff-ng --in X.pcap --out X.cfg`, sent round robin) from a network
-namespace onto a veth at a set rate; on the outer end one capture runs at a time, edgewatch
-(its reflection collector, the default ring) or tcpdump (`-B` the same ring, the same BPF filter
-as edgewatch's capture, `-w /dev/null`), each against the same trafgen run. Per rate: what the
-sender got out (the veth's tx counter), what each capture kept and dropped (edgewatch's
-capture counters, tcpdump's "dropped by kernel"), and the capture process's CPU time per kept
-packet. Then the ring: at the highest rate edgewatch kept everything, the drops and RSS of each
-`reflection.buffer_size_bytes`.
+netsniff-ng's trafgen (PACKET_MMAP TX ring) sends make_capture.py's mixed frames (4,096 of
+them, most of them the vectors' and so passed by the filter; converted with `netsniff-ng --in
+X.pcap --out X.cfg` and sent round robin) from a network namespace onto a veth at a set rate; on
+the outer end one capture runs at a time, edgewatch (its reflection collector, the default ring)
+or tcpdump (`-B` the same ring, the same BPF filter as edgewatch's capture, `-w /dev/null`),
+each against the same trafgen run. Per rate: what the sender got out (the veth's counter), what
+each capture kept and dropped (edgewatch's capture counters, tcpdump's "dropped by kernel"), and
+the capture process's CPU time per kept packet.
+
+Then the ring (`reflection.buffer_size_bytes`), which only matters while the capture thread is
+not reading: per size, edgewatch is stopped (SIGSTOP) for a second of traffic at a fixed rate,
+so the ring fills and the rest is dropped; what it kept is the ring's capacity in packets, and
+so how long a stall (scheduling on a busy host, swap) it rides out at that rate. Peak RSS is
+taken after that, with every page of the ring touched, and the drops of each size at the veth's
+maximum with nothing stopped.
 Usage (after a Release build, as root): bench/reflection/span.py [BUILD_DIR] [SECONDS]
 """
 
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -57,30 +64,41 @@ def veth_down():
 
 
 def tx_packets():
-    return int(sh("ip", "netns", "exec", NS, "cat", f"/sys/class/net/{INNER}/statistics/tx_packets"))
+    """What the sender got through the veth: its outer end's receive counter (a sysfs read,
+    cheap enough to poll while the capture runs)."""
+    with open(f"/sys/class/net/{OUTER}/statistics/rx_packets") as f:
+        return int(f.read())
 
 
 def send(cfg, rate, seconds):
-    """trafgen at `rate` packets/s (0: as fast as it goes) for `seconds`, on one CPU; the
-    packets the veth took and the rate they went at."""
-    count = int(rate * seconds) if rate else 0
-    cmd = ["ip", "netns", "exec", NS, "trafgen", "-i", cfg, "-o", INNER, "-P", "1", "-q", "-C"]
-    cmd += ["-n", str(count), "-b", f"{rate}pps"] if rate else []
+    """trafgen at `rate` packets/s (0: as fast as it goes) for about `seconds`, on one CPU; the
+    packets the veth took, and their rate from the veth's counter while they flowed (trafgen's
+    start, compiling its packets, not counted)."""
+    # trafgen stops on SIGINT; `timeout` (inside the namespace, trafgen's parent) sends it. At
+    # full speed that is the stop: trafgen's start, then `seconds` of sending.
+    limit = seconds * 4 + 20 if rate else seconds + 2
+    cmd = ["ip", "netns", "exec", NS, "timeout", "-s", "INT", str(limit), "trafgen", "-i", cfg,
+           "-o", INNER, "-P", "1", "-q", "-C"]
+    cmd += ["-n", str(int(rate * seconds)), "-b", f"{rate}pps"] if rate else []
     before = tx_packets()
-    t0 = time.monotonic()
-    if rate:
-        subprocess.run(cmd, check=True, capture_output=True, timeout=seconds * 4 + 30)
-    else:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(seconds)
-        proc.terminate()
-        proc.wait(10)
-    elapsed = time.monotonic() - t0
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = None  # (time, count) of the first packet seen out
+    last = (time.monotonic(), before)
+    while proc.poll() is None:
+        now, count = time.monotonic(), tx_packets()
+        if count > last[1]:
+            first = first or last
+            last = (now, count)
+        time.sleep(0.05)
+    proc.wait(30)
     sent = tx_packets() - before
-    return sent, sent / elapsed
+    flowing = last[0] - first[0] if first else 0
+    return sent, (last[1] - first[1]) / flowing if flowing > 0 else 0.0
 
 
-def edgewatch_run(build, d, cfg, rate, seconds, ring):
+def edgewatch_run(build, d, cfg, rate, seconds, ring, stalled=False):
+    """One send against edgewatch; `stalled`: edgewatch stopped while it runs, so the ring fills
+    and what it kept is what the ring holds."""
     conf = os.path.join(d, "edgewatch.yml")
     with open(conf, "w") as f:
         f.write(f"process:\n  enabled: false\nreflection:\n  interface: {OUTER}\n"
@@ -97,14 +115,19 @@ def edgewatch_run(build, d, cfg, rate, seconds, ring):
                 break
             time.sleep(0.1)
         cpu0 = cpu_seconds(proc.pid)
+        if stalled:
+            os.kill(proc.pid, signal.SIGSTOP)
         sent, pps = send(cfg, rate, seconds)
+        if stalled:
+            os.kill(proc.pid, signal.SIGCONT)
         time.sleep(1.5)  # the ring read out
         text = metrics(port)
         cpu = cpu_seconds(proc.pid) - cpu0
         with open(f"/proc/{proc.pid}/status") as f:
             rss = int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1)) / 1024
-        kept = series(text, "edgewatch_capture_packets_received_total")
+        # ps_recv, like tcpdump's "received by filter", counts the dropped packets too.
         dropped = series(text, "edgewatch_capture_packets_dropped_total")
+        kept = series(text, "edgewatch_capture_packets_received_total") - dropped
         return {"sent": sent, "pps": pps, "kept": kept, "dropped": dropped, "cpu": cpu,
                 "rss": rss}
     finally:
@@ -148,14 +171,15 @@ def main():
     ring = 32 * MIB
     with tempfile.TemporaryDirectory() as d:
         pcap, cfg = os.path.join(d, "mixed.pcap"), os.path.join(d, "mixed.cfg")
-        load("make_capture", os.path.join("reflection", "make_capture.py")).main(pcap, 65536)
+        load("make_capture", os.path.join("reflection", "make_capture.py")).main(pcap, 4096)
         sh("netsniff-ng", "--in", pcap, "--out", cfg, "-q")
         veth_up()
         try:
-            print("| offered pps | tool | sent | sent pps | kept | dropped | CPU ns per kept packet |")
+            print("| offered pps | tool | sent | sent pps | kept | dropped "
+                  "| CPU ns per kept packet |")
             print("|---|---|---|---|---|---|---|")
             clean = 0
-            for rate in (250_000, 500_000, 1_000_000, 1_500_000, 2_000_000, 0):
+            for rate in (250_000, 500_000, 1_000_000, 2_000_000, 4_000_000, 0):
                 for name, run in (("edgewatch", lambda: edgewatch_run(build, d, cfg, rate,
                                                                        seconds, ring)),
                                   ("tcpdump", lambda: tcpdump_run(d, cfg, rate, seconds, ring))):
@@ -165,15 +189,21 @@ def main():
                           f"{r['kept']:,.0f} | {r['dropped']:,.0f} | {per:.0f} |", flush=True)
                     if name == "edgewatch" and r["dropped"] == 0 and rate:
                         clean = rate
-            print(f"\nRing size at {clean:,} pps (the highest rate edgewatch dropped nothing at),"
-                  " and at the veth's maximum:\n")
-            print("| ring | offered pps | kept | dropped | peak RSS MB |")
-            print("|---|---|---|---|---|")
+            stall = clean or 250_000
+            print(f"\nRing size: edgewatch stopped while trafgen is offered {stall:,} pps (the"
+                  " highest rate it dropped nothing at), then at the veth's maximum running:\n")
+            print("| ring | kept while stopped | ring bytes per packet | passed pps while stopped "
+                  "| stall ridden out, ms | peak RSS MB | dropped at max |")
+            print("|---|---|---|---|---|---|---|")
             for mib in (2, 4, 8, 16, 32):
-                for rate in (clean, 0):
-                    r = edgewatch_run(build, d, cfg, rate, seconds, mib * MIB)
-                    print(f"| {mib} MiB | {rate or 'max'} | {r['kept']:,.0f} | "
-                          f"{r['dropped']:,.0f} | {r['rss']:.1f} |", flush=True)
+                held = edgewatch_run(build, d, cfg, stall, 1, mib * MIB, stalled=True)
+                top = edgewatch_run(build, d, cfg, 0, seconds, mib * MIB)
+                # The rate the ring filled at: what the veth took, times the share the filter
+                # passed.
+                passed = held["pps"] * (held["kept"] + held["dropped"]) / held["sent"]
+                print(f"| {mib} MiB | {held['kept']:,.0f} | {mib * MIB / held['kept']:.0f} | "
+                      f"{passed:,.0f} | {held['kept'] / passed * 1e3:.0f} | {held['rss']:.1f} | "
+                      f"{top['dropped']:,.0f} |", flush=True)
         finally:
             veth_down()
 

@@ -51,7 +51,9 @@ struct ReflectionConfig : ReflectionTrafficConfig {
 
   bool enabled = true;
   std::string interface = "any";
-  std::uint64_t buffer_size_bytes = 32 << 20;
+  // 8 MiB holds ~30k packets of a mixed feed, ~35 ms of a stalled capture thread at ~0.85 Mpps,
+  // for 8 MB of RSS; 32 MiB doubled RSS (docs/benchmarks.md, bench/reflection/span.py).
+  std::uint64_t buffer_size_bytes = 8 << 20;
   bool promiscuous = false;
   // Count outbound packets whose source is outside local_networks (BCP 38): on "any" through
   // the capture's Linux cooked headers, on one interface through a second, outbound-only one.

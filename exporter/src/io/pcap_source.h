@@ -23,7 +23,7 @@ struct Packet {
 struct LiveCaptureOptions {
   std::string interface = "any";
   int snaplen = 512;  // enough for every header and the first bytes of any payload
-  std::size_t buffer_bytes = 32 << 20;
+  std::size_t buffer_bytes = 8 << 20;
   bool promiscuous = false;
   std::string filter;          // BPF, compiled into the kernel
   bool outbound_only = false;  // pcap_setdirection(PCAP_D_OUT): what the host sends
