@@ -17,7 +17,8 @@ constexpr MetricDesc kCaptureUp{"edgewatch_capture_up", prometheus::MetricType::
                                 "1 while the packet capture is running."};
 constexpr MetricDesc kCapturePacketsReceivedTotal{
     "edgewatch_capture_packets_received_total", prometheus::MetricType::Counter,
-    "Packets the capture received (libpcap ps_recv)."};
+    "Packets passed by the capture filter, those the kernel then dropped included (libpcap "
+    "ps_recv)."};
 constexpr MetricDesc kCapturePacketsDroppedTotal{
     "edgewatch_capture_packets_dropped_total", prometheus::MetricType::Counter,
     "Packets dropped by the kernel buffer or the interface (libpcap ps_drop + ps_ifdrop)."};
