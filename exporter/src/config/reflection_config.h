@@ -51,7 +51,7 @@ struct ReflectionConfig : ReflectionTrafficConfig {
 
   bool enabled = true;
   std::string interface = "any";
-  // 8 MiB holds ~30k packets of a mixed feed, ~35 ms of a stalled capture thread at ~0.85 Mpps,
+  // 8 MiB holds ~30k packets of a mixed feed, ~39 ms of a stalled capture thread at ~0.78 Mpps,
   // for 8 MB of RSS; 32 MiB doubled RSS (docs/benchmarks.md, bench/reflection/span.py).
   std::uint64_t buffer_size_bytes = 8 << 20;
   bool promiscuous = false;
