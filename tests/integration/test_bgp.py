@@ -1,6 +1,7 @@
 """The BGP prober against test hosts in network namespaces: reachability up and down, loss
 injected with nftables, delay from a late echo responder, and the unprivileged socket path."""
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -53,6 +54,25 @@ def echo_round_trips(pcap):
         elif packet[ICMP].type == 0 and key in sent:
             rtts.append(float(packet.time) - sent.pop(key))
     return rtts
+
+
+@contextlib.contextmanager
+def late_responder(host, delay):
+    """late_echo.py on the far side of `host`, answering echo requests `delay` seconds late in
+    place of the kernel."""
+    run("ip", "netns", "exec", host.ns, "sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=1")
+    responder = subprocess.Popen(
+        ["ip", "netns", "exec", host.ns, "/usr/bin/python3",
+         os.path.join(os.path.dirname(__file__), "late_echo.py"), str(delay)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        if responder.stdout.readline().strip() != "ready":
+            raise AssertionError(f"late_echo.py exited {responder.wait()} before listening")
+        yield
+    finally:
+        responder.terminate()
+        responder.wait()
+        responder.stdout.close()
 
 
 def neighbor(name, address):
@@ -162,8 +182,7 @@ class BgpProberTest(unittest.TestCase):
                 deadline = time.monotonic() + 30
                 while value(scrape(ew), sent) < 400 and time.monotonic() < deadline:
                     time.sleep(0.2)
-                time.sleep(0.3)  # let the last probes be answered or time out
-                text = scrape(ew)
+                text = scrape(ew)  # probes in flight are in neither counter
                 s = value(text, sent)
                 r = value(text, 'edgewatch_bgp_neighbor_ping_received_total{neighbor="lossy"}')
                 loss = 1 - r / s
@@ -171,21 +190,33 @@ class BgpProberTest(unittest.TestCase):
                 self.assertGreater(loss, 0.2, text)
                 self.assertLess(loss, 0.4, text)
 
+    def test_probes_in_flight_are_not_loss(self):
+        # Replies 150 ms late to a probe every 50 ms: three probes in flight at any scrape.
+        with VethHost("f") as host, late_responder(host, 0.150), \
+                tempfile.TemporaryDirectory() as d:
+            cfg = config(d, neighbor("slow", host.INNER_IP), interval="50ms", timeout="1s")
+            with Edgewatch(f"--config.file={cfg}") as ew:
+                sent = 'edgewatch_bgp_neighbor_ping_sent_total{neighbor="slow"}'
+                received = 'edgewatch_bgp_neighbor_ping_received_total{neighbor="slow"}'
+                poll(ew, received, lambda v: v >= 5)
+                seen = []
+                for _ in range(40):
+                    text = scrape(ew)
+                    seen.append((value(text, sent), value(text, received)))
+                    time.sleep(0.037)  # out of step with the probes
+                # Every scrape: no loss, and the counters moved on meanwhile.
+                self.assertEqual([(s, r) for s, r in seen if s != r], [], seen)
+                self.assertGreater(seen[-1][0], seen[0][0] + 20, seen)
+
     def test_delay_from_a_late_responder(self):
         tcpdump = require_tool("tcpdump")
-        with VethHost("r") as host, tempfile.TemporaryDirectory() as d:
-            run("ip", "netns", "exec", host.ns, "sysctl", "-qw",
-                "net.ipv4.icmp_echo_ignore_all=1")
-            responder = subprocess.Popen(
-                ["ip", "netns", "exec", host.ns, "/usr/bin/python3",
-                 os.path.join(os.path.dirname(__file__), "late_echo.py"), "0.050"],
-                stdout=subprocess.PIPE, text=True)
+        with VethHost("r") as host, late_responder(host, 0.050), \
+                tempfile.TemporaryDirectory() as d:
             # The wire's own round trips, timed by the kernel, are the reference: edgewatch's
             # mean may exceed them only by its own send and receive latency.
             wire = os.path.join(d, "wire.pcap")
             capture = start_capture(tcpdump, host.outer, wire, "icmp")
             try:
-                self.assertEqual(responder.stdout.readline().strip(), "ready")
                 cfg = config(d, neighbor("slow", host.INNER_IP), timeout="500ms")
                 with Edgewatch(f"--config.file={cfg}") as ew:
                     count = 'edgewatch_bgp_neighbor_ping_rtt_seconds_count{neighbor="slow"}'
@@ -210,11 +241,8 @@ class BgpProberTest(unittest.TestCase):
                     self.assertEqual(value(text, 'edgewatch_bgp_neighbor_ping_rtt_seconds_bucket'
                                                  '{neighbor="slow",le="0.8192"}'), n)
             finally:
-                for p in (responder, capture):
-                    if p.poll() is None:
-                        p.terminate()
-                    p.wait()
-                responder.stdout.close()
+                capture.terminate()
+                capture.wait()
 
     def test_send_errors_do_not_hold_back_the_rest_of_a_batch(self):
         # In a namespace with only loopback, probes to 10.9.9.x fail with "network is

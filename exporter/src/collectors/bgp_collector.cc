@@ -13,9 +13,10 @@ constexpr MetricDesc kBgpNeighborInfo{"edgewatch_bgp_neighbor_info", prometheus:
 constexpr MetricDesc kBgpNeighborUp{
     "edgewatch_bgp_neighbor_up", prometheus::MetricType::Gauge,
     "1 while the neighbour answers: fewer than `window` probes in a row lost."};
-constexpr MetricDesc kBgpNeighborPingSentTotal{"edgewatch_bgp_neighbor_ping_sent_total",
-                                               prometheus::MetricType::Counter,
-                                               "ICMP echo probes sent."};
+constexpr MetricDesc kBgpNeighborPingSentTotal{
+    "edgewatch_bgp_neighbor_ping_sent_total", prometheus::MetricType::Counter,
+    "ICMP echo probes sent, each counted once it is answered or lost (its timeout passed, or it "
+    "could not be sent): 1 - received / sent is the loss at any scrape."};
 constexpr MetricDesc kBgpNeighborPingReceivedTotal{"edgewatch_bgp_neighbor_ping_received_total",
                                                    prometheus::MetricType::Counter,
                                                    "Echo replies received within the timeout."};
@@ -101,7 +102,8 @@ Status BgpCollector::Collect(MetricSink& sink) const {
               {"description", neighbor.description}},
              1);
     sink.Add(kBgpNeighborUp, id, total.up ? 1 : 0);
-    sink.Add(kBgpNeighborPingSentTotal, id, static_cast<double>(total.sent));
+    // Settled probes only: one in flight at a scrape would read as lost until the next one.
+    sink.Add(kBgpNeighborPingSentTotal, id, static_cast<double>(total.settled()));
     sink.Add(kBgpNeighborPingReceivedTotal, id, static_cast<double>(total.received));
     sink.Add(kBgpNeighborPingDuplicatesTotal, id, static_cast<double>(total.duplicates));
     sink.Add(kBgpNeighborPingSendErrorsTotal, id, static_cast<double>(total.send_errors));

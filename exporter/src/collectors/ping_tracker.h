@@ -42,6 +42,10 @@ class PingTracker {
     double rtt_sum_seconds = 0;
     std::optional<Clock::SystemTime> last_reply;
     bool up = false;
+
+    // Probes whose outcome is known: answered, or lost. Those in flight are not, nor those
+    // forgotten when the target's address changed.
+    std::uint64_t settled() const { return received + lost; }
   };
 
   enum class Match { kAnswered, kDuplicate, kLate, kUnknown };

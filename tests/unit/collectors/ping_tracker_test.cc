@@ -53,6 +53,25 @@ TEST_F(PingTrackerTest, LateDuplicateAndForeignReplies) {
   EXPECT_EQ(s.lost, 1u);
 }
 
+// A probe counts as settled once answered or timed out: a scrape while one is in flight
+// must not read as loss.
+TEST_F(PingTrackerTest, ProbesSettleWhenAnsweredOrLost) {
+  const auto a = tracker_.Sent(0, At(0));
+  EXPECT_EQ(tracker_.Get(0, At(1)).sent, 1u);
+  EXPECT_EQ(tracker_.Get(0, At(1)).settled(), 0u);
+  tracker_.Reply(Ip("10.203.0.2"), a, At(2), Wall(2));
+  EXPECT_EQ(tracker_.Get(0, At(3)).settled(), 1u);
+  tracker_.Sent(0, At(1000));
+  EXPECT_EQ(tracker_.Get(0, At(1999)).settled(), 1u);  // within its 1 s timeout
+  const auto s = tracker_.Get(0, At(2001));
+  EXPECT_EQ(s.settled(), 2u);
+  EXPECT_EQ(s.lost, 1u);
+  // Forgotten with the old address: never settled, so never counted as lost.
+  tracker_.Sent(0, At(3000));
+  tracker_.SetAddress(0, Ip("10.203.0.3"));
+  EXPECT_EQ(tracker_.Get(0, At(5000)).settled(), 2u);
+}
+
 TEST_F(PingTrackerTest, UpUntilWindowProbesInARowAreLost) {
   const auto first = tracker_.Sent(0, At(0));
   tracker_.Reply(Ip("10.203.0.2"), first, At(1), Wall(1));
