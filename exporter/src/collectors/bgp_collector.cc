@@ -102,7 +102,6 @@ Status BgpCollector::Collect(MetricSink& sink) const {
               {"description", neighbor.description}},
              1);
     sink.Add(kBgpNeighborUp, id, total.up ? 1 : 0);
-    // Settled probes only: one in flight at a scrape would read as lost until the next one.
     sink.Add(kBgpNeighborPingSentTotal, id, static_cast<double>(total.settled()));
     sink.Add(kBgpNeighborPingReceivedTotal, id, static_cast<double>(total.received));
     sink.Add(kBgpNeighborPingDuplicatesTotal, id, static_cast<double>(total.duplicates));

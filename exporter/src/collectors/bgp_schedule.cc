@@ -179,7 +179,6 @@ PingTracker::Stats BgpSchedule::Ping(std::size_t neighbor) const {
   PingTracker::Stats total;
   for (std::size_t slot = 0; slot < kMaxAddresses; ++slot) {
     const auto s = tracker_->Get(neighbor * kMaxAddresses + slot, now);
-    total.sent += s.sent;
     total.received += s.received;
     total.lost += s.lost;
     total.duplicates += s.duplicates;

@@ -77,7 +77,6 @@ std::uint16_t PingTracker::Sent(std::size_t target, Clock::MonotonicTime now) {
   }
   seq_owner_[seq] = static_cast<std::uint32_t>(target);
   t.pending[t.pending_count++] = {seq, now};
-  ++t.stats.sent;
   return seq;
 }
 

@@ -32,7 +32,6 @@ class PingTracker {
   };
 
   struct Stats {
-    std::uint64_t sent = 0;
     std::uint64_t received = 0;
     std::uint64_t lost = 0;
     std::uint64_t duplicates = 0;
@@ -43,8 +42,9 @@ class PingTracker {
     std::optional<Clock::SystemTime> last_reply;
     bool up = false;
 
-    // Probes whose outcome is known: answered, or lost. Those in flight are not, nor those
-    // forgotten when the target's address changed.
+    // Probes sent whose outcome is known: answered, or lost. Those in flight are not yet, and
+    // those forgotten when the target's address changed never are, so a scrape between a
+    // probe and its reply does not read as loss.
     std::uint64_t settled() const { return received + lost; }
   };
 
